@@ -1,0 +1,56 @@
+/**
+ * What the household graph needs of a signal: its event time, its person
+ * records reduced to their identity keys, and its address key. Everything
+ * else about a signal stays with the signal.
+ */
+import { isValidBsn } from '../signals/bsn.js';
+import type { Signal } from '../signals/types.js';
+import { addressKey, firstInitial, normalizeFamilyName } from './normalize.js';
+
+export const ADDRESS_LINK_WINDOW_MS = 365 * 24 * 60 * 60 * 1000;
+
+export interface PersonRecord {
+  /** `<signal id>` NUL `<ref>`: unique over all signals. */
+  readonly key: string;
+  readonly signal: GraphSignal;
+  readonly ref: string;
+  /** Only a BSN that passes the elfproef; an invalid one is ignored for identity. */
+  readonly bsn: string | undefined;
+  /** Normalised family name and birth date, when both are known. */
+  readonly nameKey: string | undefined;
+  readonly initial: string | undefined;
+}
+
+export interface GraphSignal {
+  readonly id: string;
+  /** `occurredAt` in epoch milliseconds. */
+  readonly t: number;
+  readonly records: readonly PersonRecord[];
+  readonly addressKey: string | undefined;
+}
+
+export function toGraphSignal(signal: Signal): GraphSignal {
+  if (signal.occurredAt === undefined) {
+    throw new TypeError(`signal ${signal.id} of kind ${signal.kind} has no place in a household`);
+  }
+  const records: PersonRecord[] = [];
+  const graphSignal: GraphSignal = {
+    id: signal.id,
+    t: Date.parse(signal.occurredAt),
+    records,
+    addressKey: addressKey(signal.address),
+  };
+  for (const person of signal.persons) {
+    const name =
+      person.familyName === undefined ? '' : normalizeFamilyName(person.familyName);
+    records.push({
+      key: `${signal.id}\u0000${person.ref}`,
+      signal: graphSignal,
+      ref: person.ref,
+      bsn: person.bsn !== undefined && isValidBsn(person.bsn) ? person.bsn : undefined,
+      nameKey: name !== '' && person.birthDate !== undefined ? `${name}|${person.birthDate}` : undefined,
+      initial: firstInitial(person.initials),
+    });
+  }
+  return graphSignal;
+}

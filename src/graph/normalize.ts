@@ -1,0 +1,73 @@
+/**
+ * The contract's normal forms (CONTRACT §2): family names, first initials and
+ * address keys. Pure string functions, on the hot path of every signal.
+ */
+import type { Address } from '../signals/types.js';
+
+const TUSSENVOEGSELS = new Set([
+  'van',
+  'de',
+  'der',
+  'den',
+  'het',
+  't',
+  'ter',
+  'ten',
+  'te',
+  'op',
+  'in',
+  'la',
+  'le',
+  'du',
+  'von',
+]);
+
+const NAME_SEPARATORS = /[\s\-,']+/;
+const COMBINING_MARKS = /[\u0300-\u036f]/g;
+const NOT_A_TO_Z = /[^a-z]/g;
+
+function foldDiacritics(text: string): string {
+  return text.normalize('NFD').replace(COMBINING_MARKS, '');
+}
+
+/**
+ * `Berg, van der` and `van der Berg` both become `berg`; `Jansen-de Vries`
+ * becomes `jansenvries`. A name of tussenvoegsels only normalises to the
+ * empty string, which the caller treats as no name at all.
+ */
+export function normalizeFamilyName(familyName: string): string {
+  let out = '';
+  for (const part of foldDiacritics(familyName.toLowerCase()).split(NAME_SEPARATORS)) {
+    if (part !== '' && !TUSSENVOEGSELS.has(part)) out += part;
+  }
+  return out.replace(NOT_A_TO_Z, '');
+}
+
+/** The first letter of `initials`, lowercased; undefined when it has none. */
+export function firstInitial(initials: string | undefined): string | undefined {
+  if (initials === undefined) return undefined;
+  const match = /[a-z]/.exec(foldDiacritics(initials.toLowerCase()));
+  return match === null ? undefined : match[0];
+}
+
+const ADDITION_SEPARATORS = /[-/\s]/g;
+
+/**
+ * Postcode without spaces in upper case, house number, house letter, addition
+ * without separators in upper case. `12` + addition `a` is `12` + letter `A`.
+ * Undefined when postcode or house number is missing: such an address links nothing.
+ */
+export function addressKey(address: Address | undefined): string | undefined {
+  if (address === undefined) return undefined;
+  const { postcode, houseNumber } = address;
+  if (postcode === undefined || houseNumber === undefined) return undefined;
+  const pc = postcode.replace(/\s+/g, '').toUpperCase();
+  if (pc === '') return undefined;
+  let letter = (address.houseLetter ?? '').toUpperCase();
+  let addition = (address.addition ?? '').replace(ADDITION_SEPARATORS, '').toUpperCase();
+  if (letter === '' && /^[A-Z]$/.test(addition)) {
+    letter = addition;
+    addition = '';
+  }
+  return `${pc}|${houseNumber}|${letter}|${addition}`;
+}
