@@ -1,0 +1,166 @@
+/**
+ * Explanations in Dutch for a Veilig Thuis professional: which rule and
+ * version, what it measures, the threshold, the value reached, the period
+ * and the signals by id, kind and date. They name no person: signals are
+ * referred to by id only, so no name, BSN or birth date can leak into them.
+ */
+import { formatCondition } from './condition.js';
+import { longDate, shortDate } from './dates.js';
+import {
+  compileFilter,
+  compileMatch,
+  filterEntries,
+  matchValues,
+  readField,
+  type FieldValue,
+} from './filter.js';
+import type { RuleInput } from './input.js';
+import { keyLabel, valueLabel } from './labels.js';
+import { formatTimespanDutch } from './timespan.js';
+import type { Condition, Correlation, Filter, FilterKey, Match, Rule } from './types.js';
+
+/** What the evaluator knows about one episode. */
+export interface EpisodeFacts {
+  value: number;
+  raisedAt: number;
+  lastFiredAt: number;
+  /** The episode's `signalIds` in (occurredAt, id) order, each with what it added. */
+  signals: readonly { input: RuleInput; detail: string | undefined }[];
+}
+
+export function explainIndicator(rule: Rule, facts: EpisodeFacts): string {
+  const filter = describeFilter(rule.filter);
+  const counted = filter === '' ? '' : `, geteld over signalen met ${filter}`;
+  const first = facts.signals.length > 0 ? facts.signals[0].input.t : facts.raisedAt;
+  const period =
+    shortDate(first) === shortDate(facts.lastFiredAt)
+      ? `op ${longDate(first)}`
+      : `van ${longDate(first)} tot en met ${longDate(facts.lastFiredAt)}`;
+  const reached =
+    facts.raisedAt === facts.lastFiredAt
+      ? `drempel bereikt op ${longDate(facts.raisedAt)}`
+      : `drempel voor het eerst bereikt op ${longDate(facts.raisedAt)}, voor het laatst op ${longDate(facts.lastFiredAt)}`;
+  const signals = facts.signals
+    .map(
+      ({ input, detail }) => `${input.id} (${describeSignal(input)}${detail ? `, ${detail}` : ''})`,
+    )
+    .join(', ');
+  return (
+    `Regel ${rule.id} (versie ${rule.version}, ${rule.title}): ` +
+    `${measure(rule.correlation, facts.value)} (drempel: ${formatCondition(conditionOf(rule.correlation))})${counted}. ` +
+    `Periode: ${period}; ${reached}. ` +
+    `Signalen: ${signals}.`
+  );
+}
+
+/** The condition evaluation applies, with `temporal_ordered`'s default filled in. */
+export function conditionOf(correlation: Correlation): Condition {
+  if (correlation.type === 'temporal_ordered') {
+    return correlation.condition ?? { eq: correlation.steps.length };
+  }
+  return correlation.condition;
+}
+
+function measure(correlation: Correlation, value: number): string {
+  const within = `binnen ${formatTimespanDutch(correlation.timespan)}`;
+  switch (correlation.type) {
+    case 'event_count':
+      return `${value} ${value === 1 ? 'signaal' : 'signalen'} ${within}`;
+    case 'value_count':
+      return `${value} verschillende ${value === 1 ? 'waarde' : 'waarden'} van ${keyLabel(correlation.field)} ${within}`;
+    case 'score':
+      return `score ${value} ${within}`;
+    case 'temporal': {
+      const names = correlation.steps.map((step) => step.name).join(', ');
+      return `${value} van de ${correlation.steps.length} stappen (${names}) ${within}`;
+    }
+    case 'temporal_ordered': {
+      const names = correlation.steps.map((step) => step.name).join(' → ');
+      const inOrder =
+        value === correlation.steps.length ? 'in deze volgorde' : 'niet in deze volgorde';
+      return `de stappen ${names} ${inOrder} ${within} (waarde ${value})`;
+    }
+  }
+}
+
+function describeSignal(input: RuleInput): string {
+  return `${valueLabel('kind', input.signal.kind)}, ${shortDate(input.t)}`;
+}
+
+function describeMatch(key: FilterKey, match: Match<FieldValue>): string {
+  const { values, negated } = matchValues(match);
+  const named = values.map((value) => valueLabel(key, value)).join(' of ');
+  if (!negated) return named;
+  return values.length === 1 ? `niet ${named}` : `niet (${named})`;
+}
+
+/** `soort: melding of politiesignaal; veiligheid: niet veilig`, or '' for no filter. */
+export function describeFilter(filter: Filter | undefined): string {
+  return filterEntries(filter)
+    .map(([key, match]) => `${keyLabel(key)}: ${describeMatch(key, match)}`)
+    .join('; ');
+}
+
+function describeValues(key: FilterKey, values: readonly FieldValue[]): string {
+  return values.length === 0 ? 'geen waarde' : values.map((v) => valueLabel(key, v)).join(', ');
+}
+
+function explainFilterKeys(prefix: string, filter: Filter | undefined, input: RuleInput): string[] {
+  return filterEntries(filter).map(([key, match]) => {
+    const passes = compileMatch(key, match)(input);
+    return `${prefix} ${keyLabel(key)}: ${describeValues(key, readField(input, key))} ${
+      passes ? 'voldoet aan' : 'voldoet niet aan'
+    } ${describeMatch(key, match)}`;
+  });
+}
+
+/**
+ * Why one signal does or does not count for a rule: each filter key, each
+ * weight or step, and what the signal adds. For an API that explains an
+ * indicator signal by signal.
+ */
+export function explainContribution(rule: Rule, input: RuleInput): string[] {
+  const inFilter = compileFilter(rule.filter)(input);
+  const lines = explainFilterKeys('filter', rule.filter, input);
+  const correlation = rule.correlation;
+  let counts = inFilter;
+  switch (correlation.type) {
+    case 'event_count':
+      break;
+    case 'value_count':
+      lines.push(
+        `telt de waarde van ${keyLabel(correlation.field)}: ${describeValues(correlation.field, readField(input, correlation.field))}`,
+      );
+      break;
+    case 'score': {
+      let best: number | undefined;
+      correlation.weights.forEach((weight, index) => {
+        const passes = compileFilter(weight.filter)(input);
+        if (passes && (best === undefined || weight.score > best)) best = weight.score;
+        lines.push(
+          `gewicht ${index + 1} (score ${weight.score}, ${describeFilter(weight.filter) || 'alle signalen'}): ${passes ? 'past' : 'past niet'}`,
+        );
+      });
+      lines.push(`hoogste passende gewicht: ${best ?? 0}`);
+      counts = inFilter && (best ?? 0) > 0;
+      break;
+    }
+    case 'temporal':
+    case 'temporal_ordered': {
+      let anyStep = false;
+      correlation.steps.forEach((step) => {
+        const passes = compileFilter(step.filter)(input);
+        anyStep ||= passes;
+        lines.push(
+          `stap ${step.name} (${describeFilter(step.filter) || 'alle signalen'}): ${passes ? 'past' : 'past niet'}`,
+        );
+      });
+      counts = inFilter && anyStep;
+      break;
+    }
+  }
+  lines.unshift(
+    `Signaal ${input.id} (${describeSignal(input)}) telt ${counts ? 'mee' : 'niet mee'} voor regel ${rule.id} (versie ${rule.version}).`,
+  );
+  return lines;
+}

@@ -1,0 +1,74 @@
+/**
+ * Filters compiled to predicates once per ruleset, so that evaluating a
+ * household only calls small closures over precomputed sets.
+ */
+import type { RuleInput } from './input.js';
+import type { Filter, FilterKey, Match } from './types.js';
+
+export type FieldValue = string | boolean;
+export type Predicate = (input: RuleInput) => boolean;
+
+type ScalarKey = Exclude<FilterKey, 'violenceTypes'>;
+
+/** `undefined` is the absent field without a default: it equals no value. */
+const READ_SCALAR: Record<ScalarKey, (input: RuleInput) => FieldValue | undefined> = {
+  kind: (input) => input.signal.kind,
+  source: (input) => input.signal.source,
+  region: (input) => input.signal.region,
+  category: (input) => input.signal.category,
+  safety: (input) => input.signal.safety,
+  childrenPresent: (input) => input.signal.childrenPresent,
+  substantiated: (input) => input.signal.substantiated,
+  minorInvolved: (input) => input.minorInvolved,
+  elderInvolved: (input) => input.elderInvolved,
+};
+
+/** The values a signal has for a filter key: none when absent, each element for a list field. */
+export function readField(input: RuleInput, key: FilterKey): readonly FieldValue[] {
+  if (key === 'violenceTypes') return input.signal.violenceTypes;
+  const value = READ_SCALAR[key](input);
+  return value === undefined ? [] : [value];
+}
+
+export function isNot<T>(match: Match<T>): match is { not: T | T[] } {
+  return typeof match === 'object' && match !== null && !Array.isArray(match);
+}
+
+/** The values a match names, and whether it excludes them (`{ not: X }`). */
+export function matchValues<T>(match: Match<T>): { values: T[]; negated: boolean } {
+  const negated = isNot(match);
+  const named = negated ? match.not : match;
+  return { values: Array.isArray(named) ? named : [named], negated };
+}
+
+/** One filter key: a signal passes when it has a named value, or, negated, when it has none. */
+export function compileMatch(key: FilterKey, match: Match<FieldValue>): Predicate {
+  const { values, negated } = matchValues(match);
+  const wanted = new Set<FieldValue>(values);
+  if (key === 'violenceTypes') {
+    return (input) => {
+      for (const value of input.signal.violenceTypes) if (wanted.has(value)) return !negated;
+      return negated;
+    };
+  }
+  const read = READ_SCALAR[key];
+  return (input) => {
+    const value = read(input);
+    return (value !== undefined && wanted.has(value)) !== negated;
+  };
+}
+
+/** Keys are ANDed; an omitted or empty filter passes every signal. */
+export function compileFilter(filter: Filter | undefined): Predicate {
+  const predicates = filterEntries(filter).map(([key, match]) => compileMatch(key, match));
+  if (predicates.length === 0) return () => true;
+  if (predicates.length === 1) return predicates[0];
+  return (input) => {
+    for (const predicate of predicates) if (!predicate(input)) return false;
+    return true;
+  };
+}
+
+export function filterEntries(filter: Filter | undefined): [FilterKey, Match<FieldValue>][] {
+  return filter === undefined ? [] : (Object.entries(filter) as [FilterKey, Match<FieldValue>][]);
+}

@@ -1,0 +1,30 @@
+/** Correlation rules: loading and validating analysts' YAML, and evaluating it per household. */
+export type {
+  Condition,
+  ConditionOperator,
+  Correlation,
+  CorrelationType,
+  Filter,
+  FilterKey,
+  Indicator,
+  Level,
+  Match,
+  Rule,
+  RuleSource,
+  Ruleset,
+  Step,
+  Weight,
+} from './types.js';
+export { CONDITION_OPERATORS, CORRELATION_TYPES, FILTER_KEYS, LEVELS } from './types.js';
+export { toRuleInput, type RuleInput } from './input.js';
+export { parseRules } from './parse.js';
+export { loadRuleset } from './load.js';
+export { ruleToYaml } from './serialize.js';
+export {
+  compareRuleInputs,
+  compileRule,
+  compileRuleset,
+  type CompiledRule,
+  type CompiledRuleset,
+} from './evaluate.js';
+export { explainContribution } from './explain.js';

@@ -1,0 +1,63 @@
+/**
+ * What rule evaluation needs of a signal, computed once per signal rather than
+ * once per rule: its event time as a number and the two derived age facts.
+ */
+import type { Signal } from '../signals/types.js';
+
+export interface RuleInput {
+  readonly id: string;
+  /**
+   * `occurredAt` in epoch milliseconds. Finer fractions of a second are
+   * truncated, so two signals within the same millisecond tie and are
+   * ordered by id.
+   */
+  readonly t: number;
+  readonly signal: Signal;
+  /** Some person is younger than 18 on the UTC calendar date of `occurredAt`. */
+  readonly minorInvolved: boolean;
+  /** Some person is 65 or older on the UTC calendar date of `occurredAt`. */
+  readonly elderInvolved: boolean;
+}
+
+const BIRTH_DATE = /^([0-9]{4})-([0-9]{2})-([0-9]{2})$/;
+
+/** Throws a `TypeError` for a signal without a valid `occurredAt`: withdrawals are never evaluated. */
+export function toRuleInput(signal: Signal): RuleInput {
+  const t = signal.occurredAt === undefined ? NaN : Date.parse(signal.occurredAt);
+  if (Number.isNaN(t)) {
+    throw new TypeError(`signal ${signal.id} has no valid occurredAt and cannot be evaluated`);
+  }
+  const on = utcDateNumber(t);
+  let minorInvolved = false;
+  let elderInvolved = false;
+  for (const person of signal.persons) {
+    if (person.birthDate === undefined) continue;
+    const age = ageOn(person.birthDate, on);
+    if (age === undefined) continue;
+    if (age < 18) minorInvolved = true;
+    if (age >= 65) elderInvolved = true;
+  }
+  return { id: signal.id, t, signal, minorInvolved, elderInvolved };
+}
+
+/** The UTC calendar date of an instant as the number `yyyymmdd`. */
+function utcDateNumber(ms: number): number {
+  const date = new Date(ms);
+  return date.getUTCFullYear() * 10_000 + (date.getUTCMonth() + 1) * 100 + date.getUTCDate();
+}
+
+/**
+ * Completed years between a `YYYY-MM-DD` birth date and a `yyyymmdd` date:
+ * with both written as `yyyymmdd` numbers, the difference divided by 10 000
+ * and rounded down is the age, because month and day only decide whether
+ * this year's birthday (on that very date counts as had) has come. Someone
+ * born on 29 February therefore turns a year older on 1 March in a year
+ * without 29 February. A birth date after the date gives a negative age, so
+ * an unborn child named in a signal counts as a minor.
+ */
+function ageOn(birthDate: string, yyyymmdd: number): number | undefined {
+  const match = BIRTH_DATE.exec(birthDate);
+  if (match === null) return undefined;
+  const born = Number(match[1]) * 10_000 + Number(match[2]) * 100 + Number(match[3]);
+  return Math.floor((yyyymmdd - born) / 10_000);
+}

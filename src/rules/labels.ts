@@ -1,0 +1,35 @@
+/** Dutch words for filter keys and values, so explanations read as text rather than code. */
+import type { FieldValue } from './filter.js';
+import type { FilterKey } from './types.js';
+
+const KEY_LABEL: Record<FilterKey, string> = {
+  kind: 'soort',
+  source: 'bron',
+  region: 'regio',
+  category: 'categorie',
+  violenceTypes: 'vorm van geweld',
+  safety: 'veiligheid',
+  childrenPresent: 'kinderen aanwezig',
+  substantiated: 'onderbouwd',
+  minorInvolved: 'minderjarige betrokken',
+  elderInvolved: '65-plusser betrokken',
+};
+
+const KIND_LABEL: Record<string, string> = {
+  ADVIESVRAAG: 'adviesvraag',
+  MELDING: 'melding',
+  POLITIE: 'politiesignaal',
+  INTREKKING: 'intrekking',
+};
+
+export function keyLabel(key: FilterKey): string {
+  return KEY_LABEL[key];
+}
+
+/** `ONVEILIG_ACUUT` → `onveilig acuut`, `true` → `ja`; regions stay `VT09`. */
+export function valueLabel(key: FilterKey, value: FieldValue): string {
+  if (typeof value === 'boolean') return value ? 'ja' : 'nee';
+  if (key === 'region') return value;
+  if (key === 'kind') return KIND_LABEL[value] ?? value;
+  return value.toLowerCase().replaceAll('_', ' ');
+}
