@@ -1,0 +1,119 @@
+/**
+ * The two date formats of the contract: RFC 3339 timestamps (`occurredAt`,
+ * `receivedAt`) and calendar dates (`birthDate`). Hand-written parsers rather
+ * than regular expressions or `Date.parse`: they run twice per signal on the
+ * backtest's hot path, allocate nothing, and accept exactly the documented
+ * format (`Date.parse` also accepts many strings that are not RFC 3339).
+ */
+
+const DASH = 45;
+const COLON = 58;
+const DOT = 46;
+const PLUS = 43;
+
+/** Two 400-year Gregorian cycles repeat exactly: 146,097 days each. */
+const FIVE_CYCLES_MS = 5 * 146_097 * 86_400_000;
+
+/**
+ * Milliseconds since the epoch of an RFC 3339 `date-time`
+ * (`2024-03-01T10:00:00Z`, `2024-03-01T11:00:00.5+01:00`), or NaN when the
+ * string is not one. `T` and `Z` may be lower case; fractions beyond
+ * milliseconds are truncated. A leap second (`:60`) is refused: JavaScript
+ * time cannot represent it, so every later comparison would be wrong.
+ */
+export function parseTimestamp(s: string): number {
+  if (s.length < 20) return NaN;
+  const year = digits(s, 0, 4);
+  const month = digits(s, 5, 2);
+  const day = digits(s, 8, 2);
+  const hour = digits(s, 11, 2);
+  const minute = digits(s, 14, 2);
+  const second = digits(s, 17, 2);
+  const t = s.charCodeAt(10) | 0x20; // lower-cases an ASCII letter
+  if (
+    s.charCodeAt(4) !== DASH ||
+    s.charCodeAt(7) !== DASH ||
+    t !== 0x74 ||
+    s.charCodeAt(13) !== COLON ||
+    s.charCodeAt(16) !== COLON ||
+    !isDate(year, month, day) ||
+    hour < 0 ||
+    hour > 23 ||
+    minute < 0 ||
+    minute > 59 ||
+    second < 0 ||
+    second > 59
+  ) {
+    return NaN;
+  }
+
+  let i = 19;
+  let millis = 0;
+  if (s.charCodeAt(i) === DOT) {
+    const start = ++i;
+    while (isDigit(s.charCodeAt(i))) {
+      if (i - start < 3) millis = millis * 10 + (s.charCodeAt(i) - 48);
+      i++;
+    }
+    if (i === start) return NaN;
+    for (let n = i - start; n < 3; n++) millis *= 10;
+  }
+
+  let offsetMinutes: number;
+  const sign = s.charCodeAt(i);
+  if ((sign | 0x20) === 0x7a && i + 1 === s.length) {
+    offsetMinutes = 0;
+  } else if ((sign === PLUS || sign === DASH) && i + 6 === s.length) {
+    const offsetHour = digits(s, i + 1, 2);
+    const offsetMinute = digits(s, i + 4, 2);
+    if (s.charCodeAt(i + 3) !== COLON || offsetHour < 0 || offsetHour > 23) return NaN;
+    if (offsetMinute < 0 || offsetMinute > 59) return NaN;
+    offsetMinutes = (sign === PLUS ? 1 : -1) * (offsetHour * 60 + offsetMinute);
+  } else {
+    return NaN;
+  }
+
+  // Date.UTC reads years 0–99 as 1900–1999; shifting by whole 400-year cycles avoids that.
+  const local =
+    year < 100
+      ? Date.UTC(year + 2000, month - 1, day, hour, minute, second, millis) - FIVE_CYCLES_MS
+      : Date.UTC(year, month - 1, day, hour, minute, second, millis);
+  return local - offsetMinutes * 60_000;
+}
+
+/** Whether `s` is a real calendar date written `YYYY-MM-DD` (`2023-02-29` is not). */
+export function isCalendarDate(s: string): boolean {
+  return (
+    s.length === 10 &&
+    s.charCodeAt(4) === DASH &&
+    s.charCodeAt(7) === DASH &&
+    isDate(digits(s, 0, 4), digits(s, 5, 2), digits(s, 8, 2))
+  );
+}
+
+function isDate(year: number, month: number, day: number): boolean {
+  return year >= 0 && month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month);
+}
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) {
+    const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+    return leap ? 29 : 28;
+  }
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+}
+
+/** The number written by `count` ASCII digits at `start`, or -1 if any of them is not a digit. */
+function digits(s: string, start: number, count: number): number {
+  let value = 0;
+  for (let i = start; i < start + count; i++) {
+    const c = s.charCodeAt(i);
+    if (!isDigit(c)) return -1;
+    value = value * 10 + (c - 48);
+  }
+  return value;
+}
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}

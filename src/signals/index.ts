@@ -1,0 +1,10 @@
+/**
+ * Signals at the door: decoding JSON and protobuf into the radar's `Signal`,
+ * rejecting what breaks the contract, and recognising redeliveries.
+ */
+export { isValidBsn } from './bsn.js';
+export { canonicalSignalKey } from './canonical.js';
+export { parseTimestamp } from './dates.js';
+export { decodeJson } from './json.js';
+export { decodeProtobuf, encodeProtobuf } from './protobuf.js';
+export * from './types.js';
