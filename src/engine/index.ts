@@ -1,0 +1,10 @@
+export { Radar } from './radar.js';
+export type {
+  IndicatorChange,
+  IndicatorEventType,
+  IngestOutcome,
+  RadarChanges,
+  RadarCounts,
+  RadarOptions,
+} from './radar.js';
+export { Household } from '../graph/household-index.js';

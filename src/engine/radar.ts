@@ -1,0 +1,187 @@
+/**
+ * The radar as a pure function of signals and rules, computed incrementally.
+ * The backtest and the live service both drive this one class: `ingest` each
+ * accepted signal, then `flush` to evaluate the rules on the households that
+ * changed and learn which indicators were raised, updated or withdrawn.
+ */
+import { SignalRejectedError } from '../errors.js';
+import { toGraphSignal } from '../graph/model.js';
+import {
+  Household,
+  HouseholdIndex,
+  type HouseholdChange,
+  type HouseholdIndexOptions,
+} from '../graph/household-index.js';
+import { compileRuleset, toRuleInput, type CompiledRuleset, type Indicator, type RuleInput, type Ruleset } from '../rules/index.js';
+import { canonicalSignalKey } from '../signals/index.js';
+import type { Signal } from '../signals/types.js';
+
+export interface RadarOptions extends HouseholdIndexOptions {
+  ruleset: Ruleset;
+}
+
+export type IngestOutcome = 'accepted' | 'duplicate';
+
+export type IndicatorEventType = 'RAISED' | 'UPDATED' | 'WITHDRAWN';
+
+export interface IndicatorChange {
+  type: IndicatorEventType;
+  /** For WITHDRAWN, the indicator as it last stood. */
+  indicator: Indicator;
+}
+
+/** What one `flush` found changed since the previous one. */
+export interface RadarChanges {
+  indicators: IndicatorChange[];
+  /** Households that are new or changed. */
+  householdsPut: Household[];
+  /** Ids of households that no longer exist (an id put again in the same flush is not listed). */
+  householdsDeleted: string[];
+}
+
+export interface RadarCounts {
+  /** Signals accepted, redeliveries not counted again. */
+  accepted: number;
+  /** Exact redeliveries of an accepted signal: no-ops. */
+  duplicates: number;
+  /** Accepted signals (of any kind) that some accepted signal retracts. */
+  withdrawn: number;
+}
+
+function sameIndicator(a: Indicator, b: Indicator): boolean {
+  return (
+    a.householdId === b.householdId &&
+    a.ruleVersion === b.ruleVersion &&
+    a.level === b.level &&
+    a.raisedAt === b.raisedAt &&
+    a.lastFiredAt === b.lastFiredAt &&
+    a.value === b.value &&
+    a.explanation === b.explanation &&
+    a.signalIds.length === b.signalIds.length &&
+    a.signalIds.every((id, i) => id === b.signalIds[i])
+  );
+}
+
+export class Radar {
+  readonly ruleset: Ruleset;
+  readonly households: HouseholdIndex;
+  private readonly compiled: CompiledRuleset;
+  /** Content digest of every accepted signal: tells a redelivery from a conflict. */
+  private readonly digests = new Map<string, string>();
+  /** Ids retracted by any accepted signal, whether or not they have arrived yet. */
+  private readonly retracted = new Set<string>();
+  private readonly inputs = new Map<string, RuleInput>();
+  private readonly indicatorsOf = new Map<Household, Indicator[]>();
+  /** Indicators of households that changed since the last flush. */
+  private readonly stale: Indicator[][] = [];
+  private readonly fresh = new Set<Household>();
+  private readonly gone = new Set<string>();
+  private duplicates = 0;
+  private withdrawn = 0;
+
+  constructor(options: RadarOptions) {
+    this.ruleset = options.ruleset;
+    this.compiled = compileRuleset(options.ruleset);
+    this.households = new HouseholdIndex(options);
+  }
+
+  get counts(): RadarCounts {
+    return { accepted: this.digests.size, duplicates: this.duplicates, withdrawn: this.withdrawn };
+  }
+
+  /**
+   * Folds one accepted signal in. The same id with the same content is a
+   * no-op; with other content it is rejected and the first version stays.
+   */
+  ingest(signal: Signal): IngestOutcome {
+    const digest = canonicalSignalKey(signal);
+    const prior = this.digests.get(signal.id);
+    if (prior !== undefined) {
+      if (prior === digest) {
+        this.duplicates++;
+        return 'duplicate';
+      }
+      throw new SignalRejectedError(
+        'DUPLICATE_ID_CONFLICT',
+        `signal ${signal.id} was accepted before with other content; the first version stays`,
+        'id',
+      );
+    }
+    this.digests.set(signal.id, digest);
+    // Counted once: here when its withdrawal came first, below when it comes later.
+    if (this.retracted.has(signal.id)) this.withdrawn++;
+    for (const target of signal.retracts) {
+      if (this.retracted.has(target)) continue;
+      this.retracted.add(target);
+      if (this.digests.has(target)) this.withdrawn++;
+      this.inputs.delete(target);
+      this.note(this.households.remove(target));
+    }
+    if (signal.kind !== 'INTREKKING' && !this.retracted.has(signal.id)) {
+      this.inputs.set(signal.id, toRuleInput(signal));
+      this.note(this.households.add(toGraphSignal(signal)));
+    }
+    return 'accepted';
+  }
+
+  isWithdrawn(id: string): boolean {
+    return this.retracted.has(id) && this.digests.has(id);
+  }
+
+  /** Evaluates the rules on every household changed since the last flush. */
+  flush(): RadarChanges {
+    const before = new Map<string, Indicator>();
+    for (const list of this.stale.splice(0)) for (const i of list) before.set(i.indicatorId, i);
+    const after = new Map<string, Indicator>();
+    const householdsPut = [...this.fresh];
+    for (const household of householdsPut) {
+      const list = this.evaluate(household);
+      this.indicatorsOf.set(household, list);
+      for (const i of list) after.set(i.indicatorId, i);
+      this.gone.delete(household.id);
+    }
+    const householdsDeleted = [...this.gone];
+    this.fresh.clear();
+    this.gone.clear();
+
+    const indicators: IndicatorChange[] = [];
+    for (const [id, indicator] of after) {
+      const old = before.get(id);
+      if (old === undefined) indicators.push({ type: 'RAISED', indicator });
+      else if (!sameIndicator(old, indicator)) indicators.push({ type: 'UPDATED', indicator });
+    }
+    for (const [id, indicator] of before) {
+      if (!after.has(id)) indicators.push({ type: 'WITHDRAWN', indicator });
+    }
+    indicators.sort((a, b) => (a.indicator.indicatorId < b.indicator.indicatorId ? -1 : 1));
+    return { indicators, householdsPut, householdsDeleted };
+  }
+
+  /** Current indicators of a household, as of the last flush. */
+  indicatorsOfHousehold(household: Household): readonly Indicator[] {
+    return this.indicatorsOf.get(household) ?? [];
+  }
+
+  /** Every current indicator, as of the last flush. */
+  *indicators(): IterableIterator<Indicator> {
+    for (const list of this.indicatorsOf.values()) yield* list;
+  }
+
+  private evaluate(household: Household): Indicator[] {
+    const inputs = household.signals.map((s) => this.inputs.get(s.id)!);
+    return this.compiled.evaluate(inputs, household.id);
+  }
+
+  private note(change: HouseholdChange): void {
+    for (const household of change.removed) {
+      const list = this.indicatorsOf.get(household);
+      if (list !== undefined) {
+        this.indicatorsOf.delete(household);
+        this.stale.push(list);
+      }
+      this.fresh.delete(household);
+      this.gone.add(household.id);
+    }
+    for (const household of change.added) this.fresh.add(household);
+  }
+}

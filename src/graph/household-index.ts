@@ -1,0 +1,438 @@
+/**
+ * Persons and households (CONTRACT §2), kept up to date one signal at a time.
+ *
+ * Every link between person records runs through a key (a BSN, or a
+ * normalised name plus birth date) and every link between signals through a
+ * person or an address key. A change to one signal can therefore only alter
+ * links through that signal's own keys, or through an address whose
+ * institutional status flips because persons were merged or split. So each
+ * change recomputes, from scratch, just the persons and households that touch
+ * those keys, and leaves every other component alone. The result is the same
+ * partition a full recomputation would give, which the property tests check
+ * after every step.
+ */
+import { createHash } from 'node:crypto';
+import { ADDRESS_LINK_WINDOW_MS, type GraphSignal, type PersonRecord } from './model.js';
+import { UnionFind } from './union-find.js';
+
+export interface HouseholdIndexOptions {
+  /**
+   * Address keys (`POSTCODE|number|LETTER|ADDITION`, see `addressKey`) that are
+   * institutional whatever their signals say: shelters, care homes, briefadressen.
+   * @defaultValue none
+   */
+  institutionalAddresses?: Iterable<string>;
+  /**
+   * An address whose signals name more than this many distinct persons is institutional.
+   * @defaultValue 12
+   */
+  institutionalPersonThreshold?: number;
+}
+
+function shortHash(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 16);
+}
+
+function minBy<T>(items: readonly T[], key: (item: T) => string): string {
+  let min = key(items[0]!);
+  for (let i = 1; i < items.length; i++) {
+    const k = key(items[i]!);
+    if (k < min) min = k;
+  }
+  return min;
+}
+
+/** One resolved person: the records that are the same person by CONTRACT §2. */
+export class Person {
+  private cachedId: string | undefined;
+
+  constructor(readonly records: readonly PersonRecord[]) {}
+
+  /** Derived from the smallest record key, so backtest and live agree on it. */
+  get id(): string {
+    this.cachedId ??= `P-${shortHash(minBy(this.records, (r) => r.key))}`;
+    return this.cachedId;
+  }
+}
+
+/** One cliëntsysteem: a connected component of signals, persons and address links. */
+export class Household {
+  private cachedMin: string | undefined;
+  private cachedId: string | undefined;
+
+  constructor(readonly signals: readonly GraphSignal[]) {}
+
+  get smallestSignalId(): string {
+    this.cachedMin ??= minBy(this.signals, (s) => s.id);
+    return this.cachedMin;
+  }
+
+  /**
+   * Derived from the smallest signal id: a household that grows keeps its id,
+   * and of two that merge the one with the smaller signal id lives on.
+   */
+  get id(): string {
+    this.cachedId ??= `H-${shortHash(this.smallestSignalId)}`;
+    return this.cachedId;
+  }
+}
+
+export interface HouseholdChange {
+  /** Households that no longer exist as they were. */
+  readonly removed: readonly Household[];
+  /** Households that are new or changed. */
+  readonly added: readonly Household[];
+}
+
+interface AddressState {
+  /** Active signals at this address in (occurredAt, id) order. */
+  readonly signals: GraphSignal[];
+  /** Distinct persons named here, with how many records name each. */
+  readonly persons: Map<Person, number>;
+  readonly configured: boolean;
+  institutional: boolean;
+}
+
+function bySignalOrder(a: GraphSignal, b: GraphSignal): number {
+  return a.t - b.t || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}
+
+function addToSetMap<K, V>(map: Map<K, Set<V>>, key: K, value: V): void {
+  const set = map.get(key);
+  if (set === undefined) map.set(key, new Set([value]));
+  else set.add(value);
+}
+
+function deleteFromSetMap<K, V>(map: Map<K, Set<V>>, key: K, value: V): void {
+  const set = map.get(key);
+  if (set === undefined) return;
+  set.delete(value);
+  if (set.size === 0) map.delete(key);
+}
+
+function bump<K>(map: Map<K, number>, key: K, by: number): void {
+  const next = (map.get(key) ?? 0) + by;
+  if (next === 0) map.delete(key);
+  else map.set(key, next);
+}
+
+export class HouseholdIndex {
+  private readonly threshold: number;
+  private readonly configured: ReadonlySet<string>;
+  private readonly signalsById = new Map<string, GraphSignal>();
+  private readonly byBsn = new Map<string, Set<PersonRecord>>();
+  private readonly byName = new Map<string, Set<PersonRecord>>();
+  /** For each name key, the valid BSNs seen with it and how many records carry each. */
+  private readonly nameBsns = new Map<string, Map<string, number>>();
+  private readonly personOfRecord = new Map<PersonRecord, Person>();
+  private readonly addresses = new Map<string, AddressState>();
+  private readonly householdOfSignal = new Map<GraphSignal, Household>();
+  private readonly householdSet = new Set<Household>();
+
+  constructor(options: HouseholdIndexOptions = {}) {
+    const threshold = options.institutionalPersonThreshold ?? 12;
+    if (!Number.isInteger(threshold) || threshold < 1) {
+      throw new RangeError(`institutionalPersonThreshold must be a positive integer, got ${threshold}`);
+    }
+    this.threshold = threshold;
+    this.configured = new Set(options.institutionalAddresses ?? []);
+  }
+
+  get size(): number {
+    return this.householdSet.size;
+  }
+
+  households(): IterableIterator<Household> {
+    return this.householdSet.values();
+  }
+
+  signal(id: string): GraphSignal | undefined {
+    return this.signalsById.get(id);
+  }
+
+  householdOf(signalId: string): Household | undefined {
+    const signal = this.signalsById.get(signalId);
+    return signal === undefined ? undefined : this.householdOfSignal.get(signal);
+  }
+
+  personOf(record: PersonRecord): Person {
+    const person = this.personOfRecord.get(record);
+    if (person === undefined) throw new Error(`record ${record.ref} of ${record.signal.id} is not indexed`);
+    return person;
+  }
+
+  /** The distinct persons a household's signals name. */
+  personsOf(household: Household): Set<Person> {
+    const persons = new Set<Person>();
+    for (const signal of household.signals) {
+      for (const record of signal.records) persons.add(this.personOf(record));
+    }
+    return persons;
+  }
+
+  isInstitutional(addressKey: string): boolean {
+    return this.addresses.get(addressKey)?.institutional ?? this.configured.has(addressKey);
+  }
+
+  add(signal: GraphSignal): HouseholdChange {
+    if (this.signalsById.has(signal.id)) throw new Error(`signal ${signal.id} is already in the index`);
+    this.signalsById.set(signal.id, signal);
+    for (const record of signal.records) this.indexRecord(record);
+    const touched = new Set<GraphSignal>([signal]);
+    if (signal.addressKey !== undefined) this.insertAtAddress(signal, signal.addressKey, touched);
+    const recheck = this.resolvePersons(signal.records, [], touched);
+    this.recheckAddresses(recheck, touched);
+    return this.regroup(touched, undefined);
+  }
+
+  /** Takes a signal out, as when it is withdrawn; unknown ids change nothing. */
+  remove(id: string): HouseholdChange {
+    const signal = this.signalsById.get(id);
+    if (signal === undefined) return { removed: [], added: [] };
+    this.signalsById.delete(id);
+    for (const record of signal.records) this.unindexRecord(record);
+    const touched = new Set<GraphSignal>();
+    if (signal.addressKey !== undefined) this.removeFromAddress(signal, signal.addressKey);
+    const recheck = this.resolvePersons([], signal.records, touched);
+    for (const record of signal.records) this.personOfRecord.delete(record);
+    this.recheckAddresses(recheck, touched);
+    return this.regroup(touched, signal);
+  }
+
+  private indexRecord(record: PersonRecord): void {
+    if (record.bsn !== undefined) addToSetMap(this.byBsn, record.bsn, record);
+    if (record.nameKey !== undefined) {
+      addToSetMap(this.byName, record.nameKey, record);
+      if (record.bsn !== undefined) {
+        let bsns = this.nameBsns.get(record.nameKey);
+        if (bsns === undefined) this.nameBsns.set(record.nameKey, (bsns = new Map()));
+        bump(bsns, record.bsn, 1);
+      }
+    }
+  }
+
+  private unindexRecord(record: PersonRecord): void {
+    if (record.bsn !== undefined) deleteFromSetMap(this.byBsn, record.bsn, record);
+    if (record.nameKey !== undefined) {
+      deleteFromSetMap(this.byName, record.nameKey, record);
+      const bsns = this.nameBsns.get(record.nameKey);
+      if (record.bsn !== undefined && bsns !== undefined) {
+        bump(bsns, record.bsn, -1);
+        if (bsns.size === 0) this.nameBsns.delete(record.nameKey);
+      }
+    }
+  }
+
+  /** Name matching is off for a name and birth date seen with two or more valid BSNs. */
+  private nameMatchingOn(nameKey: string): boolean {
+    return (this.nameBsns.get(nameKey)?.size ?? 0) < 2;
+  }
+
+  private addressState(key: string): AddressState {
+    let state = this.addresses.get(key);
+    if (state === undefined) {
+      const configured = this.configured.has(key);
+      state = { signals: [], persons: new Map(), configured, institutional: configured };
+      this.addresses.set(key, state);
+    }
+    return state;
+  }
+
+  private insertAtAddress(signal: GraphSignal, key: string, touched: Set<GraphSignal>): void {
+    const { signals, institutional } = this.addressState(key);
+    let at = signals.length;
+    while (at > 0 && bySignalOrder(signals[at - 1]!, signal) > 0) at--;
+    signals.splice(at, 0, signal);
+    if (!institutional) {
+      // The neighbours' households hold every signal this one can link to or between.
+      if (at > 0) touched.add(signals[at - 1]!);
+      if (at + 1 < signals.length) touched.add(signals[at + 1]!);
+    }
+  }
+
+  /**
+   * No neighbour needs touching: two neighbours that could link once this
+   * signal is gone were both within reach of it, so both are in its household.
+   */
+  private removeFromAddress(signal: GraphSignal, key: string): void {
+    const { signals } = this.addresses.get(key)!;
+    signals.splice(signals.indexOf(signal), 1);
+  }
+
+  /**
+   * Re-resolves every person that shares a key with the added or removed
+   * records, counts the changes into the addresses those persons are named
+   * at, and marks the signals of changed persons as touched. Returns the
+   * addresses whose person counts changed.
+   */
+  private resolvePersons(
+    added: readonly PersonRecord[],
+    removed: readonly PersonRecord[],
+    touched: Set<GraphSignal>,
+  ): Set<string> {
+    const affected = new Set<PersonRecord>(added);
+    const oldPersons = new Set<Person>();
+    for (const record of [...added, ...removed]) {
+      if (record.bsn !== undefined) for (const r of this.byBsn.get(record.bsn) ?? []) affected.add(r);
+      if (record.nameKey !== undefined) for (const r of this.byName.get(record.nameKey) ?? []) affected.add(r);
+    }
+    const closeOver = (record: PersonRecord): void => {
+      const person = this.personOfRecord.get(record);
+      if (person === undefined || oldPersons.has(person)) return;
+      oldPersons.add(person);
+      for (const r of person.records) if (!removed.includes(r)) affected.add(r);
+    };
+    for (const record of removed) closeOver(record);
+    for (const record of affected) closeOver(record);
+
+    const records = [...affected];
+    const newPersons = this.partitionPersons(records);
+    const recheck = new Set<string>();
+    const kept = new Set<Person>();
+    for (const person of newPersons) {
+      const previous = this.personOfRecord.get(person.records[0]!);
+      if (
+        previous !== undefined &&
+        previous.records.length === person.records.length &&
+        person.records.every((r) => this.personOfRecord.get(r) === previous)
+      ) {
+        kept.add(previous);
+        continue;
+      }
+      for (const record of person.records) {
+        this.personOfRecord.set(record, person);
+        touched.add(record.signal);
+        if (record.signal.addressKey !== undefined) {
+          bump(this.addressState(record.signal.addressKey).persons, person, 1);
+          recheck.add(record.signal.addressKey);
+        }
+      }
+    }
+    for (const person of oldPersons) {
+      if (kept.has(person)) continue;
+      for (const record of person.records) {
+        const key = record.signal.addressKey;
+        if (key === undefined) continue;
+        bump(this.addresses.get(key)!.persons, person, -1);
+        recheck.add(key);
+      }
+    }
+    return recheck;
+  }
+
+  private partitionPersons(records: readonly PersonRecord[]): Person[] {
+    const uf = new UnionFind(records.length);
+    const firstWithBsn = new Map<string, number>();
+    const byName = new Map<string, number[]>();
+    records.forEach((record, i) => {
+      if (record.bsn !== undefined) {
+        const first = firstWithBsn.get(record.bsn);
+        if (first === undefined) firstWithBsn.set(record.bsn, i);
+        else uf.union(first, i);
+      }
+      if (record.nameKey !== undefined && this.nameMatchingOn(record.nameKey)) {
+        const group = byName.get(record.nameKey);
+        if (group === undefined) byName.set(record.nameKey, [i]);
+        else group.push(i);
+      }
+    });
+    for (const group of byName.values()) {
+      // A record without initials matches every initial, so it joins the whole group.
+      const wildcard = group.find((i) => records[i]!.initial === undefined);
+      if (wildcard !== undefined) {
+        for (const i of group) uf.union(wildcard, i);
+        continue;
+      }
+      const byInitial = new Map<string, number>();
+      for (const i of group) {
+        const initial = records[i]!.initial!;
+        const first = byInitial.get(initial);
+        if (first === undefined) byInitial.set(initial, i);
+        else uf.union(first, i);
+      }
+    }
+    return uf.groups().map((group) => new Person(group.map((i) => records[i]!)));
+  }
+
+  private recheckAddresses(keys: Set<string>, touched: Set<GraphSignal>): void {
+    for (const key of keys) {
+      const state = this.addresses.get(key)!;
+      const institutional = state.configured || state.persons.size > this.threshold;
+      if (institutional !== state.institutional) {
+        state.institutional = institutional;
+        for (const signal of state.signals) touched.add(signal);
+      }
+      if (state.signals.length === 0 && state.persons.size === 0) this.addresses.delete(key);
+    }
+  }
+
+  /** Recomputes the households of the touched signals from their current links. */
+  private regroup(touched: Set<GraphSignal>, removedSignal: GraphSignal | undefined): HouseholdChange {
+    const oldHouseholds = new Set<Household>();
+    if (removedSignal !== undefined) {
+      oldHouseholds.add(this.householdOfSignal.get(removedSignal)!);
+      this.householdOfSignal.delete(removedSignal);
+    }
+    for (const signal of touched) {
+      const household = this.householdOfSignal.get(signal);
+      if (household !== undefined) oldHouseholds.add(household);
+    }
+    const members = new Set<GraphSignal>(touched);
+    for (const household of oldHouseholds) {
+      for (const signal of household.signals) if (signal !== removedSignal) members.add(signal);
+    }
+
+    const signals = [...members];
+    const indexOf = new Map<GraphSignal, number>();
+    signals.forEach((s, i) => indexOf.set(s, i));
+    const uf = new UnionFind(signals.length);
+    const firstNaming = new Map<Person, number>();
+    const addressKeys = new Set<string>();
+    signals.forEach((signal, i) => {
+      for (const record of signal.records) {
+        const person = this.personOf(record);
+        const first = firstNaming.get(person);
+        if (first === undefined) firstNaming.set(person, i);
+        else uf.union(first, i);
+      }
+      if (signal.addressKey !== undefined) addressKeys.add(signal.addressKey);
+    });
+    for (const key of addressKeys) {
+      const state = this.addresses.get(key)!;
+      if (state.institutional) continue;
+      const chain = state.signals;
+      for (let j = 1; j < chain.length; j++) {
+        const a = indexOf.get(chain[j - 1]!);
+        const b = indexOf.get(chain[j]!);
+        if (a !== undefined && b !== undefined && chain[j]!.t - chain[j - 1]!.t <= ADDRESS_LINK_WINDOW_MS) {
+          uf.union(a, b);
+        }
+      }
+    }
+
+    const removed: Household[] = [];
+    const added: Household[] = [];
+    const kept = new Set<Household>();
+    for (const group of uf.groups()) {
+      const first = this.householdOfSignal.get(signals[group[0]!]!);
+      if (
+        first !== undefined &&
+        first.signals.length === group.length &&
+        group.every((i) => this.householdOfSignal.get(signals[i]!) === first)
+      ) {
+        kept.add(first);
+        continue;
+      }
+      const household = new Household(group.map((i) => signals[i]!));
+      for (const signal of household.signals) this.householdOfSignal.set(signal, household);
+      this.householdSet.add(household);
+      added.push(household);
+    }
+    for (const household of oldHouseholds) {
+      if (kept.has(household)) continue;
+      this.householdSet.delete(household);
+      removed.push(household);
+    }
+    return { removed, added };
+  }
+}
