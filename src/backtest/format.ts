@@ -1,0 +1,52 @@
+/**
+ * The `radar backtest` output of CONTRACT §4, shared by `radar export` so the
+ * two can be compared byte for byte.
+ */
+import type { Indicator } from '../rules/index.js';
+
+export interface HouseholdSummary {
+  householdId: string;
+  /** Sorted in code-unit order. */
+  signalIds: string[];
+  personCount: number;
+}
+
+function byCodeUnits(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+export function sortSignalIds(ids: Iterable<string>): string[] {
+  return [...ids].sort(byCodeUnits);
+}
+
+/** Households by smallest signal id, then indicators by rule, raisedAt, id. */
+export function* radarOutputLines(
+  households: readonly HouseholdSummary[],
+  indicators: readonly Indicator[],
+): Generator<string> {
+  const sortedHouseholds = [...households].sort((a, b) => byCodeUnits(a.signalIds[0]!, b.signalIds[0]!));
+  for (const h of sortedHouseholds) {
+    yield JSON.stringify({ type: 'household', householdId: h.householdId, signalIds: h.signalIds, personCount: h.personCount });
+  }
+  const sortedIndicators = [...indicators].sort(
+    (a, b) =>
+      byCodeUnits(a.ruleId, b.ruleId) ||
+      Date.parse(a.raisedAt) - Date.parse(b.raisedAt) ||
+      byCodeUnits(a.indicatorId, b.indicatorId),
+  );
+  for (const i of sortedIndicators) {
+    yield JSON.stringify({
+      type: 'indicator',
+      indicatorId: i.indicatorId,
+      ruleId: i.ruleId,
+      ruleVersion: i.ruleVersion,
+      level: i.level,
+      householdId: i.householdId,
+      raisedAt: i.raisedAt,
+      lastFiredAt: i.lastFiredAt,
+      value: i.value,
+      signalIds: i.signalIds,
+      explanation: i.explanation,
+    });
+  }
+}

@@ -1,0 +1,5 @@
+export { ingestNdjson, snapshot } from './backtest.js';
+export type { BacktestCounts, BacktestInput, RadarSnapshot } from './backtest.js';
+export { radarOutputLines, sortSignalIds } from './format.js';
+export type { HouseholdSummary } from './format.js';
+export { forEachLine } from './lines.js';

@@ -1,0 +1,82 @@
+import { createReadStream, createWriteStream, statSync } from 'node:fs';
+import { once } from 'node:events';
+import type { Writable } from 'node:stream';
+import { SingleBar, Presets } from 'cli-progress';
+import { Radar } from '../engine/index.js';
+import { ingestNdjson, radarOutputLines, snapshot } from '../backtest/index.js';
+import { loadRuleset } from '../rules/index.js';
+import type { CliIo } from './io.js';
+
+export interface BacktestCommandOptions {
+  signals: string;
+  rules: string;
+  out?: string;
+  institutionalThreshold?: number;
+  institutionalAddress?: string[];
+}
+
+/** Writes lines in chunks, waiting for the stream to drain so memory stays flat. */
+export async function writeLines(out: Writable, lines: Iterable<string>): Promise<void> {
+  let buffer = '';
+  for (const line of lines) {
+    buffer += line + '\n';
+    if (buffer.length >= 1 << 16) {
+      if (!out.write(buffer)) await once(out, 'drain');
+      buffer = '';
+    }
+  }
+  if (buffer !== '') out.write(buffer);
+}
+
+function progressBar(io: CliIo, path: string): { onBytes?: (n: number) => void; stop: () => void } {
+  if (path === '-' || !io.stderr.isTTY) return { stop: () => {} };
+  const total = statSync(path).size;
+  if (total < 1 << 20) return { stop: () => {} };
+  const bar = new SingleBar(
+    { stream: io.stderr, format: 'backtest [{bar}] {percentage}% | {value}/{total} MB | eta {eta}s', hideCursor: true },
+    Presets.shades_classic,
+  );
+  let bytes = 0;
+  bar.start(Math.ceil(total / 1e6), 0);
+  return {
+    onBytes: (n) => {
+      bytes += n;
+      bar.update(Math.floor(bytes / 1e6));
+    },
+    stop: () => bar.stop(),
+  };
+}
+
+export async function backtestCommand(options: BacktestCommandOptions, io: CliIo): Promise<number> {
+  const ruleset = await loadRuleset(options.rules);
+  const radar = new Radar({
+    ruleset,
+    ...(options.institutionalThreshold !== undefined && {
+      institutionalPersonThreshold: options.institutionalThreshold,
+    }),
+    ...(options.institutionalAddress !== undefined && { institutionalAddresses: options.institutionalAddress }),
+  });
+  const input = options.signals === '-' ? io.stdin : createReadStream(options.signals, { highWaterMark: 1 << 20 });
+  const progress = progressBar(io, options.signals);
+  const counts = await ingestNdjson({
+    input,
+    radar,
+    onRejected: (line, error) => {
+      io.stderr.write(`line ${line}: ${error.code}${error.field ? ` ${error.field}` : ''}: ${error.message}\n`);
+    },
+    ...(progress.onBytes && { onBytes: progress.onBytes }),
+  });
+  progress.stop();
+  const { households, indicators } = snapshot(radar);
+  const out = options.out === undefined ? io.stdout : createWriteStream(options.out);
+  await writeLines(out, radarOutputLines(households, indicators));
+  if (options.out !== undefined) {
+    out.end();
+    await once(out, 'finish');
+  }
+  io.stderr.write(
+    `read ${counts.read}, accepted ${counts.accepted}, duplicates ${counts.duplicates}, ` +
+      `rejected ${counts.rejected}, withdrawn ${counts.withdrawn}\n`,
+  );
+  return 0;
+}
