@@ -76,6 +76,8 @@ export class Radar {
   private readonly stale: Indicator[][] = [];
   private readonly fresh = new Set<Household>();
   private readonly gone = new Set<string>();
+  /** Every household id ever formed → its smallest signal, to follow merges. */
+  private readonly smallestSignalOf = new Map<string, string>();
   private duplicates = 0;
   private withdrawn = 0;
 
@@ -122,6 +124,28 @@ export class Radar {
       this.note(this.households.add(toGraphSignal(signal)));
     }
     return 'accepted';
+  }
+
+  /** An accepted signal that is in a household (not withdrawn, not a withdrawal). */
+  signal(id: string): Signal | undefined {
+    return this.inputs.get(id)?.signal;
+  }
+
+  household(id: string): Household | undefined {
+    const smallest = this.smallestSignalOf.get(id);
+    const household = smallest === undefined ? undefined : this.households.householdOf(smallest);
+    return household?.id === id ? household : undefined;
+  }
+
+  /**
+   * Finds a household by an id it has now or had before it merged into
+   * another: every household id stays tied to its smallest signal.
+   */
+  resolveHousehold(id: string): { household: Household; mergedFrom?: string } | undefined {
+    const smallest = this.smallestSignalOf.get(id);
+    const household = smallest === undefined ? undefined : this.households.householdOf(smallest);
+    if (household === undefined) return undefined;
+    return household.id === id ? { household } : { household, mergedFrom: id };
   }
 
   isWithdrawn(id: string): boolean {
@@ -182,6 +206,9 @@ export class Radar {
       this.fresh.delete(household);
       this.gone.add(household.id);
     }
-    for (const household of change.added) this.fresh.add(household);
+    for (const household of change.added) {
+      this.fresh.add(household);
+      this.smallestSignalOf.set(household.id, household.smallestSignalId);
+    }
   }
 }

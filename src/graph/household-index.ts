@@ -155,6 +155,20 @@ export class HouseholdIndex {
     return signal === undefined ? undefined : this.householdOfSignal.get(signal);
   }
 
+  /** Households naming a person with this valid BSN. */
+  householdsWithBsn(bsn: string): Set<Household> {
+    const found = new Set<Household>();
+    for (const record of this.byBsn.get(bsn) ?? []) found.add(this.householdOfSignal.get(record.signal)!);
+    return found;
+  }
+
+  /** Households with a signal at this address key. */
+  householdsAtAddress(addressKey: string): Set<Household> {
+    const found = new Set<Household>();
+    for (const signal of this.addresses.get(addressKey)?.signals ?? []) found.add(this.householdOfSignal.get(signal)!);
+    return found;
+  }
+
   personOf(record: PersonRecord): Person {
     const person = this.personOfRecord.get(record);
     if (person === undefined) throw new Error(`record ${record.ref} of ${record.signal.id} is not indexed`);
