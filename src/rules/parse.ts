@@ -2,7 +2,7 @@
  * From YAML text to rules, collecting every problem with its file, line,
  * column and dotted key rather than stopping at the first.
  */
-import { LineCounter, parseAllDocuments, type Document } from 'yaml';
+import { isScalar, LineCounter, parseAllDocuments, type Document } from 'yaml';
 import { RuleValidationError, type RuleIssue } from '../errors.js';
 import { dottedKey, locate } from './locate.js';
 import { schemaIssues, type SchemaIssue } from './schema.js';
@@ -40,7 +40,7 @@ export function parseRuleDocuments(text: string, file: string): ParseResult {
     // Documents end where the next `---` begins, so comments above a rule stay with it.
     const start = index === 0 ? 0 : doc.range[0];
     const end = index + 1 < docs.length ? docs[index + 1].range[0] : text.length;
-    if (doc.contents === null) {
+    if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) {
       // An empty document, such as after a trailing `---`, holds no rule.
       result.issues.push(...syntaxIssues(doc, at));
       return;
