@@ -194,9 +194,11 @@ export class HouseholdIndex {
     for (const record of signal.records) this.indexRecord(record);
     const touched = new Set<GraphSignal>([signal]);
     if (signal.addressKey !== undefined) this.insertAtAddress(signal, signal.addressKey, touched);
-    const recheck = this.resolvePersons(signal.records, [], touched);
+    const renamed = new Set<GraphSignal>();
+    const recheck = this.resolvePersons(signal.records, [], renamed);
+    for (const s of renamed) touched.add(s);
     this.recheckAddresses(recheck, touched);
-    return this.regroup(touched, undefined);
+    return this.regroup(touched, renamed, undefined);
   }
 
   /** Takes a signal out, as when it is withdrawn; unknown ids change nothing. */
@@ -205,12 +207,13 @@ export class HouseholdIndex {
     if (signal === undefined) return { removed: [], added: [] };
     this.signalsById.delete(id);
     for (const record of signal.records) this.unindexRecord(record);
-    const touched = new Set<GraphSignal>();
     if (signal.addressKey !== undefined) this.removeFromAddress(signal, signal.addressKey);
-    const recheck = this.resolvePersons([], signal.records, touched);
+    const renamed = new Set<GraphSignal>();
+    const recheck = this.resolvePersons([], signal.records, renamed);
     for (const record of signal.records) this.personOfRecord.delete(record);
+    const touched = new Set(renamed);
     this.recheckAddresses(recheck, touched);
-    return this.regroup(touched, signal);
+    return this.regroup(touched, renamed, signal);
   }
 
   private indexRecord(record: PersonRecord): void {
@@ -276,13 +279,13 @@ export class HouseholdIndex {
   /**
    * Re-resolves every person that shares a key with the added or removed
    * records, counts the changes into the addresses those persons are named
-   * at, and marks the signals of changed persons as touched. Returns the
-   * addresses whose person counts changed.
+   * at, and collects the signals of changed persons in `renamed`. Returns
+   * the addresses whose person counts changed.
    */
   private resolvePersons(
     added: readonly PersonRecord[],
     removed: readonly PersonRecord[],
-    touched: Set<GraphSignal>,
+    renamed: Set<GraphSignal>,
   ): Set<string> {
     const affected = new Set<PersonRecord>(added);
     const oldPersons = new Set<Person>();
@@ -315,7 +318,7 @@ export class HouseholdIndex {
       }
       for (const record of person.records) {
         this.personOfRecord.set(record, person);
-        touched.add(record.signal);
+        renamed.add(record.signal);
         if (record.signal.addressKey !== undefined) {
           bump(this.addressState(record.signal.addressKey).persons, person, 1);
           recheck.add(record.signal.addressKey);
@@ -380,8 +383,16 @@ export class HouseholdIndex {
     }
   }
 
-  /** Recomputes the households of the touched signals from their current links. */
-  private regroup(touched: Set<GraphSignal>, removedSignal: GraphSignal | undefined): HouseholdChange {
+  /**
+   * Recomputes the households of the touched signals from their current
+   * links. A household whose signals stay the same is kept, unless persons
+   * in it were re-resolved (its person count may have changed).
+   */
+  private regroup(
+    touched: Set<GraphSignal>,
+    renamed: Set<GraphSignal>,
+    removedSignal: GraphSignal | undefined,
+  ): HouseholdChange {
     const oldHouseholds = new Set<Household>();
     if (removedSignal !== undefined) {
       oldHouseholds.add(this.householdOfSignal.get(removedSignal)!);
@@ -432,7 +443,7 @@ export class HouseholdIndex {
       if (
         first !== undefined &&
         first.signals.length === group.length &&
-        group.every((i) => this.householdOfSignal.get(signals[i]!) === first)
+        group.every((i) => this.householdOfSignal.get(signals[i]!) === first && !renamed.has(signals[i]!))
       ) {
         kept.add(first);
         continue;
