@@ -387,24 +387,31 @@ function collectUnknownFields(
  * A withdrawal uses only id, kind, receivedAt and retracts. Other contract
  * fields that carry a value are dropped unvalidated and counted like unknown
  * fields: a withdrawal must not fail on data it does not need, and must not
- * bring persons into the radar. Empty values (`null`, `""`, `[]`) are not
- * counted, so a producer that writes every field with its default raises no
- * warning.
+ * bring persons into the radar. Fields that say nothing (`null`, `""`, `[]`,
+ * or their default) are not counted, so a producer that writes every field,
+ * or a decoded withdrawal written out again, raises no warning.
  */
 function dropWithdrawalExtras(input: JsonObject, dropped: string[]): void {
   for (const key in input) {
     if (WITHDRAWAL_FIELDS.has(key)) continue;
-    if (SIGNAL_FIELDS.has(key) && isEmptyValue(input[key])) continue;
+    if (SIGNAL_FIELDS.has(key) && saysNothing(key, input[key])) continue;
     dropped.push(key);
   }
 }
 
-function isEmptyValue(value: unknown): boolean {
+const DEFAULTS: ReadonlyMap<string, unknown> = new Map<string, unknown>([
+  ['safety', 'ONBEKEND'],
+  ['childrenPresent', false],
+  ['substantiated', true],
+]);
+
+function saysNothing(key: string, value: unknown): boolean {
   return (
     value === undefined ||
     value === null ||
     value === '' ||
-    (Array.isArray(value) && value.length === 0)
+    (Array.isArray(value) && value.length === 0) ||
+    value === DEFAULTS.get(key)
   );
 }
 

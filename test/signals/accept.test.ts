@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeJson, type Signal } from '../../src/signals/index.js';
+import { decodeJson } from '../../src/signals/index.js';
 import { changed, intrekking, melding, minimalPolitie, type Json } from './samples.js';
 
 const decode = (signal: Json) => decodeJson(JSON.stringify(signal));
@@ -10,6 +10,13 @@ describe('decodeJson', () => {
     expect(signal).toStrictEqual(melding());
     expect(warnings).toEqual([]);
     expect(droppedFields).toBe(0);
+  });
+
+  it('decodes a decoded signal written out as JSON to itself, without warnings', () => {
+    for (const sample of [melding(), minimalPolitie(), intrekking()]) {
+      const decoded = decode(sample);
+      expect(decodeJson(JSON.stringify(decoded.signal))).toStrictEqual(decoded);
+    }
   });
 
   it('reads bytes like text', () => {
@@ -28,7 +35,7 @@ describe('decodeJson', () => {
       persons: [{ ref: '1', role: 'ONBEKEND' }],
       relations: [],
       retracts: [],
-    } satisfies Signal);
+    });
   });
 
   it('reads null and empty strings as absent, leaving no key behind', () => {
@@ -181,11 +188,14 @@ describe('INTREKKING', () => {
     expect(warnings[0]!.message).toContain('persons');
   });
 
-  it('does not count contract fields left empty, but does count unknown ones', () => {
+  it('does not count contract fields left empty or at their default, but does count unknown ones', () => {
     const withEmpties = {
       ...intrekking(),
       occurredAt: '',
       persons: [],
+      safety: 'ONBEKEND',
+      childrenPresent: false,
+      substantiated: true,
       address: null,
       nationaliteit: null,
     };
