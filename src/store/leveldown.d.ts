@@ -1,0 +1,40 @@
+/**
+ * The slice of leveldown 6 (abstract-leveldown 7) that the store uses; the
+ * package ships no types. Keys and values go in as strings and, with the
+ * `asBuffer: false` options, come back as strings.
+ */
+declare module 'leveldown' {
+  function leveldown(location: string): leveldown.LevelDown;
+
+  namespace leveldown {
+    type Callback<T = void> = (err: Error | null | undefined, value?: T) => void;
+
+    type BatchOperation =
+      { type: 'put'; key: string; value: string } | { type: 'del'; key: string };
+
+    interface IteratorOptions {
+      gt?: string;
+      gte?: string;
+      lt?: string;
+      keyAsBuffer: false;
+      valueAsBuffer: false;
+    }
+
+    interface LevelIterator {
+      /** Resolves to undefined once the range is exhausted. */
+      next(): Promise<[string, string] | undefined>;
+      /** Never settles if the iterator was already ended, e.g. by `close()`. */
+      end(): Promise<void>;
+    }
+
+    interface LevelDown {
+      open(options: { createIfMissing: boolean }, callback: Callback): void;
+      close(callback: Callback): void;
+      get(key: string, options: { asBuffer: false }, callback: Callback<string>): void;
+      batch(operations: BatchOperation[], options: { sync: boolean }, callback: Callback): void;
+      iterator(options: IteratorOptions): LevelIterator;
+    }
+  }
+
+  export = leveldown;
+}

@@ -1,0 +1,66 @@
+/**
+ * What the live service keeps on disk. Everything a batch of Kafka messages
+ * changes — accepted signals, the consumer positions they came from,
+ * households, indicators and indicator events — is written in one atomic
+ * `write`, so a crash at any instant leaves either all of it or none.
+ */
+import type { HouseholdSummary } from '../backtest/format.js';
+import type { IndicatorEventType } from '../engine/index.js';
+import type { Indicator } from '../rules/index.js';
+import type { Signal } from '../signals/types.js';
+
+export interface StoredEvent {
+  /** 1, 2, 3, … without gaps, never reused. */
+  sequence: number;
+  type: IndicatorEventType;
+  /** For WITHDRAWN, the indicator as it last stood. */
+  indicator: Indicator;
+}
+
+/** `<topic>:<partition>` → the next offset to read, as Kafka's decimal string. */
+export type Offsets = ReadonlyMap<string, string>;
+
+export interface StateBatch {
+  signals?: readonly Signal[];
+  offsets?: Offsets;
+  /** Applied after the deletes: an id both deleted and put ends up put. */
+  householdsPut?: readonly HouseholdSummary[];
+  householdsDeleted?: readonly string[];
+  /** Applied after the deletes, as for households. */
+  indicatorsPut?: readonly Indicator[];
+  indicatorsDeleted?: readonly string[];
+  /** Must continue the stored sequence exactly: `lastSequence() + 1`, `+ 2`, … */
+  events?: readonly StoredEvent[];
+  /** Highest event sequence produced to the indicator topic. */
+  publishedSequence?: number;
+  /** Absolute values that replace the stored ones. */
+  counters?: Readonly<Record<string, number>>;
+}
+
+/**
+ * "Ordered by id" means LevelDB's key order: UTF-8 bytes, i.e. Unicode code
+ * points. It equals JavaScript's code-unit order unless ids mix characters
+ * above U+FFFF with ones in U+E000–U+FFFF.
+ */
+export interface RadarStore {
+  open(): Promise<void>;
+  close(): Promise<void>;
+  /** Applies the whole batch atomically, or nothing of it. */
+  write(batch: StateBatch): Promise<void>;
+  /** Every stored signal, in no particular order. */
+  signals(): AsyncIterable<Signal>;
+  offsets(): Promise<Map<string, string>>;
+  /** Every household, ordered by household id. */
+  households(): AsyncIterable<HouseholdSummary>;
+  household(id: string): Promise<HouseholdSummary | undefined>;
+  /** Every current indicator, ordered by indicator id. */
+  indicators(): AsyncIterable<Indicator>;
+  indicator(id: string): Promise<Indicator | undefined>;
+  /** Events with a sequence greater than `after`, in sequence order. */
+  events(after: number): AsyncIterable<StoredEvent>;
+  /** 0 when no event was stored yet. */
+  lastSequence(): Promise<number>;
+  /** 0 when none was published yet. */
+  publishedSequence(): Promise<number>;
+  counters(): Promise<Record<string, number>>;
+}
