@@ -1,0 +1,245 @@
+import { access } from 'node:fs/promises';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import leveldown from 'leveldown';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Signal } from '../../src/signals/types.js';
+import {
+  LevelStore,
+  MemoryStore,
+  openStore,
+  type RadarStore,
+  type StateBatch,
+  type StoredEvent,
+} from '../../src/store/index.js';
+import { collect, fullSignal, household, indicator, snapshot, withdrawal } from './samples.js';
+import { storeContract } from './store-contract.js';
+import { tempDir } from './temp-dir.js';
+
+for (const sync of [true, false]) {
+  storeContract(`LevelStore (sync: ${String(sync)})`, async () => {
+    const dir = await tempDir();
+    let store = new LevelStore(dir.path, { sync });
+    return {
+      store,
+      reopen: async () => {
+        await store.close();
+        store = new LevelStore(dir.path, { sync });
+        await store.open();
+        return store;
+      },
+      cleanup: async () => {
+        await store.close();
+        await dir.remove();
+      },
+    };
+  });
+}
+
+describe('LevelStore on disk', () => {
+  let dir: Awaited<ReturnType<typeof tempDir>>;
+  const opened: RadarStore[] = [];
+
+  beforeEach(async () => {
+    dir = await tempDir();
+  });
+
+  afterEach(async () => {
+    for (const store of opened.splice(0)) await store.close();
+    await dir.remove();
+  });
+
+  async function open(path = dir.path, options = {}): Promise<LevelStore> {
+    const store = await openStore({ dataDir: path, ...options });
+    opened.push(store);
+    return store;
+  }
+
+  it('creates the data directory, parents included', async () => {
+    const path = join(dir.path, 'a', 'b');
+    await open(path);
+    await expect(access(join(path, 'CURRENT'))).resolves.toBeUndefined();
+  });
+
+  it('fails with STORE_NOT_FOUND, creating nothing, when told not to create a missing store', async () => {
+    const path = join(dir.path, 'missing');
+    await expect(open(path, { createIfMissing: false })).rejects.toMatchObject({
+      code: 'STORE_NOT_FOUND',
+    });
+    await expect(access(path)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('opens an existing store when told not to create one', async () => {
+    const first = await open();
+    await first.write({ householdsPut: [household('h1')] });
+    await first.close();
+    const again = await open(dir.path, { createIfMissing: false });
+    expect(await again.household('h1')).toStrictEqual(household('h1'));
+  });
+
+  it('fails with STORE_LOCKED, naming the directory, while another store has it open', async () => {
+    const first = await open();
+    const second = new LevelStore(dir.path);
+    const failure = await second.open().catch((err: unknown) => err);
+    expect(failure).toMatchObject({ code: 'STORE_LOCKED', retriable: true });
+    expect((failure as Error).message).toContain(dir.path);
+    await first.write({ householdsPut: [household('h1')] });
+    await first.close();
+    await second.open();
+    opened.push(second);
+    expect(await second.household('h1')).toStrictEqual(household('h1'));
+  });
+
+  describe('with a value that is not JSON', () => {
+    const secret = '{"familyName":"Jansen"';
+
+    async function plant(key: string, value: string): Promise<void> {
+      const db = leveldown(dir.path);
+      await new Promise<void>((resolve, reject) =>
+        db.open({ createIfMissing: true }, (e) => (e ? reject(e) : resolve())),
+      );
+      await new Promise<void>((resolve, reject) =>
+        db.batch([{ type: 'put', key, value }], { sync: true }, (e) => (e ? reject(e) : resolve())),
+      );
+      await new Promise<void>((resolve, reject) => db.close((e) => (e ? reject(e) : resolve())));
+    }
+
+    it('fails reads with STORE_CORRUPT, naming the key but not the value', async () => {
+      await plant('hh!h1', secret);
+      const store = await open();
+      for (const read of [() => store.household('h1'), () => collect(store.households())]) {
+        const failure = await read().catch((err: unknown) => err);
+        expect(failure).toMatchObject({ code: 'STORE_CORRUPT', retriable: false });
+        expect((failure as Error).message).toContain('hh!h1');
+        expect((failure as Error).message).not.toContain('Jansen');
+        expect((failure as Error).cause).toBeUndefined();
+      }
+    });
+
+    it('refuses to open with STORE_CORRUPT when the stored sequence is unreadable', async () => {
+      await plant('meta!seq', '"seven"');
+      await expect(open()).rejects.toMatchObject({ code: 'STORE_CORRUPT' });
+      // The failed open released the lock.
+      await plant('meta!seq', '7');
+      expect(await (await open()).lastSequence()).toBe(7);
+    });
+  });
+
+  it('stops a read that was under way when the store closed with STORE_NOT_OPEN', async () => {
+    const store = await open();
+    await store.write({
+      signals: Array.from({ length: 3000 }, (_, i) => fullSignal(`S-${String(i)}`)),
+    });
+    const reading = store.signals()[Symbol.asyncIterator]();
+    await reading.next();
+    await store.close();
+    const drain = async (): Promise<void> => {
+      while (!(await reading.next()).done);
+    };
+    await expect(drain()).rejects.toMatchObject({ code: 'STORE_NOT_OPEN' });
+  });
+
+  it('gives the same reads as MemoryStore after any sequence of batches', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(batchPlan, { maxLength: 8 }), async (plans) => {
+        const data = await tempDir();
+        const level = new LevelStore(data.path, { sync: false });
+        const memory = new MemoryStore();
+        try {
+          await Promise.all([level.open(), memory.open()]);
+          for (const plan of plans) {
+            const batch = toBatch(plan, await memory.lastSequence());
+            const outcomes = await Promise.all([
+              outcome(level.write(batch)),
+              outcome(memory.write(batch)),
+            ]);
+            expect(outcomes[0]).toBe(outcomes[1]);
+          }
+          expect(await snapshot(level)).toStrictEqual(await snapshot(memory));
+          for (const id of ['', 'a', 'é']) {
+            expect(await level.household(id)).toStrictEqual(await memory.household(id));
+            expect(await level.indicator(id)).toStrictEqual(await memory.indicator(id));
+          }
+          await level.close();
+          await level.open();
+          expect(await snapshot(level)).toStrictEqual(await snapshot(memory));
+        } finally {
+          await level.close();
+          await data.remove();
+        }
+      }),
+      { numRuns: 60 },
+    );
+  });
+});
+
+/** Few distinct ids, so batches overwrite and delete each other's data. */
+const id = fc.oneof(
+  fc.constantFrom('', 'a', 'a!', 'aa', 'B', 'é', '😀'),
+  fc.string({ unit: 'grapheme', maxLength: 3 }),
+);
+
+const signal: fc.Arbitrary<Signal> = fc
+  .tuple(id, fc.boolean())
+  .map(([signalId, full]) => (full ? fullSignal(signalId) : withdrawal(signalId, [signalId])));
+
+interface BatchPlan {
+  batch: Omit<StateBatch, 'events'>;
+  eventCount: number;
+  /** 0 continues the sequence; anything else makes a gap or a repeat. */
+  eventShift: number;
+}
+
+const batchPlan: fc.Arbitrary<BatchPlan> = fc.record({
+  batch: fc.record(
+    {
+      signals: fc.array(signal, { maxLength: 4 }),
+      offsets: fc
+        .array(
+          fc.tuple(
+            fc.constantFrom('t:0', 't:1', 'u:0'),
+            fc.bigInt({ min: 0n, max: 2n ** 63n }).map(String),
+          ),
+        )
+        .map((entries) => new Map(entries)),
+      householdsPut: fc.array(
+        fc.tuple(id, fc.array(id, { maxLength: 3 })).map(([h, ids]) => household(h, ids)),
+        { maxLength: 4 },
+      ),
+      householdsDeleted: fc.array(id, { maxLength: 3 }),
+      indicatorsPut: fc.array(
+        fc.tuple(id, fc.integer()).map(([i, value]) => indicator(i, value)),
+        { maxLength: 4 },
+      ),
+      indicatorsDeleted: fc.array(id, { maxLength: 3 }),
+      publishedSequence: fc.nat(40),
+      counters: fc.dictionary(fc.constantFrom('accepted', 'rejected', 'withdrawn'), fc.nat()),
+    },
+    { requiredKeys: [] },
+  ),
+  eventCount: fc.nat(4),
+  eventShift: fc.oneof(
+    { arbitrary: fc.constant(0), weight: 5 },
+    { arbitrary: fc.constantFrom(-1, 1, 2), weight: 1 },
+  ),
+});
+
+function toBatch(plan: BatchPlan, lastSequence: number): StateBatch {
+  const first = lastSequence + 1 + plan.eventShift;
+  const events: StoredEvent[] = Array.from({ length: plan.eventCount }, (_, i) => ({
+    sequence: first + i,
+    type: 'UPDATED',
+    indicator: indicator(`r/${String(first + i)}`),
+  }));
+  return { ...plan.batch, events };
+}
+
+/** 'ok' or the error code, so two stores' results compare with `toBe`. */
+async function outcome(write: Promise<void>): Promise<string> {
+  try {
+    await write;
+    return 'ok';
+  } catch (err) {
+    return (err as { code?: string }).code ?? String(err);
+  }
+}

@@ -1,0 +1,356 @@
+/**
+ * What every RadarStore must do, written once and run against each
+ * implementation (the way abstract-level's test suite is): the service, the
+ * backtest comparisons and the tests all rely on exactly this.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { RadarStore, StateBatch } from '../../src/store/index.js';
+import {
+  collect,
+  events,
+  fullSignal,
+  household,
+  indicator,
+  numberedBatch,
+  snapshot,
+  withdrawal,
+} from './samples.js';
+
+export interface StoreUnderTest {
+  /** Not yet opened. */
+  store: RadarStore;
+  /**
+   * Closes `store` and opens its data in a new instance, when the data can
+   * outlive the instance. Every store must keep its data across close() and
+   * open() of the same instance.
+   */
+  reopen?: () => Promise<RadarStore>;
+  cleanup: () => Promise<void>;
+}
+
+export function storeContract(name: string, factory: () => Promise<StoreUnderTest>): void {
+  describe(`${name} (RadarStore contract)`, () => {
+    let subject: StoreUnderTest;
+    let store: RadarStore;
+
+    beforeEach(async () => {
+      subject = await factory();
+      store = subject.store;
+      await store.open();
+    });
+
+    afterEach(async () => {
+      await store.close();
+      await subject.cleanup();
+    });
+
+    describe('an empty store', () => {
+      it('has no data and sequences at 0', async () => {
+        expect(await snapshot(store)).toStrictEqual({
+          signals: [],
+          offsets: [],
+          households: [],
+          indicators: [],
+          events: [],
+          lastSequence: 0,
+          publishedSequence: 0,
+          counters: {},
+        });
+        expect(await store.household('h1')).toBeUndefined();
+        expect(await store.indicator('rule/S-1')).toBeUndefined();
+      });
+
+      it('accepts an empty batch', async () => {
+        await store.write({});
+        expect(await store.lastSequence()).toBe(0);
+      });
+    });
+
+    describe('round trips', () => {
+      it('returns signals exactly as written, absent fields still absent', async () => {
+        const signals = [fullSignal('S-1'), withdrawal('S-2', ['S-1'])];
+        await store.write({ signals });
+        const read = await collect(store.signals());
+        expect(read.sort((a, b) => a.id.localeCompare(b.id))).toStrictEqual(signals);
+        expect(Object.keys(read[1]!)).not.toContain('occurredAt');
+      });
+
+      it('replaces a signal written again under the same id', async () => {
+        await store.write({ signals: [fullSignal('S-1')] });
+        await store.write({ signals: [withdrawal('S-1', ['S-0'])] });
+        expect(await collect(store.signals())).toStrictEqual([withdrawal('S-1', ['S-0'])]);
+      });
+
+      it('returns households, indicators, events, offsets and sequences as written', async () => {
+        const batch: StateBatch = {
+          householdsPut: [household('h1', ['S-1', 'S-2'])],
+          indicatorsPut: [indicator('rule/S-1')],
+          events: events(1, 2),
+          offsets: new Map([['radar.meldingen:0', '9007199254740993']]),
+          publishedSequence: 1,
+          counters: { accepted: 2, rejected: 0 },
+        };
+        await store.write(batch);
+        expect(await store.household('h1')).toStrictEqual(household('h1', ['S-1', 'S-2']));
+        expect(await store.indicator('rule/S-1')).toStrictEqual(indicator('rule/S-1'));
+        expect(await snapshot(store)).toStrictEqual({
+          signals: [],
+          offsets: [['radar.meldingen:0', '9007199254740993']],
+          households: [household('h1', ['S-1', 'S-2'])],
+          indicators: [indicator('rule/S-1')],
+          events: events(1, 2),
+          lastSequence: 2,
+          publishedSequence: 1,
+          counters: { accepted: 2, rejected: 0 },
+        });
+      });
+
+      it('keeps what it stored apart from the objects it was given and hands out', async () => {
+        const signal = fullSignal('S-1');
+        const h = household('h1');
+        await store.write({ signals: [signal], householdsPut: [h] });
+        signal.persons[0]!.familyName = 'changed';
+        h.signalIds.push('changed');
+        const read = await store.household('h1');
+        read!.personCount = 99;
+        expect(await collect(store.signals())).toStrictEqual([fullSignal('S-1')]);
+        expect(await store.household('h1')).toStrictEqual(household('h1'));
+      });
+
+      it('keeps the kinds of data apart when ids coincide', async () => {
+        await store.write({
+          signals: [fullSignal('x')],
+          householdsPut: [household('x')],
+          indicatorsPut: [indicator('x')],
+          offsets: new Map([['x', '1']]),
+          counters: { x: 1 },
+        });
+        expect(await collect(store.signals())).toHaveLength(1);
+        expect(await collect(store.households())).toStrictEqual([household('x')]);
+        expect(await collect(store.indicators())).toStrictEqual([indicator('x')]);
+      });
+    });
+
+    describe('deletes', () => {
+      it('removes households and indicators, and ignores unknown ids', async () => {
+        await store.write({
+          householdsPut: [household('h1'), household('h2')],
+          indicatorsPut: [indicator('r/1'), indicator('r/2')],
+        });
+        await store.write({
+          householdsDeleted: ['h1', 'unknown'],
+          indicatorsDeleted: ['r/2', 'unknown'],
+        });
+        expect(await collect(store.households())).toStrictEqual([household('h2')]);
+        expect(await collect(store.indicators())).toStrictEqual([indicator('r/1')]);
+        expect(await store.household('h1')).toBeUndefined();
+        expect(await store.indicator('r/2')).toBeUndefined();
+      });
+
+      it('applies the puts of a batch after its deletes', async () => {
+        await store.write({
+          householdsPut: [household('h1')],
+          indicatorsPut: [indicator('r/1', 1)],
+        });
+        await store.write({
+          householdsDeleted: ['h1'],
+          householdsPut: [household('h1', ['S-9'])],
+          indicatorsDeleted: ['r/1'],
+          indicatorsPut: [indicator('r/1', 2)],
+        });
+        expect(await store.household('h1')).toStrictEqual(household('h1', ['S-9']));
+        expect(await store.indicator('r/1')).toStrictEqual(indicator('r/1', 2));
+      });
+    });
+
+    describe('order', () => {
+      // LevelDB's byte order: digits < upper case < lower case, a prefix
+      // before its extensions, multi-byte UTF-8 last.
+      const ids = ['10', '9', 'A', 'a', 'a!', 'a"', 'aa', 'b', 'é', '😀'];
+      const shuffled = ['b', '😀', 'a"', '9', 'aa', 'é', 'A', 'a!', '10', 'a'];
+
+      it('lists households by id', async () => {
+        await store.write({ householdsPut: shuffled.map((id) => household(id)) });
+        expect((await collect(store.households())).map((h) => h.householdId)).toStrictEqual(ids);
+      });
+
+      it('lists indicators by id', async () => {
+        await store.write({ indicatorsPut: shuffled.map((id) => indicator(id)) });
+        expect((await collect(store.indicators())).map((i) => i.indicatorId)).toStrictEqual(ids);
+      });
+
+      it('lists events by sequence across batches, past the first digit', async () => {
+        await store.write({ events: events(1, 9) });
+        await store.write({ events: events(10, 3) });
+        expect((await collect(store.events(0))).map((e) => e.sequence)).toStrictEqual(
+          Array.from({ length: 12 }, (_, i) => i + 1),
+        );
+      });
+    });
+
+    describe('events(after)', () => {
+      beforeEach(async () => {
+        await store.write({ events: events(1, 11) });
+      });
+
+      const cases: [number, number[]][] = [
+        [-1, range(1, 11)],
+        [0, range(1, 11)],
+        [1, range(2, 11)],
+        [2.5, range(3, 11)],
+        [9, [10, 11]],
+        [10, [11]],
+        [11, []],
+        [1000, []],
+      ];
+      it.each(cases)('after %d yields %j', async (after, expected) => {
+        expect((await collect(store.events(after))).map((e) => e.sequence)).toStrictEqual(expected);
+      });
+    });
+
+    describe('the event sequence', () => {
+      const gaps: [string, number, number[]][] = [
+        ['does not start at 1', 0, [2]],
+        ['skips a number', 0, [1, 3]],
+        ['repeats a stored sequence', 2, [2, 3]],
+        ['goes backwards', 2, [1]],
+      ];
+      it.each(gaps)(
+        'rejects a batch whose events %s, with SEQUENCE_GAP',
+        async (_, stored, next) => {
+          if (stored > 0) await store.write({ events: events(1, stored) });
+          const write = store.write({ events: next.flatMap((sequence) => events(sequence, 1)) });
+          await expect(write).rejects.toMatchObject({ code: 'SEQUENCE_GAP', retriable: false });
+          expect(await store.lastSequence()).toBe(stored);
+        },
+      );
+
+      it('writes nothing of a rejected batch, and accepts the next good one', async () => {
+        await store.write(numberedBatch(1));
+        const before = await snapshot(store);
+        const bad: StateBatch = { ...numberedBatch(2), events: events(5, 3) };
+        await expect(store.write(bad)).rejects.toMatchObject({ code: 'SEQUENCE_GAP' });
+        expect(await snapshot(store)).toStrictEqual(before);
+        await store.write(numberedBatch(2));
+        expect(await store.lastSequence()).toBe(6);
+      });
+
+      it('leaves the sequence alone for batches without events', async () => {
+        await store.write({ events: events(1, 2) });
+        await store.write({ signals: [fullSignal('S-1')] });
+        expect(await store.lastSequence()).toBe(2);
+      });
+
+      it('checks each of several writes in flight against the one before it', async () => {
+        await Promise.all([1, 4, 7].map((first) => store.write({ events: events(first, 3) })));
+        expect(await store.lastSequence()).toBe(9);
+        await expect(
+          Promise.all([
+            store.write({ events: events(10, 1) }),
+            store.write({ events: events(10, 1) }),
+          ]),
+        ).rejects.toMatchObject({ code: 'SEQUENCE_GAP' });
+        expect(await store.lastSequence()).toBe(10);
+      });
+    });
+
+    describe('offsets, counters and the published sequence', () => {
+      it('replaces the offset of a partition and keeps the others', async () => {
+        await store.write({
+          offsets: new Map([
+            ['t:0', '5'],
+            ['t:1', '7'],
+          ]),
+        });
+        await store.write({ offsets: new Map([['t:0', '12']]) });
+        expect(await store.offsets()).toStrictEqual(
+          new Map([
+            ['t:0', '12'],
+            ['t:1', '7'],
+          ]),
+        );
+      });
+
+      it('replaces counters instead of adding to them, and keeps unnamed ones', async () => {
+        await store.write({ counters: { accepted: 5, rejected: 2 } });
+        await store.write({ counters: { accepted: 3 } });
+        expect(await store.counters()).toStrictEqual({ accepted: 3, rejected: 2 });
+      });
+
+      it('replaces the published sequence only when a batch names it', async () => {
+        await store.write({ events: events(1, 4), publishedSequence: 2 });
+        await store.write({ signals: [fullSignal('S-1')] });
+        expect(await store.publishedSequence()).toBe(2);
+        await store.write({ publishedSequence: 4 });
+        expect(await store.publishedSequence()).toBe(4);
+      });
+    });
+
+    describe('open and close', () => {
+      it('rejects every call with STORE_NOT_OPEN after close()', async () => {
+        await store.close();
+        await expectNotOpen(store);
+      });
+
+      it('rejects every call with STORE_NOT_OPEN before open()', async () => {
+        const fresh = await factory();
+        try {
+          await expectNotOpen(fresh.store);
+        } finally {
+          await fresh.cleanup();
+        }
+      });
+
+      it('treats a second open() and a second close() as no-ops', async () => {
+        await store.write({ events: events(1, 1) });
+        await store.open();
+        expect(await store.lastSequence()).toBe(1);
+        await store.close();
+        await store.close();
+      });
+    });
+
+    describe('persistence', () => {
+      it('keeps everything across close and open, and continues the sequence', async () => {
+        for (let n = 1; n <= 3; n++) await store.write(numberedBatch(n));
+        await store.write({ signals: [withdrawal('S-x', ['S-000001-0'])] });
+        const before = await snapshot(store);
+
+        await store.close();
+        await store.open();
+        expect(await snapshot(store)).toStrictEqual(before);
+        if (subject.reopen) {
+          store = await subject.reopen();
+          expect(await snapshot(store)).toStrictEqual(before);
+        }
+
+        await expect(store.write({ events: events(11, 1) })).rejects.toMatchObject({
+          code: 'SEQUENCE_GAP',
+        });
+        await store.write(numberedBatch(4));
+        expect(await store.lastSequence()).toBe(12);
+      });
+    });
+  });
+}
+
+async function expectNotOpen(store: RadarStore): Promise<void> {
+  const calls: (() => Promise<unknown>)[] = [
+    () => store.write({}),
+    () => collect(store.signals()),
+    () => store.offsets(),
+    () => collect(store.households()),
+    () => store.household('h1'),
+    () => collect(store.indicators()),
+    () => store.indicator('r/1'),
+    () => collect(store.events(0)),
+    () => store.lastSequence(),
+    () => store.publishedSequence(),
+    () => store.counters(),
+  ];
+  for (const call of calls) await expect(call()).rejects.toMatchObject({ code: 'STORE_NOT_OPEN' });
+}
+
+function range(from: number, to: number): number[] {
+  return Array.from({ length: to - from + 1 }, (_, i) => from + i);
+}
