@@ -1,0 +1,233 @@
+/**
+ * The service's settings: one defaults object, overlaid by a config file,
+ * then the environment, then command-line flags, and validated once at start
+ * so that every bad setting is reported together before anything runs.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Ajv } from 'ajv';
+import { parse as parseYaml } from 'yaml';
+import { RadarError } from '../errors.js';
+
+export interface TopicNames {
+  /** @defaultValue `radar.adviesvragen` */
+  adviesvragen: string;
+  /** @defaultValue `radar.meldingen` */
+  meldingen: string;
+  /** @defaultValue `radar.politie` */
+  politie: string;
+  /** @defaultValue `radar.dlq` */
+  dlq: string;
+  /** @defaultValue `radar.indicators` */
+  indicators: string;
+}
+
+export interface RadarConfig {
+  /** LevelDB directory. @defaultValue `./data` */
+  dataDir: string;
+  /** Rule file or directory. @defaultValue the shipped `rules/` */
+  rules: string;
+  kafka: {
+    /** From `KAFKA_BROKERS`, comma-separated. @defaultValue none: required */
+    brokers: string[];
+    /** @defaultValue `radar` */
+    clientId: string;
+    /** @defaultValue `radar` */
+    groupId: string;
+    topics: TopicNames;
+    /** Create missing topics at start. @defaultValue true */
+    createTopics: boolean;
+    /** Partitions of topics the service creates. @defaultValue 3 */
+    partitions: number;
+  };
+  households: {
+    /** Address keys such as `1234AB|5||` that never link signals. @defaultValue none */
+    institutionalAddresses: string[];
+    /** More distinct persons than this at one address make it institutional. @defaultValue 12 */
+    institutionalPersonThreshold: number;
+  };
+  store: {
+    /** fsync every batch, so an acknowledged batch survives power loss. @defaultValue true */
+    sync: boolean;
+  };
+  log: {
+    /** @defaultValue `info` */
+    level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  };
+}
+
+/** The package root, found the same way from `src/` (tests) and `dist/src/` (the command). */
+function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json'))) {
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error('radar: cannot find its package.json');
+    dir = parent;
+  }
+  return dir;
+}
+
+export const SHIPPED_RULES = join(packageRoot(), 'rules');
+
+export const DEFAULTS: RadarConfig = {
+  dataDir: './data',
+  rules: SHIPPED_RULES,
+  kafka: {
+    brokers: [],
+    clientId: 'radar',
+    groupId: 'radar',
+    topics: {
+      adviesvragen: 'radar.adviesvragen',
+      meldingen: 'radar.meldingen',
+      politie: 'radar.politie',
+      dlq: 'radar.dlq',
+      indicators: 'radar.indicators',
+    },
+    createTopics: true,
+    partitions: 3,
+  },
+  households: { institutionalAddresses: [], institutionalPersonThreshold: 12 },
+  store: { sync: true },
+  log: { level: 'info' },
+};
+
+const topicName = { type: 'string', pattern: '^[a-zA-Z0-9._-]{1,249}$' };
+const SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    dataDir: { type: 'string', minLength: 1 },
+    rules: { type: 'string', minLength: 1 },
+    kafka: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        brokers: {
+          type: 'array',
+          items: { type: 'string', pattern: '^[^\\s:,]+:[0-9]{1,5}$' },
+        },
+        clientId: { type: 'string', minLength: 1 },
+        groupId: { type: 'string', minLength: 1 },
+        topics: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            adviesvragen: topicName,
+            meldingen: topicName,
+            politie: topicName,
+            dlq: topicName,
+            indicators: topicName,
+          },
+        },
+        createTopics: { type: 'boolean' },
+        partitions: { type: 'integer', minimum: 1, maximum: 1000 },
+      },
+    },
+    households: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        institutionalAddresses: {
+          type: 'array',
+          items: {
+            type: 'string',
+            pattern: '^[0-9]{4}[A-Z]{2}\\|[0-9]{1,5}\\|[A-Z]?\\|[A-Z0-9]{0,4}$',
+          },
+        },
+        institutionalPersonThreshold: { type: 'integer', minimum: 1 },
+      },
+    },
+    store: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { sync: { type: 'boolean' } },
+    },
+    log: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        level: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] },
+      },
+    },
+  },
+} as const;
+
+const validate = new Ajv({ allErrors: true }).compile(SCHEMA);
+
+type DeepPartial<T> = {
+  [K in keyof T]?: T[K] extends object ? (T[K] extends unknown[] ? T[K] : DeepPartial<T[K]>) : T[K];
+};
+export type RadarConfigInput = DeepPartial<RadarConfig>;
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function merge(base: unknown, over: unknown): unknown {
+  if (!isPlainObject(base) || !isPlainObject(over)) return over === undefined ? base : over;
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(over)) out[k] = merge(base[k], v);
+  return out;
+}
+
+/** Settings the environment may give; an unset variable leaves the setting alone. */
+export function configFromEnv(env: NodeJS.ProcessEnv): RadarConfigInput {
+  const out: RadarConfigInput = {};
+  if (env.KAFKA_BROKERS !== undefined) {
+    out.kafka = {
+      brokers: env.KAFKA_BROKERS.split(',')
+        .map((b) => b.trim())
+        .filter((b) => b !== ''),
+    };
+  }
+  if (env.RADAR_DATA !== undefined) out.dataDir = env.RADAR_DATA;
+  if (env.RADAR_RULES !== undefined) out.rules = env.RADAR_RULES;
+  if (env.RADAR_LOG_LEVEL !== undefined)
+    out.log = { level: env.RADAR_LOG_LEVEL as RadarConfig['log']['level'] };
+  return out;
+}
+
+export function readConfigFile(path: string): RadarConfigInput {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new RadarError('CONFIG_INVALID', `cannot read config file ${path}`, { cause: error });
+  }
+  try {
+    const parsed: unknown = parseYaml(text);
+    return (parsed ?? {}) as RadarConfigInput;
+  } catch (error) {
+    throw new RadarError(
+      'CONFIG_INVALID',
+      `config file ${path} is not valid YAML or JSON: ${(error as Error).message}`,
+    );
+  }
+}
+
+/**
+ * Overlays the layers on the defaults (later layers win) and validates the
+ * result, reporting every bad setting by its dotted path.
+ */
+export function resolveConfig(...layers: RadarConfigInput[]): RadarConfig {
+  let merged: unknown = DEFAULTS;
+  for (const layer of layers) merged = merge(merged, layer);
+  if (!validate(merged)) {
+    const problems = (validate.errors ?? []).map((e) => {
+      const path = e.instancePath.slice(1).replaceAll('/', '.') || '(root)';
+      const extra =
+        e.keyword === 'additionalProperties' ? ` '${String(e.params.additionalProperty)}'` : '';
+      return `  ${path}: ${e.message ?? 'invalid'}${extra}`;
+    });
+    throw new RadarError('CONFIG_INVALID', `invalid settings:\n${problems.join('\n')}`);
+  }
+  const config = merged as RadarConfig;
+  if (config.kafka.brokers.length === 0) {
+    throw new RadarError(
+      'CONFIG_INVALID',
+      'invalid settings:\n  kafka.brokers: no Kafka broker configured; set KAFKA_BROKERS=host:port[,host:port] or kafka.brokers in the config file',
+    );
+  }
+  return config;
+}
