@@ -1,0 +1,111 @@
+/**
+ * Turns one batch of Kafka messages into one atomic store write, the dead
+ * letters to produce, and the indicator events it caused. No I/O: the
+ * consumer does the producing and writing, in the order that keeps a crash
+ * at any instant safe (see `service/consumer-loop.ts`).
+ */
+import { SignalRejectedError } from '../errors.js';
+import type { Radar } from '../engine/index.js';
+import { sortSignalIds } from '../backtest/format.js';
+import type { Signal } from '../signals/types.js';
+import type { StateBatch, StoredEvent } from '../store/types.js';
+import { deadLetter, decodeMessage, type DeadLetter, type InboundMessage } from './messages.js';
+
+export interface BatchCounts {
+  accepted: number;
+  duplicates: number;
+  rejected: number;
+  /** Messages at offsets the store already holds: redelivered after a crash. */
+  skipped: number;
+  droppedFields: number;
+  warnings: number;
+}
+
+export interface ProcessedBatch {
+  state: StateBatch;
+  deadLetters: DeadLetter[];
+  events: StoredEvent[];
+  counts: BatchCounts;
+}
+
+export function positionKey(topic: string, partition: number): string {
+  return `${topic}:${partition}`;
+}
+
+export class Ingestor {
+  /**
+   * @param positions next offset per `topic:partition`, as stored with the last write
+   * @param lastSequence the last indicator event sequence stored
+   */
+  constructor(
+    private readonly radar: Radar,
+    private readonly positions: Map<string, string>,
+    private lastSequence: number,
+  ) {}
+
+  process(messages: readonly InboundMessage[]): ProcessedBatch {
+    const counts: BatchCounts = {
+      accepted: 0,
+      duplicates: 0,
+      rejected: 0,
+      skipped: 0,
+      droppedFields: 0,
+      warnings: 0,
+    };
+    const signals: Signal[] = [];
+    const deadLetters: DeadLetter[] = [];
+    const offsets = new Map<string, string>();
+    for (const message of messages) {
+      const key = positionKey(message.topic, message.partition);
+      const next = this.positions.get(key);
+      if (next !== undefined && BigInt(message.offset) < BigInt(next)) {
+        counts.skipped++;
+        continue;
+      }
+      try {
+        const accepted = decodeMessage(message);
+        if (this.radar.ingest(accepted.signal) === 'accepted') {
+          signals.push(accepted.signal);
+          counts.accepted++;
+          counts.droppedFields += accepted.droppedFields;
+          counts.warnings += accepted.warnings.length;
+        } else {
+          counts.duplicates++;
+        }
+      } catch (error) {
+        if (!(error instanceof SignalRejectedError)) throw error;
+        counts.rejected++;
+        deadLetters.push(deadLetter(message, error));
+      }
+      const following = (BigInt(message.offset) + 1n).toString();
+      this.positions.set(key, following);
+      offsets.set(key, following);
+    }
+
+    const changes = this.radar.flush();
+    const events = changes.indicators.map((change): StoredEvent => ({
+      sequence: ++this.lastSequence,
+      type: change.type,
+      indicator: change.indicator,
+    }));
+    const withdrawn = changes.indicators
+      .filter((c) => c.type === 'WITHDRAWN')
+      .map((c) => c.indicator.indicatorId);
+    const state: StateBatch = {
+      signals,
+      offsets,
+      householdsPut: changes.householdsPut.map((h) => ({
+        householdId: h.id,
+        signalIds: sortSignalIds(h.signals.map((s) => s.id)),
+        personCount: this.radar.households.personsOf(h).size,
+      })),
+      householdsDeleted: changes.householdsDeleted,
+      indicatorsPut: changes.indicators
+        .filter((c) => c.type !== 'WITHDRAWN')
+        .map((c) => c.indicator),
+      indicatorsDeleted: withdrawn,
+      events,
+    };
+    return { state, deadLetters, events, counts };
+  }
+}

@@ -1,0 +1,15 @@
+import { logLevel, type logCreator } from 'kafkajs';
+import type { Logger } from '../log/logger.js';
+
+/** Routes kafkajs' own logging into the service's pino logger. */
+export function kafkaLogCreator(log: Logger): logCreator {
+  return () =>
+    ({ namespace, level, log: entry }) => {
+      const { message, ...extra } = entry;
+      const fields = { namespace, broker: extra.broker, error: extra.error };
+      if (level === logLevel.ERROR) log.error(fields, message);
+      else if (level === logLevel.WARN) log.warn(fields, message);
+      else if (level === logLevel.INFO) log.info(fields, message);
+      else log.debug(fields, message);
+    };
+}

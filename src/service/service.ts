@@ -1,0 +1,204 @@
+/**
+ * `radar serve`: consume the three signal topics into the radar and keep its
+ * state on disk. The radar in memory is rebuilt at start from the stored
+ * signals (it is a pure function of them); each Kafka batch then goes
+ *
+ *   decode + ingest + flush  (in memory, no I/O)
+ *   → dead letters produced  (so a rejected message is never lost)
+ *   → one atomic store write (signals, positions, households, indicators, events)
+ *   → indicator events produced, published sequence stored
+ *   → offsets committed to the consumer group (for lag tools; the store is the truth)
+ *
+ * A crash anywhere replays at most the uncommitted batch, which the stored
+ * positions and the signal ids turn into no-ops.
+ */
+import { Kafka, logLevel, type Consumer, type EachBatchPayload, type Producer } from 'kafkajs';
+import type { RadarConfig } from '../config/config.js';
+import { Ingestor, type BatchCounts } from '../consumers/ingestor.js';
+import type { InboundMessage } from '../consumers/messages.js';
+import { Radar } from '../engine/index.js';
+import type { Logger } from '../log/logger.js';
+import { produceDeadLetters, publishPendingEvents } from '../producers/publish.js';
+import { withRetry } from '../retry/retry.js';
+import { loadRuleset, type Ruleset } from '../rules/index.js';
+import { openStore, type RadarStore } from '../store/index.js';
+import { kafkaLogCreator } from './kafka-log.js';
+
+export interface ServiceStatus {
+  counts: BatchCounts;
+  lastSequence: number;
+}
+
+export class RadarService {
+  private radar!: Radar;
+  private ingestor!: Ingestor;
+  private store!: RadarStore;
+  private consumer!: Consumer;
+  private producer!: Producer;
+  private ruleset!: Ruleset;
+  private readonly counts: BatchCounts = {
+    accepted: 0,
+    duplicates: 0,
+    rejected: 0,
+    skipped: 0,
+    droppedFields: 0,
+    warnings: 0,
+  };
+  private lastSequence = 0;
+
+  constructor(
+    private readonly config: RadarConfig,
+    private readonly log: Logger,
+  ) {}
+
+  get status(): ServiceStatus {
+    return { counts: { ...this.counts }, lastSequence: this.lastSequence };
+  }
+
+  get state(): { radar: Radar; store: RadarStore; ruleset: Ruleset } {
+    return { radar: this.radar, store: this.store, ruleset: this.ruleset };
+  }
+
+  async start(): Promise<void> {
+    const { config } = this;
+    this.ruleset = await loadRuleset(config.rules);
+    this.store = await openStore({ dataDir: config.dataDir, sync: config.store.sync });
+    await this.rebuild();
+    const kafka = new Kafka({
+      clientId: config.kafka.clientId,
+      brokers: config.kafka.brokers,
+      logLevel: logLevel.WARN,
+      logCreator: kafkaLogCreator(this.log.child({ component: 'kafka' })),
+    });
+    const { topics } = config.kafka;
+    const signalTopics = [topics.adviesvragen, topics.meldingen, topics.politie];
+    if (config.kafka.createTopics) {
+      const admin = kafka.admin();
+      await admin.connect();
+      try {
+        const existing = new Set(await admin.listTopics());
+        const missing = [...signalTopics, topics.dlq, topics.indicators].filter(
+          (t) => !existing.has(t),
+        );
+        if (missing.length > 0) {
+          await admin.createTopics({
+            waitForLeaders: true,
+            topics: missing.map((topic) => ({ topic, numPartitions: config.kafka.partitions })),
+          });
+          this.log.info({ topics: missing }, 'created topics');
+        }
+      } finally {
+        await admin.disconnect();
+      }
+    }
+    this.producer = kafka.producer({
+      allowAutoTopicCreation: false,
+      idempotent: true,
+      maxInFlightRequests: 1,
+    });
+    await this.producer.connect();
+    await publishPendingEvents(this.producer, topics.indicators, this.store);
+    this.consumer = kafka.consumer({
+      groupId: config.kafka.groupId,
+      allowAutoTopicCreation: false,
+    });
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topics: signalTopics, fromBeginning: true });
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      eachBatch: (payload) => this.handleBatch(payload),
+    });
+    this.log.info({ topics: signalTopics, group: config.kafka.groupId }, 'consuming');
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer?.disconnect();
+    await this.producer?.disconnect();
+    await this.store?.close();
+  }
+
+  /** The radar in memory is a pure function of the stored signals: replay them. */
+  private async rebuild(): Promise<void> {
+    const started = Date.now();
+    this.radar = new Radar({
+      ruleset: this.ruleset,
+      institutionalAddresses: this.config.households.institutionalAddresses,
+      institutionalPersonThreshold: this.config.households.institutionalPersonThreshold,
+    });
+    for await (const signal of this.store.signals()) this.radar.ingest(signal);
+    this.radar.flush();
+    this.lastSequence = await this.store.lastSequence();
+    const stored = await this.store.counters();
+    for (const key of Object.keys(this.counts) as (keyof BatchCounts)[])
+      this.counts[key] = stored[key] ?? 0;
+    this.ingestor = new Ingestor(this.radar, await this.store.offsets(), this.lastSequence);
+    this.log.info(
+      {
+        signals: this.radar.counts.accepted,
+        households: this.radar.households.size,
+        ms: Date.now() - started,
+      },
+      'rebuilt radar from store',
+    );
+  }
+
+  private async handleBatch({ batch, resolveOffset, heartbeat }: EachBatchPayload): Promise<void> {
+    if (batch.messages.length === 0) return;
+    const messages: InboundMessage[] = batch.messages.map((m) => ({
+      topic: batch.topic,
+      partition: batch.partition,
+      offset: m.offset,
+      key: m.key,
+      value: m.value,
+      headers: m.headers ?? {},
+    }));
+    const { topics } = this.config.kafka;
+    try {
+      const processed = this.ingestor.process(messages);
+      await produceDeadLetters(this.producer, topics.dlq, processed.deadLetters);
+      await withRetry(() =>
+        this.store.write({ ...processed.state, counters: this.nextCounters(processed.counts) }),
+      );
+      this.addCounts(processed.counts);
+      this.lastSequence += processed.events.length;
+      for (const letter of processed.deadLetters) {
+        this.log.warn(
+          {
+            topic: batch.topic,
+            partition: batch.partition,
+            offset: letter.headers['radar-source-offset'],
+            reason: letter.headers['radar-reason'],
+          },
+          'rejected message sent to the dead-letter topic',
+        );
+      }
+    } catch (error) {
+      // The radar in memory may be ahead of the store now: rebuild it from
+      // the store and let kafkajs deliver the batch again.
+      this.log.error(
+        { err: error, topic: batch.topic, partition: batch.partition },
+        'batch failed; rebuilding',
+      );
+      await this.rebuild();
+      throw error;
+    }
+    await publishPendingEvents(this.producer, topics.indicators, this.store);
+    const last = batch.messages[batch.messages.length - 1]!.offset;
+    resolveOffset(last);
+    await this.consumer.commitOffsets([
+      { topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() },
+    ]);
+    await heartbeat();
+  }
+
+  private nextCounters(counts: BatchCounts): Record<string, number> {
+    const next: Record<string, number> = {};
+    for (const [k, v] of Object.entries(counts)) next[k] = this.counts[k as keyof BatchCounts] + v;
+    return next;
+  }
+
+  private addCounts(counts: BatchCounts): void {
+    for (const [k, v] of Object.entries(counts)) this.counts[k as keyof BatchCounts] += v;
+  }
+}
