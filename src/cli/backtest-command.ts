@@ -33,7 +33,11 @@ function progressBar(io: CliIo, path: string): { onBytes?: (n: number) => void; 
   const total = statSync(path).size;
   if (total < 1 << 20) return { stop: () => {} };
   const bar = new SingleBar(
-    { stream: io.stderr, format: 'backtest [{bar}] {percentage}% | {value}/{total} MB | eta {eta}s', hideCursor: true },
+    {
+      stream: io.stderr,
+      format: 'backtest [{bar}] {percentage}% | {value}/{total} MB | eta {eta}s',
+      hideCursor: true,
+    },
     Presets.shades_classic,
   );
   let bytes = 0;
@@ -54,15 +58,22 @@ export async function backtestCommand(options: BacktestCommandOptions, io: CliIo
     ...(options.institutionalThreshold !== undefined && {
       institutionalPersonThreshold: options.institutionalThreshold,
     }),
-    ...(options.institutionalAddress !== undefined && { institutionalAddresses: options.institutionalAddress }),
+    ...(options.institutionalAddress !== undefined && {
+      institutionalAddresses: options.institutionalAddress,
+    }),
   });
-  const input = options.signals === '-' ? io.stdin : createReadStream(options.signals, { highWaterMark: 1 << 20 });
+  const input =
+    options.signals === '-'
+      ? io.stdin
+      : createReadStream(options.signals, { highWaterMark: 1 << 20 });
   const progress = progressBar(io, options.signals);
   const counts = await ingestNdjson({
     input,
     radar,
     onRejected: (line, error) => {
-      io.stderr.write(`line ${line}: ${error.code}${error.field ? ` ${error.field}` : ''}: ${error.message}\n`);
+      io.stderr.write(
+        `line ${line}: ${error.code}${error.field ? ` ${error.field}` : ''}: ${error.message}\n`,
+      );
     },
     ...(progress.onBytes && { onBytes: progress.onBytes }),
   });

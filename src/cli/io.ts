@@ -7,4 +7,8 @@ export interface CliIo {
   stderr: Writable & { isTTY?: boolean };
 }
 
-export const processIo: CliIo = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr };
+export const processIo: CliIo = {
+  stdin: process.stdin,
+  stdout: process.stdout,
+  stderr: process.stderr,
+};

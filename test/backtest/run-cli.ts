@@ -15,7 +15,11 @@ export async function runCli(args: string[], stdin = ''): Promise<CliResult> {
   stdout.on('data', (c: Buffer) => chunks.out.push(c));
   stderr.on('data', (c: Buffer) => chunks.err.push(c));
   const code = await main(args, { stdin: Readable.from([stdin]), stdout, stderr });
-  return { code, stdout: Buffer.concat(chunks.out).toString(), stderr: Buffer.concat(chunks.err).toString() };
+  return {
+    code,
+    stdout: Buffer.concat(chunks.out).toString(),
+    stderr: Buffer.concat(chunks.err).toString(),
+  };
 }
 
 export function ndjson(text: string): Record<string, unknown>[] {

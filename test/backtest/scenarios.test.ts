@@ -17,7 +17,8 @@ type Line = Record<string, unknown>;
 
 function comparable(lines: Line[]): unknown[] {
   const householdOf = new Map<unknown, string>();
-  for (const l of lines) if (l.type === 'household') householdOf.set(l.householdId, (l.signalIds as string[]).join(','));
+  for (const l of lines)
+    if (l.type === 'household') householdOf.set(l.householdId, (l.signalIds as string[]).join(','));
   return lines.map((l) => {
     if (l.type === 'household') return { ...l, householdId: undefined };
     const { explanation: _explanation, ...rest } = l;
@@ -36,7 +37,13 @@ describe('radar backtest on the shared scenarios', () => {
   });
 
   it.each(scenarios)('%s', async (name) => {
-    const result = await runCli(['backtest', '--signals', `${dir}${name}.ndjson`, '--rules', `${dir}rules.yaml`]);
+    const result = await runCli([
+      'backtest',
+      '--signals',
+      `${dir}${name}.ndjson`,
+      '--rules',
+      `${dir}rules.yaml`,
+    ]);
     expect(result.code).toBe(0);
     const actual = ndjson(result.stdout);
     const expected = ndjson(readFileSync(`${dir}${name}.expected.ndjson`, 'utf8'));
@@ -44,6 +51,8 @@ describe('radar backtest on the shared scenarios', () => {
     for (const line of actual.filter((l) => l.type === 'indicator')) {
       expect(line.explanation).toEqual(expect.stringContaining(String(line.ruleId)));
     }
-    expect(result.stderr).toMatch(/read \d+, accepted \d+, duplicates 0, rejected 0, withdrawn \d+\n$/);
+    expect(result.stderr).toMatch(
+      /read \d+, accepted \d+, duplicates 0, rejected 0, withdrawn \d+\n$/,
+    );
   });
 });

@@ -54,7 +54,10 @@ describe('household index', () => {
   it('reports every change in its flush deltas, so a store fed only deltas stays exact', () => {
     fc.assert(
       fc.property(signalWorldArb(), fc.integer({ min: 2, max: 6 }), (signals, threshold) => {
-        const radar = new Radar({ ruleset: scenarioRules, institutionalPersonThreshold: threshold });
+        const radar = new Radar({
+          ruleset: scenarioRules,
+          institutionalPersonThreshold: threshold,
+        });
         const stored = new Map<string, string>();
         const indicators = new Map<string, string>();
         for (const signal of signals) {
@@ -62,15 +65,30 @@ describe('household index', () => {
           const changes = radar.flush();
           for (const id of changes.householdsDeleted) stored.delete(id);
           for (const h of changes.householdsPut) {
-            stored.set(h.id, `${[...h.signals].map((s) => s.id).sort().join(',')}/${radar.households.personsOf(h).size}`);
+            stored.set(
+              h.id,
+              `${[...h.signals]
+                .map((s) => s.id)
+                .sort()
+                .join(',')}/${radar.households.personsOf(h).size}`,
+            );
           }
           for (const { type, indicator } of changes.indicators) {
             if (type === 'WITHDRAWN') indicators.delete(indicator.indicatorId);
             else indicators.set(indicator.indicatorId, JSON.stringify(indicator));
           }
           const now = snapshot(radar);
-          expect(new Map(now.households.map((h) => [h.householdId, `${h.signalIds.join(',')}/${h.personCount}`]))).toEqual(stored);
-          expect(new Map(now.indicators.map((i) => [i.indicatorId, JSON.stringify(i)]))).toEqual(indicators);
+          expect(
+            new Map(
+              now.households.map((h) => [
+                h.householdId,
+                `${h.signalIds.join(',')}/${h.personCount}`,
+              ]),
+            ),
+          ).toEqual(stored);
+          expect(new Map(now.indicators.map((i) => [i.indicatorId, JSON.stringify(i)]))).toEqual(
+            indicators,
+          );
         }
       }),
       { numRuns: 300 },
@@ -99,7 +117,9 @@ describe('the radar is a pure function of the set of signals', () => {
         fc.func(fc.integer()),
         fc.array(fc.nat(), { maxLength: 10 }),
         (signals, threshold, rank, redeliveries) => {
-          const shuffled = [...signals].sort((a, b) => rank(a.id) - rank(b.id) || (a.id < b.id ? -1 : 1));
+          const shuffled = [...signals].sort(
+            (a, b) => rank(a.id) - rank(b.id) || (a.id < b.id ? -1 : 1),
+          );
           const withDuplicates = [...shuffled];
           for (const r of redeliveries) {
             withDuplicates.splice(r % (withDuplicates.length + 1), 0, signals[r % signals.length]!);

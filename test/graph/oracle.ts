@@ -33,7 +33,10 @@ function components(n: number, linked: (a: number, b: number) => boolean): numbe
   return label.map((_, i) => find(i));
 }
 
-export function householdsFromScratch(all: readonly Signal[], options: OracleOptions = {}): OracleHousehold[] {
+export function householdsFromScratch(
+  all: readonly Signal[],
+  options: OracleOptions = {},
+): OracleHousehold[] {
   const retracted = new Set(all.flatMap((s) => s.retracts));
   const signals = all.filter((s) => s.kind !== 'INTREKKING' && !retracted.has(s.id));
   const recs: Rec[] = [];
@@ -77,7 +80,8 @@ export function householdsFromScratch(all: readonly Signal[], options: OracleOpt
   });
   const threshold = options.institutionalPersonThreshold ?? 12;
   const configured = new Set(options.institutionalAddresses ?? []);
-  const institutional = (key: string): boolean => configured.has(key) || personsAt.get(key)!.size > threshold;
+  const institutional = (key: string): boolean =>
+    configured.has(key) || personsAt.get(key)!.size > threshold;
   const times = signals.map((s) => Date.parse(s.occurredAt!));
   const personsOfSignal = signals.map(() => new Set<number>());
   recs.forEach((r, i) => personsOfSignal[r.signalIndex]!.add(person[i]!));

@@ -1,0 +1,162 @@
+/**
+ * The `radar` command. Exit status: 0 when it ran, 2 for bad arguments or an
+ * invalid ruleset (every problem reported), 1 for anything unexpected.
+ */
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { RadarError, RuleValidationError } from '../errors.js';
+import { loadRuleset } from '../rules/index.js';
+import { generateSignalLines } from '../synthetic/generate.js';
+import { backtestCommand, writeLines } from './backtest-command.js';
+import { demoCommand } from './demo-command.js';
+import { exportCommand } from './export-command.js';
+import { serveCommand } from './serve-command.js';
+import { processIo, type CliIo } from './io.js';
+
+export const EXIT_USAGE = 2;
+
+/** Errors the user fixes by changing how the command is called or configured. */
+const USAGE_ERRORS = new Set(['CONFIG_INVALID', 'STORE_LOCKED', 'STORE_NOT_FOUND']);
+
+function positiveInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive integer');
+  return n;
+}
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+function program(io: CliIo, run: (task: () => Promise<number>) => void): Command {
+  const root = new Command('radar')
+    .description(
+      'The Veilig Thuis radar: signals folded into households, correlation rules, indicators.',
+    )
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+    });
+
+  root
+    .command('backtest')
+    .description('Apply rules to a file of signals and print households and indicators as NDJSON.')
+    .requiredOption('--signals <file>', 'NDJSON signal file, or - for standard input')
+    .requiredOption('--rules <path>', 'rule file or directory of rule files')
+    .option('--out <file>', 'write the output here instead of standard output')
+    .addOption(
+      new Option(
+        '--institutional-threshold <n>',
+        'an address naming more persons than this is institutional',
+      )
+        .argParser(positiveInteger)
+        .default(12),
+    )
+    .option(
+      '--institutional-address <key>',
+      'an institutional address key, e.g. 1234AB|5||; repeatable',
+      collect,
+    )
+    .action((options) => run(() => backtestCommand(options, io)));
+
+  root
+    .command('serve')
+    .description('Consume the signal topics from Kafka (KAFKA_BROKERS) and keep the radar on disk.')
+    .option('--config <file>', 'YAML or JSON settings file (also RADAR_CONFIG)')
+    .option('--data <dir>', 'data directory (default ./data)')
+    .option('--rules <path>', 'rule file or directory (default: the shipped rules/)')
+    .option('--group <id>', 'Kafka consumer group (default radar)')
+    .action((options) => run(() => serveCommand(options)));
+
+  root
+    .command('demo')
+    .description(
+      'Start a broker if none is configured, replay a synthetic stream and run the service on it.',
+    )
+    .addOption(
+      new Option('--count <n>', 'synthetic signals to replay')
+        .argParser(positiveInteger)
+        .default(5000),
+    )
+    .option('--data <dir>', 'data directory', './data')
+    .action((options) => run(() => demoCommand(options, io)));
+
+  root
+    .command('generate')
+    .description(
+      'Print synthetic NDJSON signals (no real persons) for trying the radar and benchmarks.',
+    )
+    .addOption(
+      new Option('--count <n>', 'number of lines').argParser(positiveInteger).default(1000),
+    )
+    .addOption(new Option('--seed <n>', 'random seed').argParser(positiveInteger).default(1))
+    .action((options) =>
+      run(async () => {
+        await writeLines(io.stdout, generateSignalLines(options));
+        return 0;
+      }),
+    );
+
+  root
+    .command('export')
+    .description('Print the stored state of a stopped service in the backtest output format.')
+    .requiredOption('--data <dir>', 'data directory of the service')
+    .action((options) => run(() => exportCommand(options, io)));
+
+  const rules = root.command('rules').description('Work with rule files.');
+  rules
+    .command('validate')
+    .description('Check a rule file or directory; report every problem with file, line and key.')
+    .argument('<path>', 'rule file or directory')
+    .action((path: string) =>
+      run(async () => {
+        const ruleset = await loadRuleset(path);
+        io.stdout.write(
+          `${ruleset.rules.length} rules valid: ${ruleset.rules.map((r) => `${r.id}@${r.version}`).join(', ')}\n`,
+        );
+        return 0;
+      }),
+    );
+
+  root
+    .command('audit')
+    .description('Work with the NEN 7513 audit log of the gRPC API.')
+    .command('verify')
+    .description(
+      'Check the hash chain of an audit log; exit 1 naming the first line that breaks it.',
+    )
+    .argument('<file>', 'audit log (NDJSON)')
+    .action((file: string) =>
+      run(async () => (await import('../audit/index.js')).auditVerifyCommand(file, io)),
+    );
+
+  return root;
+}
+
+export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
+  let task: (() => Promise<number>) | undefined;
+  try {
+    await program(io, (t) => (task = t)).parseAsync(argv, { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : EXIT_USAGE;
+    throw error;
+  }
+  if (task === undefined) return 0;
+  try {
+    return await task();
+  } catch (error) {
+    if (error instanceof RuleValidationError) {
+      io.stderr.write(`${error.message}\n`);
+      return EXIT_USAGE;
+    }
+    if (error instanceof RadarError && USAGE_ERRORS.has(error.code)) {
+      io.stderr.write(`radar: ${error.code}: ${error.message}\n`);
+      return EXIT_USAGE;
+    }
+    if (error instanceof Error && 'code' in error && error.code === 'ENOENT') {
+      io.stderr.write(`radar: ${error.message}\n`);
+      return EXIT_USAGE;
+    }
+    throw error;
+  }
+}

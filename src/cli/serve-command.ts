@@ -1,0 +1,41 @@
+import {
+  configFromEnv,
+  readConfigFile,
+  resolveConfig,
+  type RadarConfigInput,
+} from '../config/config.js';
+import { createLogger } from '../log/logger.js';
+import { RadarService } from '../service/service.js';
+
+export interface ServeOptions {
+  config?: string;
+  data?: string;
+  rules?: string;
+  group?: string;
+}
+
+/** Runs the service until SIGINT or SIGTERM. */
+export async function serveCommand(options: ServeOptions): Promise<number> {
+  const flags: RadarConfigInput = {
+    ...(options.data !== undefined && { dataDir: options.data }),
+    ...(options.rules !== undefined && { rules: options.rules }),
+    ...(options.group !== undefined && { kafka: { groupId: options.group } }),
+  };
+  const file = options.config ?? process.env.RADAR_CONFIG;
+  const config = resolveConfig(
+    file === undefined ? {} : readConfigFile(file),
+    configFromEnv(process.env),
+    flags,
+  );
+  const log = createLogger(config.log.level);
+  const service = new RadarService(config, log);
+  await service.start();
+  await new Promise<void>((resolve) => {
+    const stop = (): void => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  log.info(service.status, 'stopping');
+  await service.stop();
+  return 0;
+}

@@ -1,0 +1,47 @@
+/**
+ * Running the radar service against the test broker: fresh topics, group and
+ * data directory per test, so tests never see each other's signals.
+ */
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { resolveConfig, type RadarConfig } from '../../src/config/config.js';
+import { RadarService } from '../../src/service/service.js';
+import { brokers, randomGroupId, randomTopicName, waitFor } from '../helpers/kafka.js';
+
+export async function testConfig(overrides: { rules?: string } = {}): Promise<RadarConfig> {
+  return resolveConfig({
+    dataDir: await mkdtemp(join(tmpdir(), 'radar-data-')),
+    ...overrides,
+    kafka: {
+      brokers: brokers(),
+      groupId: randomGroupId(),
+      topics: {
+        adviesvragen: randomTopicName('adviesvragen'),
+        meldingen: randomTopicName('meldingen'),
+        politie: randomTopicName('politie'),
+        dlq: randomTopicName('dlq'),
+        indicators: randomTopicName('indicators'),
+      },
+    },
+    store: { sync: false },
+  });
+}
+
+export async function startService(config: RadarConfig): Promise<RadarService> {
+  const service = new RadarService(config, pino({ level: 'silent' }));
+  await service.start();
+  return service;
+}
+
+/** Waits until the service has seen `total` messages (accepted, redelivered, rejected or skipped). */
+export async function waitUntilConsumed(service: RadarService, total: number): Promise<void> {
+  await waitFor(
+    () => {
+      const c = service.status.counts;
+      return c.accepted + c.duplicates + c.rejected + c.skipped >= total;
+    },
+    { timeout: 90_000, delay: 100 },
+  );
+}
