@@ -1,0 +1,70 @@
+/**
+ * Runs every benchmark in its own child process (so peak memory is its own),
+ * and writes the results into bench/results/RESULTS.md with the machine they
+ * ran on. Usage: `npm run bench [-- --count 1000000]`.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { ensureSignalFile } from './signal-file.js';
+
+const { values } = parseArgs({ options: { count: { type: 'string', default: '1000000' } } });
+const count = Number(values.count);
+const here = fileURLToPath(new URL('.', import.meta.url));
+
+interface Measurement {
+  name: string;
+  lines: number;
+  seconds: number;
+  peakRssMb: number;
+  extra?: Record<string, number | string>;
+}
+
+function measure(script: string, args: string[]): Measurement {
+  const out = execFileSync(
+    process.execPath,
+    ['--max-old-space-size=8192', `${here}${script}`, ...args],
+    {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+      maxBuffer: 1 << 24,
+    },
+  );
+  return JSON.parse(out.trim().split('\n').pop()!) as Measurement;
+}
+
+const rate = (m: Measurement): number => Math.round(m.lines / m.seconds);
+
+const file = ensureSignalFile(count);
+const quarter = ensureSignalFile(Math.round(count / 4));
+const parse = measure('parse-only.js', [file]);
+const backtest = measure('backtest.js', [file]);
+const backtestQuarter = measure('backtest.js', [quarter]);
+
+const ratio = rate(backtest) / rate(parse);
+const lines = [
+  '# Benchmark results',
+  '',
+  `Run ${new Date().toISOString()} on ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}.`,
+  `Input: synthetic signals from \`src/synthetic\` (seed 1), ${count.toLocaleString('en')} lines.`,
+  '',
+  '| benchmark | lines | seconds | lines/s | peak RSS (MB) | notes |',
+  '| --- | ---: | ---: | ---: | ---: | --- |',
+  ...[parse, backtestQuarter, backtest].map(
+    (m) =>
+      `| ${m.name} | ${m.lines.toLocaleString('en')} | ${m.seconds.toFixed(2)} | ${rate(m).toLocaleString('en')} | ${m.peakRssMb} | ${Object.entries(
+        m.extra ?? {},
+      )
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')} |`,
+  ),
+  '',
+  `Backtest rate / parse-only rate: **${ratio.toFixed(2)}** (target ≥ 0.5).`,
+  `Peak memory at ${backtestQuarter.lines.toLocaleString('en')} lines: ${backtestQuarter.peakRssMb} MB; at ${backtest.lines.toLocaleString('en')}: ${backtest.peakRssMb} MB.`,
+  '',
+];
+mkdirSync(`${here}../../bench/results`, { recursive: true });
+writeFileSync(`${here}../../bench/results/RESULTS.md`, lines.join('\n'));
+process.stdout.write(lines.join('\n'));
