@@ -28,7 +28,12 @@ export interface BacktestInput {
   onBytes?: (bytes: number) => void;
 }
 
-export async function ingestNdjson({ input, radar, onRejected, onBytes }: BacktestInput): Promise<BacktestCounts> {
+export async function ingestNdjson({
+  input,
+  radar,
+  onRejected,
+  onBytes,
+}: BacktestInput): Promise<BacktestCounts> {
   let read = 0;
   let rejected = 0;
   let accepted = 0;

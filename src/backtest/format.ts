@@ -24,9 +24,16 @@ export function* radarOutputLines(
   households: readonly HouseholdSummary[],
   indicators: readonly Indicator[],
 ): Generator<string> {
-  const sortedHouseholds = [...households].sort((a, b) => byCodeUnits(a.signalIds[0]!, b.signalIds[0]!));
+  const sortedHouseholds = [...households].sort((a, b) =>
+    byCodeUnits(a.signalIds[0]!, b.signalIds[0]!),
+  );
   for (const h of sortedHouseholds) {
-    yield JSON.stringify({ type: 'household', householdId: h.householdId, signalIds: h.signalIds, personCount: h.personCount });
+    yield JSON.stringify({
+      type: 'household',
+      householdId: h.householdId,
+      signalIds: h.signalIds,
+      personCount: h.personCount,
+    });
   }
   const sortedIndicators = [...indicators].sort(
     (a, b) =>

@@ -19,7 +19,10 @@ export async function forEachLine(
     let start = 0;
     let end = text.indexOf('\n', start);
     while (end !== -1) {
-      onLine(text.charCodeAt(end - 1) === 13 ? text.slice(start, end - 1) : text.slice(start, end), ++lineNumber);
+      onLine(
+        text.charCodeAt(end - 1) === 13 ? text.slice(start, end - 1) : text.slice(start, end),
+        ++lineNumber,
+      );
       start = end + 1;
       end = text.indexOf('\n', start);
     }

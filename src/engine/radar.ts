@@ -12,7 +12,14 @@ import {
   type HouseholdChange,
   type HouseholdIndexOptions,
 } from '../graph/household-index.js';
-import { compileRuleset, toRuleInput, type CompiledRuleset, type Indicator, type RuleInput, type Ruleset } from '../rules/index.js';
+import {
+  compileRuleset,
+  toRuleInput,
+  type CompiledRuleset,
+  type Indicator,
+  type RuleInput,
+  type Ruleset,
+} from '../rules/index.js';
 import { canonicalSignalKey } from '../signals/index.js';
 import type { Signal } from '../signals/types.js';
 

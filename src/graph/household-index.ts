@@ -132,7 +132,9 @@ export class HouseholdIndex {
   constructor(options: HouseholdIndexOptions = {}) {
     const threshold = options.institutionalPersonThreshold ?? 12;
     if (!Number.isInteger(threshold) || threshold < 1) {
-      throw new RangeError(`institutionalPersonThreshold must be a positive integer, got ${threshold}`);
+      throw new RangeError(
+        `institutionalPersonThreshold must be a positive integer, got ${threshold}`,
+      );
     }
     this.threshold = threshold;
     this.configured = new Set(options.institutionalAddresses ?? []);
@@ -158,20 +160,23 @@ export class HouseholdIndex {
   /** Households naming a person with this valid BSN. */
   householdsWithBsn(bsn: string): Set<Household> {
     const found = new Set<Household>();
-    for (const record of this.byBsn.get(bsn) ?? []) found.add(this.householdOfSignal.get(record.signal)!);
+    for (const record of this.byBsn.get(bsn) ?? [])
+      found.add(this.householdOfSignal.get(record.signal)!);
     return found;
   }
 
   /** Households with a signal at this address key. */
   householdsAtAddress(addressKey: string): Set<Household> {
     const found = new Set<Household>();
-    for (const signal of this.addresses.get(addressKey)?.signals ?? []) found.add(this.householdOfSignal.get(signal)!);
+    for (const signal of this.addresses.get(addressKey)?.signals ?? [])
+      found.add(this.householdOfSignal.get(signal)!);
     return found;
   }
 
   personOf(record: PersonRecord): Person {
     const person = this.personOfRecord.get(record);
-    if (person === undefined) throw new Error(`record ${record.ref} of ${record.signal.id} is not indexed`);
+    if (person === undefined)
+      throw new Error(`record ${record.ref} of ${record.signal.id} is not indexed`);
     return person;
   }
 
@@ -189,7 +194,8 @@ export class HouseholdIndex {
   }
 
   add(signal: GraphSignal): HouseholdChange {
-    if (this.signalsById.has(signal.id)) throw new Error(`signal ${signal.id} is already in the index`);
+    if (this.signalsById.has(signal.id))
+      throw new Error(`signal ${signal.id} is already in the index`);
     this.signalsById.set(signal.id, signal);
     for (const record of signal.records) this.indexRecord(record);
     const touched = new Set<GraphSignal>([signal]);
@@ -290,8 +296,10 @@ export class HouseholdIndex {
     const affected = new Set<PersonRecord>(added);
     const oldPersons = new Set<Person>();
     for (const record of [...added, ...removed]) {
-      if (record.bsn !== undefined) for (const r of this.byBsn.get(record.bsn) ?? []) affected.add(r);
-      if (record.nameKey !== undefined) for (const r of this.byName.get(record.nameKey) ?? []) affected.add(r);
+      if (record.bsn !== undefined)
+        for (const r of this.byBsn.get(record.bsn) ?? []) affected.add(r);
+      if (record.nameKey !== undefined)
+        for (const r of this.byName.get(record.nameKey) ?? []) affected.add(r);
     }
     const closeOver = (record: PersonRecord): void => {
       const person = this.personOfRecord.get(record);
@@ -429,7 +437,11 @@ export class HouseholdIndex {
       for (let j = 1; j < chain.length; j++) {
         const a = indexOf.get(chain[j - 1]!);
         const b = indexOf.get(chain[j]!);
-        if (a !== undefined && b !== undefined && chain[j]!.t - chain[j - 1]!.t <= ADDRESS_LINK_WINDOW_MS) {
+        if (
+          a !== undefined &&
+          b !== undefined &&
+          chain[j]!.t - chain[j - 1]!.t <= ADDRESS_LINK_WINDOW_MS
+        ) {
           uf.union(a, b);
         }
       }
@@ -443,7 +455,9 @@ export class HouseholdIndex {
       if (
         first !== undefined &&
         first.signals.length === group.length &&
-        group.every((i) => this.householdOfSignal.get(signals[i]!) === first && !renamed.has(signals[i]!))
+        group.every(
+          (i) => this.householdOfSignal.get(signals[i]!) === first && !renamed.has(signals[i]!),
+        )
       ) {
         kept.add(first);
         continue;

@@ -41,14 +41,14 @@ export function toGraphSignal(signal: Signal): GraphSignal {
     addressKey: addressKey(signal.address),
   };
   for (const person of signal.persons) {
-    const name =
-      person.familyName === undefined ? '' : normalizeFamilyName(person.familyName);
+    const name = person.familyName === undefined ? '' : normalizeFamilyName(person.familyName);
     records.push({
       key: `${signal.id}\u0000${person.ref}`,
       signal: graphSignal,
       ref: person.ref,
       bsn: person.bsn !== undefined && isValidBsn(person.bsn) ? person.bsn : undefined,
-      nameKey: name !== '' && person.birthDate !== undefined ? `${name}|${person.birthDate}` : undefined,
+      nameKey:
+        name !== '' && person.birthDate !== undefined ? `${name}|${person.birthDate}` : undefined,
       initial: firstInitial(person.initials),
     });
   }
