@@ -32,52 +32,55 @@ export async function demoCommand(options: DemoOptions, io: CliIo): Promise<numb
     brokers = broker.brokers;
     say(`Kafka is up at ${brokers.join(',')}`);
   }
-  const config = resolveConfig({ dataDir: options.data }, env, { kafka: { brokers } });
-  const service = new RadarService(config, createLogger(config.log.level));
-  await service.start();
+  try {
+    const config = resolveConfig({ dataDir: options.data }, env, { kafka: { brokers } });
+    const service = new RadarService(config, createLogger(config.log.level));
+    await service.start();
 
-  const kafka = new Kafka({ clientId: 'radar-demo', brokers, logLevel: logLevel.NOTHING });
-  const producer = kafka.producer();
-  await producer.connect();
-  const sent = await replayLines(
-    producer,
-    generateSignalLines({ count: options.count }),
-    config.kafka.topics,
-  );
-  await producer.disconnect();
-  const total = [...sent.values()].reduce((a, b) => a + b, 0);
-  say(
-    `Replayed ${total} synthetic signals: ${[...sent].map(([t, n]) => `${n} to ${t}`).join(', ')}.`,
-  );
+    const kafka = new Kafka({ clientId: 'radar-demo', brokers, logLevel: logLevel.NOTHING });
+    const producer = kafka.producer();
+    await producer.connect();
+    const sent = await replayLines(
+      producer,
+      generateSignalLines({ count: options.count }),
+      config.kafka.topics,
+    );
+    await producer.disconnect();
+    const total = [...sent.values()].reduce((a, b) => a + b, 0);
+    say(
+      `Replayed ${total} synthetic signals: ${[...sent].map(([t, n]) => `${n} to ${t}`).join(', ')}.`,
+    );
 
-  const seen = (): number => {
-    const c = service.status.counts;
-    return c.accepted + c.duplicates + c.rejected + c.skipped;
-  };
-  const deadline = Date.now() + 120_000;
-  while (seen() < total && Date.now() < deadline) await sleep(250);
-  const { counts, lastSequence } = service.status;
-  const { radar } = service.state;
-  say(
-    [
-      '',
-      `radar has consumed the stream: ${counts.accepted} signals accepted, ${counts.duplicates} redeliveries ignored, ` +
-        `${counts.rejected} rejected to ${config.kafka.topics.dlq}.`,
-      `${radar.households.size} households, ${[...radar.indicators()].length} indicators, ${lastSequence} indicator events on ${config.kafka.topics.indicators}.`,
-      '',
-      'Look next at:',
-      `  - the dead letters and indicator events:  KAFKA_BROKERS=${brokers.join(',')} (any Kafka client, e.g. kafka-console-consumer)`,
-      `  - the stored radar, after stopping (Ctrl-C):  npx radar export --data ${options.data}`,
-      `  - the same signals as a backtest:  npx radar backtest --signals <file> --rules rules/`,
-      '',
-      'The service keeps consuming; press Ctrl-C to stop.',
-    ].join('\n'),
-  );
-  await new Promise<void>((done) => {
-    process.once('SIGINT', () => done());
-    process.once('SIGTERM', () => done());
-  });
-  await service.stop();
-  await broker?.stop();
-  return 0;
+    const seen = (): number => {
+      const c = service.status.counts;
+      return c.accepted + c.duplicates + c.rejected + c.skipped;
+    };
+    const deadline = Date.now() + 120_000;
+    while (seen() < total && Date.now() < deadline) await sleep(250);
+    const { counts, lastSequence } = service.status;
+    const { radar } = service.state;
+    say(
+      [
+        '',
+        `radar has consumed the stream: ${counts.accepted} signals accepted, ${counts.duplicates} redeliveries ignored, ` +
+          `${counts.rejected} rejected to ${config.kafka.topics.dlq}.`,
+        `${radar.households.size} households, ${[...radar.indicators()].length} indicators, ${lastSequence} indicator events on ${config.kafka.topics.indicators}.`,
+        '',
+        'Look next at:',
+        `  - the dead letters and indicator events:  KAFKA_BROKERS=${brokers.join(',')} (any Kafka client, e.g. kafka-console-consumer)`,
+        `  - the stored radar, after stopping (Ctrl-C):  npx radar export --data ${options.data}`,
+        `  - the same signals as a backtest:  npx radar backtest --signals <file> --rules rules/`,
+        '',
+        'The service keeps consuming; press Ctrl-C to stop.',
+      ].join('\n'),
+    );
+    await new Promise<void>((done) => {
+      process.once('SIGINT', () => done());
+      process.once('SIGTERM', () => done());
+    });
+    await service.stop();
+    return 0;
+  } finally {
+    await broker?.stop();
+  }
 }
