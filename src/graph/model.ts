@@ -4,7 +4,7 @@
  * else about a signal stays with the signal.
  */
 import { isValidBsn } from '../signals/bsn.js';
-import type { Signal } from '../signals/types.js';
+import type { Relation, Signal } from '../signals/types.js';
 import { addressKey, firstInitial, normalizeFamilyName } from './normalize.js';
 
 export const ADDRESS_LINK_WINDOW_MS = 365 * 24 * 60 * 60 * 1000;
@@ -26,6 +26,8 @@ export interface GraphSignal {
   /** `occurredAt` in epoch milliseconds. */
   readonly t: number;
   readonly records: readonly PersonRecord[];
+  /** The signal's relations between its own person refs. */
+  readonly relations: readonly Relation[];
   readonly addressKey: string | undefined;
 }
 
@@ -38,6 +40,7 @@ export function toGraphSignal(signal: Signal): GraphSignal {
     id: signal.id,
     t: Date.parse(signal.occurredAt),
     records,
+    relations: signal.relations,
     addressKey: addressKey(signal.address),
   };
   for (const person of signal.persons) {

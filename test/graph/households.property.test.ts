@@ -11,6 +11,7 @@ import { Radar } from '../../src/engine/index.js';
 import { radarOutputLines, snapshot } from '../../src/backtest/index.js';
 import { parseRules, type Ruleset } from '../../src/rules/index.js';
 import type { Signal } from '../../src/signals/types.js';
+import { householdGraph, personNode, signalNode } from '../../src/graph/household-graph.js';
 import { signalWorldArb } from './arbitraries.js';
 import { householdsFromScratch } from './oracle.js';
 
@@ -92,6 +93,32 @@ describe('household index', () => {
         }
       }),
       { numRuns: 300 },
+    );
+  });
+
+  it('gives each household one connected graphology graph of its signals, persons and addresses', () => {
+    fc.assert(
+      fc.property(signalWorldArb(), (signals) => {
+        const radar = new Radar({ ruleset: emptyRuleset, institutionalPersonThreshold: 4 });
+        for (const signal of signals) {
+          radar.ingest(signal);
+          for (const household of radar.households.households()) {
+            const graph = householdGraph(radar.households, household);
+            const nodesOf = (type: string): string[] =>
+              graph.filterNodes((_, a) => a.type === type).sort();
+            expect(nodesOf('signal')).toEqual(
+              household.signals.map((s) => signalNode(s.id)).sort(),
+            );
+            expect(nodesOf('person')).toEqual(
+              [...radar.households.personsOf(household)].map((p) => personNode(p.id)).sort(),
+            );
+            const seen = new Set<string>([graph.nodes()[0]!]);
+            for (const node of seen) graph.forEachNeighbor(node, (n) => seen.add(n));
+            expect(seen.size).toBe(graph.order);
+          }
+        }
+      }),
+      { numRuns: 100 },
     );
   });
 
