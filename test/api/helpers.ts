@@ -1,0 +1,164 @@
+/**
+ * Real certificates, real data and real clients for the API tests: openssl
+ * makes a CA and certificates in a temporary directory, the shared scenario
+ * signals go through the same Radar the service runs, and their indicator
+ * events are written to a MemoryStore exactly as the service writes them.
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { credentials, Metadata, type CallOptions, type ClientUnaryCall, type ServiceError } from '@grpc/grpc-js';
+import { Radar } from '../../src/engine/index.js';
+import { RadarServiceClient } from '../../src/gen/radar/v1/radar.js';
+import { loadRuleset, type Ruleset } from '../../src/rules/index.js';
+import { decodeJson } from '../../src/signals/index.js';
+import type { Signal } from '../../src/signals/types.js';
+import { MemoryStore } from '../../src/store/index.js';
+
+export const SCENARIOS = '/work/shared/scenarios';
+
+export interface Pem {
+  key: Buffer;
+  cert: Buffer;
+}
+
+export interface TestPki {
+  ca: Buffer;
+  server: Pem;
+  /** Keyed by subject CN. */
+  clients: Record<string, Pem>;
+  /** A client whose certificate another CA signed. */
+  stranger: Pem;
+}
+
+function openssl(dir: string, args: string[]): void {
+  execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
+}
+
+function issue(dir: string, name: string, cn: string, caName: string, extensions: string): Pem {
+  openssl(dir, ['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${cn}`]);
+  writeFileSync(join(dir, `${name}.ext`), extensions);
+  openssl(dir, ['x509', '-req', '-in', `${name}.csr`, '-CA', `${caName}.crt`, '-CAkey', `${caName}.key`, '-CAcreateserial', '-out', `${name}.crt`, '-days', '2', '-extfile', `${name}.ext`]);
+  return { key: readFileSync(join(dir, `${name}.key`)), cert: readFileSync(join(dir, `${name}.crt`)) };
+}
+
+function makeCa(dir: string, name: string): void {
+  openssl(dir, ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.crt`, '-days', '2', '-subj', `/CN=${name}`]);
+}
+
+export function makePki(dir: string, clientNames: readonly string[]): TestPki {
+  makeCa(dir, 'radar-test-ca');
+  makeCa(dir, 'other-ca');
+  const server = issue(dir, 'server', 'localhost', 'radar-test-ca', 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
+  const clients: Record<string, Pem> = {};
+  for (const cn of clientNames) clients[cn] = issue(dir, cn, cn, 'radar-test-ca', 'extendedKeyUsage=clientAuth\n');
+  const stranger = issue(dir, 'stranger', 'vt09-case-system', 'other-ca', 'extendedKeyUsage=clientAuth\n');
+  return { ca: readFileSync(join(dir, 'radar-test-ca.crt')), server, clients, stranger };
+}
+
+export async function scenarioSignals(file: string): Promise<Signal[]> {
+  const text = await readFile(join(SCENARIOS, file), 'utf8');
+  return text
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => decodeJson(line).signal);
+}
+
+export function signal(fields: Partial<Signal> & Pick<Signal, 'id' | 'region'>): Signal {
+  const occurredAt = fields.occurredAt ?? '2024-02-01T10:00:00Z';
+  return decodeJson(
+    JSON.stringify({
+      kind: 'MELDING',
+      occurredAt,
+      receivedAt: new Date(Date.parse(occurredAt) + 86_400_000).toISOString(),
+      source: 'HUISARTS',
+      category: 'PARTNERGEWELD',
+      persons: [{ ref: 'a', role: 'SLACHTOFFER' }],
+      ...fields,
+    }),
+  ).signal;
+}
+
+/** The radar and its store, fed as the service feeds them: ingest, flush, one write with the events. */
+export class Fixture {
+  readonly store = new MemoryStore();
+  readonly radar: Radar;
+
+  constructor(readonly ruleset: Ruleset) {
+    this.radar = new Radar({ ruleset });
+  }
+
+  static async create(): Promise<Fixture> {
+    const fixture = new Fixture(await loadRuleset(join(SCENARIOS, 'rules.yaml')));
+    await fixture.store.open();
+    return fixture;
+  }
+
+  get state() {
+    return { radar: this.radar, store: this.store, ruleset: this.ruleset };
+  }
+
+  async ingest(signals: readonly Signal[]): Promise<void> {
+    for (const s of signals) this.radar.ingest(s);
+    const changes = this.radar.flush();
+    let sequence = await this.store.lastSequence();
+    await this.store.write({
+      signals,
+      events: changes.indicators.map((c) => ({ sequence: ++sequence, type: c.type, indicator: c.indicator })),
+    });
+  }
+
+  householdOf(signalId: string): string {
+    return this.radar.households.householdOf(signalId)!.id;
+  }
+}
+
+export function client(pki: TestPki, port: number, cn?: string): RadarServiceClient {
+  const pem = cn === undefined ? undefined : pki.clients[cn]!;
+  return new RadarServiceClient(`localhost:${port}`, credentials.createSsl(pki.ca, pem?.key ?? null, pem?.cert ?? null));
+}
+
+export function callMetadata(user = 'j.devries', purpose = 'veiligheidsbeoordeling casus 2024-117'): Metadata {
+  const md = new Metadata();
+  if (user !== '') md.set('x-radar-user', user);
+  if (purpose !== '') md.set('x-radar-purpose', purpose);
+  return md;
+}
+
+type Unary<Req, Res> = (
+  request: Req,
+  metadata: Metadata,
+  options: Partial<CallOptions>,
+  callback: (error: ServiceError | null, response: Res) => void,
+) => ClientUnaryCall;
+
+/** A unary call as a promise; rejects with the ServiceError. */
+export function unary<Req, Res>(
+  method: Unary<Req, Res>,
+  request: Req,
+  metadata: Metadata = callMetadata(),
+  options: Partial<CallOptions> = { deadline: Date.now() + 10_000 },
+): Promise<Res> {
+  return new Promise((resolve, reject) => {
+    method(request, metadata, options, (error, response) => (error ? reject(error) : resolve(response)));
+  });
+}
+
+/** The status a call failed with: code, details and the radar's error metadata. */
+export async function failure(promise: Promise<unknown>): Promise<{ code: number; details: string; errorCode?: string; field?: string }> {
+  try {
+    await promise;
+  } catch (error) {
+    const e = error as ServiceError;
+    const errorCode = e.metadata?.get('x-radar-error-code')[0];
+    const field = e.metadata?.get('x-radar-field')[0];
+    return {
+      code: e.code,
+      details: e.details,
+      ...(errorCode === undefined ? {} : { errorCode: String(errorCode) }),
+      ...(field === undefined ? {} : { field: String(field) }),
+    };
+  }
+  throw new Error('expected the call to fail');
+}
