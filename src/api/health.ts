@@ -2,7 +2,14 @@
  * The standard gRPC health service (grpc.health.v1.Health), built from its
  * published schema at run time: no generated code and no extra package.
  */
-import { status, type Server, type ServerUnaryCall, type ServerWritableStream, type ServiceDefinition, type sendUnaryData } from '@grpc/grpc-js';
+import {
+  status,
+  type Server,
+  type ServerUnaryCall,
+  type ServerWritableStream,
+  type ServiceDefinition,
+  type sendUnaryData,
+} from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 
 /** grpc/health/v1/health.proto as protobufjs JSON. */
@@ -17,12 +24,23 @@ const HEALTH_SCHEMA = {
                 HealthCheckRequest: { fields: { service: { type: 'string', id: 1 } } },
                 HealthCheckResponse: {
                   fields: { status: { type: 'ServingStatus', id: 1 } },
-                  nested: { ServingStatus: { values: { UNKNOWN: 0, SERVING: 1, NOT_SERVING: 2, SERVICE_UNKNOWN: 3 } } },
+                  nested: {
+                    ServingStatus: {
+                      values: { UNKNOWN: 0, SERVING: 1, NOT_SERVING: 2, SERVICE_UNKNOWN: 3 },
+                    },
+                  },
                 },
                 Health: {
                   methods: {
-                    Check: { requestType: 'HealthCheckRequest', responseType: 'HealthCheckResponse' },
-                    Watch: { requestType: 'HealthCheckRequest', responseType: 'HealthCheckResponse', responseStream: true },
+                    Check: {
+                      requestType: 'HealthCheckRequest',
+                      responseType: 'HealthCheckResponse',
+                    },
+                    Watch: {
+                      requestType: 'HealthCheckRequest',
+                      responseType: 'HealthCheckResponse',
+                      responseStream: true,
+                    },
                   },
                 },
               },
@@ -60,7 +78,10 @@ export class HealthService {
   addToServer(server: Server): void {
     const definition = healthPackage['grpc.health.v1.Health'] as ServiceDefinition;
     server.addService(definition, {
-      Check: (call: ServerUnaryCall<HealthRequest, HealthResponse>, callback: sendUnaryData<HealthResponse>) => {
+      Check: (
+        call: ServerUnaryCall<HealthRequest, HealthResponse>,
+        callback: sendUnaryData<HealthResponse>,
+      ) => {
         if (!this.known(call.request.service)) {
           callback({ code: status.NOT_FOUND, details: 'unknown service' });
           return;
@@ -68,7 +89,9 @@ export class HealthService {
         callback(null, { status: this.current() });
       },
       Watch: (call: ServerWritableStream<HealthRequest, HealthResponse>) => {
-        call.write({ status: this.known(call.request.service) ? this.current() : 'SERVICE_UNKNOWN' });
+        call.write({
+          status: this.known(call.request.service) ? this.current() : 'SERVICE_UNKNOWN',
+        });
         this.watchers.add(call);
         call.on('cancelled', () => this.watchers.delete(call));
       },

@@ -34,8 +34,10 @@ export function decodePageToken(token: string, filterPrint: string): string | un
     throw invalid('page_token', 'not a token this service issued');
   }
   const { k, f } = (parsed ?? {}) as { k?: unknown; f?: unknown };
-  if (typeof k !== 'string' || typeof f !== 'string') throw invalid('page_token', 'not a token this service issued');
-  if (f !== filterPrint) throw invalid('page_token', 'issued for other filters; start again without a token');
+  if (typeof k !== 'string' || typeof f !== 'string')
+    throw invalid('page_token', 'not a token this service issued');
+  if (f !== filterPrint)
+    throw invalid('page_token', 'issued for other filters; start again without a token');
   return k;
 }
 
@@ -52,5 +54,8 @@ export function page<T>(
   const from = start < 0 ? sorted.length : start;
   const slice = sorted.slice(from, from + size);
   const more = from + size < sorted.length;
-  return { items: slice, nextPageToken: more ? encodePageToken(key(slice[slice.length - 1]!), filterPrint) : '' };
+  return {
+    items: slice,
+    nextPageToken: more ? encodePageToken(key(slice[slice.length - 1]!), filterPrint) : '',
+  };
 }

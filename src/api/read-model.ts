@@ -13,7 +13,14 @@ import type { GraphSignal } from '../graph/model.js';
 import { addressKey } from '../graph/normalize.js';
 import * as pb from '../gen/radar/v1/radar.js';
 import { compileFilter } from '../rules/filter.js';
-import { LEVELS, explainContribution, toRuleInput, type Indicator, type Rule, type Ruleset } from '../rules/index.js';
+import {
+  LEVELS,
+  explainContribution,
+  toRuleInput,
+  type Indicator,
+  type Rule,
+  type Ruleset,
+} from '../rules/index.js';
 import { isValidBsn } from '../signals/bsn.js';
 import { REGIONS, type Signal } from '../signals/types.js';
 import type { RadarStore } from '../store/index.js';
@@ -95,7 +102,8 @@ export class ReadModel {
   /** An indicator is visible with its household; a withdrawn one whose household is gone, by its signals. */
   async indicatorVisible(state: ApiState, indicator: Indicator, access: Access): Promise<boolean> {
     const household = state.radar.resolveHousehold(indicator.householdId)?.household;
-    if (household !== undefined && this.householdVisible(state.radar, household, access)) return true;
+    if (household !== undefined && this.householdVisible(state.radar, household, access))
+      return true;
     for (const id of indicator.signalIds) {
       const region = await this.regionOf(state, id);
       if (region !== undefined && access.regions.has(region)) return true;
@@ -120,7 +128,10 @@ export class ReadModel {
 
   // ---- GetHousehold --------------------------------------------------------
 
-  async getHousehold(request: pb.GetHouseholdRequest, access: Access): Promise<Answer<pb.GetHouseholdResponse>> {
+  async getHousehold(
+    request: pb.GetHouseholdRequest,
+    access: Access,
+  ): Promise<Answer<pb.GetHouseholdResponse>> {
     const state = await this.refresh();
     const { radar } = state;
     let found: Household[];
@@ -152,13 +163,20 @@ export class ReadModel {
   }
 
   private addressKeyOf(address: pb.AddressQuery): string {
-    if (!POSTCODE.test(address.postcode.trim())) throw invalid('address.postcode', 'must be four digits and two letters');
-    if (!Number.isInteger(address.houseNumber) || address.houseNumber < 1 || address.houseNumber > 99_999) {
+    if (!POSTCODE.test(address.postcode.trim()))
+      throw invalid('address.postcode', 'must be four digits and two letters');
+    if (
+      !Number.isInteger(address.houseNumber) ||
+      address.houseNumber < 1 ||
+      address.houseNumber > 99_999
+    ) {
       throw invalid('address.house_number', 'must be between 1 and 99999');
     }
-    if (!/^[A-Za-z]?$/.test(address.houseLetter)) throw invalid('address.house_letter', 'must be one letter');
+    if (!/^[A-Za-z]?$/.test(address.houseLetter))
+      throw invalid('address.house_letter', 'must be one letter');
     const addition = address.addition.replace(/[-/\s]/g, '');
-    if (!ADDITION.test(addition)) throw invalid('address.addition', 'must be up to four letters or digits');
+    if (!ADDITION.test(addition))
+      throw invalid('address.addition', 'must be up to four letters or digits');
     return addressKey({
       postcode: address.postcode,
       houseNumber: address.houseNumber,
@@ -227,7 +245,9 @@ export class ReadModel {
           signalIds: distinctSorted(list.map((s) => s.graph.id)),
         };
       })
-      .sort((a, b) => byCodeUnits(b.lastSeen, a.lastSeen) || byCodeUnits(a.addressKey, b.addressKey));
+      .sort(
+        (a, b) => byCodeUnits(b.lastSeen, a.lastSeen) || byCodeUnits(a.addressKey, b.addressKey),
+      );
 
     const relations = new Map<string, pb.HouseholdRelation>();
     for (const { signal } of signals) {
@@ -238,7 +258,12 @@ export class ReadModel {
         const key = `${from}|${to}|${relation.type}`;
         const known = relations.get(key);
         if (known === undefined) {
-          relations.set(key, { fromPersonId: from, toPersonId: to, type: relation.type, signalIds: [signal.id] });
+          relations.set(key, {
+            fromPersonId: from,
+            toPersonId: to,
+            type: relation.type,
+            signalIds: [signal.id],
+          });
         } else known.signalIds.push(signal.id);
       }
     }
@@ -257,10 +282,14 @@ export class ReadModel {
         safety: signal.safety,
         childrenPresent: signal.childrenPresent,
         substantiated: signal.substantiated,
-        personIds: distinctSorted(signal.persons.map((p) => personOfRef.get(`${signal.id}\u0000${p.ref}`))),
+        personIds: distinctSorted(
+          signal.persons.map((p) => personOfRef.get(`${signal.id}\u0000${p.ref}`)),
+        ),
       }));
 
-    const current = radar.indicatorsOfHousehold(household).map((i) => this.indicatorMessage(i, true));
+    const current = radar
+      .indicatorsOfHousehold(household)
+      .map((i) => this.indicatorMessage(i, true));
     const currentIds = new Set(current.map((i) => i.indicatorId));
     const signalIds = new Set(household.signals.map((s) => s.id));
     const past: pb.Indicator[] = [];
@@ -268,11 +297,16 @@ export class ReadModel {
       const i = event.indicator;
       if (currentIds.has(i.indicatorId)) continue;
       const same =
-        radar.resolveHousehold(i.householdId)?.household === household || i.signalIds.some((id) => signalIds.has(id));
+        radar.resolveHousehold(i.householdId)?.household === household ||
+        i.signalIds.some((id) => signalIds.has(id));
       if (same) past.push(this.indicatorMessage(i, false));
     }
-    current.sort((a, b) => byCodeUnits(a.raisedAt, b.raisedAt) || byCodeUnits(a.indicatorId, b.indicatorId));
-    past.sort((a, b) => byCodeUnits(a.raisedAt, b.raisedAt) || byCodeUnits(a.indicatorId, b.indicatorId));
+    current.sort(
+      (a, b) => byCodeUnits(a.raisedAt, b.raisedAt) || byCodeUnits(a.indicatorId, b.indicatorId),
+    );
+    past.sort(
+      (a, b) => byCodeUnits(a.raisedAt, b.raisedAt) || byCodeUnits(a.indicatorId, b.indicatorId),
+    );
 
     return {
       householdId: household.id,
@@ -306,7 +340,8 @@ export class ReadModel {
 
   private checkFilters(region: string, level: string): void {
     if (region !== '' && !REGIONS.includes(region)) throw invalid('region', 'must be VT01 … VT26');
-    if (level !== '' && !LEVEL_RANK.has(level)) throw invalid('level', `must be one of ${LEVELS.join(', ')}`);
+    if (level !== '' && !LEVEL_RANK.has(level))
+      throw invalid('level', `must be one of ${LEVELS.join(', ')}`);
   }
 
   async searchHouseholds(
@@ -358,10 +393,17 @@ export class ReadModel {
       });
     }
     const { items, nextPageToken } = page(matches, (h) => h.householdId, after, size, print);
-    return { response: { households: items, nextPageToken }, households: items.map((h) => h.householdId), indicators: [] };
+    return {
+      response: { households: items, nextPageToken },
+      households: items.map((h) => h.householdId),
+      indicators: [],
+    };
   }
 
-  async listIndicators(request: pb.ListIndicatorsRequest, access: Access): Promise<Answer<pb.ListIndicatorsResponse>> {
+  async listIndicators(
+    request: pb.ListIndicatorsRequest,
+    access: Access,
+  ): Promise<Answer<pb.ListIndicatorsResponse>> {
     this.checkFilters(request.region, request.level);
     const size = pageSize(request.pageSize);
     const filter = {
@@ -380,14 +422,18 @@ export class ReadModel {
     const candidates: { indicator: Indicator; active: boolean }[] = [];
     const currentIds = new Set<string>();
     for (const indicator of radar.indicators()) currentIds.add(indicator.indicatorId);
-    if (request.active !== false) for (const indicator of radar.indicators()) candidates.push({ indicator, active: true });
+    if (request.active !== false)
+      for (const indicator of radar.indicators()) candidates.push({ indicator, active: true });
     if (request.active !== true) {
       for (const event of this.events.withdrawn()) {
-        if (!currentIds.has(event.indicator.indicatorId)) candidates.push({ indicator: event.indicator, active: false });
+        if (!currentIds.has(event.indicator.indicatorId))
+          candidates.push({ indicator: event.indicator, active: false });
       }
     }
     const wantedHousehold =
-      request.householdId === '' ? undefined : radar.resolveHousehold(request.householdId)?.household;
+      request.householdId === ''
+        ? undefined
+        : radar.resolveHousehold(request.householdId)?.household;
     const matches: pb.Indicator[] = [];
     for (const { indicator, active } of candidates) {
       if (request.level !== '' && indicator.level !== request.level) continue;
@@ -397,12 +443,17 @@ export class ReadModel {
       if (
         request.householdId !== '' &&
         indicator.householdId !== request.householdId &&
-        (wantedHousehold === undefined || radar.resolveHousehold(indicator.householdId)?.household !== wantedHousehold)
+        (wantedHousehold === undefined ||
+          radar.resolveHousehold(indicator.householdId)?.household !== wantedHousehold)
       ) {
         continue;
       }
       if (!(await this.indicatorVisible(state, indicator, access))) continue;
-      if (request.region !== '' && !(await this.indicatorRegions(state, indicator)).has(request.region)) continue;
+      if (
+        request.region !== '' &&
+        !(await this.indicatorRegions(state, indicator)).has(request.region)
+      )
+        continue;
       matches.push(this.indicatorMessage(indicator, active));
     }
     const { items, nextPageToken } = page(matches, (i) => i.indicatorId, after, size, print);
@@ -437,7 +488,8 @@ export class ReadModel {
         active = false;
       }
     }
-    if (indicator === undefined || !(await this.indicatorVisible(state, indicator, access))) throw indicatorNotFound();
+    if (indicator === undefined || !(await this.indicatorVisible(state, indicator, access)))
+      throw indicatorNotFound();
 
     const rule = ruleset.rules.find((r) => r.id === indicator.ruleId);
     const source = ruleset.sources.get(indicator.ruleId);
@@ -466,10 +518,18 @@ export class ReadModel {
     };
   }
 
-  private contribution(radar: Radar, rule: Rule | undefined, signalId: string): pb.SignalContribution {
+  private contribution(
+    radar: Radar,
+    rule: Rule | undefined,
+    signalId: string,
+  ): pb.SignalContribution {
     const signal = radar.signal(signalId);
     if (signal === undefined) {
-      return { signalId, counts: false, reasons: [`Signaal ${signalId} is ingetrokken en telt niet meer mee.`] };
+      return {
+        signalId,
+        counts: false,
+        reasons: [`Signaal ${signalId} is ingetrokken en telt niet meer mee.`],
+      };
     }
     if (rule === undefined) {
       return { signalId, counts: false, reasons: ['De regel staat niet meer in de regelset.'] };

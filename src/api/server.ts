@@ -86,18 +86,22 @@ function validateOptions(options: ApiServerOptions): void {
   for (const [client, regions] of Object.entries(options.clients)) {
     if (client === '') throw new RangeError('a client identity must not be empty');
     for (const region of regions) {
-      if (!REGIONS.includes(region)) throw new RangeError(`client ${client}: unknown region ${region}`);
+      if (!REGIONS.includes(region))
+        throw new RangeError(`client ${client}: unknown region ${region}`);
     }
   }
   if (options.tls !== 'insecure') {
     for (const part of ['key', 'cert', 'ca'] as const) {
-      if (options.tls[part] === undefined || options.tls[part].length === 0) throw new RangeError(`tls.${part} is required`);
+      if (options.tls[part] === undefined || options.tls[part].length === 0)
+        throw new RangeError(`tls.${part} is required`);
     }
   }
   const { maxMessageBytes, watchPollMs, port } = { ...DEFAULTS, ...options };
-  if (!Number.isInteger(maxMessageBytes) || maxMessageBytes < 1024) throw new RangeError('maxMessageBytes must be at least 1024');
+  if (!Number.isInteger(maxMessageBytes) || maxMessageBytes < 1024)
+    throw new RangeError('maxMessageBytes must be at least 1024');
   if (!(watchPollMs > 0)) throw new RangeError('watchPollMs must be positive');
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new RangeError('port must be 0 to 65535');
+  if (!Number.isInteger(port) || port < 0 || port > 65_535)
+    throw new RangeError('port must be 0 to 65535');
 }
 
 interface CallContext {
@@ -128,12 +132,20 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const settings = { ...DEFAULTS, ...options };
   const insecure = options.tls === 'insecure';
   const host = options.host ?? (insecure ? '127.0.0.1' : '0.0.0.0');
-  const stateOf = typeof options.state === 'function' ? options.state : ((s: ApiState) => () => s)(options.state);
+  const stateOf =
+    typeof options.state === 'function'
+      ? options.state
+      : (
+          (s: ApiState) => () =>
+            s
+        )(options.state);
   const model = new ReadModel(stateOf);
   const regionsOf = new Map(Object.entries(options.clients).map(([c, r]) => [c, new Set(r)]));
   const log = options.logger?.child({ component: 'api' });
   const audit = options.auditLog;
-  const watches = new Set<ServerWritableStream<pb.WatchIndicatorsRequest, pb.WatchIndicatorsResponse>>();
+  const watches = new Set<
+    ServerWritableStream<pb.WatchIndicatorsRequest, pb.WatchIndicatorsResponse>
+  >();
   const wakers = new Set<() => void>();
   let stopping = false;
 
@@ -146,7 +158,10 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       context.client = (Array.isArray(cn) ? cn[0] : cn) ?? '';
     }
     if (context.client === '') {
-      throw new ApiError('NO_CLIENT_IDENTITY', insecure ? `insecure mode: set ${CLIENT_HEADER}` : 'no client certificate');
+      throw new ApiError(
+        'NO_CLIENT_IDENTITY',
+        insecure ? `insecure mode: set ${CLIENT_HEADER}` : 'no client certificate',
+      );
     }
     const regions = regionsOf.get(context.client);
     if (regions === undefined || regions.size === 0) {
@@ -154,14 +169,26 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     }
     context.user = header(call.metadata, USER_HEADER).slice(0, MAX_HEADER_CHARS);
     context.purpose = header(call.metadata, PURPOSE_HEADER).slice(0, MAX_HEADER_CHARS);
-    const missing = [context.user === '' ? USER_HEADER : '', context.purpose === '' ? PURPOSE_HEADER : ''].filter(Boolean);
+    const missing = [
+      context.user === '' ? USER_HEADER : '',
+      context.purpose === '' ? PURPOSE_HEADER : '',
+    ].filter(Boolean);
     if (missing.length > 0) {
-      throw new ApiError('MISSING_CALL_CONTEXT', `every call must name the user it acts for and its purpose: missing ${missing.join(' and ')}`);
+      throw new ApiError(
+        'MISSING_CALL_CONTEXT',
+        `every call must name the user it acts for and its purpose: missing ${missing.join(' and ')}`,
+      );
     }
     return { client: context.client, regions };
   }
 
-  function record(method: string, context: CallContext, households: string[], indicators: string[], outcome: string) {
+  function record(
+    method: string,
+    context: CallContext,
+    households: string[],
+    indicators: string[],
+    outcome: string,
+  ) {
     return audit.append({
       time: new Date().toISOString(),
       client: context.client,
@@ -215,7 +242,10 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
             return;
           }
           if (encodedSize(answer.response) > settings.maxMessageBytes) {
-            throw new ApiError('RESPONSE_TOO_LARGE', `the answer exceeds ${settings.maxMessageBytes} bytes; narrow the request`);
+            throw new ApiError(
+              'RESPONSE_TOO_LARGE',
+              `the answer exceeds ${settings.maxMessageBytes} bytes; narrow the request`,
+            );
           }
           await record(method, context, answer.households, answer.indicators, 'OK');
           callback(null, answer.response);
@@ -246,7 +276,9 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     });
   }
 
-  function watchIndicators(call: ServerWritableStream<pb.WatchIndicatorsRequest, pb.WatchIndicatorsResponse>): void {
+  function watchIndicators(
+    call: ServerWritableStream<pb.WatchIndicatorsRequest, pb.WatchIndicatorsResponse>,
+  ): void {
     const method = 'WatchIndicators';
     const context: CallContext = { client: '', user: '', purpose: '' };
     let ended = false;
@@ -254,7 +286,9 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       ended = true;
       for (const wake of wakers) wake();
     });
-    const fail = (st: Pick<ErrorStatus, 'code' | 'details'> & { metadata?: Metadata | null }): void => {
+    const fail = (
+      st: Pick<ErrorStatus, 'code' | 'details'> & { metadata?: Metadata | null },
+    ): void => {
       call.emit('error', { ...st, metadata: st.metadata ?? new Metadata() });
     };
     void (async () => {
@@ -312,13 +346,18 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
                 lastSequence: event.sequence,
               },
             };
-            if (!call.write(message)) await Promise.race([once(call, 'drain'), once(call, 'cancelled')]);
+            if (!call.write(message))
+              await Promise.race([once(call, 'drain'), once(call, 'cancelled')]);
           }
           after = batch[batch.length - 1]!.sequence;
         }
         const outcome = ended ? 'CANCELLED' : 'UNAVAILABLE';
         await record(method, context, [], [], outcome);
-        if (!ended) fail({ code: status.UNAVAILABLE, details: 'the server is stopping; reconnect with after_sequence' });
+        if (!ended)
+          fail({
+            code: status.UNAVAILABLE,
+            details: 'the server is stopping; reconnect with after_sequence',
+          });
       } catch (error) {
         let st = toStatus(error);
         try {
@@ -335,16 +374,26 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   }
 
   const implementation: pb.RadarServiceServer = {
-    getHousehold: unary('GetHousehold', size(pb.GetHouseholdResponse), (request: pb.GetHouseholdRequest, access) => model.getHousehold(request, access)),
-    searchHouseholds: unary('SearchHouseholds', size(pb.SearchHouseholdsResponse), (request: pb.SearchHouseholdsRequest, access) =>
-      model.searchHouseholds(request, access),
+    getHousehold: unary(
+      'GetHousehold',
+      size(pb.GetHouseholdResponse),
+      (request: pb.GetHouseholdRequest, access) => model.getHousehold(request, access),
     ),
-    listIndicators: unary('ListIndicators', size(pb.ListIndicatorsResponse), (request: pb.ListIndicatorsRequest, access) =>
-      model.listIndicators(request, access),
+    searchHouseholds: unary(
+      'SearchHouseholds',
+      size(pb.SearchHouseholdsResponse),
+      (request: pb.SearchHouseholdsRequest, access) => model.searchHouseholds(request, access),
+    ),
+    listIndicators: unary(
+      'ListIndicators',
+      size(pb.ListIndicatorsResponse),
+      (request: pb.ListIndicatorsRequest, access) => model.listIndicators(request, access),
     ),
     watchIndicators,
-    explainIndicator: unary('ExplainIndicator', size(pb.ExplainIndicatorResponse), (request: pb.ExplainIndicatorRequest, access) =>
-      model.explainIndicator(request, access),
+    explainIndicator: unary(
+      'ExplainIndicator',
+      size(pb.ExplainIndicatorResponse),
+      (request: pb.ExplainIndicatorRequest, access) => model.explainIndicator(request, access),
     ),
   };
 
@@ -355,7 +404,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   server.addService(pb.RadarServiceService, implementation);
   const health = new HealthService([SERVICE_NAME]);
   health.addToServer(server);
-  if (!addReflection(server)) log?.warn('proto/radar/v1/radar.proto not found: server reflection is off');
+  if (!addReflection(server))
+    log?.warn('proto/radar/v1/radar.proto not found: server reflection is off');
 
   let credentials: ServerCredentials;
   if (options.tls === 'insecure') {
@@ -374,7 +424,9 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     );
   }
   const port = await new Promise<number>((resolve, reject) => {
-    server.bindAsync(`${host}:${settings.port}`, credentials, (error, bound) => (error ? reject(error) : resolve(bound)));
+    server.bindAsync(`${host}:${settings.port}`, credentials, (error, bound) =>
+      error ? reject(error) : resolve(bound),
+    );
   });
   log?.info({ host, port, tls: !insecure, clients: regionsOf.size }, 'gRPC API listening');
 

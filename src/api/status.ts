@@ -40,7 +40,11 @@ export function toStatus(error: unknown): ErrorStatus {
   if (error instanceof AuditError) {
     // Fail closed: a read that cannot be audited is not answered.
     metadata.set('x-radar-error-code', error.code);
-    return { code: status.UNAVAILABLE, details: 'the audit log cannot be written; no read is answered', metadata };
+    return {
+      code: status.UNAVAILABLE,
+      details: 'the audit log cannot be written; no read is answered',
+      metadata,
+    };
   }
   if (error instanceof RadarError && error.retriable) {
     metadata.set('x-radar-error-code', error.code);

@@ -14,7 +14,15 @@
  */
 import { open, type FileHandle } from 'node:fs/promises';
 import { AuditError } from './errors.js';
-import { chain, GENESIS_HASH, parseRecordLine, recordHash, recordLine, type AuditEntry, type AuditRecord } from './record.js';
+import {
+  chain,
+  GENESIS_HASH,
+  parseRecordLine,
+  recordHash,
+  recordLine,
+  type AuditEntry,
+  type AuditRecord,
+} from './record.js';
 
 export interface AuditLogOptions {
   /**
@@ -35,7 +43,10 @@ async function lastLine(file: FileHandle): Promise<string | undefined> {
     await file.read(buffer, 0, buffer.length, start);
     const text = buffer.toString('utf8');
     if (!text.endsWith('\n')) {
-      throw new AuditError('AUDIT_LOG_CORRUPT', 'the audit log ends in an unterminated line (a torn write); run `radar audit verify`');
+      throw new AuditError(
+        'AUDIT_LOG_CORRUPT',
+        'the audit log ends in an unterminated line (a torn write); run `radar audit verify`',
+      );
     }
     const from = text.lastIndexOf('\n', text.length - 2);
     if (from >= 0 || start === 0) return text.slice(from + 1, -1);
@@ -65,7 +76,10 @@ export class AuditLog {
       if (line === undefined) return new AuditLog(file, options.sync ?? true, 0, GENESIS_HASH);
       const record = parseRecordLine(line);
       if (typeof record === 'string' || recordHash(record) !== record.hash) {
-        throw new AuditError('AUDIT_LOG_CORRUPT', 'the last audit record is damaged; run `radar audit verify`');
+        throw new AuditError(
+          'AUDIT_LOG_CORRUPT',
+          'the last audit record is damaged; run `radar audit verify`',
+        );
       }
       return new AuditLog(file, options.sync ?? true, record.seq, record.hash);
     } catch (error) {

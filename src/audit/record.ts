@@ -99,7 +99,8 @@ export function parseRecordLine(line: string): AuditRecord | string {
   } catch {
     return 'not valid JSON';
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'not a JSON object';
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return 'not a JSON object';
   const o = value as Record<string, unknown>;
   const keys = Object.keys(o);
   const expected = [...FIELDS, 'hash'];
@@ -107,13 +108,15 @@ export function parseRecordLine(line: string): AuditRecord | string {
   if (extra.length > 0) return `unexpected field ${extra[0]}`;
   const missing = expected.filter((k) => !(k in o));
   if (missing.length > 0) return `missing field ${missing[0]}`;
-  if (typeof o.seq !== 'number' || !Number.isSafeInteger(o.seq) || o.seq < 1) return 'seq is not a positive integer';
+  if (typeof o.seq !== 'number' || !Number.isSafeInteger(o.seq) || o.seq < 1)
+    return 'seq is not a positive integer';
   for (const k of ['time', 'client', 'user', 'purpose', 'method', 'outcome'] as const) {
     if (typeof o[k] !== 'string') return `${k} is not a string`;
   }
   if (!isStringArray(o.households)) return 'households is not a list of strings';
   if (!isStringArray(o.indicators)) return 'indicators is not a list of strings';
-  if (typeof o.prevHash !== 'string' || !HEX64.test(o.prevHash)) return 'prevHash is not a sha256 hex digest';
+  if (typeof o.prevHash !== 'string' || !HEX64.test(o.prevHash))
+    return 'prevHash is not a sha256 hex digest';
   if (typeof o.hash !== 'string' || !HEX64.test(o.hash)) return 'hash is not a sha256 hex digest';
   return o as unknown as AuditRecord;
 }

@@ -2,10 +2,15 @@
 import type { CliIo } from '../cli/io.js';
 import { verifyAuditLog } from './verify.js';
 
-export async function auditVerifyCommand(path: string, io: Pick<CliIo, 'stdout' | 'stderr'>): Promise<number> {
+export async function auditVerifyCommand(
+  path: string,
+  io: Pick<CliIo, 'stdout' | 'stderr'>,
+): Promise<number> {
   const result = await verifyAuditLog(path);
   if (result.ok) {
-    io.stdout.write(`${path}: ${result.records} records, chain intact; last seq ${result.lastSeq}, hash ${result.lastHash}\n`);
+    io.stdout.write(
+      `${path}: ${result.records} records, chain intact; last seq ${result.lastSeq}, hash ${result.lastHash}\n`,
+    );
     return 0;
   }
   io.stderr.write(`${path}:${result.line}: ${result.reason}\n`);

@@ -27,7 +27,10 @@ async function endsWithNewline(path: string): Promise<boolean> {
 
 export async function verifyAuditLog(path: string): Promise<AuditVerification> {
   const terminated = await endsWithNewline(path);
-  const lines = createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity });
+  const lines = createInterface({
+    input: createReadStream(path, { encoding: 'utf8' }),
+    crlfDelay: Infinity,
+  });
   let lineNumber = 0;
   let prevHash = GENESIS_HASH;
   let prevSeq = 0;
@@ -37,13 +40,25 @@ export async function verifyAuditLog(path: string): Promise<AuditVerification> {
       const record = parseRecordLine(line);
       if (typeof record === 'string') return { ok: false, line: lineNumber, reason: record };
       if (record.seq !== prevSeq + 1) {
-        return { ok: false, line: lineNumber, reason: `seq ${record.seq} follows ${prevSeq}: a record was removed, inserted or moved` };
+        return {
+          ok: false,
+          line: lineNumber,
+          reason: `seq ${record.seq} follows ${prevSeq}: a record was removed, inserted or moved`,
+        };
       }
       if (record.prevHash !== prevHash) {
-        return { ok: false, line: lineNumber, reason: 'prevHash does not match the previous record: the chain is broken here' };
+        return {
+          ok: false,
+          line: lineNumber,
+          reason: 'prevHash does not match the previous record: the chain is broken here',
+        };
       }
       if (recordHash(record) !== record.hash) {
-        return { ok: false, line: lineNumber, reason: 'hash does not match the record: the record was altered' };
+        return {
+          ok: false,
+          line: lineNumber,
+          reason: 'hash does not match the record: the record was altered',
+        };
       }
       prevHash = record.hash;
       prevSeq = record.seq;
@@ -51,6 +66,7 @@ export async function verifyAuditLog(path: string): Promise<AuditVerification> {
   } finally {
     lines.close();
   }
-  if (!terminated) return { ok: false, line: lineNumber, reason: 'last line is not terminated: a torn write' };
+  if (!terminated)
+    return { ok: false, line: lineNumber, reason: 'last line is not terminated: a torn write' };
   return { ok: true, records: lineNumber, lastSeq: prevSeq, lastHash: prevHash };
 }

@@ -1,9 +1,15 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AuditLog, auditVerifyCommand, verifyAuditLog, type AuditEntry } from '../../src/audit/index.js';
+import {
+  AuditLog,
+  auditVerifyCommand,
+  verifyAuditLog,
+  type AuditEntry,
+} from '../../src/audit/index.js';
+import { main } from '../../src/cli/main.js';
 
 function entry(n: number): AuditEntry {
   return {
@@ -57,7 +63,12 @@ describe('audit log', () => {
     const lines = (await readFile(path, 'utf8')).trimEnd().split('\n');
     expect(lines.map((l) => JSON.parse(l).seq)).toEqual([1, 2, 3, 4]);
     expect(JSON.parse(lines[3]!).prevHash).toBe(JSON.parse(lines[2]!).hash);
-    expect(await verifyAuditLog(path)).toEqual({ ok: true, records: 4, lastSeq: 4, lastHash: fourth.hash });
+    expect(await verifyAuditLog(path)).toEqual({
+      ok: true,
+      records: 4,
+      lastSeq: 4,
+      lastHash: fourth.hash,
+    });
   });
 
   it('verifies an empty log', async () => {
@@ -69,7 +80,11 @@ describe('audit log', () => {
     const lines = await writeRecords(4);
     lines[1] = lines[1]!.replace('user-2', 'user-x');
     await writeFile(path, `${lines.join('\n')}\n`);
-    expect(await verifyAuditLog(path)).toMatchObject({ ok: false, line: 2, reason: expect.stringMatching(/altered/) });
+    expect(await verifyAuditLog(path)).toMatchObject({
+      ok: false,
+      line: 2,
+      reason: expect.stringMatching(/altered/),
+    });
   });
 
   it('detects an altered record whose hash was recomputed, at the next line', async () => {
@@ -87,7 +102,11 @@ describe('audit log', () => {
     const lines = await writeRecords(4);
     lines.splice(1, 1);
     await writeFile(path, `${lines.join('\n')}\n`);
-    expect(await verifyAuditLog(path)).toMatchObject({ ok: false, line: 2, reason: expect.stringMatching(/seq 3 follows 1/) });
+    expect(await verifyAuditLog(path)).toMatchObject({
+      ok: false,
+      line: 2,
+      reason: expect.stringMatching(/seq 3 follows 1/),
+    });
   });
 
   it('detects reordered records', async () => {
@@ -114,5 +133,17 @@ describe('audit log', () => {
     await writeFile(path, `${lines.join('\n')}\n`);
     expect(await auditVerifyCommand(path, { stdout: out, stderr: err })).toBe(1);
     expect(err.text).toContain(`${path}:3: `);
+  });
+
+  it('is wired into the radar command as `radar audit verify <file>`', async () => {
+    const lines = await writeRecords(2);
+    const io = () => ({ stdin: Readable.from([]), stdout: sink(), stderr: sink() });
+    const good = io();
+    expect(await main(['audit', 'verify', path], good)).toBe(0);
+    expect(good.stdout.text).toMatch(/2 records, chain intact/);
+    await writeFile(path, `${lines[1]}\n${lines[0]}\n`);
+    const bad = io();
+    expect(await main(['audit', 'verify', path], bad)).toBe(1);
+    expect(bad.stderr.text).toContain(`${path}:1: seq 2 follows 0`);
   });
 });

@@ -8,7 +8,13 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { credentials, Metadata, type CallOptions, type ClientUnaryCall, type ServiceError } from '@grpc/grpc-js';
+import {
+  credentials,
+  Metadata,
+  type CallOptions,
+  type ClientUnaryCall,
+  type ServiceError,
+} from '@grpc/grpc-js';
 import { Radar } from '../../src/engine/index.js';
 import { RadarServiceClient } from '../../src/gen/radar/v1/radar.js';
 import { loadRuleset, type Ruleset } from '../../src/rules/index.js';
@@ -37,23 +43,84 @@ function openssl(dir: string, args: string[]): void {
 }
 
 function issue(dir: string, name: string, cn: string, caName: string, extensions: string): Pem {
-  openssl(dir, ['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${cn}`]);
+  openssl(dir, [
+    'req',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1',
+    '-nodes',
+    '-keyout',
+    `${name}.key`,
+    '-out',
+    `${name}.csr`,
+    '-subj',
+    `/CN=${cn}`,
+  ]);
   writeFileSync(join(dir, `${name}.ext`), extensions);
-  openssl(dir, ['x509', '-req', '-in', `${name}.csr`, '-CA', `${caName}.crt`, '-CAkey', `${caName}.key`, '-CAcreateserial', '-out', `${name}.crt`, '-days', '2', '-extfile', `${name}.ext`]);
-  return { key: readFileSync(join(dir, `${name}.key`)), cert: readFileSync(join(dir, `${name}.crt`)) };
+  openssl(dir, [
+    'x509',
+    '-req',
+    '-in',
+    `${name}.csr`,
+    '-CA',
+    `${caName}.crt`,
+    '-CAkey',
+    `${caName}.key`,
+    '-CAcreateserial',
+    '-out',
+    `${name}.crt`,
+    '-days',
+    '2',
+    '-extfile',
+    `${name}.ext`,
+  ]);
+  return {
+    key: readFileSync(join(dir, `${name}.key`)),
+    cert: readFileSync(join(dir, `${name}.crt`)),
+  };
 }
 
 function makeCa(dir: string, name: string): void {
-  openssl(dir, ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.crt`, '-days', '2', '-subj', `/CN=${name}`]);
+  openssl(dir, [
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1',
+    '-nodes',
+    '-keyout',
+    `${name}.key`,
+    '-out',
+    `${name}.crt`,
+    '-days',
+    '2',
+    '-subj',
+    `/CN=${name}`,
+  ]);
 }
 
 export function makePki(dir: string, clientNames: readonly string[]): TestPki {
   makeCa(dir, 'radar-test-ca');
   makeCa(dir, 'other-ca');
-  const server = issue(dir, 'server', 'localhost', 'radar-test-ca', 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
+  const server = issue(
+    dir,
+    'server',
+    'localhost',
+    'radar-test-ca',
+    'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n',
+  );
   const clients: Record<string, Pem> = {};
-  for (const cn of clientNames) clients[cn] = issue(dir, cn, cn, 'radar-test-ca', 'extendedKeyUsage=clientAuth\n');
-  const stranger = issue(dir, 'stranger', 'vt09-case-system', 'other-ca', 'extendedKeyUsage=clientAuth\n');
+  for (const cn of clientNames)
+    clients[cn] = issue(dir, cn, cn, 'radar-test-ca', 'extendedKeyUsage=clientAuth\n');
+  const stranger = issue(
+    dir,
+    'stranger',
+    'vt09-case-system',
+    'other-ca',
+    'extendedKeyUsage=clientAuth\n',
+  );
   return { ca: readFileSync(join(dir, 'radar-test-ca.crt')), server, clients, stranger };
 }
 
@@ -105,7 +172,11 @@ export class Fixture {
     let sequence = await this.store.lastSequence();
     await this.store.write({
       signals,
-      events: changes.indicators.map((c) => ({ sequence: ++sequence, type: c.type, indicator: c.indicator })),
+      events: changes.indicators.map((c) => ({
+        sequence: ++sequence,
+        type: c.type,
+        indicator: c.indicator,
+      })),
     });
   }
 
@@ -116,10 +187,16 @@ export class Fixture {
 
 export function client(pki: TestPki, port: number, cn?: string): RadarServiceClient {
   const pem = cn === undefined ? undefined : pki.clients[cn]!;
-  return new RadarServiceClient(`localhost:${port}`, credentials.createSsl(pki.ca, pem?.key ?? null, pem?.cert ?? null));
+  return new RadarServiceClient(
+    `localhost:${port}`,
+    credentials.createSsl(pki.ca, pem?.key ?? null, pem?.cert ?? null),
+  );
 }
 
-export function callMetadata(user = 'j.devries', purpose = 'veiligheidsbeoordeling casus 2024-117'): Metadata {
+export function callMetadata(
+  user = 'j.devries',
+  purpose = 'veiligheidsbeoordeling casus 2024-117',
+): Metadata {
   const md = new Metadata();
   if (user !== '') md.set('x-radar-user', user);
   if (purpose !== '') md.set('x-radar-purpose', purpose);
@@ -141,12 +218,16 @@ export function unary<Req, Res>(
   options: Partial<CallOptions> = { deadline: Date.now() + 10_000 },
 ): Promise<Res> {
   return new Promise((resolve, reject) => {
-    method(request, metadata, options, (error, response) => (error ? reject(error) : resolve(response)));
+    method(request, metadata, options, (error, response) =>
+      error ? reject(error) : resolve(response),
+    );
   });
 }
 
 /** The status a call failed with: code, details and the radar's error metadata. */
-export async function failure(promise: Promise<unknown>): Promise<{ code: number; details: string; errorCode?: string; field?: string }> {
+export async function failure(
+  promise: Promise<unknown>,
+): Promise<{ code: number; details: string; errorCode?: string; field?: string }> {
   try {
     await promise;
   } catch (error) {

@@ -7,11 +7,22 @@ import { mkdtempSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { credentials, loadPackageDefinition, status, type ServiceClientConstructor, type ServiceError } from '@grpc/grpc-js';
+import {
+  credentials,
+  loadPackageDefinition,
+  status,
+  type ServiceClientConstructor,
+  type ServiceError,
+} from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApiServer, type ApiServer } from '../../src/api/index.js';
 import { healthPackage } from '../../src/api/health.js';
-import { AuditLog, auditVerifyCommand, verifyAuditLog, type AuditRecord } from '../../src/audit/index.js';
+import {
+  AuditLog,
+  auditVerifyCommand,
+  verifyAuditLog,
+  type AuditRecord,
+} from '../../src/audit/index.js';
 import {
   ExplainIndicatorRequest,
   GetHouseholdRequest,
@@ -22,7 +33,17 @@ import {
   type RadarServiceClient,
   type WatchIndicatorsResponse,
 } from '../../src/gen/radar/v1/radar.js';
-import { callMetadata, client, failure, Fixture, makePki, scenarioSignals, signal, unary, type TestPki } from './helpers.js';
+import {
+  callMetadata,
+  client,
+  failure,
+  Fixture,
+  makePki,
+  scenarioSignals,
+  signal,
+  unary,
+  type TestPki,
+} from './helpers.js';
 
 const VT09 = 'vt09-case-system';
 const VT01 = 'vt01-case-system';
@@ -72,9 +93,27 @@ beforeAll(async () => {
   await fixture.ingest(late.filter((s) => s.kind !== 'INTREKKING'));
   await fixture.ingest(await scenarioSignals('02-shelter-does-not-merge.ndjson'));
   await fixture.ingest([
-    signal({ id: 'X-1', region: 'VT01', occurredAt: '2024-01-05T10:00:00Z', persons: [{ ref: 'a', bsn: '100000009', role: 'SLACHTOFFER' }], address: { postcode: '1011 AA', houseNumber: 5 } }),
-    signal({ id: 'X-2', region: 'VT01', occurredAt: '2024-03-05T10:00:00Z', kind: 'POLITIE', source: 'POLITIE', persons: [{ ref: 'a', bsn: '100000009', role: 'SLACHTOFFER' }] }),
-    signal({ id: 'X-3', region: 'VT01', occurredAt: '2024-05-05T10:00:00Z', persons: [{ ref: 'a', bsn: '100000009', role: 'SLACHTOFFER' }] }),
+    signal({
+      id: 'X-1',
+      region: 'VT01',
+      occurredAt: '2024-01-05T10:00:00Z',
+      persons: [{ ref: 'a', bsn: '100000009', role: 'SLACHTOFFER' }],
+      address: { postcode: '1011 AA', houseNumber: 5 },
+    }),
+    signal({
+      id: 'X-2',
+      region: 'VT01',
+      occurredAt: '2024-03-05T10:00:00Z',
+      kind: 'POLITIE',
+      source: 'POLITIE',
+      persons: [{ ref: 'a', bsn: '100000009', role: 'SLACHTOFFER' }],
+    }),
+    signal({
+      id: 'X-3',
+      region: 'VT01',
+      occurredAt: '2024-05-05T10:00:00Z',
+      persons: [{ ref: 'a', bsn: '100000009', role: 'SLACHTOFFER' }],
+    }),
   ]);
   await fixture.ingest(late.filter((s) => s.kind === 'INTREKKING'));
   householdBeforeMerge = fixture.householdOf('V-1');
@@ -94,13 +133,20 @@ afterAll(async () => {
 
 describe('radar.v1.RadarService over mutual TLS', () => {
   it('answers the standard health check', async () => {
-    const Health = (loadPackageDefinition(healthPackage).grpc as never as {
-      health: { v1: { Health: ServiceClientConstructor } };
-    }).health.v1.Health;
-    const health = new Health(`localhost:${server.port}`, credentials.createSsl(pki.ca, pki.clients[VT09]!.key, pki.clients[VT09]!.cert));
+    const Health = (
+      loadPackageDefinition(healthPackage).grpc as never as {
+        health: { v1: { Health: ServiceClientConstructor } };
+      }
+    ).health.v1.Health;
+    const health = new Health(
+      `localhost:${server.port}`,
+      credentials.createSsl(pki.ca, pki.clients[VT09]!.key, pki.clients[VT09]!.cert),
+    );
     const check = (service: string) =>
       new Promise<unknown>((resolve, reject) =>
-        health.Check({ service }, (e: ServiceError | null, r: unknown) => (e ? reject(e) : resolve(r))),
+        health.Check({ service }, (e: ServiceError | null, r: unknown) =>
+          e ? reject(e) : resolve(r),
+        ),
       );
     await expect(check('')).resolves.toEqual({ status: 'SERVING' });
     await expect(check('radar.v1.RadarService')).resolves.toEqual({ status: 'SERVING' });
@@ -108,7 +154,10 @@ describe('radar.v1.RadarService over mutual TLS', () => {
   });
 
   it('GetHousehold by id: persons, timeline newest first, current and withdrawn indicators', async () => {
-    const { households, mergedFrom } = await unary(vt09.getHousehold.bind(vt09), GetHouseholdRequest.fromPartial({ householdId: householdBeforeMerge }));
+    const { households, mergedFrom } = await unary(
+      vt09.getHousehold.bind(vt09),
+      GetHouseholdRequest.fromPartial({ householdId: householdBeforeMerge }),
+    );
     expect(mergedFrom).toBe('');
     expect(households).toHaveLength(1);
     const h = households[0]!;
@@ -120,7 +169,13 @@ describe('radar.v1.RadarService over mutual TLS', () => {
     const current = h.indicators.filter((i) => i.active);
     const past = h.indicators.filter((i) => !i.active);
     expect(current.map((i) => i.indicatorId)).toEqual(['herhaald-partnergeweld/V-4']);
-    expect(current[0]).toMatchObject({ ruleId: 'herhaald-partnergeweld', ruleVersion: 1, level: 'hoog', signalIds: ['V-3', 'V-4', 'V-5'], value: 3 });
+    expect(current[0]).toMatchObject({
+      ruleId: 'herhaald-partnergeweld',
+      ruleVersion: 1,
+      level: 'hoog',
+      signalIds: ['V-3', 'V-4', 'V-5'],
+      value: 3,
+    });
     expect(current[0]!.explanation).toContain('herhaald-partnergeweld');
     expect(current[0]!.lastSequence).toBeGreaterThan(0);
     expect(past.map((i) => i.indicatorId)).toEqual(['herhaald-partnergeweld/V-3']);
@@ -139,10 +194,19 @@ describe('radar.v1.RadarService over mutual TLS', () => {
   });
 
   it('GetHousehold by BSN, and INVALID_ARGUMENT naming `bsn` for one failing the elfproef', async () => {
-    const byBsn = await unary(vt09.getHousehold.bind(vt09), GetHouseholdRequest.fromPartial({ bsn: '111222333' }));
+    const byBsn = await unary(
+      vt09.getHousehold.bind(vt09),
+      GetHouseholdRequest.fromPartial({ bsn: '111222333' }),
+    );
     expect(byBsn.households.map((h) => h.householdId)).toEqual([householdBeforeMerge]);
-    const bad = await failure(unary(vt09.getHousehold.bind(vt09), GetHouseholdRequest.fromPartial({ bsn: '123456789' })));
-    expect(bad).toMatchObject({ code: status.INVALID_ARGUMENT, field: 'bsn', errorCode: 'INVALID_REQUEST' });
+    const bad = await failure(
+      unary(vt09.getHousehold.bind(vt09), GetHouseholdRequest.fromPartial({ bsn: '123456789' })),
+    );
+    expect(bad).toMatchObject({
+      code: status.INVALID_ARGUMENT,
+      field: 'bsn',
+      errorCode: 'INVALID_REQUEST',
+    });
     expect(bad.details).toMatch(/^bsn: /);
     expect(await lastAudit()).toMatchObject({ outcome: 'INVALID_ARGUMENT', households: [] });
   });
@@ -155,13 +219,23 @@ describe('radar.v1.RadarService over mutual TLS', () => {
     // The shelter is institutional: seven women with a child each stay seven households.
     expect(shelter.households).toHaveLength(7);
     expect(shelter.households.every((h) => h.persons.length === 2)).toBe(true);
-    expect(shelter.households[0]!.addresses[0]).toMatchObject({ addressKey: '1000AA|1||', postcode: '1000AA', houseNumber: 1 });
+    expect(shelter.households[0]!.addresses[0]).toMatchObject({
+      addressKey: '1000AA|1||',
+      postcode: '1000AA',
+      houseNumber: 1,
+    });
     const bad = await failure(
-      unary(vt09.getHousehold.bind(vt09), GetHouseholdRequest.fromPartial({ address: { postcode: '10000', houseNumber: 1 } })),
+      unary(
+        vt09.getHousehold.bind(vt09),
+        GetHouseholdRequest.fromPartial({ address: { postcode: '10000', houseNumber: 1 } }),
+      ),
     );
     expect(bad).toMatchObject({ code: status.INVALID_ARGUMENT, field: 'address.postcode' });
     const none = await failure(
-      unary(vt09.getHousehold.bind(vt09), GetHouseholdRequest.fromPartial({ address: { postcode: '9999ZZ', houseNumber: 1 } })),
+      unary(
+        vt09.getHousehold.bind(vt09),
+        GetHouseholdRequest.fromPartial({ address: { postcode: '9999ZZ', houseNumber: 1 } }),
+      ),
     );
     expect(none).toMatchObject({ code: status.NOT_FOUND, details: 'household not found' });
   });
@@ -170,20 +244,34 @@ describe('radar.v1.RadarService over mutual TLS', () => {
     await fixture.ingest(await scenarioSignals('01-one-family-three-sources.ndjson'));
     const merged = fixture.householdOf('A-1');
     expect(merged).not.toBe(householdBeforeMerge);
-    const { households, mergedFrom } = await unary(vt09.getHousehold.bind(vt09), GetHouseholdRequest.fromPartial({ householdId: householdBeforeMerge }));
+    const { households, mergedFrom } = await unary(
+      vt09.getHousehold.bind(vt09),
+      GetHouseholdRequest.fromPartial({ householdId: householdBeforeMerge }),
+    );
     expect(mergedFrom).toBe(householdBeforeMerge);
     const h = households[0]!;
     expect(h.householdId).toBe(merged);
     const mother = h.persons.find((p) => p.bsns.includes('111222333'))!;
     expect(mother.familyNames).toEqual(['Berg, van der', 'van der Berg']);
     expect(mother.birthDates).toEqual(['1988-04-12']);
-    expect(h.relations).toContainEqual(expect.objectContaining({ fromPersonId: mother.personId, type: 'OUDER_VAN', signalIds: ['M-1'] }));
+    expect(h.relations).toContainEqual(
+      expect.objectContaining({
+        fromPersonId: mother.personId,
+        type: 'OUDER_VAN',
+        signalIds: ['M-1'],
+      }),
+    );
     expect(h.addresses.map((a) => a.addressKey)).toEqual(['3511AB|12|A|']);
-    expect(h.addresses[0]).toMatchObject({ firstSeen: '2023-03-01T09:00:00.000Z', lastSeen: '2023-05-20T22:10:00.000Z' });
-    expect(h.indicators.filter((i) => i.active).map((i) => i.indicatorId).sort()).toEqual([
-      'advies-dan-politie/P-1',
-      'herhaald-partnergeweld/V-4',
-    ]);
+    expect(h.addresses[0]).toMatchObject({
+      firstSeen: '2023-03-01T09:00:00.000Z',
+      lastSeen: '2023-05-20T22:10:00.000Z',
+    });
+    expect(
+      h.indicators
+        .filter((i) => i.active)
+        .map((i) => i.indicatorId)
+        .sort(),
+    ).toEqual(['advies-dan-politie/P-1', 'herhaald-partnergeweld/V-4']);
     const times = h.timeline.map((s) => Date.parse(s.occurredAt));
     expect(times).toEqual([...times].sort((a, b) => b - a));
   });
@@ -193,7 +281,10 @@ describe('radar.v1.RadarService over mutual TLS', () => {
     let pageToken = '';
     let pages = 0;
     do {
-      const response = await unary(vt09.searchHouseholds.bind(vt09), SearchHouseholdsRequest.fromPartial({ pageSize: 3, pageToken }));
+      const response = await unary(
+        vt09.searchHouseholds.bind(vt09),
+        SearchHouseholdsRequest.fromPartial({ pageSize: 3, pageToken }),
+      );
       expect(response.households.length).toBeLessThanOrEqual(3);
       seen.push(...response.households.map((h) => h.householdId));
       pageToken = response.nextPageToken;
@@ -206,16 +297,36 @@ describe('radar.v1.RadarService over mutual TLS', () => {
     expect(seen).toEqual(expected);
     expect(pages).toBe(Math.ceil(expected.length / 3));
 
-    const flagged = await unary(vt09.searchHouseholds.bind(vt09), SearchHouseholdsRequest.fromPartial({ active: true, level: 'hoog' }));
+    const flagged = await unary(
+      vt09.searchHouseholds.bind(vt09),
+      SearchHouseholdsRequest.fromPartial({ active: true, level: 'hoog' }),
+    );
     expect(flagged.households.map((h) => h.householdId)).toEqual([fixture.householdOf('A-1')]);
     expect(flagged.households[0]).toMatchObject({ activeIndicatorCount: 2, highestLevel: 'hoog' });
 
-    const first = await unary(vt09.searchHouseholds.bind(vt09), SearchHouseholdsRequest.fromPartial({ pageSize: 1 }));
+    const first = await unary(
+      vt09.searchHouseholds.bind(vt09),
+      SearchHouseholdsRequest.fromPartial({ pageSize: 1 }),
+    );
     const otherFilter = await failure(
-      unary(vt09.searchHouseholds.bind(vt09), SearchHouseholdsRequest.fromPartial({ pageSize: 1, region: 'VT09', pageToken: first.nextPageToken })),
+      unary(
+        vt09.searchHouseholds.bind(vt09),
+        SearchHouseholdsRequest.fromPartial({
+          pageSize: 1,
+          region: 'VT09',
+          pageToken: first.nextPageToken,
+        }),
+      ),
     );
     expect(otherFilter).toMatchObject({ code: status.INVALID_ARGUMENT, field: 'page_token' });
-    expect(await failure(unary(vt09.searchHouseholds.bind(vt09), SearchHouseholdsRequest.fromPartial({ pageToken: '%%%' })))).toMatchObject({
+    expect(
+      await failure(
+        unary(
+          vt09.searchHouseholds.bind(vt09),
+          SearchHouseholdsRequest.fromPartial({ pageToken: '%%%' }),
+        ),
+      ),
+    ).toMatchObject({
       code: status.INVALID_ARGUMENT,
       field: 'page_token',
     });
@@ -228,18 +339,42 @@ describe('radar.v1.RadarService over mutual TLS', () => {
       ['herhaald-partnergeweld/V-3', false],
       ['herhaald-partnergeweld/V-4', true],
     ]);
-    const withdrawn = await unary(vt09.listIndicators.bind(vt09), ListIndicatorsRequest.fromPartial({ active: false }));
+    const withdrawn = await unary(
+      vt09.listIndicators.bind(vt09),
+      ListIndicatorsRequest.fromPartial({ active: false }),
+    );
     expect(withdrawn.indicators.map((i) => i.indicatorId)).toEqual(['herhaald-partnergeweld/V-3']);
-    const rule = await unary(vt09.listIndicators.bind(vt09), ListIndicatorsRequest.fromPartial({ ruleId: 'advies-dan-politie' }));
+    const rule = await unary(
+      vt09.listIndicators.bind(vt09),
+      ListIndicatorsRequest.fromPartial({ ruleId: 'advies-dan-politie' }),
+    );
     expect(rule.indicators.map((i) => i.indicatorId)).toEqual(['advies-dan-politie/P-1']);
     const p1 = rule.indicators[0]!;
-    const changed = await unary(vt09.listIndicators.bind(vt09), ListIndicatorsRequest.fromPartial({ changedAfterSequence: p1.lastSequence - 1 }));
+    const changed = await unary(
+      vt09.listIndicators.bind(vt09),
+      ListIndicatorsRequest.fromPartial({ changedAfterSequence: p1.lastSequence - 1 }),
+    );
     expect(changed.indicators.map((i) => i.indicatorId)).toContain('advies-dan-politie/P-1');
-    const paged = await unary(vt09.listIndicators.bind(vt09), ListIndicatorsRequest.fromPartial({ pageSize: 2 }));
-    const rest = await unary(vt09.listIndicators.bind(vt09), ListIndicatorsRequest.fromPartial({ pageSize: 2, pageToken: paged.nextPageToken }));
-    expect([...paged.indicators, ...rest.indicators].map((i) => i.indicatorId)).toEqual(all.indicators.map((i) => i.indicatorId));
+    const paged = await unary(
+      vt09.listIndicators.bind(vt09),
+      ListIndicatorsRequest.fromPartial({ pageSize: 2 }),
+    );
+    const rest = await unary(
+      vt09.listIndicators.bind(vt09),
+      ListIndicatorsRequest.fromPartial({ pageSize: 2, pageToken: paged.nextPageToken }),
+    );
+    expect([...paged.indicators, ...rest.indicators].map((i) => i.indicatorId)).toEqual(
+      all.indicators.map((i) => i.indicatorId),
+    );
     expect(rest.nextPageToken).toBe('');
-    expect(await failure(unary(vt09.listIndicators.bind(vt09), ListIndicatorsRequest.fromPartial({ level: 'extreem' })))).toMatchObject({
+    expect(
+      await failure(
+        unary(
+          vt09.listIndicators.bind(vt09),
+          ListIndicatorsRequest.fromPartial({ level: 'extreem' }),
+        ),
+      ),
+    ).toMatchObject({
       code: status.INVALID_ARGUMENT,
       field: 'level',
     });
@@ -250,7 +385,11 @@ describe('radar.v1.RadarService over mutual TLS', () => {
       vt09.explainIndicator.bind(vt09),
       ExplainIndicatorRequest.fromPartial({ indicatorId: 'advies-dan-politie/P-1' }),
     );
-    expect(indicator).toMatchObject({ indicatorId: 'advies-dan-politie/P-1', active: true, signalIds: ['A-1', 'P-1'] });
+    expect(indicator).toMatchObject({
+      indicatorId: 'advies-dan-politie/P-1',
+      active: true,
+      signalIds: ['A-1', 'P-1'],
+    });
     expect(rule).toMatchObject({ ruleId: 'advies-dan-politie', version: 1, level: 'hoog' });
     expect(rule!.text).toContain('temporal_ordered');
     expect(ruleVersionDiffers).toBe(false);
@@ -261,43 +400,98 @@ describe('radar.v1.RadarService over mutual TLS', () => {
     expect(contributions[0]!.reasons.join('\n')).toMatch(/stap advies .*: past/);
     expect(contributions[1]!.reasons.join('\n')).toMatch(/stap politie .*: past/);
 
-    const withdrawn = await unary(vt09.explainIndicator.bind(vt09), ExplainIndicatorRequest.fromPartial({ indicatorId: 'herhaald-partnergeweld/V-3' }));
+    const withdrawn = await unary(
+      vt09.explainIndicator.bind(vt09),
+      ExplainIndicatorRequest.fromPartial({ indicatorId: 'herhaald-partnergeweld/V-3' }),
+    );
     expect(withdrawn.indicator!.active).toBe(false);
-    expect(withdrawn.contributions.find((c) => c.signalId === 'V-2')).toMatchObject({ counts: false });
-    expect(await lastAudit()).toMatchObject({ method: 'radar.v1.RadarService/ExplainIndicator', indicators: ['herhaald-partnergeweld/V-3'] });
+    expect(withdrawn.contributions.find((c) => c.signalId === 'V-2')).toMatchObject({
+      counts: false,
+    });
+    expect(await lastAudit()).toMatchObject({
+      method: 'radar.v1.RadarService/ExplainIndicator',
+      indicators: ['herhaald-partnergeweld/V-3'],
+    });
   });
 });
 
 describe('need to know', () => {
   it('a client of another region cannot tell that a household exists', async () => {
     const visible = fixture.householdOf('A-1');
-    const byId = await failure(unary(vt01.getHousehold.bind(vt01), GetHouseholdRequest.fromPartial({ householdId: visible })));
-    const random = await failure(unary(vt01.getHousehold.bind(vt01), GetHouseholdRequest.fromPartial({ householdId: 'H-0123456789abcdef' })));
+    const byId = await failure(
+      unary(
+        vt01.getHousehold.bind(vt01),
+        GetHouseholdRequest.fromPartial({ householdId: visible }),
+      ),
+    );
+    const random = await failure(
+      unary(
+        vt01.getHousehold.bind(vt01),
+        GetHouseholdRequest.fromPartial({ householdId: 'H-0123456789abcdef' }),
+      ),
+    );
     expect(byId).toEqual(random);
     expect(byId).toMatchObject({ code: status.NOT_FOUND, details: 'household not found' });
     // Its old id, its BSN and its address answer the same.
-    expect(await failure(unary(vt01.getHousehold.bind(vt01), GetHouseholdRequest.fromPartial({ householdId: householdBeforeMerge })))).toEqual(random);
-    const known = await failure(unary(vt01.getHousehold.bind(vt01), GetHouseholdRequest.fromPartial({ bsn: '111222333' })));
-    const unknown = await failure(unary(vt01.getHousehold.bind(vt01), GetHouseholdRequest.fromPartial({ bsn: '100079192' })));
+    expect(
+      await failure(
+        unary(
+          vt01.getHousehold.bind(vt01),
+          GetHouseholdRequest.fromPartial({ householdId: householdBeforeMerge }),
+        ),
+      ),
+    ).toEqual(random);
+    const known = await failure(
+      unary(vt01.getHousehold.bind(vt01), GetHouseholdRequest.fromPartial({ bsn: '111222333' })),
+    );
+    const unknown = await failure(
+      unary(vt01.getHousehold.bind(vt01), GetHouseholdRequest.fromPartial({ bsn: '100079192' })),
+    );
     expect(known).toEqual(unknown);
     expect(
-      await failure(unary(vt01.getHousehold.bind(vt01), GetHouseholdRequest.fromPartial({ address: { postcode: '3511 AB', houseNumber: 12, addition: 'a' } }))),
+      await failure(
+        unary(
+          vt01.getHousehold.bind(vt01),
+          GetHouseholdRequest.fromPartial({
+            address: { postcode: '3511 AB', houseNumber: 12, addition: 'a' },
+          }),
+        ),
+      ),
     ).toEqual(random);
-    const explained = await failure(unary(vt01.explainIndicator.bind(vt01), ExplainIndicatorRequest.fromPartial({ indicatorId: 'advies-dan-politie/P-1' })));
-    const made = await failure(unary(vt01.explainIndicator.bind(vt01), ExplainIndicatorRequest.fromPartial({ indicatorId: 'advies-dan-politie/Q-9' })));
+    const explained = await failure(
+      unary(
+        vt01.explainIndicator.bind(vt01),
+        ExplainIndicatorRequest.fromPartial({ indicatorId: 'advies-dan-politie/P-1' }),
+      ),
+    );
+    const made = await failure(
+      unary(
+        vt01.explainIndicator.bind(vt01),
+        ExplainIndicatorRequest.fromPartial({ indicatorId: 'advies-dan-politie/Q-9' }),
+      ),
+    );
     expect(explained).toEqual(made);
     expect(explained.code).toBe(status.NOT_FOUND);
   });
 
   it('searches and lists show a client its own regions only', async () => {
     const own = fixture.householdOf('X-1');
-    const search = await unary(vt01.searchHouseholds.bind(vt01), SearchHouseholdsRequest.fromPartial({}));
+    const search = await unary(
+      vt01.searchHouseholds.bind(vt01),
+      SearchHouseholdsRequest.fromPartial({}),
+    );
     expect(search.households.map((h) => h.householdId)).toEqual([own]);
     const list = await unary(vt01.listIndicators.bind(vt01), ListIndicatorsRequest.fromPartial({}));
     expect(list.indicators.map((i) => i.indicatorId)).toEqual(['herhaald-partnergeweld/X-3']);
-    const mine = await unary(vt01.getHousehold.bind(vt01), GetHouseholdRequest.fromPartial({ householdId: own }));
+    const mine = await unary(
+      vt01.getHousehold.bind(vt01),
+      GetHouseholdRequest.fromPartial({ householdId: own }),
+    );
     expect(mine.households[0]!.regions).toEqual(['VT01']);
-    const vt09search = await unary(vt09.searchHouseholds.bind(vt09), SearchHouseholdsRequest.fromPartial({ region: 'VT01' }));
+    const vt09search = await unary(
+      vt09.searchHouseholds.bind(vt09),
+      SearchHouseholdsRequest.fromPartial({ region: 'VT01' }),
+    );
     expect(vt09search.households).toEqual([]);
   });
 });
@@ -311,9 +505,14 @@ describe('refusals', () => {
       const { RadarServiceClient } = await import('../../src/gen/radar/v1/radar.js');
       const anonymous = new RadarServiceClient(`localhost:${server.port}`, creds);
       const refused = await failure(
-        unary(anonymous.getHousehold.bind(anonymous), GetHouseholdRequest.fromPartial({ householdId: householdBeforeMerge }), callMetadata(), {
-          deadline: Date.now() + 5000,
-        }),
+        unary(
+          anonymous.getHousehold.bind(anonymous),
+          GetHouseholdRequest.fromPartial({ householdId: householdBeforeMerge }),
+          callMetadata(),
+          {
+            deadline: Date.now() + 5000,
+          },
+        ),
       );
       expect(refused.code).toBe(status.UNAVAILABLE);
       anonymous.close();
@@ -322,28 +521,70 @@ describe('refusals', () => {
 
   it('refuses a certificate whose identity serves no region, and audits it', async () => {
     const stranger = client(pki, server.port, UNKNOWN);
-    const refused = await failure(unary(stranger.getHousehold.bind(stranger), GetHouseholdRequest.fromPartial({ householdId: householdBeforeMerge })));
+    const refused = await failure(
+      unary(
+        stranger.getHousehold.bind(stranger),
+        GetHouseholdRequest.fromPartial({ householdId: householdBeforeMerge }),
+      ),
+    );
     expect(refused).toMatchObject({ code: status.PERMISSION_DENIED, errorCode: 'UNKNOWN_CLIENT' });
-    expect(await lastAudit()).toMatchObject({ client: UNKNOWN, outcome: 'PERMISSION_DENIED', households: [] });
+    expect(await lastAudit()).toMatchObject({
+      client: UNKNOWN,
+      outcome: 'PERMISSION_DENIED',
+      households: [],
+    });
     stranger.close();
   });
 
   it('refuses a call without user or purpose with UNAUTHENTICATED, naming what is missing, and audits it', async () => {
-    const noUser = await failure(unary(vt09.getHousehold.bind(vt09), GetHouseholdRequest.fromPartial({ householdId: householdBeforeMerge }), callMetadata('', 'casus 1')));
-    expect(noUser).toMatchObject({ code: status.UNAUTHENTICATED, errorCode: 'MISSING_CALL_CONTEXT' });
+    const noUser = await failure(
+      unary(
+        vt09.getHousehold.bind(vt09),
+        GetHouseholdRequest.fromPartial({ householdId: householdBeforeMerge }),
+        callMetadata('', 'casus 1'),
+      ),
+    );
+    expect(noUser).toMatchObject({
+      code: status.UNAUTHENTICATED,
+      errorCode: 'MISSING_CALL_CONTEXT',
+    });
     expect(noUser.details).toContain('x-radar-user');
     expect(noUser.details).not.toContain('x-radar-purpose');
-    expect(await lastAudit()).toMatchObject({ client: VT09, user: '', purpose: 'casus 1', outcome: 'UNAUTHENTICATED', households: [] });
-    const noPurpose = await failure(unary(vt09.listIndicators.bind(vt09), ListIndicatorsRequest.fromPartial({}), callMetadata('j.devries', '')));
+    expect(await lastAudit()).toMatchObject({
+      client: VT09,
+      user: '',
+      purpose: 'casus 1',
+      outcome: 'UNAUTHENTICATED',
+      households: [],
+    });
+    const noPurpose = await failure(
+      unary(
+        vt09.listIndicators.bind(vt09),
+        ListIndicatorsRequest.fromPartial({}),
+        callMetadata('j.devries', ''),
+      ),
+    );
     expect(noPurpose.details).toContain('x-radar-purpose');
-    expect(await lastAudit()).toMatchObject({ method: 'radar.v1.RadarService/ListIndicators', outcome: 'UNAUTHENTICATED', indicators: [] });
+    expect(await lastAudit()).toMatchObject({
+      method: 'radar.v1.RadarService/ListIndicators',
+      outcome: 'UNAUTHENTICATED',
+      indicators: [],
+    });
   });
 
   it('bounds message sizes', async () => {
     const small = await start({ maxMessageBytes: 1024 });
     const c = client(pki, small.port, VT09);
-    const tooBig = await failure(unary(c.getHousehold.bind(c), GetHouseholdRequest.fromPartial({ householdId: fixture.householdOf('A-1') })));
-    expect(tooBig).toMatchObject({ code: status.RESOURCE_EXHAUSTED, errorCode: 'RESPONSE_TOO_LARGE' });
+    const tooBig = await failure(
+      unary(
+        c.getHousehold.bind(c),
+        GetHouseholdRequest.fromPartial({ householdId: fixture.householdOf('A-1') }),
+      ),
+    );
+    expect(tooBig).toMatchObject({
+      code: status.RESOURCE_EXHAUSTED,
+      errorCode: 'RESPONSE_TOO_LARGE',
+    });
     expect(await lastAudit()).toMatchObject({ outcome: 'RESOURCE_EXHAUSTED', households: [] });
     c.close();
     await small.stop();
@@ -351,21 +592,37 @@ describe('refusals', () => {
 
   it('honours deadlines', async () => {
     const late = await failure(
-      unary(vt09.getHousehold.bind(vt09), GetHouseholdRequest.fromPartial({ householdId: householdBeforeMerge }), callMetadata(), {
-        deadline: Date.now() - 1,
-      }),
+      unary(
+        vt09.getHousehold.bind(vt09),
+        GetHouseholdRequest.fromPartial({ householdId: householdBeforeMerge }),
+        callMetadata(),
+        {
+          deadline: Date.now() - 1,
+        },
+      ),
     );
     expect(late.code).toBe(status.DEADLINE_EXCEEDED);
     await new Promise((r) => setTimeout(r, 100));
-    expect(await lastAudit()).toMatchObject({ method: 'radar.v1.RadarService/GetHousehold', outcome: 'DEADLINE_EXCEEDED', households: [] });
+    expect(await lastAudit()).toMatchObject({
+      method: 'radar.v1.RadarService/GetHousehold',
+      outcome: 'DEADLINE_EXCEEDED',
+      households: [],
+    });
   });
 });
 
 describe('WatchIndicators', () => {
   /** Reads events until `stop` says so; resolves with what was received. */
-  function watch(c: RadarServiceClient, after: number, stop: (received: WatchIndicatorsResponse[]) => boolean) {
+  function watch(
+    c: RadarServiceClient,
+    after: number,
+    stop: (received: WatchIndicatorsResponse[]) => boolean,
+  ) {
     const received: WatchIndicatorsResponse[] = [];
-    const stream = c.watchIndicators(WatchIndicatorsRequest.fromPartial({ afterSequence: after }), callMetadata());
+    const stream = c.watchIndicators(
+      WatchIndicatorsRequest.fromPartial({ afterSequence: after }),
+      callMetadata(),
+    );
     const done = new Promise<WatchIndicatorsResponse[]>((resolve, reject) => {
       stream.on('data', (event: WatchIndicatorsResponse) => {
         received.push(event);
@@ -374,7 +631,9 @@ describe('WatchIndicators', () => {
           resolve(received);
         }
       });
-      stream.on('error', (error: ServiceError) => (error.code === status.CANCELLED ? resolve(received) : reject(error)));
+      stream.on('error', (error: ServiceError) =>
+        error.code === status.CANCELLED ? resolve(received) : reject(error),
+      );
       stream.on('end', () => resolve(received));
     });
     return { done, stream };
@@ -386,7 +645,8 @@ describe('WatchIndicators', () => {
       const ids = event.indicator.signalIds;
       const household = fixture.radar.resolveHousehold(event.indicator.householdId)?.household;
       const regions = new Set<string>();
-      for (const s of household?.signals ?? []) regions.add(fixture.radar.signal(s.id)?.region ?? '');
+      for (const s of household?.signals ?? [])
+        regions.add(fixture.radar.signal(s.id)?.region ?? '');
       for (const id of ids) regions.add(fixture.radar.signal(id)?.region ?? '');
       if (regions.has(region)) sequences.push(event.sequence);
     }
@@ -403,7 +663,12 @@ describe('WatchIndicators', () => {
 
     // While nobody listens, more signals arrive; then the service restarts on the same store.
     await fixture.ingest([
-      signal({ id: 'V-6', region: 'VT09', occurredAt: '2023-03-20T10:00:00Z', persons: [{ ref: 'a', bsn: '111222333', role: 'SLACHTOFFER' }] }),
+      signal({
+        id: 'V-6',
+        region: 'VT09',
+        occurredAt: '2023-03-20T10:00:00Z',
+        persons: [{ ref: 'a', bsn: '111222333', role: 'SLACHTOFFER' }],
+      }),
     ]);
     await server.stop();
     vt09.close();
@@ -418,11 +683,26 @@ describe('WatchIndicators', () => {
     let expectedCount = target.length + 1;
     const second = watch(vt09, last, (r) => received.length + r.length >= expectedCount);
     await new Promise((r) => setTimeout(r, 300));
-    const before = (await fixture.store.lastSequence());
+    const before = await fixture.store.lastSequence();
     await fixture.ingest([
-      signal({ id: 'B-1', region: 'VT09', occurredAt: '2024-06-01T10:00:00Z', persons: [{ ref: 'a', bsn: '100158389', role: 'SLACHTOFFER' }] }),
-      signal({ id: 'B-2', region: 'VT09', occurredAt: '2024-07-01T10:00:00Z', persons: [{ ref: 'a', bsn: '100158389', role: 'SLACHTOFFER' }] }),
-      signal({ id: 'B-3', region: 'VT09', occurredAt: '2024-08-01T10:00:00Z', persons: [{ ref: 'a', bsn: '100158389', role: 'SLACHTOFFER' }] }),
+      signal({
+        id: 'B-1',
+        region: 'VT09',
+        occurredAt: '2024-06-01T10:00:00Z',
+        persons: [{ ref: 'a', bsn: '100158389', role: 'SLACHTOFFER' }],
+      }),
+      signal({
+        id: 'B-2',
+        region: 'VT09',
+        occurredAt: '2024-07-01T10:00:00Z',
+        persons: [{ ref: 'a', bsn: '100158389', role: 'SLACHTOFFER' }],
+      }),
+      signal({
+        id: 'B-3',
+        region: 'VT09',
+        occurredAt: '2024-08-01T10:00:00Z',
+        persons: [{ ref: 'a', bsn: '100158389', role: 'SLACHTOFFER' }],
+      }),
     ]);
     expect(await fixture.store.lastSequence()).toBe(before + 1);
     expectedCount = (await visibleSequences('VT09')).length;
@@ -436,7 +716,10 @@ describe('WatchIndicators', () => {
 
   it('a client sees only the events of its own regions, and stopping the server ends the stream with UNAVAILABLE', async () => {
     const events: WatchIndicatorsResponse[] = [];
-    const stream = vt01.watchIndicators(WatchIndicatorsRequest.fromPartial({ afterSequence: 0 }), callMetadata());
+    const stream = vt01.watchIndicators(
+      WatchIndicatorsRequest.fromPartial({ afterSequence: 0 }),
+      callMetadata(),
+    );
     const ended = new Promise<ServiceError>((resolve) => {
       stream.on('data', (e: WatchIndicatorsResponse) => events.push(e));
       stream.on('error', resolve);
@@ -454,24 +737,53 @@ describe('audit', () => {
   it('holds a record for every call and `radar audit verify` fails once a record is altered', async () => {
     const records = await auditRecords();
     const methods = new Set(records.map((r) => r.method));
-    for (const m of ['GetHousehold', 'SearchHouseholds', 'ListIndicators', 'ExplainIndicator', 'WatchIndicators']) {
+    for (const m of [
+      'GetHousehold',
+      'SearchHouseholds',
+      'ListIndicators',
+      'ExplainIndicator',
+      'WatchIndicators',
+    ]) {
       expect(methods).toContain(`radar.v1.RadarService/${m}`);
     }
     // Only a call whose deadline passed before it was served may lack the client (its stream is gone).
     expect(records.filter((r) => r.client === '' && r.outcome !== 'DEADLINE_EXCEEDED')).toEqual([]);
-    expect(records.filter((r) => r.outcome === 'OK').every((r) => r.user !== '' && r.purpose !== '')).toBe(true);
+    expect(
+      records.filter((r) => r.outcome === 'OK').every((r) => r.user !== '' && r.purpose !== ''),
+    ).toBe(true);
     expect(records.some((r) => r.outcome === 'NOT_FOUND' && r.client === VT01)).toBe(true);
     // Every watch delivery names what it disclosed.
-    expect(records.some((r) => r.method.endsWith('WatchIndicators') && r.indicators.includes('herhaald-partnergeweld/B-3'))).toBe(true);
+    expect(
+      records.some(
+        (r) =>
+          r.method.endsWith('WatchIndicators') &&
+          r.indicators.includes('herhaald-partnergeweld/B-3'),
+      ),
+    ).toBe(true);
 
-    await expect(verifyAuditLog(auditPath)).resolves.toMatchObject({ ok: true, records: records.length });
+    await expect(verifyAuditLog(auditPath)).resolves.toMatchObject({
+      ok: true,
+      records: records.length,
+    });
     const lines = (await readFile(auditPath, 'utf8')).trimEnd().split('\n');
     const victim = lines.findIndex((l) => l.includes('"outcome":"NOT_FOUND"'));
     lines[victim] = lines[victim]!.replace('"outcome":"NOT_FOUND"', '"outcome":"OK"');
     const altered = join(dir, 'altered.ndjson');
     await writeFile(altered, `${lines.join('\n')}\n`);
-    const out = { text: '', write(s: string) { this.text += s; return true; } };
-    const err = { text: '', write(s: string) { this.text += s; return true; } };
+    const out = {
+      text: '',
+      write(s: string) {
+        this.text += s;
+        return true;
+      },
+    };
+    const err = {
+      text: '',
+      write(s: string) {
+        this.text += s;
+        return true;
+      },
+    };
     const code = await auditVerifyCommand(altered, { stdout: out as never, stderr: err as never });
     expect(code).toBe(1);
     expect(err.text).toContain(`${altered}:${victim + 1}: hash does not match`);
