@@ -369,7 +369,7 @@ export class ReadModel {
         if (h !== undefined) changedHouseholds.add(h);
       }
     }
-    const matches: pb.HouseholdSummary[] = [];
+    const matches: { household: Household; regions: string[] }[] = [];
     for (const household of radar.households.households()) {
       if (!this.householdVisible(radar, household, access)) continue;
       const regions = distinctSorted(household.signals.map((s) => radar.signal(s.id)?.region));
@@ -379,10 +379,16 @@ export class ReadModel {
       if (request.ruleId !== '' && !indicators.some((i) => i.ruleId === request.ruleId)) continue;
       if (request.active !== undefined && indicators.length > 0 !== request.active) continue;
       if (request.changedAfterSequence > 0 && !changedHouseholds.has(household)) continue;
+      matches.push({ household, regions });
+    }
+    // Summaries are built for the page only: persons are resolved on demand.
+    const { items, nextPageToken } = page(matches, (m) => m.household.id, after, size, print);
+    const households = items.map(({ household, regions }): pb.HouseholdSummary => {
+      const indicators = radar.indicatorsOfHousehold(household);
       let highest = -1;
       for (const i of indicators) highest = Math.max(highest, LEVEL_RANK.get(i.level) ?? -1);
       const last = household.signals.reduce((t, s) => Math.max(t, s.t), -Infinity);
-      matches.push({
+      return {
         householdId: household.id,
         regions,
         signalCount: household.signals.length,
@@ -390,12 +396,11 @@ export class ReadModel {
         lastSignalAt: new Date(last).toISOString(),
         activeIndicatorCount: indicators.length,
         highestLevel: highest < 0 ? '' : LEVELS[highest]!,
-      });
-    }
-    const { items, nextPageToken } = page(matches, (h) => h.householdId, after, size, print);
+      };
+    });
     return {
-      response: { households: items, nextPageToken },
-      households: items.map((h) => h.householdId),
+      response: { households, nextPageToken },
+      households: households.map((h) => h.householdId),
       indicators: [],
     };
   }
