@@ -5,7 +5,9 @@
  *
  * - absent, `null` and `""` all mean "no value" — proto3 cannot tell them
  *   apart on the wire, and JSON must decode exactly like protobuf;
- * - a value of the wrong JSON type is MALFORMED;
+ * - a value of the wrong JSON type is MALFORMED, and so is a string with a
+ *   lone surrogate (`"\ud800"` is valid JSON but no Unicode text: protobuf
+ *   could not carry it, and UTF-8 would turn it into U+FFFD);
  * - messages name the field's path and never echo its value, because they
  *   end up in logs and DLQ headers and the value may be personal data.
  *
@@ -18,6 +20,15 @@ import { SignalRejectedError, type RejectionCode } from '../errors.js';
 export type JsonObject = Record<string, unknown>;
 
 const NO_ITEMS: readonly unknown[] = Object.freeze([]);
+
+/** `String.prototype.isWellFormed`: native since Node 20, typed only from ES2024, past this project's `lib`. */
+const isWellFormed = (String.prototype as unknown as { isWellFormed(this: string): boolean })
+  .isWellFormed;
+
+/** Whether `s` is Unicode text, that is, holds no lone surrogate. */
+export function isUnicodeText(s: string): boolean {
+  return isWellFormed.call(s);
+}
 
 /** Where an object sits in the signal: the signal itself, `persons[i]`, `relations[i]` or `address`. */
 export type Scope = 'signal' | 'persons' | 'relations' | 'address';
@@ -55,7 +66,11 @@ export function optionalString(
   index: number,
 ): string | undefined {
   const value = o[key];
-  if (typeof value === 'string') return value === '' ? undefined : value;
+  if (typeof value === 'string') {
+    if (value === '') return undefined;
+    if (!isUnicodeText(value)) reject('MALFORMED', scope, index, key, 'is not valid Unicode text');
+    return value;
+  }
   if (value === undefined || value === null) return undefined;
   return reject('MALFORMED', scope, index, key, 'must be a string');
 }

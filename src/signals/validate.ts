@@ -14,6 +14,7 @@ import {
   enumList,
   fieldPath,
   isJsonObject,
+  isUnicodeText,
   optionalBoolean,
   optionalEnum,
   optionalList,
@@ -357,6 +358,9 @@ function readRetracts(input: JsonObject): string[] {
     const item = items[i];
     if (typeof item !== 'string')
       reject('MALFORMED', 'signal', 0, `retracts[${i}]`, 'must be a string');
+    if (!isUnicodeText(item)) {
+      reject('MALFORMED', 'signal', 0, `retracts[${i}]`, 'is not valid Unicode text');
+    }
     if (item.length === 0 || item.length > MAX_ID_LENGTH) {
       reject(
         'BAD_VALUE',

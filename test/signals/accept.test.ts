@@ -24,6 +24,12 @@ describe('decodeJson', () => {
     expect(decodeJson(new TextEncoder().encode(text))).toStrictEqual(decodeJson(text));
   });
 
+  it('skips a byte-order mark, in text and in bytes', () => {
+    const text = JSON.stringify(melding());
+    expect(decodeJson(`\ufeff${text}`)).toStrictEqual(decodeJson(text));
+    expect(decodeJson(new TextEncoder().encode(`\ufeff${text}`))).toStrictEqual(decodeJson(text));
+  });
+
   it('applies the contract defaults to absent fields', () => {
     const { signal } = decode(minimalPolitie());
     expect(signal).toStrictEqual({

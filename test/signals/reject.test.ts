@@ -76,6 +76,20 @@ const cases: Case[] = [
     field: 'retracts[1]',
   },
 
+  {
+    // Valid JSON, but no Unicode text: protobuf (UTF-8) could not carry it unchanged.
+    name: 'a lone surrogate in a name',
+    input: broken((s) => (s.persons[0].familyName = 'Berg\ud800')),
+    code: 'MALFORMED',
+    field: 'persons[0].familyName',
+  },
+  {
+    name: 'a lone surrogate in retracts',
+    input: broken((s) => (s.retracts = ['M-\udc00'])),
+    code: 'MALFORMED',
+    field: 'retracts[0]',
+  },
+
   // MISSING_FIELD: absent, null and "" are all "no value".
   { name: 'no id', input: broken((s) => delete s.id), code: 'MISSING_FIELD', field: 'id' },
   { name: 'an empty id', input: broken((s) => (s.id = '')), code: 'MISSING_FIELD', field: 'id' },
