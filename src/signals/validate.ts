@@ -118,8 +118,9 @@ export function validateSignal(input: unknown, droppedOnWire?: readonly string[]
   }
   const dropped = droppedOnWire === undefined ? [] : droppedOnWire.slice();
   const id = requiredString(input, 'id', 'signal', 0);
-  if (id.length > MAX_ID_LENGTH)
+  if (id.length > MAX_ID_LENGTH) {
     reject('BAD_VALUE', 'signal', 0, 'id', 'must be 1 to 128 characters');
+  }
   const kind = requiredEnum(input, 'kind', KIND_VALUES, 'signal', 0);
   const receivedAt = requiredString(input, 'receivedAt', 'signal', 0);
   const receivedMs = parseTimestamp(receivedAt);
@@ -275,8 +276,9 @@ function readRelations(input: JsonObject, persons: Person[], dropped: string[]):
   const relations: Relation[] = [];
   for (let i = 0; i < items.length; i++) {
     const item = items[i];
-    if (!isJsonObject(item))
+    if (!isJsonObject(item)) {
       reject('MALFORMED', 'signal', 0, `relations[${i}]`, 'must be an object');
+    }
     collectUnknownFields(item, RELATION_FIELDS, 'relations', i, dropped);
     const from = requiredString(item, 'from', 'relations', i);
     const to = requiredString(item, 'to', 'relations', i);
@@ -300,43 +302,43 @@ function hasPerson(persons: Person[], ref: string): boolean {
 /** The address, or undefined when it carries no field at all (`{}` means "no address"). */
 function readAddress(o: JsonObject, dropped: string[]): Address | undefined {
   collectUnknownFields(o, ADDRESS_FIELDS, 'address', 0, dropped);
-  const address: Address = {};
-  let empty = true;
   const postcode = optionalString(o, 'postcode', 'address', 0);
-  if (postcode !== undefined) {
-    address.postcode = postcode;
-    empty = false;
-  }
   const houseNumber = optionalNumber(o, 'houseNumber', 'address', 0);
-  if (houseNumber !== undefined) {
-    if (!Number.isInteger(houseNumber) || houseNumber < 1 || houseNumber > MAX_HOUSE_NUMBER) {
-      reject('BAD_VALUE', 'address', 0, 'houseNumber', 'must be a whole number from 1 to 99999');
-    }
-    address.houseNumber = houseNumber;
-    empty = false;
+  if (
+    houseNumber !== undefined &&
+    (!Number.isInteger(houseNumber) || houseNumber < 1 || houseNumber > MAX_HOUSE_NUMBER)
+  ) {
+    reject('BAD_VALUE', 'address', 0, 'houseNumber', 'must be a whole number from 1 to 99999');
   }
   const houseLetter = optionalString(o, 'houseLetter', 'address', 0);
-  if (houseLetter !== undefined) {
-    if (houseLetter.length !== 1 || !isLetter(houseLetter.charCodeAt(0))) {
-      reject('BAD_VALUE', 'address', 0, 'houseLetter', 'must be one letter');
-    }
-    address.houseLetter = houseLetter;
-    empty = false;
+  if (
+    houseLetter !== undefined &&
+    (houseLetter.length !== 1 || !isLetter(houseLetter.charCodeAt(0)))
+  ) {
+    reject('BAD_VALUE', 'address', 0, 'houseLetter', 'must be one letter');
   }
   const addition = optionalString(o, 'addition', 'address', 0);
-  if (addition !== undefined) {
-    if (!isAddition(addition)) {
-      reject('BAD_VALUE', 'address', 0, 'addition', 'must be at most 4 letters or digits');
-    }
-    address.addition = addition;
-    empty = false;
+  if (addition !== undefined && !isAddition(addition)) {
+    reject('BAD_VALUE', 'address', 0, 'addition', 'must be at most 4 letters or digits');
   }
   const city = optionalString(o, 'city', 'address', 0);
-  if (city !== undefined) {
-    address.city = city;
-    empty = false;
+  if (
+    postcode === undefined &&
+    houseNumber === undefined &&
+    houseLetter === undefined &&
+    addition === undefined &&
+    city === undefined
+  ) {
+    return undefined;
   }
-  return empty ? undefined : address;
+
+  const address: Address = {};
+  if (postcode !== undefined) address.postcode = postcode;
+  if (houseNumber !== undefined) address.houseNumber = houseNumber;
+  if (houseLetter !== undefined) address.houseLetter = houseLetter;
+  if (addition !== undefined) address.addition = addition;
+  if (city !== undefined) address.city = city;
+  return address;
 }
 
 /** Up to four letters or digits; `-`, `/` and spaces are display only and not counted. */
@@ -356,19 +358,11 @@ function readRetracts(input: JsonObject): string[] {
   const retracts: string[] = [];
   for (let i = 0; i < items.length; i++) {
     const item = items[i];
-    if (typeof item !== 'string')
-      reject('MALFORMED', 'signal', 0, `retracts[${i}]`, 'must be a string');
-    if (!isUnicodeText(item)) {
-      reject('MALFORMED', 'signal', 0, `retracts[${i}]`, 'is not valid Unicode text');
-    }
+    const key = `retracts[${i}]`;
+    if (typeof item !== 'string') reject('MALFORMED', 'signal', 0, key, 'must be a string');
+    if (!isUnicodeText(item)) reject('MALFORMED', 'signal', 0, key, 'is not valid Unicode text');
     if (item.length === 0 || item.length > MAX_ID_LENGTH) {
-      reject(
-        'BAD_VALUE',
-        'signal',
-        0,
-        `retracts[${i}]`,
-        'must be a signal id of 1 to 128 characters',
-      );
+      reject('BAD_VALUE', 'signal', 0, key, 'must be a signal id of 1 to 128 characters');
     }
     retracts.push(item);
   }
