@@ -5,7 +5,7 @@
  * the set of signals only, never on the order they are passed in.
  */
 import { compileCondition } from './condition.js';
-import { conditionOf, explainIndicator } from './explain.js';
+import { conditionOf, explainer, type EpisodeFacts } from './explain.js';
 import type { RuleInput } from './input.js';
 import { parseTimespan } from './timespan.js';
 import type { Indicator, Rule, Ruleset } from './types.js';
@@ -55,9 +55,11 @@ function compileSorted(rule: Rule): SortedEvaluator {
   }
   const fires = compileCondition(conditionOf(rule.correlation));
   const makePass = passFactory(rule);
+  const explain = explainer(rule);
 
   return (sorted, householdId) => {
     const pass = makePass(sorted);
+    if (pass === undefined) return [];
     const m = pass.members;
     const indicators: Indicator[] = [];
     let episode: Episode | undefined;
@@ -70,7 +72,7 @@ function compileSorted(rule: Rule): SortedEvaluator {
       if (!fires(value)) continue;
       // A firing point whose window no longer reaches the previous one starts a new episode.
       if (episode !== undefined && m[episode.last].t < from) {
-        indicators.push(toIndicator(rule, pass, episode, householdId));
+        indicators.push(toIndicator(rule, explain, pass, episode, householdId));
         episode = undefined;
       }
       if (episode === undefined) episode = { first: i, from: lo, last: i, value };
@@ -79,7 +81,8 @@ function compileSorted(rule: Rule): SortedEvaluator {
         episode.value = value;
       }
     }
-    if (episode !== undefined) indicators.push(toIndicator(rule, pass, episode, householdId));
+    if (episode !== undefined)
+      indicators.push(toIndicator(rule, explain, pass, episode, householdId));
     return indicators;
   };
 }
@@ -88,9 +91,15 @@ function compileSorted(rule: Rule): SortedEvaluator {
  * Within an episode every firing point lies in the window of the next one,
  * so the union of their windows is the contiguous run `M[from..last]`.
  */
-function toIndicator(rule: Rule, pass: Pass, episode: Episode, householdId: string): Indicator {
+function toIndicator(
+  rule: Rule,
+  explain: (facts: EpisodeFacts) => string,
+  pass: Pass,
+  episode: Episode,
+  householdId: string,
+): Indicator {
   const m = pass.members;
-  const signals: { input: RuleInput; detail: string | undefined }[] = [];
+  const signals: EpisodeFacts['signals'][number][] = [];
   for (let j = episode.from; j <= episode.last; j++) {
     if (pass.contributes(j)) signals.push({ input: m[j], detail: pass.detail(j) });
   }
@@ -106,7 +115,7 @@ function toIndicator(rule: Rule, pass: Pass, episode: Episode, householdId: stri
     lastFiredAt: new Date(lastFiredAt).toISOString(),
     value: episode.value,
     signalIds: signals.map((s) => s.input.id).sort(),
-    explanation: explainIndicator(rule, { value: episode.value, raisedAt, lastFiredAt, signals }),
+    explanation: explain({ value: episode.value, raisedAt, lastFiredAt, signals }),
   };
 }
 

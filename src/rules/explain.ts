@@ -28,29 +28,32 @@ export interface EpisodeFacts {
   signals: readonly { input: RuleInput; detail: string | undefined }[];
 }
 
-export function explainIndicator(rule: Rule, facts: EpisodeFacts): string {
+/**
+ * Builds the explanation of a rule's indicators. What depends only on the
+ * rule is put together once, since a backtest explains many indicators.
+ */
+export function explainer(rule: Rule): (facts: EpisodeFacts) => string {
   const filter = describeFilter(rule.filter);
-  const counted = filter === '' ? '' : `, geteld over signalen met ${filter}`;
-  const first = facts.signals.length > 0 ? facts.signals[0].input.t : facts.raisedAt;
-  const period =
-    shortDate(first) === shortDate(facts.lastFiredAt)
-      ? `op ${longDate(first)}`
-      : `van ${longDate(first)} tot en met ${longDate(facts.lastFiredAt)}`;
-  const reached =
-    facts.raisedAt === facts.lastFiredAt
-      ? `drempel bereikt op ${longDate(facts.raisedAt)}`
-      : `drempel voor het eerst bereikt op ${longDate(facts.raisedAt)}, voor het laatst op ${longDate(facts.lastFiredAt)}`;
-  const signals = facts.signals
-    .map(
-      ({ input, detail }) => `${input.id} (${describeSignal(input)}${detail ? `, ${detail}` : ''})`,
-    )
-    .join(', ');
-  return (
-    `Regel ${rule.id} (versie ${rule.version}, ${rule.title}): ` +
-    `${measure(rule.correlation, facts.value)} (drempel: ${formatCondition(conditionOf(rule.correlation))})${counted}. ` +
-    `Periode: ${period}; ${reached}. ` +
-    `Signalen: ${signals}.`
-  );
+  const head = `Regel ${rule.id} (versie ${rule.version}, ${rule.title}): `;
+  const threshold = ` (drempel: ${formatCondition(conditionOf(rule.correlation))})`;
+  const counted = filter === '' ? '. ' : `, geteld over signalen met ${filter}. `;
+  const measure = measureOf(rule.correlation);
+  return (facts) => {
+    const first = facts.signals.length > 0 ? facts.signals[0].input.t : facts.raisedAt;
+    const [from, raised, last] = [first, facts.raisedAt, facts.lastFiredAt].map(longDate);
+    const period = from === last ? `op ${from}` : `van ${from} tot en met ${last}`;
+    const reached =
+      raised === last
+        ? `drempel bereikt op ${raised}`
+        : `drempel voor het eerst bereikt op ${raised}, voor het laatst op ${last}`;
+    const signals = facts.signals
+      .map(
+        ({ input, detail }) =>
+          `${input.id} (${describeSignal(input)}${detail ? `, ${detail}` : ''})`,
+      )
+      .join(', ');
+    return `${head}${measure(facts.value)}${threshold}${counted}Periode: ${period}; ${reached}. Signalen: ${signals}.`;
+  };
 }
 
 /** The condition evaluation applies, with `temporal_ordered`'s default filled in. */
@@ -61,24 +64,28 @@ export function conditionOf(correlation: Correlation): Condition {
   return correlation.condition;
 }
 
-function measure(correlation: Correlation, value: number): string {
+function measureOf(correlation: Correlation): (value: number) => string {
   const within = `binnen ${formatTimespanDutch(correlation.timespan)}`;
   switch (correlation.type) {
     case 'event_count':
-      return `${value} ${value === 1 ? 'signaal' : 'signalen'} ${within}`;
-    case 'value_count':
-      return `${value} verschillende ${value === 1 ? 'waarde' : 'waarden'} van ${keyLabel(correlation.field)} ${within}`;
+      return (value) => `${value} ${value === 1 ? 'signaal' : 'signalen'} ${within}`;
+    case 'value_count': {
+      const field = keyLabel(correlation.field);
+      return (value) =>
+        `${value} verschillende ${value === 1 ? 'waarde' : 'waarden'} van ${field} ${within}`;
+    }
     case 'score':
-      return `score ${value} ${within}`;
+      return (value) => `score ${value} ${within}`;
     case 'temporal': {
       const names = correlation.steps.map((step) => step.name).join(', ');
-      return `${value} van de ${correlation.steps.length} stappen (${names}) ${within}`;
+      const of = `van de ${correlation.steps.length} stappen (${names}) ${within}`;
+      return (value) => `${value} ${of}`;
     }
     case 'temporal_ordered': {
-      const names = correlation.steps.map((step) => step.name).join(' → ');
-      const inOrder =
-        value === correlation.steps.length ? 'in deze volgorde' : 'niet in deze volgorde';
-      return `de stappen ${names} ${inOrder} ${within} (waarde ${value})`;
+      const steps = correlation.steps.length;
+      const names = `de stappen ${correlation.steps.map((step) => step.name).join(' → ')}`;
+      return (value) =>
+        `${names} ${value === steps ? 'in deze volgorde' : 'niet in deze volgorde'} ${within}: waarde ${value}`;
     }
   }
 }

@@ -22,6 +22,13 @@ const KIND_LABEL: Record<string, string> = {
   INTREKKING: 'intrekking',
 };
 
+/** Where lower case with spaces would misspell the Dutch word. */
+const VALUE_LABEL: Record<string, string> = {
+  EX_PARTNERGEWELD: 'ex-partnergeweld',
+  FINANCIELE_UITBUITING: 'financiële uitbuiting',
+  VGV: 'vrouwelijke genitale verminking',
+};
+
 export function keyLabel(key: FilterKey): string {
   return KEY_LABEL[key];
 }
@@ -31,5 +38,5 @@ export function valueLabel(key: FilterKey, value: FieldValue): string {
   if (typeof value === 'boolean') return value ? 'ja' : 'nee';
   if (key === 'region') return value;
   if (key === 'kind') return KIND_LABEL[value] ?? value;
-  return value.toLowerCase().replaceAll('_', ' ');
+  return VALUE_LABEL[value] ?? value.toLowerCase().replaceAll('_', ' ');
 }

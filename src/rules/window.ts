@@ -25,8 +25,11 @@ export interface Pass {
   detail(j: number): string | undefined;
 }
 
-/** Builds a pass over one household's signals, sorted by (occurredAt, id). */
-export type PassFactory = (sorted: readonly RuleInput[]) => Pass;
+/**
+ * Builds a pass over one household's signals, sorted by (occurredAt, id);
+ * `undefined` when `M` is empty, the common case, so that nothing is allocated for it.
+ */
+export type PassFactory = (sorted: readonly RuleInput[]) => Pass | undefined;
 
 export function passFactory(rule: Rule): PassFactory {
   const filter = compileFilter(rule.filter);
@@ -49,19 +52,24 @@ export function passFactory(rule: Rule): PassFactory {
 }
 
 function eventCount(filter: Predicate): PassFactory {
-  return (sorted) => ({
-    members: sorted.filter(filter),
-    add: () => {},
-    remove: () => {},
-    value: (lo, i) => i - lo + 1,
-    contributes: () => true,
-    detail: () => undefined,
-  });
+  return (sorted) => {
+    const members = sorted.filter(filter);
+    if (members.length === 0) return undefined;
+    return {
+      members,
+      add: () => {},
+      remove: () => {},
+      value: (lo, i) => i - lo + 1,
+      contributes: () => true,
+      detail: () => undefined,
+    };
+  };
 }
 
 function valueCount(filter: Predicate, field: FilterKey): PassFactory {
   return (sorted) => {
     const members = sorted.filter(filter);
+    if (members.length === 0) return undefined;
     const valuesOf = members.map((input) => readField(input, field));
     const counts = new Map<FieldValue, number>();
     return {
@@ -94,6 +102,7 @@ function score(
 ): PassFactory {
   return (sorted) => {
     const members = sorted.filter(filter);
+    if (members.length === 0) return undefined;
     const weightOf = members.map((input) => highestWeight(weights, input));
     let sum = 0;
     return {
@@ -160,6 +169,7 @@ function stepDetail(steps: readonly CompiledStep[], matched: readonly number[]):
 function temporal(filter: Predicate, steps: readonly CompiledStep[]): PassFactory {
   return (sorted) => {
     const { members, stepsOf } = stepMembers(filter, steps, sorted);
+    if (members.length === 0) return undefined;
     const inWindow = new Int32Array(steps.length);
     let covered = 0;
     return {
@@ -190,6 +200,7 @@ function temporalOrdered(filter: Predicate, steps: readonly CompiledStep[]): Pas
   return (sorted) => {
     const { members, stepsOf } = stepMembers(filter, steps, sorted);
     const n = members.length;
+    if (n === 0) return undefined;
     const next = steps.map(() => new Int32Array(n + 1).fill(n));
     for (let x = n - 1; x >= 0; x--) {
       for (let p = 0; p < k; p++) next[p][x] = next[p][x + 1];
