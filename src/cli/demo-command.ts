@@ -12,6 +12,7 @@ import { createLogger } from '../log/logger.js';
 import { replayLines } from '../producers/replay.js';
 import { RadarService } from '../service/service.js';
 import { generateSignalLines } from '../synthetic/generate.js';
+import { startApi } from './api-runner.js';
 import type { CliIo } from './io.js';
 
 export interface DemoOptions {
@@ -33,9 +34,26 @@ export async function demoCommand(options: DemoOptions, io: CliIo): Promise<numb
     say(`Kafka is up at ${brokers.join(',')}`);
   }
   try {
-    const config = resolveConfig({ dataDir: options.data }, env, { kafka: { brokers } });
-    const service = new RadarService(config, createLogger(config.log.level));
+    // The demo's API is plaintext on loopback with one client that sees every
+    // region: fine for a laptop, and the server says so loudly at start.
+    const config = resolveConfig(
+      {
+        dataDir: options.data,
+        api: {
+          enabled: true,
+          insecure: true,
+          clients: {
+            demo: Array.from({ length: 26 }, (_, i) => `VT${String(i + 1).padStart(2, '0')}`),
+          },
+        },
+      },
+      env,
+      { kafka: { brokers } },
+    );
+    const log = createLogger(config.log.level);
+    const service = new RadarService(config, log);
     await service.start();
+    const api = await startApi(config.api, service, log);
 
     const kafka = new Kafka({ clientId: 'radar-demo', brokers, logLevel: logLevel.NOTHING });
     const producer = kafka.producer();
@@ -68,6 +86,8 @@ export async function demoCommand(options: DemoOptions, io: CliIo): Promise<numb
         '',
         'Look next at:',
         `  - the dead letters and indicator events:  KAFKA_BROKERS=${brokers.join(',')} (any Kafka client, e.g. kafka-console-consumer)`,
+        `  - the gRPC API (plaintext, demo only):  grpcurl -plaintext -H 'x-radar-client: demo' -H 'x-radar-user: you' -H 'x-radar-purpose: demo' localhost:${api.port} list radar.v1.RadarService`,
+        `    e.g. grpcurl -plaintext -H 'x-radar-client: demo' -H 'x-radar-user: you' -H 'x-radar-purpose: demo' -d '{"region":"VT09","page_size":3}' localhost:${api.port} radar.v1.RadarService/SearchHouseholds`,
         `  - the stored radar, after stopping (Ctrl-C):  npx radar export --data ${options.data}`,
         `  - the same signals as a backtest:  npx radar backtest --signals <file> --rules rules/`,
         '',
@@ -78,6 +98,7 @@ export async function demoCommand(options: DemoOptions, io: CliIo): Promise<numb
       process.once('SIGINT', () => done());
       process.once('SIGTERM', () => done());
     });
+    await api.stop();
     await service.stop();
     return 0;
   } finally {

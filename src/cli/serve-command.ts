@@ -6,6 +6,7 @@ import {
 } from '../config/config.js';
 import { createLogger } from '../log/logger.js';
 import { RadarService } from '../service/service.js';
+import { startApi } from './api-runner.js';
 
 export interface ServeOptions {
   config?: string;
@@ -30,12 +31,14 @@ export async function serveCommand(options: ServeOptions): Promise<number> {
   const log = createLogger(config.log.level);
   const service = new RadarService(config, log);
   await service.start();
+  const api = config.api.enabled ? await startApi(config.api, service, log) : undefined;
   await new Promise<void>((resolve) => {
     const stop = (): void => resolve();
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
   log.info(service.status, 'stopping');
+  await api?.stop();
   await service.stop();
   return 0;
 }

@@ -40,6 +40,14 @@ export interface RadarConfig {
     createTopics: boolean;
     /** Partitions of topics the service creates. @defaultValue 3 */
     partitions: number;
+    /**
+     * Milliseconds without a heartbeat after which the broker drops a consumer
+     * from the group. A service restarted after a crash waits this long before
+     * it gets its partitions, since its dead predecessor still holds them.
+     * The broker only accepts values within its `group.min.session.timeout.ms`
+     * (6000 by default) and `group.max.session.timeout.ms`. @defaultValue 30000
+     */
+    sessionTimeout: number;
   };
   households: {
     /** Address keys such as `1234AB|5||` that never link signals. @defaultValue none */
@@ -54,6 +62,25 @@ export interface RadarConfig {
   log: {
     /** @defaultValue `info` */
     level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  };
+  /** The gRPC API for case systems (`radar.v1.RadarService`). */
+  api: {
+    /** @defaultValue false */
+    enabled: boolean;
+    /** @defaultValue `0.0.0.0`, or `127.0.0.1` when insecure */
+    host?: string;
+    /** @defaultValue 50051 */
+    port: number;
+    /** Plaintext, clients name themselves: local development only. @defaultValue false */
+    insecure: boolean;
+    /** PEM files: the server's key and certificate, and the CA that signs client certificates. */
+    tls?: { key: string; cert: string; ca: string };
+    /** Client certificate subject CN → the regions it serves. @defaultValue none */
+    clients: Record<string, string[]>;
+    /** The hash-chained audit log of every read. @defaultValue `./audit/audit.ndjson` */
+    auditLog: string;
+    /** @defaultValue 4 MiB */
+    maxMessageBytes: number;
   };
 }
 
@@ -86,10 +113,19 @@ export const DEFAULTS: RadarConfig = {
     },
     createTopics: true,
     partitions: 3,
+    sessionTimeout: 30_000,
   },
   households: { institutionalAddresses: [], institutionalPersonThreshold: 12 },
   store: { sync: true },
   log: { level: 'info' },
+  api: {
+    enabled: false,
+    port: 50051,
+    insecure: false,
+    clients: {},
+    auditLog: './audit/audit.ndjson',
+    maxMessageBytes: 4 * 1024 * 1024,
+  },
 };
 
 const topicName = { type: 'string', pattern: '^[a-zA-Z0-9._-]{1,249}$' };
@@ -122,6 +158,7 @@ const SCHEMA = {
         },
         createTopics: { type: 'boolean' },
         partitions: { type: 'integer', minimum: 1, maximum: 1000 },
+        sessionTimeout: { type: 'integer', minimum: 1000, maximum: 3_600_000 },
       },
     },
     households: {
@@ -183,6 +220,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv): RadarConfigInput {
   }
   if (env.RADAR_DATA !== undefined) out.dataDir = env.RADAR_DATA;
   if (env.RADAR_RULES !== undefined) out.rules = env.RADAR_RULES;
+  if (env.RADAR_API_PORT !== undefined)
+    out.api = { enabled: true, port: Number(env.RADAR_API_PORT) };
   if (env.RADAR_LOG_LEVEL !== undefined)
     out.log = { level: env.RADAR_LOG_LEVEL as RadarConfig['log']['level'] };
   return out;
@@ -223,6 +262,12 @@ export function resolveConfig(...layers: RadarConfigInput[]): RadarConfig {
     throw new RadarError('CONFIG_INVALID', `invalid settings:\n${problems.join('\n')}`);
   }
   const config = merged as RadarConfig;
+  if (config.api.enabled && !config.api.insecure && config.api.tls === undefined) {
+    throw new RadarError(
+      'CONFIG_INVALID',
+      'invalid settings:\n  api.tls: the API always runs with mutual TLS; give api.tls.key, api.tls.cert and api.tls.ca (or api.insecure: true for local development only)',
+    );
+  }
   if (config.kafka.brokers.length === 0) {
     throw new RadarError(
       'CONFIG_INVALID',
