@@ -5,7 +5,7 @@
  * changed and learn which indicators were raised, updated or withdrawn.
  */
 import { SignalRejectedError } from '../errors.js';
-import { toGraphSignal } from '../graph/model.js';
+import { toGraphSignal, type GraphSignal } from '../graph/model.js';
 import {
   Household,
   HouseholdIndex,
@@ -78,6 +78,8 @@ export class Radar {
   /** Ids retracted by any accepted signal, whether or not they have arrived yet. */
   private readonly retracted = new Set<string>();
   private readonly inputs = new Map<string, RuleInput>();
+  private readonly pendingAdds = new Map<string, GraphSignal>();
+  private readonly pendingRemoves = new Set<string>();
   private readonly indicatorsOf = new Map<Household, Indicator[]>();
   /** Indicators of households that changed since the last flush. */
   private readonly stale: Indicator[][] = [];
@@ -124,11 +126,11 @@ export class Radar {
       this.retracted.add(target);
       if (this.digests.has(target)) this.withdrawn++;
       this.inputs.delete(target);
-      this.note(this.households.remove(target));
+      if (!this.pendingAdds.delete(target)) this.pendingRemoves.add(target);
     }
     if (signal.kind !== 'INTREKKING' && !this.retracted.has(signal.id)) {
       this.inputs.set(signal.id, toRuleInput(signal));
-      this.note(this.households.add(toGraphSignal(signal)));
+      this.pendingAdds.set(signal.id, toGraphSignal(signal));
     }
     return 'accepted';
   }
@@ -159,8 +161,17 @@ export class Radar {
     return this.retracted.has(id) && this.digests.has(id);
   }
 
-  /** Evaluates the rules on every household changed since the last flush. */
+  /**
+   * Folds the signals ingested since the last flush into the households, all
+   * in one step, and evaluates the rules on every household that changed.
+   * Households, indicators and lookups show the state as of the last flush.
+   */
   flush(): RadarChanges {
+    if (this.pendingAdds.size > 0 || this.pendingRemoves.size > 0) {
+      this.note(this.households.apply([...this.pendingAdds.values()], this.pendingRemoves));
+      this.pendingAdds.clear();
+      this.pendingRemoves.clear();
+    }
     const before = new Map<string, Indicator>();
     for (const list of this.stale.splice(0)) for (const i of list) before.set(i.indicatorId, i);
     const after = new Map<string, Indicator>();

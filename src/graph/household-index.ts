@@ -193,33 +193,42 @@ export class HouseholdIndex {
     return this.addresses.get(addressKey)?.institutional ?? this.configured.has(addressKey);
   }
 
-  add(signal: GraphSignal): HouseholdChange {
-    if (this.signalsById.has(signal.id))
-      throw new Error(`signal ${signal.id} is already in the index`);
-    this.signalsById.set(signal.id, signal);
-    for (const record of signal.records) this.indexRecord(record);
-    const touched = new Set<GraphSignal>([signal]);
-    if (signal.addressKey !== undefined) this.insertAtAddress(signal, signal.addressKey, touched);
-    const renamed = new Set<GraphSignal>();
-    const recheck = this.resolvePersons(signal.records, [], renamed);
-    for (const s of renamed) touched.add(s);
-    this.recheckAddresses(recheck, touched);
-    return this.regroup(touched, renamed, undefined);
-  }
+  /**
+   * Adds and removes signals in one step. A batch is resolved together:
+   * every person and household it touches is recomputed once, so loading a
+   * million signals costs about what loading them one by one costs for one.
+   * Removing an id that is not in the index changes nothing.
+   */
+  apply(added: readonly GraphSignal[], removedIds: Iterable<string>): HouseholdChange {
+    const removed = new Set<GraphSignal>();
+    for (const id of removedIds) {
+      const signal = this.signalsById.get(id);
+      if (signal === undefined) continue;
+      this.signalsById.delete(id);
+      removed.add(signal);
+    }
+    for (const signal of added) {
+      if (this.signalsById.has(signal.id))
+        throw new Error(`signal ${signal.id} is already in the index`);
+      this.signalsById.set(signal.id, signal);
+    }
+    const addedRecords = added.flatMap((s) => s.records);
+    const removedRecords = [...removed].flatMap((s) => s.records);
+    const matchingBefore = this.nameMatchingOf([...addedRecords, ...removedRecords]);
+    for (const record of removedRecords) this.unindexRecord(record);
+    for (const record of addedRecords) this.indexRecord(record);
 
-  /** Takes a signal out, as when it is withdrawn; unknown ids change nothing. */
-  remove(id: string): HouseholdChange {
-    const signal = this.signalsById.get(id);
-    if (signal === undefined) return { removed: [], added: [] };
-    this.signalsById.delete(id);
-    for (const record of signal.records) this.unindexRecord(record);
-    if (signal.addressKey !== undefined) this.removeFromAddress(signal, signal.addressKey);
+    const touched = new Set<GraphSignal>(added);
+    for (const signal of removed) {
+      if (signal.addressKey !== undefined) this.removeFromAddress(signal, signal.addressKey);
+    }
+    this.insertAtAddresses(added, touched);
     const renamed = new Set<GraphSignal>();
-    const recheck = this.resolvePersons([], signal.records, renamed);
-    for (const record of signal.records) this.personOfRecord.delete(record);
-    const touched = new Set(renamed);
+    const recheck = this.resolvePersons(addedRecords, removedRecords, matchingBefore, renamed);
+    for (const record of removedRecords) this.personOfRecord.delete(record);
+    for (const signal of renamed) touched.add(signal);
     this.recheckAddresses(recheck, touched);
-    return this.regroup(touched, renamed, signal);
+    return this.regroup(touched, renamed, removed);
   }
 
   private indexRecord(record: PersonRecord): void {
@@ -246,6 +255,13 @@ export class HouseholdIndex {
     }
   }
 
+  private nameMatchingOf(records: readonly PersonRecord[]): Map<string, boolean> {
+    const on = new Map<string, boolean>();
+    for (const { nameKey } of records)
+      if (nameKey !== undefined) on.set(nameKey, this.nameMatchingOn(nameKey));
+    return on;
+  }
+
   /** Name matching is off for a name and birth date seen with two or more valid BSNs. */
   private nameMatchingOn(nameKey: string): boolean {
     return (this.nameBsns.get(nameKey)?.size ?? 0) < 2;
@@ -261,15 +277,24 @@ export class HouseholdIndex {
     return state;
   }
 
-  private insertAtAddress(signal: GraphSignal, key: string, touched: Set<GraphSignal>): void {
-    const { signals, institutional } = this.addressState(key);
-    let at = signals.length;
-    while (at > 0 && bySignalOrder(signals[at - 1]!, signal) > 0) at--;
-    signals.splice(at, 0, signal);
-    if (!institutional) {
-      // The neighbours' households hold every signal this one can link to or between.
-      if (at > 0) touched.add(signals[at - 1]!);
-      if (at + 1 < signals.length) touched.add(signals[at + 1]!);
+  /**
+   * Puts new signals into their addresses' time order. At an address that
+   * links, every signal there is touched: their households hold every signal
+   * a new one can link to or between.
+   */
+  private insertAtAddresses(added: readonly GraphSignal[], touched: Set<GraphSignal>): void {
+    const byAddress = new Map<string, GraphSignal[]>();
+    for (const signal of added) {
+      if (signal.addressKey === undefined) continue;
+      const list = byAddress.get(signal.addressKey);
+      if (list === undefined) byAddress.set(signal.addressKey, [signal]);
+      else list.push(signal);
+    }
+    for (const [key, list] of byAddress) {
+      const state = this.addressState(key);
+      state.signals.push(...list);
+      state.signals.sort(bySignalOrder);
+      if (!state.institutional) for (const signal of state.signals) touched.add(signal);
     }
   }
 
@@ -291,21 +316,31 @@ export class HouseholdIndex {
   private resolvePersons(
     added: readonly PersonRecord[],
     removed: readonly PersonRecord[],
+    matchingBefore: ReadonlyMap<string, boolean>,
     renamed: Set<GraphSignal>,
   ): Set<string> {
     const affected = new Set<PersonRecord>(added);
     const oldPersons = new Set<Person>();
+    const removedSet = new Set(removed);
+    const bsns = new Set<string>();
+    const names = new Set<string>();
     for (const record of [...added, ...removed]) {
-      if (record.bsn !== undefined)
-        for (const r of this.byBsn.get(record.bsn) ?? []) affected.add(r);
-      if (record.nameKey !== undefined)
-        for (const r of this.byName.get(record.nameKey) ?? []) affected.add(r);
+      if (record.bsn !== undefined) bsns.add(record.bsn);
+      if (record.nameKey !== undefined) names.add(record.nameKey);
+    }
+    for (const bsn of bsns) for (const r of this.byBsn.get(bsn) ?? []) affected.add(r);
+    for (const name of names) {
+      // A name group whose matching is off before and after links nobody:
+      // its other records cannot be affected, however many there are.
+      if (matchingBefore.get(name)! || this.nameMatchingOn(name)) {
+        for (const r of this.byName.get(name) ?? []) affected.add(r);
+      }
     }
     const closeOver = (record: PersonRecord): void => {
       const person = this.personOfRecord.get(record);
       if (person === undefined || oldPersons.has(person)) return;
       oldPersons.add(person);
-      for (const r of person.records) if (!removed.includes(r)) affected.add(r);
+      for (const r of person.records) if (!removedSet.has(r)) affected.add(r);
     };
     for (const record of removed) closeOver(record);
     for (const record of affected) closeOver(record);
@@ -399,12 +434,12 @@ export class HouseholdIndex {
   private regroup(
     touched: Set<GraphSignal>,
     renamed: Set<GraphSignal>,
-    removedSignal: GraphSignal | undefined,
+    gone: ReadonlySet<GraphSignal>,
   ): HouseholdChange {
     const oldHouseholds = new Set<Household>();
-    if (removedSignal !== undefined) {
-      oldHouseholds.add(this.householdOfSignal.get(removedSignal)!);
-      this.householdOfSignal.delete(removedSignal);
+    for (const signal of gone) {
+      oldHouseholds.add(this.householdOfSignal.get(signal)!);
+      this.householdOfSignal.delete(signal);
     }
     for (const signal of touched) {
       const household = this.householdOfSignal.get(signal);
@@ -412,7 +447,7 @@ export class HouseholdIndex {
     }
     const members = new Set<GraphSignal>(touched);
     for (const household of oldHouseholds) {
-      for (const signal of household.signals) if (signal !== removedSignal) members.add(signal);
+      for (const signal of household.signals) if (!gone.has(signal)) members.add(signal);
     }
 
     const signals = [...members];

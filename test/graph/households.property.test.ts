@@ -22,14 +22,23 @@ const scenarioRules: Ruleset = parseRules(
 const emptyRuleset: Ruleset = parseRules('', 'empty.yaml');
 
 function households(radar: Radar): { signalIds: string[]; personCount: number }[] {
+  radar.flush();
   return snapshot(radar)
     .households.map(({ signalIds, personCount }) => ({ signalIds, personCount }))
     .sort((a, b) => (a.signalIds[0]! < b.signalIds[0]! ? -1 : 1));
 }
 
-function output(signals: readonly Signal[], threshold: number): string[] {
+/** Ingests in batches that end after the given positions, flushing after each. */
+function output(
+  signals: readonly Signal[],
+  threshold: number,
+  cuts: readonly number[] = [],
+): string[] {
   const radar = new Radar({ ruleset: scenarioRules, institutionalPersonThreshold: threshold });
-  for (const s of signals) radar.ingest(s);
+  signals.forEach((s, i) => {
+    radar.ingest(s);
+    if (cuts.includes(i)) radar.flush();
+  });
   radar.flush();
   const { households: h, indicators } = snapshot(radar);
   return [...radarOutputLines(h, indicators)];
@@ -102,6 +111,7 @@ describe('household index', () => {
         const radar = new Radar({ ruleset: emptyRuleset, institutionalPersonThreshold: 4 });
         for (const signal of signals) {
           radar.ingest(signal);
+          radar.flush();
           for (const household of radar.households.households()) {
             const graph = householdGraph(radar.households, household);
             const nodesOf = (type: string): string[] =>
@@ -136,6 +146,21 @@ describe('household index', () => {
 });
 
 describe('the radar is a pure function of the set of signals', () => {
+  it('gives identical output however the signals are cut into batches', () => {
+    fc.assert(
+      fc.property(
+        signalWorldArb(),
+        fc.integer({ min: 2, max: 13 }),
+        fc.array(fc.nat({ max: 30 }), { maxLength: 8 }),
+        (signals, threshold, cuts) => {
+          const everyStep = signals.map((_, i) => i);
+          expect(output(signals, threshold, cuts)).toEqual(output(signals, threshold, everyStep));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
   it('gives identical output for any arrival order and any number of redeliveries', () => {
     fc.assert(
       fc.property(
