@@ -43,7 +43,8 @@ export function decodeProtobuf(bytes: Uint8Array): AcceptedSignal {
   try {
     const reader = new BinaryReader(bytes, decodeUtf8Strictly);
     message = pb.Signal.decode(reader);
-    if (reader.pos !== reader.len) throw new Error('trailing bytes');
+    // The generated decoder stops quietly at a zero or end-group tag; what follows would be lost.
+    if (reader.pos !== reader.len) throw new Error('decoding stopped before the end');
   } catch {
     // The decoder's own message is not kept: it may quote the bytes it choked on.
     throw new SignalRejectedError('MALFORMED', 'not a decodable radar.v1.Signal');

@@ -153,6 +153,11 @@ describe('decodeProtobuf', () => {
       code: 'MALFORMED',
     },
     {
+      name: 'a zero tag before more fields',
+      bytes: concat(encode(meldingMessage), new Uint8Array([0x00]), unknownField(20, 'x')),
+      code: 'MALFORMED',
+    },
+    {
       name: 'a known field with the wrong wire type',
       bytes: new Uint8Array([0x08, 0x01]),
       code: 'MALFORMED',
