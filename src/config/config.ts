@@ -187,6 +187,35 @@ const SCHEMA = {
         level: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] },
       },
     },
+    api: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        enabled: { type: 'boolean' },
+        host: { type: 'string', minLength: 1 },
+        port: { type: 'integer', minimum: 0, maximum: 65535 },
+        insecure: { type: 'boolean' },
+        tls: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['key', 'cert', 'ca'],
+          properties: {
+            key: { type: 'string', minLength: 1 },
+            cert: { type: 'string', minLength: 1 },
+            ca: { type: 'string', minLength: 1 },
+          },
+        },
+        clients: {
+          type: 'object',
+          additionalProperties: {
+            type: 'array',
+            items: { type: 'string', pattern: '^VT(0[1-9]|1[0-9]|2[0-6])$' },
+          },
+        },
+        auditLog: { type: 'string', minLength: 1 },
+        maxMessageBytes: { type: 'integer', minimum: 1024 },
+      },
+    },
   },
 } as const;
 
