@@ -52,7 +52,8 @@ export function explainer(rule: Rule): (facts: EpisodeFacts) => string {
           `${input.id} (${describeSignal(input)}${detail ? `, ${detail}` : ''})`,
       )
       .join(', ');
-    return `${head}${measure(facts.value)}${threshold}${counted}Periode: ${period}; ${reached}. Signalen: ${signals}.`;
+    // A score rule can fire on weights of 0 or less, leaving no signal to name.
+    return `${head}${measure(facts.value)}${threshold}${counted}Periode: ${period}; ${reached}. Signalen: ${signals || 'geen'}.`;
   };
 }
 
@@ -102,7 +103,7 @@ function describeMatch(key: FilterKey, match: Match<FieldValue>): string {
 }
 
 /** `soort: melding of politiesignaal; veiligheid: niet veilig`, or '' for no filter. */
-export function describeFilter(filter: Filter | undefined): string {
+function describeFilter(filter: Filter | undefined): string {
   return filterEntries(filter)
     .map(([key, match]) => `${keyLabel(key)}: ${describeMatch(key, match)}`)
     .join('; ');

@@ -30,7 +30,7 @@ export function readField(input: RuleInput, key: FilterKey): readonly FieldValue
   return value === undefined ? [] : [value];
 }
 
-export function isNot<T>(match: Match<T>): match is { not: T | T[] } {
+function isNot<T>(match: Match<T>): match is { not: T | T[] } {
   return typeof match === 'object' && match !== null && !Array.isArray(match);
 }
 

@@ -40,16 +40,12 @@ export function parseRuleDocuments(text: string, file: string): ParseResult {
     // Documents end where the next `---` begins, so comments above a rule stay with it.
     const start = index === 0 ? 0 : doc.range[0];
     const end = index + 1 < docs.length ? docs[index + 1].range[0] : text.length;
-    if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) {
-      // An empty document, such as after a trailing `---`, holds no rule.
-      result.issues.push(...syntaxIssues(doc, at));
-      return;
-    }
     const syntax = syntaxIssues(doc, at);
-    if (syntax.length > 0) {
-      result.issues.push(...syntax);
-      return;
-    }
+    result.issues.push(...syntax);
+    // An empty document, such as after a trailing `---`, holds no rule.
+    const empty =
+      doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null);
+    if (syntax.length > 0 || empty) return;
     let data: unknown;
     try {
       data = doc.toJS();
@@ -125,10 +121,10 @@ function semanticIssues(rule: Rule): SchemaIssue[] {
   return issues;
 }
 
-/** The document's text without its `---` line, and the line it starts on. */
+/** The document's text without its `---` line or a byte-order mark, and the line it starts on. */
 function sourceOf(raw: string, file: string, firstLine: number): RuleSource {
-  const marker = /^---[^\n]*\n?/.exec(raw);
-  const text = marker === null ? raw : raw.slice(marker[0].length);
+  const marker = /^\uFEFF?---[^\n]*\n?/.exec(raw);
+  const text = marker === null ? raw.replace(/^\uFEFF/, '') : raw.slice(marker[0].length);
   return { file, line: firstLine + (marker === null ? 0 : 1), text: text.trimEnd() + '\n' };
 }
 

@@ -1,6 +1,6 @@
 /** `correlation.timespan`: an integer followed by s, m, h or d (CONTRACT §3). */
 
-export const TIMESPAN_PATTERN = /^([0-9]+)([smhd])$/;
+const TIMESPAN_PATTERN = /^([0-9]+)([smhd])$/;
 
 const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 type Unit = keyof typeof UNIT_MS;

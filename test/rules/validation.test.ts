@@ -219,6 +219,15 @@ describe('rule validation names file, line, column and key', () => {
     expect(issue.message).toContain('unique');
   });
 
+  it('an unknown tag and an unresolved alias are reported, not silently read', () => {
+    const [tag] = issuesOf(HEAD + 'filter:\n  kind: !kind MELDING\n' + CORRELATION);
+    expect(tag).toMatchObject({ line: 6, col: 9, key: '(document)' });
+    expect(tag.message).toContain('Unresolved tag');
+    const [alias] = issuesOf(HEAD + 'filter: *other\n' + CORRELATION);
+    expect(alias).toMatchObject({ line: 1, col: 1, key: '(document)' });
+    expect(alias.message).toContain('Unresolved alias');
+  });
+
   it('a document that is not a mapping', () => {
     const [issue] = issuesOf('- id: r1\n');
     expect(issue).toMatchObject({ line: 1, col: 1, key: '(document)' });
