@@ -43,8 +43,7 @@ export function parseRuleDocuments(text: string, file: string): ParseResult {
     const syntax = syntaxIssues(doc, at);
     result.issues.push(...syntax);
     // An empty document, such as after a trailing `---`, holds no rule.
-    const empty =
-      doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null);
+    const empty = doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null);
     if (syntax.length > 0 || empty) return;
     let data: unknown;
     try {
