@@ -73,8 +73,13 @@ export class Radar {
   readonly ruleset: Ruleset;
   readonly households: HouseholdIndex;
   private readonly compiled: CompiledRuleset;
-  /** Content digest of every accepted signal: tells a redelivery from a conflict. */
-  private readonly digests = new Map<string, string>();
+  /**
+   * Every accepted id, with its content digest to tell a redelivery from a
+   * conflict. Null while the signal itself is kept (in a household): its
+   * digest is computed only if the id ever comes again, which is rare, and
+   * digesting costs about as much as parsing.
+   */
+  private readonly digests = new Map<string, string | null>();
   /** Ids retracted by any accepted signal, whether or not they have arrived yet. */
   private readonly retracted = new Set<string>();
   private readonly inputs = new Map<string, RuleInput>();
@@ -105,10 +110,8 @@ export class Radar {
    * no-op; with other content it is rejected and the first version stays.
    */
   ingest(signal: Signal): IngestOutcome {
-    const digest = canonicalSignalKey(signal);
-    const prior = this.digests.get(signal.id);
-    if (prior !== undefined) {
-      if (prior === digest) {
+    if (this.digests.has(signal.id)) {
+      if (this.digestOf(signal.id) === canonicalSignalKey(signal)) {
         this.duplicates++;
         return 'duplicate';
       }
@@ -118,21 +121,32 @@ export class Radar {
         'id',
       );
     }
-    this.digests.set(signal.id, digest);
+    const kept =
+      signal.kind !== 'INTREKKING' &&
+      !this.retracted.has(signal.id) &&
+      !signal.retracts.includes(signal.id);
+    this.digests.set(signal.id, kept ? null : canonicalSignalKey(signal));
     // Counted once: here when its withdrawal came first, below when it comes later.
     if (this.retracted.has(signal.id)) this.withdrawn++;
     for (const target of signal.retracts) {
       if (this.retracted.has(target)) continue;
       this.retracted.add(target);
-      if (this.digests.has(target)) this.withdrawn++;
+      if (this.digests.has(target)) {
+        this.withdrawn++;
+        this.digests.set(target, this.digestOf(target));
+      }
       this.inputs.delete(target);
       if (!this.pendingAdds.delete(target)) this.pendingRemoves.add(target);
     }
-    if (signal.kind !== 'INTREKKING' && !this.retracted.has(signal.id)) {
+    if (kept) {
       this.inputs.set(signal.id, toRuleInput(signal));
       this.pendingAdds.set(signal.id, toGraphSignal(signal));
     }
     return 'accepted';
+  }
+
+  private digestOf(id: string): string {
+    return this.digests.get(id) ?? canonicalSignalKey(this.inputs.get(id)!.signal);
   }
 
   /** An accepted signal that is in a household (not withdrawn, not a withdrawal). */

@@ -183,3 +183,50 @@ describe('the radar is a pure function of the set of signals', () => {
     );
   });
 });
+
+describe('redeliveries and conflicts', () => {
+  const base = (): Signal => ({
+    id: 'S-1',
+    kind: 'MELDING',
+    occurredAt: '2024-01-01T00:00:00Z',
+    receivedAt: '2024-01-02T00:00:00Z',
+    region: 'VT09',
+    source: 'HUISARTS',
+    category: 'PARTNERGEWELD',
+    violenceTypes: [],
+    safety: 'ONBEKEND',
+    childrenPresent: false,
+    substantiated: true,
+    persons: [{ ref: 'a', bsn: '111222333', role: 'SLACHTOFFER' }],
+    relations: [],
+    retracts: [],
+  });
+
+  it('treats the same content as a no-op and other content as a conflict, whether kept, withdrawn or self-withdrawn', () => {
+    const radar = new Radar({ ruleset: emptyRuleset });
+    expect(radar.ingest(base())).toBe('accepted');
+    expect(radar.ingest(base())).toBe('duplicate');
+    expect(() => radar.ingest({ ...base(), region: 'VT01' })).toThrow(
+      expect.objectContaining({ code: 'DUPLICATE_ID_CONFLICT' }),
+    );
+    const withdrawal: Signal = {
+      ...base(),
+      id: 'W-1',
+      kind: 'INTREKKING',
+      persons: [],
+      retracts: ['S-1'],
+    };
+    expect(radar.ingest(withdrawal)).toBe('accepted');
+    expect(radar.ingest(base())).toBe('duplicate');
+    expect(() => radar.ingest({ ...base(), region: 'VT01' })).toThrow(
+      expect.objectContaining({ code: 'DUPLICATE_ID_CONFLICT' }),
+    );
+    expect(radar.ingest(withdrawal)).toBe('duplicate');
+    const selfWithdrawn: Signal = { ...base(), id: 'S-2', retracts: ['S-2'] };
+    expect(radar.ingest(selfWithdrawn)).toBe('accepted');
+    expect(radar.ingest(selfWithdrawn)).toBe('duplicate');
+    radar.flush();
+    expect(radar.counts).toEqual({ accepted: 3, duplicates: 4, withdrawn: 2 });
+    expect([...radar.households.households()]).toHaveLength(0);
+  });
+});
