@@ -35,12 +35,16 @@ export function* radarOutputLines(
       personCount: h.personCount,
     });
   }
-  const sortedIndicators = [...indicators].sort(
-    (a, b) =>
-      byCodeUnits(a.ruleId, b.ruleId) ||
-      Date.parse(a.raisedAt) - Date.parse(b.raisedAt) ||
-      byCodeUnits(a.indicatorId, b.indicatorId),
-  );
+  // Parsed once, not in the comparator: sorting calls it n log n times.
+  const sortedIndicators = indicators
+    .map((indicator) => ({ indicator, raisedAt: Date.parse(indicator.raisedAt) }))
+    .sort(
+      (a, b) =>
+        byCodeUnits(a.indicator.ruleId, b.indicator.ruleId) ||
+        a.raisedAt - b.raisedAt ||
+        byCodeUnits(a.indicator.indicatorId, b.indicator.indicatorId),
+    )
+    .map(({ indicator }) => indicator);
   for (const i of sortedIndicators) {
     yield JSON.stringify({
       type: 'indicator',

@@ -97,17 +97,19 @@ function bySignalOrder(a: GraphSignal, b: GraphSignal): number {
   return a.t - b.t || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
-function addToSetMap<K, V>(map: Map<K, Set<V>>, key: K, value: V): void {
-  const set = map.get(key);
-  if (set === undefined) map.set(key, new Set([value]));
-  else set.add(value);
+/** Key → records, as plain arrays: most keys hold one or two records, and a Set per key costs more than it saves. */
+function addToList<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list === undefined) map.set(key, [value]);
+  else list.push(value);
 }
 
-function deleteFromSetMap<K, V>(map: Map<K, Set<V>>, key: K, value: V): void {
-  const set = map.get(key);
-  if (set === undefined) return;
-  set.delete(value);
-  if (set.size === 0) map.delete(key);
+function deleteFromList<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list === undefined) return;
+  const at = list.indexOf(value);
+  if (at !== -1) list.splice(at, 1);
+  if (list.length === 0) map.delete(key);
 }
 
 function bump<K>(map: Map<K, number>, key: K, by: number): void {
@@ -120,8 +122,8 @@ export class HouseholdIndex {
   private readonly threshold: number;
   private readonly configured: ReadonlySet<string>;
   private readonly signalsById = new Map<string, GraphSignal>();
-  private readonly byBsn = new Map<string, Set<PersonRecord>>();
-  private readonly byName = new Map<string, Set<PersonRecord>>();
+  private readonly byBsn = new Map<string, PersonRecord[]>();
+  private readonly byName = new Map<string, PersonRecord[]>();
   /** For each name key, the valid BSNs seen with it and how many records carry each. */
   private readonly nameBsns = new Map<string, Map<string, number>>();
   private readonly personOfRecord = new Map<PersonRecord, Person>();
@@ -232,9 +234,9 @@ export class HouseholdIndex {
   }
 
   private indexRecord(record: PersonRecord): void {
-    if (record.bsn !== undefined) addToSetMap(this.byBsn, record.bsn, record);
+    if (record.bsn !== undefined) addToList(this.byBsn, record.bsn, record);
     if (record.nameKey !== undefined) {
-      addToSetMap(this.byName, record.nameKey, record);
+      addToList(this.byName, record.nameKey, record);
       if (record.bsn !== undefined) {
         let bsns = this.nameBsns.get(record.nameKey);
         if (bsns === undefined) this.nameBsns.set(record.nameKey, (bsns = new Map()));
@@ -244,9 +246,9 @@ export class HouseholdIndex {
   }
 
   private unindexRecord(record: PersonRecord): void {
-    if (record.bsn !== undefined) deleteFromSetMap(this.byBsn, record.bsn, record);
+    if (record.bsn !== undefined) deleteFromList(this.byBsn, record.bsn, record);
     if (record.nameKey !== undefined) {
-      deleteFromSetMap(this.byName, record.nameKey, record);
+      deleteFromList(this.byName, record.nameKey, record);
       const bsns = this.nameBsns.get(record.nameKey);
       if (record.bsn !== undefined && bsns !== undefined) {
         bump(bsns, record.bsn, -1);

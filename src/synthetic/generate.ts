@@ -7,20 +7,42 @@
  */
 const DAY = 86_400_000;
 const START = Date.parse('2019-01-01T00:00:00Z');
-const SURNAMES = [
-  'de Vries',
-  'Jansen',
-  'van den Berg',
-  'Bakker',
-  'Visser',
+const PARTICLES = ['', '', '', 'de ', 'van ', 'van der ', 'van den ', 'ter '];
+const ROOTS = [
+  'Vries',
+  'Jans',
+  'Berg',
+  'Bakk',
+  'Viss',
   'Smit',
-  'Meijer',
-  'de Boer',
-  'Mulder',
-  'Yilmaz',
-  'El Amrani',
+  'Meij',
+  'Boer',
+  'Muld',
+  'Yilm',
+  'Amran',
   'Bos',
+  'Dijk',
+  'Hoek',
+  'Brink',
+  'Kok',
+  'Wit',
+  'Pieter',
+  'Dekk',
+  'Leeuw',
+  'Hend',
+  'Koster',
+  'Prins',
+  'Huis',
+  'Peet',
+  'Kuip',
+  'Veen',
+  'Graaf',
+  'Vos',
+  'Sant',
 ];
+const ENDINGS = ['', 'en', 'er', 'ink', 'ema', 'stra', 'man', 'sen', 'ers', 'hof', 'kamp', 'ouw'];
+/** About 3,000 family names with particles, so unrelated families rarely share name and birth date. */
+const SURNAMES = PARTICLES.flatMap((p) => ROOTS.flatMap((r) => ENDINGS.map((e) => `${p}${r}${e}`)));
 const SOURCES = [
   'POLITIE',
   'HUISARTS',
