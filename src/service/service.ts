@@ -101,6 +101,9 @@ export class RadarService {
     this.consumer = kafka.consumer({
       groupId: config.kafka.groupId,
       allowAutoTopicCreation: false,
+      sessionTimeout: config.kafka.sessionTimeout,
+      // kafkajs's default, or a third of the session so two beats may be lost.
+      heartbeatInterval: Math.min(3000, Math.floor(config.kafka.sessionTimeout / 3)),
     });
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: signalTopics, fromBeginning: true });
