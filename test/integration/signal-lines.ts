@@ -1,0 +1,36 @@
+/** Signal lines for the integration tests: the worked scenarios and a deterministic shuffle. */
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const scenarioDir = fileURLToPath(new URL('../../../shared/scenarios/', import.meta.url));
+export const scenarioRules = join(scenarioDir, 'rules.yaml');
+
+/** Every signal line of the worked scenarios, file by file. */
+export function scenarioLines(): string[] {
+  return readdirSync(scenarioDir)
+    .filter((f) => f.endsWith('.ndjson') && !f.endsWith('.expected.ndjson'))
+    .sort()
+    .flatMap((f) => readFileSync(join(scenarioDir, f), 'utf8').split('\n'))
+    .filter((l) => l.trim() !== '');
+}
+
+/** A small seeded generator (LCG), so a failing order can be replayed. */
+export function seeded(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1103515245) + 12345) & 0x7fffffff;
+    return s / 0x80000000;
+  };
+}
+
+/** Deterministic Fisher–Yates shuffle. */
+export function shuffle<T>(items: readonly T[], seed: number): T[] {
+  const random = seeded(seed);
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}
