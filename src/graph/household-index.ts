@@ -50,7 +50,7 @@ export class Person {
 
   /** Derived from the smallest record key, so backtest and live agree on it. */
   get id(): string {
-    this.cachedId ??= `P-${shortHash(minBy(this.records, (r) => r.key))}`;
+    this.cachedId ??= `P-${shortHash(minBy(this.records, (r) => `${r.signal.id}\u0000${r.ref}`))}`;
     return this.cachedId;
   }
 }
@@ -126,9 +126,7 @@ export class HouseholdIndex {
   private readonly byName = new Map<string, PersonRecord[]>();
   /** For each name key, the valid BSNs seen with it and how many records carry each. */
   private readonly nameBsns = new Map<string, Map<string, number>>();
-  private readonly personOfRecord = new Map<PersonRecord, Person>();
   private readonly addresses = new Map<string, AddressState>();
-  private readonly householdOfSignal = new Map<GraphSignal, Household>();
   private readonly householdSet = new Set<Household>();
 
   constructor(options: HouseholdIndexOptions = {}) {
@@ -156,14 +154,13 @@ export class HouseholdIndex {
 
   householdOf(signalId: string): Household | undefined {
     const signal = this.signalsById.get(signalId);
-    return signal === undefined ? undefined : this.householdOfSignal.get(signal);
+    return signal?.household;
   }
 
   /** Households naming a person with this valid BSN. */
   householdsWithBsn(bsn: string): Set<Household> {
     const found = new Set<Household>();
-    for (const record of this.byBsn.get(bsn) ?? [])
-      found.add(this.householdOfSignal.get(record.signal)!);
+    for (const record of this.byBsn.get(bsn) ?? []) found.add(record.signal.household!);
     return found;
   }
 
@@ -171,12 +168,12 @@ export class HouseholdIndex {
   householdsAtAddress(addressKey: string): Set<Household> {
     const found = new Set<Household>();
     for (const signal of this.addresses.get(addressKey)?.signals ?? [])
-      found.add(this.householdOfSignal.get(signal)!);
+      found.add(signal.household!);
     return found;
   }
 
   personOf(record: PersonRecord): Person {
-    const person = this.personOfRecord.get(record);
+    const person = record.person;
     if (person === undefined)
       throw new Error(`record ${record.ref} of ${record.signal.id} is not indexed`);
     return person;
@@ -227,7 +224,7 @@ export class HouseholdIndex {
     this.insertAtAddresses(added, touched);
     const renamed = new Set<GraphSignal>();
     const recheck = this.resolvePersons(addedRecords, removedRecords, matchingBefore, renamed);
-    for (const record of removedRecords) this.personOfRecord.delete(record);
+    for (const record of removedRecords) record.person = undefined;
     for (const signal of renamed) touched.add(signal);
     this.recheckAddresses(recheck, touched);
     return this.regroup(touched, renamed, removed);
@@ -339,7 +336,7 @@ export class HouseholdIndex {
       }
     }
     const closeOver = (record: PersonRecord): void => {
-      const person = this.personOfRecord.get(record);
+      const person = record.person;
       if (person === undefined || oldPersons.has(person)) return;
       oldPersons.add(person);
       for (const r of person.records) if (!removedSet.has(r)) affected.add(r);
@@ -352,17 +349,17 @@ export class HouseholdIndex {
     const recheck = new Set<string>();
     const kept = new Set<Person>();
     for (const person of newPersons) {
-      const previous = this.personOfRecord.get(person.records[0]!);
+      const previous = person.records[0]!.person;
       if (
         previous !== undefined &&
         previous.records.length === person.records.length &&
-        person.records.every((r) => this.personOfRecord.get(r) === previous)
+        person.records.every((r) => r.person === previous)
       ) {
         kept.add(previous);
         continue;
       }
       for (const record of person.records) {
-        this.personOfRecord.set(record, person);
+        record.person = person;
         renamed.add(record.signal);
         if (record.signal.addressKey !== undefined) {
           bump(this.addressState(record.signal.addressKey).persons, person, 1);
@@ -440,11 +437,11 @@ export class HouseholdIndex {
   ): HouseholdChange {
     const oldHouseholds = new Set<Household>();
     for (const signal of gone) {
-      oldHouseholds.add(this.householdOfSignal.get(signal)!);
-      this.householdOfSignal.delete(signal);
+      oldHouseholds.add(signal.household!);
+      signal.household = undefined;
     }
     for (const signal of touched) {
-      const household = this.householdOfSignal.get(signal);
+      const household = signal.household;
       if (household !== undefined) oldHouseholds.add(household);
     }
     const members = new Set<GraphSignal>(touched);
@@ -488,19 +485,17 @@ export class HouseholdIndex {
     const added: Household[] = [];
     const kept = new Set<Household>();
     for (const group of uf.groups()) {
-      const first = this.householdOfSignal.get(signals[group[0]!]!);
+      const first = signals[group[0]!]!.household;
       if (
         first !== undefined &&
         first.signals.length === group.length &&
-        group.every(
-          (i) => this.householdOfSignal.get(signals[i]!) === first && !renamed.has(signals[i]!),
-        )
+        group.every((i) => signals[i]!.household === first && !renamed.has(signals[i]!))
       ) {
         kept.add(first);
         continue;
       }
       const household = new Household(group.map((i) => signals[i]!));
-      for (const signal of household.signals) this.householdOfSignal.set(signal, household);
+      for (const signal of household.signals) signal.household = household;
       this.householdSet.add(household);
       added.push(household);
     }

@@ -5,13 +5,12 @@
  */
 import { isValidBsn } from '../signals/bsn.js';
 import type { Relation, Signal } from '../signals/types.js';
+import type { Household, Person } from './household-index.js';
 import { addressKey, firstInitial, normalizeFamilyName } from './normalize.js';
 
 export const ADDRESS_LINK_WINDOW_MS = 365 * 24 * 60 * 60 * 1000;
 
 export interface PersonRecord {
-  /** `<signal id>` NUL `<ref>`: unique over all signals. */
-  readonly key: string;
   readonly signal: GraphSignal;
   readonly ref: string;
   /** Only a BSN that passes the elfproef; an invalid one is ignored for identity. */
@@ -19,6 +18,11 @@ export interface PersonRecord {
   /** Normalised family name and birth date, when both are known. */
   readonly nameKey: string | undefined;
   readonly initial: string | undefined;
+  /**
+   * The person this record resolves to. Written by HouseholdIndex alone: a
+   * slot on the record is much cheaper than a Map over millions of records.
+   */
+  person: Person | undefined;
 }
 
 export interface GraphSignal {
@@ -29,6 +33,8 @@ export interface GraphSignal {
   /** The signal's relations between its own person refs. */
   readonly relations: readonly Relation[];
   readonly addressKey: string | undefined;
+  /** The household this signal is in; written by HouseholdIndex alone. */
+  household: Household | undefined;
 }
 
 export function toGraphSignal(signal: Signal): GraphSignal {
@@ -42,17 +48,18 @@ export function toGraphSignal(signal: Signal): GraphSignal {
     records,
     relations: signal.relations,
     addressKey: addressKey(signal.address),
+    household: undefined,
   };
   for (const person of signal.persons) {
     const name = person.familyName === undefined ? '' : normalizeFamilyName(person.familyName);
     records.push({
-      key: `${signal.id}\u0000${person.ref}`,
       signal: graphSignal,
       ref: person.ref,
       bsn: person.bsn !== undefined && isValidBsn(person.bsn) ? person.bsn : undefined,
       nameKey:
         name !== '' && person.birthDate !== undefined ? `${name}|${person.birthDate}` : undefined,
       initial: firstInitial(person.initials),
+      person: undefined,
     });
   }
   return graphSignal;
