@@ -21,6 +21,10 @@ export interface BatchCounts {
   warnings: number;
 }
 
+export function noCounts(): BatchCounts {
+  return { accepted: 0, duplicates: 0, rejected: 0, skipped: 0, droppedFields: 0, warnings: 0 };
+}
+
 export interface ProcessedBatch {
   state: StateBatch;
   deadLetters: DeadLetter[];
@@ -44,14 +48,7 @@ export class Ingestor {
   ) {}
 
   process(messages: readonly InboundMessage[]): ProcessedBatch {
-    const counts: BatchCounts = {
-      accepted: 0,
-      duplicates: 0,
-      rejected: 0,
-      skipped: 0,
-      droppedFields: 0,
-      warnings: 0,
-    };
+    const counts = noCounts();
     const signals: Signal[] = [];
     const deadLetters: DeadLetter[] = [];
     const offsets = new Map<string, string>();

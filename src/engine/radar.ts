@@ -171,10 +171,6 @@ export class Radar {
     return household.id === id ? { household } : { household, mergedFrom: id };
   }
 
-  isWithdrawn(id: string): boolean {
-    return this.retracted.has(id) && this.digests.has(id);
-  }
-
   /**
    * Folds the signals ingested since the last flush into the households, all
    * in one step, and evaluates the rules on every household that changed.

@@ -148,10 +148,6 @@ export class HouseholdIndex {
     return this.householdSet.values();
   }
 
-  signal(id: string): GraphSignal | undefined {
-    return this.signalsById.get(id);
-  }
-
   householdOf(signalId: string): Household | undefined {
     const signal = this.signalsById.get(signalId);
     return signal?.household;
@@ -186,10 +182,6 @@ export class HouseholdIndex {
       for (const record of signal.records) persons.add(this.personOf(record));
     }
     return persons;
-  }
-
-  isInstitutional(addressKey: string): boolean {
-    return this.addresses.get(addressKey)?.institutional ?? this.configured.has(addressKey);
   }
 
   /**

@@ -14,7 +14,7 @@
  */
 import { Kafka, logLevel, type Consumer, type EachBatchPayload, type Producer } from 'kafkajs';
 import type { RadarConfig } from '../config/config.js';
-import { Ingestor, type BatchCounts } from '../consumers/ingestor.js';
+import { Ingestor, noCounts, type BatchCounts } from '../consumers/ingestor.js';
 import type { InboundMessage } from '../consumers/messages.js';
 import { Radar } from '../engine/index.js';
 import type { Logger } from '../log/logger.js';
@@ -36,14 +36,7 @@ export class RadarService {
   private consumer!: Consumer;
   private producer!: Producer;
   private ruleset!: Ruleset;
-  private readonly counts: BatchCounts = {
-    accepted: 0,
-    duplicates: 0,
-    rejected: 0,
-    skipped: 0,
-    droppedFields: 0,
-    warnings: 0,
-  };
+  private readonly counts: BatchCounts = noCounts();
   private lastSequence = 0;
 
   constructor(
