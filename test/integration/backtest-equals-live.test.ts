@@ -3,8 +3,6 @@
  * the three topics and their partitions, shuffled and redelivered, leave the
  * service in exactly the state `radar backtest` computes from them.
  */
-import { readFileSync, readdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Partitioners } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import { replayLines } from '../../src/producers/replay.js';
@@ -12,33 +10,13 @@ import { generateSignalLines } from '../../src/synthetic/generate.js';
 import { runCli } from '../backtest/run-cli.js';
 import { kafka } from '../helpers/kafka.js';
 import { startService, testConfig, waitUntilConsumed } from './radar-service.js';
+import { scenarioLines, scenarioRules, shuffle } from './signal-lines.js';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
-const scenarioDir = fileURLToPath(new URL('../../../shared/scenarios/', import.meta.url));
-
-function scenarioLines(): string[] {
-  return readdirSync(scenarioDir)
-    .filter((f) => f.endsWith('.ndjson') && !f.endsWith('.expected.ndjson'))
-    .flatMap((f) => readFileSync(join(scenarioDir, f), 'utf8').split('\n'))
-    .filter((l) => l.trim() !== '');
-}
-
-/** Deterministic shuffle, so a failure can be replayed. */
-function shuffle<T>(items: T[], seed: number): T[] {
-  const out = [...items];
-  let s = seed;
-  for (let i = out.length - 1; i > 0; i--) {
-    s = (s * 1103515245 + 12345) & 0x7fffffff;
-    const j = s % (i + 1);
-    [out[i], out[j]] = [out[j]!, out[i]!];
-  }
-  return out;
-}
-
 describe('live service equals backtest', () => {
   it('after shuffled, redelivered signals over three topics', async () => {
-    const config = await testConfig({ rules: join(scenarioDir, 'rules.yaml') });
+    const config = await testConfig({ rules: scenarioRules });
     const signals = [
       ...scenarioLines(),
       ...generateSignalLines({ count: 1500, seed: 7, malformed: 0.01 }),
