@@ -87,8 +87,6 @@ export interface HouseholdChange {
 interface AddressState {
   /** Active signals at this address in (occurredAt, id) order. */
   readonly signals: GraphSignal[];
-  /** Distinct persons named here, with how many records name each. */
-  readonly persons: Map<Person, number>;
   readonly configured: boolean;
   institutional: boolean;
 }
@@ -112,20 +110,12 @@ function deleteFromList<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   if (list.length === 0) map.delete(key);
 }
 
-function bump<K>(map: Map<K, number>, key: K, by: number): void {
-  const next = (map.get(key) ?? 0) + by;
-  if (next === 0) map.delete(key);
-  else map.set(key, next);
-}
-
 export class HouseholdIndex {
   private readonly threshold: number;
   private readonly configured: ReadonlySet<string>;
   private readonly signalsById = new Map<string, GraphSignal>();
   private readonly byBsn = new Map<string, PersonRecord[]>();
   private readonly byName = new Map<string, PersonRecord[]>();
-  /** For each name key, the valid BSNs seen with it and how many records carry each. */
-  private readonly nameBsns = new Map<string, Map<string, number>>();
   private readonly addresses = new Map<string, AddressState>();
   private readonly householdSet = new Set<Household>();
 
@@ -226,11 +216,6 @@ export class HouseholdIndex {
     if (record.bsn !== undefined) addToList(this.byBsn, record.bsn, record);
     if (record.nameKey !== undefined) {
       addToList(this.byName, record.nameKey, record);
-      if (record.bsn !== undefined) {
-        let bsns = this.nameBsns.get(record.nameKey);
-        if (bsns === undefined) this.nameBsns.set(record.nameKey, (bsns = new Map()));
-        bump(bsns, record.bsn, 1);
-      }
     }
   }
 
@@ -238,31 +223,33 @@ export class HouseholdIndex {
     if (record.bsn !== undefined) deleteFromList(this.byBsn, record.bsn, record);
     if (record.nameKey !== undefined) {
       deleteFromList(this.byName, record.nameKey, record);
-      const bsns = this.nameBsns.get(record.nameKey);
-      if (record.bsn !== undefined && bsns !== undefined) {
-        bump(bsns, record.bsn, -1);
-        if (bsns.size === 0) this.nameBsns.delete(record.nameKey);
-      }
     }
   }
 
   private nameMatchingOf(records: readonly PersonRecord[]): Map<string, boolean> {
     const on = new Map<string, boolean>();
-    for (const { nameKey } of records)
-      if (nameKey !== undefined) on.set(nameKey, this.nameMatchingOn(nameKey));
+    for (const { nameKey } of records) {
+      if (nameKey !== undefined && !on.has(nameKey)) on.set(nameKey, this.nameMatchingOn(nameKey));
+    }
     return on;
   }
 
   /** Name matching is off for a name and birth date seen with two or more valid BSNs. */
   private nameMatchingOn(nameKey: string): boolean {
-    return (this.nameBsns.get(nameKey)?.size ?? 0) < 2;
+    let seen: string | undefined;
+    for (const { bsn } of this.byName.get(nameKey) ?? []) {
+      if (bsn === undefined || bsn === seen) continue;
+      if (seen !== undefined) return false;
+      seen = bsn;
+    }
+    return true;
   }
 
   private addressState(key: string): AddressState {
     let state = this.addresses.get(key);
     if (state === undefined) {
       const configured = this.configured.has(key);
-      state = { signals: [], persons: new Map(), configured, institutional: configured };
+      state = { signals: [], configured, institutional: configured };
       this.addresses.set(key, state);
     }
     return state;
@@ -353,19 +340,13 @@ export class HouseholdIndex {
       for (const record of person.records) {
         record.person = person;
         renamed.add(record.signal);
-        if (record.signal.addressKey !== undefined) {
-          bump(this.addressState(record.signal.addressKey).persons, person, 1);
-          recheck.add(record.signal.addressKey);
-        }
+        if (record.signal.addressKey !== undefined) recheck.add(record.signal.addressKey);
       }
     }
     for (const person of oldPersons) {
       if (kept.has(person)) continue;
       for (const record of person.records) {
-        const key = record.signal.addressKey;
-        if (key === undefined) continue;
-        bump(this.addresses.get(key)!.persons, person, -1);
-        recheck.add(key);
+        if (record.signal.addressKey !== undefined) recheck.add(record.signal.addressKey);
       }
     }
     return recheck;
@@ -375,13 +356,19 @@ export class HouseholdIndex {
     const uf = new UnionFind(records.length);
     const firstWithBsn = new Map<string, number>();
     const byName = new Map<string, number[]>();
+    const matching = new Map<string, boolean>();
+    const matchingOn = (nameKey: string): boolean => {
+      let on = matching.get(nameKey);
+      if (on === undefined) matching.set(nameKey, (on = this.nameMatchingOn(nameKey)));
+      return on;
+    };
     records.forEach((record, i) => {
       if (record.bsn !== undefined) {
         const first = firstWithBsn.get(record.bsn);
         if (first === undefined) firstWithBsn.set(record.bsn, i);
         else uf.union(first, i);
       }
-      if (record.nameKey !== undefined && this.nameMatchingOn(record.nameKey)) {
+      if (record.nameKey !== undefined && matchingOn(record.nameKey)) {
         const group = byName.get(record.nameKey);
         if (group === undefined) byName.set(record.nameKey, [i]);
         else group.push(i);
@@ -405,15 +392,35 @@ export class HouseholdIndex {
     return uf.groups().map((group) => new Person(group.map((i) => records[i]!)));
   }
 
+  /**
+   * Whether the signals name more than `limit` distinct persons. Stops
+   * counting past the limit, so a shelter with thousands of signals costs
+   * about as much as a family home.
+   */
+  private namesMoreThan(signals: readonly GraphSignal[], limit: number): boolean {
+    const persons = new Set<Person>();
+    for (const signal of signals) {
+      for (const record of signal.records) {
+        persons.add(record.person!);
+        if (persons.size > limit) return true;
+      }
+    }
+    return false;
+  }
+
   private recheckAddresses(keys: Set<string>, touched: Set<GraphSignal>): void {
     for (const key of keys) {
-      const state = this.addresses.get(key)!;
-      const institutional = state.configured || state.persons.size > this.threshold;
+      const state = this.addresses.get(key);
+      if (state === undefined) continue;
+      if (state.signals.length === 0) {
+        this.addresses.delete(key);
+        continue;
+      }
+      const institutional = state.configured || this.namesMoreThan(state.signals, this.threshold);
       if (institutional !== state.institutional) {
         state.institutional = institutional;
         for (const signal of state.signals) touched.add(signal);
       }
-      if (state.signals.length === 0 && state.persons.size === 0) this.addresses.delete(key);
     }
   }
 
