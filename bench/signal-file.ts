@@ -2,13 +2,13 @@ import { once } from 'node:events';
 import { createWriteStream, existsSync, mkdirSync, renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generateSignalLines } from '../src/synthetic/generate.js';
+import { GENERATOR_VERSION, generateSignalLines } from '../src/synthetic/generate.js';
 import { execFileSync } from 'node:child_process';
 
 /** A cached synthetic signal file of `count` lines; generated once per count. */
 export function ensureSignalFile(count: number): string {
   const dir = join(tmpdir(), 'radar-bench');
-  const file = join(dir, `signals-${count}.ndjson`);
+  const file = join(dir, `signals-v${GENERATOR_VERSION}-${count}.ndjson`);
   if (existsSync(file)) return file;
   mkdirSync(dir, { recursive: true });
   // Generated in a child so the generator's memory never counts against a measurement.
