@@ -1,7 +1,8 @@
 /**
- * Runs every benchmark in its own child process (so peak memory is its own),
- * and writes the results into bench/results/RESULTS.md with the machine they
- * ran on. Usage: `npm run bench [-- --count 1000000]`.
+ * Runs every benchmark in its own child process (so peak memory is its own):
+ * the backtest against the parse-only floor, and the gRPC API's query
+ * latency; writes the results into bench/results/RESULTS.md with the
+ * machine they ran on. Usage: `npm run bench [-- --count 1000000]`.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -43,6 +44,24 @@ const parse = measure('parse-only.js', [file]);
 const backtest = measure('backtest.js', [file]);
 const backtestQuarter = measure('backtest.js', [quarter]);
 
+interface Latency {
+  signals: number;
+  households: number;
+  indicators: number;
+  calls: number;
+  methods: { name: string; p50: number; p90: number; p99: number }[];
+}
+const apiSignals = Math.min(count, 100_000);
+const api = JSON.parse(
+  execFileSync(process.execPath, [`${here}api-latency.js`, String(apiSignals)], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+    .trim()
+    .split('\n')
+    .pop()!,
+) as Latency;
+
 const ratio = rate(backtest) / rate(parse);
 const lines = [
   '# Benchmark results',
@@ -63,6 +82,18 @@ const lines = [
   '',
   `Backtest rate / parse-only rate: **${ratio.toFixed(2)}** (target ≥ 0.5).`,
   `Peak memory at ${backtestQuarter.lines.toLocaleString('en')} lines: ${backtestQuarter.peakRssMb} MB; at ${backtest.lines.toLocaleString('en')}: ${backtest.peakRssMb} MB.`,
+  '',
+  '## gRPC query latency',
+  '',
+  `${api.calls} sequential calls per method from one client over mutual TLS, each audited with an fsync, ` +
+    `on a radar of ${api.signals.toLocaleString('en')} signals (${api.households.toLocaleString('en')} households, ` +
+    `${api.indicators.toLocaleString('en')} indicators) with a LevelDB store.`,
+  '',
+  '| method | p50 (ms) | p90 (ms) | p99 (ms) |',
+  '| --- | ---: | ---: | ---: |',
+  ...api.methods.map(
+    (m) => `| ${m.name} | ${m.p50.toFixed(1)} | ${m.p90.toFixed(1)} | ${m.p99.toFixed(1)} |`,
+  ),
   '',
 ];
 mkdirSync(`${here}../../bench/results`, { recursive: true });

@@ -3,6 +3,8 @@
  * invalid ruleset (every problem reported), 1 for anything unexpected.
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { mkdir } from 'node:fs/promises';
+import { makePki } from '../api/dev-pki.js';
 import { RadarError, RuleValidationError } from '../errors.js';
 import { loadRuleset } from '../rules/index.js';
 import { generateSignalLines } from '../synthetic/generate.js';
@@ -93,6 +95,27 @@ function program(io: CliIo, run: (task: () => Promise<number>) => void): Command
     .action((options) =>
       run(async () => {
         await writeLines(io.stdout, generateSignalLines(options));
+        return 0;
+      }),
+    );
+
+  root
+    .command('dev-certs')
+    .description(
+      'Make a throwaway CA, server and client certificates for trying the API with mutual TLS.',
+    )
+    .argument('<dir>', 'directory to write the PEM files into')
+    .option('--client <cn>', 'a client identity (certificate subject CN); repeatable', collect)
+    .action((dir: string, options: { client?: string[] }) =>
+      run(async () => {
+        await mkdir(dir, { recursive: true });
+        const clients = options.client ?? ['vt09-case-system'];
+        makePki(dir, clients);
+        io.stdout.write(
+          `wrote to ${dir}: radar-dev-ca.crt (CA), server.key + server.crt (localhost), ` +
+            `${clients.map((c) => `${c}.key + ${c}.crt`).join(', ')}\n` +
+            `api.tls: { key: ${dir}/server.key, cert: ${dir}/server.crt, ca: ${dir}/radar-dev-ca.crt }\n`,
+        );
         return 0;
       }),
     );

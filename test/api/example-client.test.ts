@@ -9,12 +9,12 @@ import { connect, getHousehold, watchIndicators } from '../../examples/case-syst
 import { startApiServer, type ApiServer } from '../../src/api/index.js';
 import { AuditLog } from '../../src/audit/index.js';
 import type { WatchIndicatorsResponse } from '../../src/gen/radar/v1/radar.js';
-import { failure, Fixture, makePki, scenarioSignals, type TestPki } from './helpers.js';
+import { failure, Fixture, makePki, scenarioSignals, type DevPki } from './helpers.js';
 
 const CN = 'vt09-case-system';
 const dir = mkdtempSync(join(tmpdir(), 'radar-example-'));
 const context = { user: 'j.devries', purpose: 'voorbeeld' };
-let pki: TestPki;
+let pki: DevPki;
 let fixture: Fixture;
 let audit: AuditLog;
 

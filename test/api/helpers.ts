@@ -4,10 +4,9 @@
  * signals go through the same Radar the service runs, and their indicator
  * events are written to a MemoryStore exactly as the service writes them.
  */
-import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import {
   credentials,
   Metadata,
@@ -22,107 +21,11 @@ import { decodeJson } from '../../src/signals/index.js';
 import type { Signal } from '../../src/signals/types.js';
 import { MemoryStore } from '../../src/store/index.js';
 
-export const SCENARIOS = '/work/shared/scenarios';
+export const SCENARIOS = fileURLToPath(new URL('../../../shared/scenarios', import.meta.url));
 
-export interface Pem {
-  key: Buffer;
-  cert: Buffer;
-}
+import type { DevPki } from '../../src/api/dev-pki.js';
 
-export interface TestPki {
-  ca: Buffer;
-  server: Pem;
-  /** Keyed by subject CN. */
-  clients: Record<string, Pem>;
-  /** A client whose certificate another CA signed. */
-  stranger: Pem;
-}
-
-function openssl(dir: string, args: string[]): void {
-  execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-}
-
-function issue(dir: string, name: string, cn: string, caName: string, extensions: string): Pem {
-  openssl(dir, [
-    'req',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:prime256v1',
-    '-nodes',
-    '-keyout',
-    `${name}.key`,
-    '-out',
-    `${name}.csr`,
-    '-subj',
-    `/CN=${cn}`,
-  ]);
-  writeFileSync(join(dir, `${name}.ext`), extensions);
-  openssl(dir, [
-    'x509',
-    '-req',
-    '-in',
-    `${name}.csr`,
-    '-CA',
-    `${caName}.crt`,
-    '-CAkey',
-    `${caName}.key`,
-    '-CAcreateserial',
-    '-out',
-    `${name}.crt`,
-    '-days',
-    '2',
-    '-extfile',
-    `${name}.ext`,
-  ]);
-  return {
-    key: readFileSync(join(dir, `${name}.key`)),
-    cert: readFileSync(join(dir, `${name}.crt`)),
-  };
-}
-
-function makeCa(dir: string, name: string): void {
-  openssl(dir, [
-    'req',
-    '-x509',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:prime256v1',
-    '-nodes',
-    '-keyout',
-    `${name}.key`,
-    '-out',
-    `${name}.crt`,
-    '-days',
-    '2',
-    '-subj',
-    `/CN=${name}`,
-  ]);
-}
-
-export function makePki(dir: string, clientNames: readonly string[]): TestPki {
-  makeCa(dir, 'radar-test-ca');
-  makeCa(dir, 'other-ca');
-  const server = issue(
-    dir,
-    'server',
-    'localhost',
-    'radar-test-ca',
-    'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n',
-  );
-  const clients: Record<string, Pem> = {};
-  for (const cn of clientNames)
-    clients[cn] = issue(dir, cn, cn, 'radar-test-ca', 'extendedKeyUsage=clientAuth\n');
-  const stranger = issue(
-    dir,
-    'stranger',
-    'vt09-case-system',
-    'other-ca',
-    'extendedKeyUsage=clientAuth\n',
-  );
-  return { ca: readFileSync(join(dir, 'radar-test-ca.crt')), server, clients, stranger };
-}
+export { makePki, type DevPki, type Pem } from '../../src/api/dev-pki.js';
 
 export async function scenarioSignals(file: string): Promise<Signal[]> {
   const text = await readFile(join(SCENARIOS, file), 'utf8');
@@ -185,7 +88,7 @@ export class Fixture {
   }
 }
 
-export function client(pki: TestPki, port: number, cn?: string): RadarServiceClient {
+export function client(pki: DevPki, port: number, cn?: string): RadarServiceClient {
   const pem = cn === undefined ? undefined : pki.clients[cn]!;
   return new RadarServiceClient(
     `localhost:${port}`,

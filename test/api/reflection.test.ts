@@ -20,11 +20,11 @@ import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { startApiServer } from '../../src/api/index.js';
 import { AuditLog } from '../../src/audit/index.js';
 import { GetHouseholdRequest, RadarServiceClient } from '../../src/gen/radar/v1/radar.js';
-import { callMetadata, Fixture, makePki, scenarioSignals, unary, type TestPki } from './helpers.js';
+import { callMetadata, Fixture, makePki, scenarioSignals, unary, type DevPki } from './helpers.js';
 
 const CN = 'vt09-case-system';
 const dir = mkdtempSync(join(tmpdir(), 'radar-reflection-'));
-let pki: TestPki;
+let pki: DevPki;
 let fixture: Fixture;
 let audit: AuditLog;
 

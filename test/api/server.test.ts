@@ -42,7 +42,7 @@ import {
   scenarioSignals,
   signal,
   unary,
-  type TestPki,
+  type DevPki,
 } from './helpers.js';
 
 const VT09 = 'vt09-case-system';
@@ -52,7 +52,7 @@ const CLIENTS = { [VT09]: ['VT09'], [VT01]: ['VT01'] };
 
 const dir = mkdtempSync(join(tmpdir(), 'radar-api-'));
 const auditPath = join(dir, 'audit.ndjson');
-let pki: TestPki;
+let pki: DevPki;
 let fixture: Fixture;
 let audit: AuditLog;
 let server: ApiServer;
