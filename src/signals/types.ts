@@ -56,7 +56,12 @@ export const VIOLENCE_TYPES = [
 ] as const;
 export type ViolenceType = (typeof VIOLENCE_TYPES)[number];
 
-export const SAFETY_LEVELS = ['ONBEKEND', 'VEILIG', 'ONVEILIG_STRUCTUREEL', 'ONVEILIG_ACUUT'] as const;
+export const SAFETY_LEVELS = [
+  'ONBEKEND',
+  'VEILIG',
+  'ONVEILIG_STRUCTUREEL',
+  'ONVEILIG_ACUUT',
+] as const;
 export type Safety = (typeof SAFETY_LEVELS)[number];
 
 export const ROLES = ['SLACHTOFFER', 'PLEGER', 'BETROKKENE', 'ONBEKEND'] as const;
