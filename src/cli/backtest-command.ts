@@ -4,6 +4,7 @@ import type { Writable } from 'node:stream';
 import { SingleBar, Presets } from 'cli-progress';
 import { Radar } from '../engine/index.js';
 import { ingestNdjson, radarOutputLines, snapshot } from '../backtest/index.js';
+import { readConfigFile, resolveConfig } from '../config/config.js';
 import { loadRuleset } from '../rules/index.js';
 import type { CliIo } from './io.js';
 
@@ -11,6 +12,8 @@ export interface BacktestCommandOptions {
   signals: string;
   rules: string;
   out?: string;
+  /** The service's settings file: the backtest takes its household settings from it. */
+  config?: string;
   institutionalThreshold?: number;
   institutionalAddress?: string[];
 }
@@ -53,15 +56,20 @@ function progressBar(io: CliIo, path: string): { onBytes?: (n: number) => void; 
 
 export async function backtestCommand(options: BacktestCommandOptions, io: CliIo): Promise<number> {
   const ruleset = await loadRuleset(options.rules);
-  const radar = new Radar({
-    ruleset,
-    ...(options.institutionalThreshold !== undefined && {
-      institutionalPersonThreshold: options.institutionalThreshold,
-    }),
-    ...(options.institutionalAddress !== undefined && {
-      institutionalAddresses: options.institutionalAddress,
-    }),
-  });
+  const settings = resolveConfig(
+    options.config === undefined ? {} : readConfigFile(options.config),
+    {
+      households: {
+        ...(options.institutionalThreshold !== undefined && {
+          institutionalPersonThreshold: options.institutionalThreshold,
+        }),
+        ...(options.institutionalAddress !== undefined && {
+          institutionalAddresses: options.institutionalAddress,
+        }),
+      },
+    },
+  );
+  const radar = new Radar({ ruleset, ...settings.households });
   const input =
     options.signals === '-'
       ? io.stdin

@@ -46,13 +46,12 @@ function program(io: CliIo, run: (task: () => Promise<number>) => void): Command
     .requiredOption('--signals <file>', 'NDJSON signal file, or - for standard input')
     .requiredOption('--rules <path>', 'rule file or directory of rule files')
     .option('--out <file>', 'write the output here instead of standard output')
+    .option('--config <file>', "the service's settings file, for its household settings")
     .addOption(
       new Option(
         '--institutional-threshold <n>',
-        'an address naming more persons than this is institutional',
-      )
-        .argParser(positiveInteger)
-        .default(12),
+        'an address naming more persons than this is institutional (default 12)',
+      ).argParser(positiveInteger),
     )
     .option(
       '--institutional-address <key>',

@@ -297,11 +297,15 @@ export function resolveConfig(...layers: RadarConfigInput[]): RadarConfig {
       'invalid settings:\n  api.tls: the API always runs with mutual TLS; give api.tls.key, api.tls.cert and api.tls.ca (or api.insecure: true for local development only)',
     );
   }
+  return config;
+}
+
+/** The service cannot start without a broker; a backtest reading the same file needs none. */
+export function requireBrokers(config: RadarConfig): void {
   if (config.kafka.brokers.length === 0) {
     throw new RadarError(
       'CONFIG_INVALID',
       'invalid settings:\n  kafka.brokers: no Kafka broker configured; set KAFKA_BROKERS=host:port[,host:port] or kafka.brokers in the config file',
     );
   }
-  return config;
 }

@@ -13,7 +13,7 @@
  * positions and the signal ids turn into no-ops.
  */
 import { Kafka, logLevel, type Consumer, type EachBatchPayload, type Producer } from 'kafkajs';
-import type { RadarConfig } from '../config/config.js';
+import { requireBrokers, type RadarConfig } from '../config/config.js';
 import { Ingestor, noCounts, type BatchCounts } from '../consumers/ingestor.js';
 import type { InboundMessage } from '../consumers/messages.js';
 import { Radar } from '../engine/index.js';
@@ -42,7 +42,9 @@ export class RadarService {
   constructor(
     private readonly config: RadarConfig,
     private readonly log: Logger,
-  ) {}
+  ) {
+    requireBrokers(config);
+  }
 
   get status(): ServiceStatus {
     return { counts: { ...this.counts }, lastSequence: this.lastSequence };

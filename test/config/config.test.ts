@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { configFromEnv, DEFAULTS, requireBrokers, resolveConfig } from '../../src/config/config.js';
+
+describe('settings', () => {
+  it('overlays file, environment and flags on the defaults, later layers winning', () => {
+    const config = resolveConfig(
+      { dataDir: '/from/file', kafka: { groupId: 'file-group' } },
+      configFromEnv({ KAFKA_BROKERS: ' a:1, b:2 ', RADAR_DATA: '/from/env' }),
+      { kafka: { groupId: 'flag-group' } },
+    );
+    expect(config.dataDir).toBe('/from/env');
+    expect(config.kafka.brokers).toEqual(['a:1', 'b:2']);
+    expect(config.kafka.groupId).toBe('flag-group');
+    expect(config.kafka.topics).toEqual(DEFAULTS.kafka.topics);
+  });
+
+  it('reports every bad setting at once, by its path', () => {
+    try {
+      resolveConfig({
+        kafka: { brokers: ['no-port'], partitions: 0 },
+        households: { institutionalAddresses: ['1234 ab|1||'] },
+        unknownSetting: true,
+      } as never);
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toMatchObject({ code: 'CONFIG_INVALID' });
+      const message = (error as Error).message;
+      for (const path of [
+        'kafka.brokers.0',
+        'kafka.partitions',
+        'households.institutionalAddresses.0',
+        "'unknownSetting'",
+      ]) {
+        expect(message).toContain(path);
+      }
+    }
+  });
+
+  it('requires mutual TLS files for the API unless insecure is explicit', () => {
+    expect(() => resolveConfig({ api: { enabled: true } })).toThrow(/api\.tls/);
+    expect(resolveConfig({ api: { enabled: true, insecure: true } }).api.insecure).toBe(true);
+  });
+
+  it('lets a backtest read the file without brokers, but not the service', () => {
+    const config = resolveConfig({});
+    expect(() => requireBrokers(config)).toThrow(
+      expect.objectContaining({ code: 'CONFIG_INVALID' }),
+    );
+    expect(() =>
+      requireBrokers(resolveConfig(configFromEnv({ KAFKA_BROKERS: 'k:9092' }))),
+    ).not.toThrow();
+  });
+});
