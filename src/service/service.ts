@@ -67,25 +67,7 @@ export class RadarService {
     });
     const { topics } = config.kafka;
     const signalTopics = [topics.adviesvragen, topics.meldingen, topics.politie];
-    if (config.kafka.createTopics) {
-      const admin = kafka.admin();
-      await admin.connect();
-      try {
-        const existing = new Set(await admin.listTopics());
-        const missing = [...signalTopics, topics.dlq, topics.indicators].filter(
-          (t) => !existing.has(t),
-        );
-        if (missing.length > 0) {
-          await admin.createTopics({
-            waitForLeaders: true,
-            topics: missing.map((topic) => ({ topic, numPartitions: config.kafka.partitions })),
-          });
-          this.log.info({ topics: missing }, 'created topics');
-        }
-      } finally {
-        await admin.disconnect();
-      }
-    }
+    const signalPartitions = await this.prepareTopics(kafka, signalTopics);
     this.producer = kafka.producer({
       allowAutoTopicCreation: false,
       idempotent: true,
@@ -102,12 +84,49 @@ export class RadarService {
     });
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: signalTopics, fromBeginning: true });
+    // Households span partitions, so one service must see them all: a second
+    // member in the group would leave each with half the signals.
+    this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
+      const assigned = Object.values(payload.memberAssignment).reduce((n, p) => n + p.length, 0);
+      if (assigned < signalPartitions) {
+        this.log.error(
+          { assigned, group: config.kafka.groupId },
+          'this service was given only some of the signal partitions: another member is in its consumer group; run one radar per group',
+        );
+      }
+    });
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
       eachBatch: (payload) => this.handleBatch(payload),
     });
     this.log.info({ topics: signalTopics, group: config.kafka.groupId }, 'consuming');
+  }
+
+  /** Creates missing topics when allowed; returns how many partitions the signal topics have. */
+  private async prepareTopics(kafka: Kafka, signalTopics: string[]): Promise<number> {
+    const { topics, createTopics, partitions } = this.config.kafka;
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      if (createTopics) {
+        const existing = new Set(await admin.listTopics());
+        const missing = [...signalTopics, topics.dlq, topics.indicators].filter(
+          (t) => !existing.has(t),
+        );
+        if (missing.length > 0) {
+          await admin.createTopics({
+            waitForLeaders: true,
+            topics: missing.map((topic) => ({ topic, numPartitions: partitions })),
+          });
+          this.log.info({ topics: missing }, 'created topics');
+        }
+      }
+      const metadata = await admin.fetchTopicMetadata({ topics: signalTopics });
+      return metadata.topics.reduce((n, t) => n + t.partitions.length, 0);
+    } finally {
+      await admin.disconnect();
+    }
   }
 
   async stop(): Promise<void> {

@@ -5,7 +5,7 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { resolveConfig, type RadarConfig } from '../../src/config/config.js';
 import { RadarService } from '../../src/service/service.js';
 import { brokers, randomGroupId, randomTopicName, waitFor } from '../helpers/kafka.js';
@@ -29,8 +29,11 @@ export async function testConfig(overrides: { rules?: string } = {}): Promise<Ra
   });
 }
 
-export async function startService(config: RadarConfig): Promise<RadarService> {
-  const service = new RadarService(config, pino({ level: 'silent' }));
+export async function startService(
+  config: RadarConfig,
+  log: Logger = pino({ level: 'silent' }),
+): Promise<RadarService> {
+  const service = new RadarService(config, log);
   await service.start();
   return service;
 }
