@@ -439,7 +439,7 @@ export class ReadModel {
       request.householdId === ''
         ? undefined
         : radar.resolveHousehold(request.householdId)?.household;
-    const matches: pb.Indicator[] = [];
+    const matches: { indicator: Indicator; active: boolean }[] = [];
     for (const { indicator, active } of candidates) {
       if (request.level !== '' && indicator.level !== request.level) continue;
       if (request.ruleId !== '' && indicator.ruleId !== request.ruleId) continue;
@@ -459,9 +459,17 @@ export class ReadModel {
         !(await this.indicatorRegions(state, indicator)).has(request.region)
       )
         continue;
-      matches.push(this.indicatorMessage(indicator, active));
+      matches.push({ indicator, active });
     }
-    const { items, nextPageToken } = page(matches, (i) => i.indicatorId, after, size, print);
+    // Messages are built for the page only.
+    const { items: found, nextPageToken } = page(
+      matches,
+      (m) => m.indicator.indicatorId,
+      after,
+      size,
+      print,
+    );
+    const items = found.map(({ indicator, active }) => this.indicatorMessage(indicator, active));
     return {
       response: { indicators: items, nextPageToken },
       households: distinctSorted(items.map((i) => i.householdId)),
