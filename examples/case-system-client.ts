@@ -13,7 +13,7 @@
  *   maps its subject CN to the regions this case system serves;
  * - every call carries `x-radar-user` and `x-radar-purpose` (NEN 7513): who
  *   the call is for and why; the radar refuses calls without them;
- * - a deadline on every unary call;
+ * - a deadline on every unary call, waiting for the radar while it restarts;
  * - a watch that remembers the last sequence it processed and reconnects
  *   from there, so it misses nothing and sees nothing twice, also when the
  *   radar restarts.
@@ -77,7 +77,9 @@ export function getHousehold(
     client.getHousehold(
       GetHouseholdRequest.fromPartial(by),
       metadata(context),
-      { deadline: Date.now() + timeoutMs },
+      // waitForReady: while the radar restarts, wait for it (up to the
+      // deadline) instead of failing at once with UNAVAILABLE.
+      { deadline: Date.now() + timeoutMs, waitForReady: true },
       (error, response) => (error ? reject(error) : resolve(response)),
     );
   });
