@@ -54,7 +54,9 @@ export function connect(options: ConnectOptions): RadarServiceClient {
 }
 
 function metadata(context: CallContext): Metadata {
-  const md = new Metadata();
+  // waitForReady: while the radar restarts, a call waits for it (up to its
+  // deadline) instead of failing at once with UNAVAILABLE.
+  const md = new Metadata({ waitForReady: true });
   md.set('x-radar-user', context.user);
   md.set('x-radar-purpose', context.purpose);
   return md;
@@ -77,9 +79,7 @@ export function getHousehold(
     client.getHousehold(
       GetHouseholdRequest.fromPartial(by),
       metadata(context),
-      // waitForReady: while the radar restarts, wait for it (up to the
-      // deadline) instead of failing at once with UNAVAILABLE.
-      { deadline: Date.now() + timeoutMs, waitForReady: true },
+      { deadline: Date.now() + timeoutMs },
       (error, response) => (error ? reject(error) : resolve(response)),
     );
   });
