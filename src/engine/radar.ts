@@ -149,15 +149,9 @@ export class Radar {
     return this.digests.get(id) ?? canonicalSignalKey(this.inputs.get(id)!.signal);
   }
 
-  /** An accepted signal that is in a household (not withdrawn, not a withdrawal). */
+  /** An accepted signal that is not withdrawn and not a withdrawal. */
   signal(id: string): Signal | undefined {
     return this.inputs.get(id)?.signal;
-  }
-
-  household(id: string): Household | undefined {
-    const smallest = this.smallestSignalOf.get(id);
-    const household = smallest === undefined ? undefined : this.households.householdOf(smallest);
-    return household?.id === id ? household : undefined;
   }
 
   /**
