@@ -45,6 +45,7 @@ await store.write({
   indicatorsPut: changes.indicators.map((c) => c.indicator),
   events: changes.indicators.map((c, i) => ({
     sequence: i + 1,
+    recordedAt: new Date().toISOString(),
     type: c.type,
     indicator: c.indicator,
   })),

@@ -1,7 +1,8 @@
 /**
  * The latest stored event per indicator, read incrementally from the store's
  * event log: it tells which indicators were withdrawn (the radar keeps only
- * current ones) and the sequence number of each indicator's last change.
+ * current ones) and the sequence number and time of each indicator's last
+ * change.
  */
 import type { IndicatorEventType } from '../engine/index.js';
 import type { Indicator } from '../rules/index.js';
@@ -11,6 +12,8 @@ export interface LatestEvent {
   sequence: number;
   type: IndicatorEventType;
   indicator: Indicator;
+  /** Epoch milliseconds of `recordedAt`. */
+  recordedAt: number;
 }
 
 export class EventIndex {
@@ -43,6 +46,7 @@ export class EventIndex {
         sequence: event.sequence,
         type: event.type,
         indicator: event.indicator,
+        recordedAt: Date.parse(event.recordedAt),
       });
       this.after = event.sequence;
     }

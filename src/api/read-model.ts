@@ -22,6 +22,7 @@ import {
   type Ruleset,
 } from '../rules/index.js';
 import { isValidBsn } from '../signals/bsn.js';
+import { parseTimestamp } from '../signals/index.js';
 import { REGIONS, type Signal } from '../signals/types.js';
 import type { RadarStore } from '../store/index.js';
 import { householdNotFound, indicatorNotFound, invalid } from './errors.js';
@@ -338,17 +339,22 @@ export class ReadModel {
 
   // ---- SearchHouseholds and ListIndicators ---------------------------------
 
-  private checkFilters(region: string, level: string): void {
+  /** Checks the shared filters; returns `changed_since` as epoch ms (NaN when not given). */
+  private checkFilters(region: string, level: string, changedSince: string): number {
     if (region !== '' && !REGIONS.includes(region)) throw invalid('region', 'must be VT01 … VT26');
     if (level !== '' && !LEVEL_RANK.has(level))
       throw invalid('level', `must be one of ${LEVELS.join(', ')}`);
+    if (changedSince === '') return NaN;
+    const since = parseTimestamp(changedSince);
+    if (Number.isNaN(since)) throw invalid('changed_since', 'must be an RFC 3339 timestamp');
+    return since;
   }
 
   async searchHouseholds(
     request: pb.SearchHouseholdsRequest,
     access: Access,
   ): Promise<Answer<pb.SearchHouseholdsResponse>> {
-    this.checkFilters(request.region, request.level);
+    const since = this.checkFilters(request.region, request.level, request.changedSince);
     const size = pageSize(request.pageSize);
     const filter = {
       region: request.region,
@@ -356,6 +362,7 @@ export class ReadModel {
       ruleId: request.ruleId,
       active: request.active ?? null,
       changed: request.changedAfterSequence,
+      since: request.changedSince,
     };
     const print = fingerprint(filter);
     const after = decodePageToken(request.pageToken, print);
@@ -363,8 +370,10 @@ export class ReadModel {
     const { radar } = state;
 
     const changedHouseholds = new Set<Household>();
-    if (request.changedAfterSequence > 0) {
+    const changeFilter = request.changedAfterSequence > 0 || !Number.isNaN(since);
+    if (changeFilter) {
       for await (const event of state.store.events(request.changedAfterSequence)) {
+        if (Date.parse(event.recordedAt) < since) continue;
         const h = radar.resolveHousehold(event.indicator.householdId)?.household;
         if (h !== undefined) changedHouseholds.add(h);
       }
@@ -378,7 +387,7 @@ export class ReadModel {
       if (request.level !== '' && !indicators.some((i) => i.level === request.level)) continue;
       if (request.ruleId !== '' && !indicators.some((i) => i.ruleId === request.ruleId)) continue;
       if (request.active !== undefined && indicators.length > 0 !== request.active) continue;
-      if (request.changedAfterSequence > 0 && !changedHouseholds.has(household)) continue;
+      if (changeFilter && !changedHouseholds.has(household)) continue;
       matches.push({ household, regions });
     }
     // Summaries are built for the page only: persons are resolved on demand.
@@ -409,7 +418,7 @@ export class ReadModel {
     request: pb.ListIndicatorsRequest,
     access: Access,
   ): Promise<Answer<pb.ListIndicatorsResponse>> {
-    this.checkFilters(request.region, request.level);
+    const since = this.checkFilters(request.region, request.level, request.changedSince);
     const size = pageSize(request.pageSize);
     const filter = {
       region: request.region,
@@ -417,6 +426,7 @@ export class ReadModel {
       ruleId: request.ruleId,
       active: request.active ?? null,
       changed: request.changedAfterSequence,
+      since: request.changedSince,
       household: request.householdId,
     };
     const print = fingerprint(filter);
@@ -443,8 +453,10 @@ export class ReadModel {
     for (const { indicator, active } of candidates) {
       if (request.level !== '' && indicator.level !== request.level) continue;
       if (request.ruleId !== '' && indicator.ruleId !== request.ruleId) continue;
-      const sequence = this.events.of(indicator.indicatorId)?.sequence ?? 0;
+      const latest = this.events.of(indicator.indicatorId);
+      const sequence = latest?.sequence ?? 0;
       if (request.changedAfterSequence > 0 && sequence <= request.changedAfterSequence) continue;
+      if (!Number.isNaN(since) && (latest === undefined || latest.recordedAt < since)) continue;
       if (
         request.householdId !== '' &&
         indicator.householdId !== request.householdId &&

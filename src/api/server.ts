@@ -338,6 +338,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
             if (ended) break;
             const message: pb.WatchIndicatorsResponse = {
               sequence: event.sequence,
+              recordedAt: event.recordedAt,
               type: pb.IndicatorEventType[`INDICATOR_EVENT_TYPE_${event.type}`],
               indicator: {
                 ...event.indicator,

@@ -47,7 +47,8 @@ export class Ingestor {
     private lastSequence: number,
   ) {}
 
-  process(messages: readonly InboundMessage[]): ProcessedBatch {
+  /** @param now when the batch is recorded, stamped on its indicator events */
+  process(messages: readonly InboundMessage[], now = new Date()): ProcessedBatch {
     const counts = noCounts();
     const signals: Signal[] = [];
     const deadLetters: DeadLetter[] = [];
@@ -84,6 +85,7 @@ export class Ingestor {
       sequence: ++this.lastSequence,
       type: change.type,
       indicator: change.indicator,
+      recordedAt: now.toISOString(),
     }));
     const withdrawn = changes.indicators
       .filter((c) => c.type === 'WITHDRAWN')

@@ -28,6 +28,7 @@ export function eventMessage(event: StoredEvent): {
     value: JSON.stringify({
       sequence: event.sequence,
       type: event.type,
+      recordedAt: event.recordedAt,
       indicator: event.indicator,
     }),
     headers: { 'content-type': 'application/json', 'radar-sequence': String(event.sequence) },

@@ -15,6 +15,11 @@ export interface StoredEvent {
   type: IndicatorEventType;
   /** For WITHDRAWN, the indicator as it last stood. */
   indicator: Indicator;
+  /**
+   * When the service recorded the change (RFC 3339, UTC): processing time,
+   * for "what changed since" questions; event time lives in the indicator.
+   */
+  recordedAt: string;
 }
 
 /** `<topic>:<partition>` → the next offset to read, as Kafka's decimal string. */

@@ -79,6 +79,7 @@ export class Fixture {
         sequence: ++sequence,
         type: c.type,
         indicator: c.indicator,
+        recordedAt: new Date().toISOString(),
       })),
     });
   }

@@ -380,6 +380,31 @@ describe('radar.v1.RadarService over mutual TLS', () => {
     });
   });
 
+  it('SearchHouseholds and ListIndicators filter on the time a change was recorded', async () => {
+    const past = '2000-01-01T00:00:00Z';
+    const future = '2999-01-01T00:00:00+01:00';
+    const list = (changedSince: string) =>
+      unary(vt09.listIndicators.bind(vt09), ListIndicatorsRequest.fromPartial({ changedSince }));
+    const search = (changedSince: string) =>
+      unary(
+        vt09.searchHouseholds.bind(vt09),
+        SearchHouseholdsRequest.fromPartial({ changedSince }),
+      );
+    const all = await unary(vt09.listIndicators.bind(vt09), ListIndicatorsRequest.fromPartial({}));
+    expect((await list(past)).indicators.map((i) => i.indicatorId)).toEqual(
+      all.indicators.map((i) => i.indicatorId),
+    );
+    expect((await list(future)).indicators).toEqual([]);
+    expect((await search(past)).households.length).toBeGreaterThan(0);
+    expect((await search(future)).households).toEqual([]);
+    for (const call of [list('gisteren'), search('2024-13-01T00:00:00Z')]) {
+      expect(await failure(call)).toMatchObject({
+        code: status.INVALID_ARGUMENT,
+        field: 'changed_since',
+      });
+    }
+  });
+
   it('ExplainIndicator gives the rule text and version and, per signal, why it counted', async () => {
     const { indicator, rule, contributions, ruleVersionDiffers } = await unary(
       vt09.explainIndicator.bind(vt09),
@@ -660,6 +685,7 @@ describe('WatchIndicators', () => {
     received.push(...(await first.done));
     expect(received.map((e) => e.sequence)).toEqual((await visibleSequences('VT09')).slice(0, 2));
     expect(received[0]!.type).toBe(IndicatorEventType.INDICATOR_EVENT_TYPE_RAISED);
+    expect(Date.parse(received[0]!.recordedAt)).toBeGreaterThan(Date.parse('2026-01-01T00:00:00Z'));
 
     // While nobody listens, more signals arrive; then the service restarts on the same store.
     await fixture.ingest([

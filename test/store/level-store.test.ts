@@ -230,6 +230,7 @@ function toBatch(plan: BatchPlan, lastSequence: number): StateBatch {
     sequence: first + i,
     type: 'UPDATED',
     indicator: indicator(`r/${String(first + i)}`),
+    recordedAt: '2024-01-01T00:00:00.000Z',
   }));
   return { ...plan.batch, events };
 }

@@ -84,6 +84,7 @@ export function events(first: number, count: number, indicatorId = 'rule/S-1'): 
     sequence: first + i,
     type: i === 0 ? 'RAISED' : 'UPDATED',
     indicator: indicator(indicatorId, i),
+    recordedAt: new Date(Date.UTC(2024, 0, 1, 0, 0, first + i)).toISOString(),
   }));
 }
 

@@ -231,6 +231,11 @@ export interface SearchHouseholdsRequest {
   /** 1 to 500, default 50. */
   pageSize: number;
   pageToken: string;
+  /**
+   * Only households with an indicator event recorded at or after this
+   * instant (RFC 3339).
+   */
+  changedSince: string;
   _unknownFields?: { [key: number]: Uint8Array[] } | undefined;
 }
 
@@ -256,6 +261,11 @@ export interface ListIndicatorsRequest {
   /** 1 to 500, default 50. */
   pageSize: number;
   pageToken: string;
+  /**
+   * Only indicators whose latest event was recorded at or after this
+   * instant (RFC 3339).
+   */
+  changedSince: string;
   _unknownFields?: { [key: number]: Uint8Array[] } | undefined;
 }
 
@@ -279,7 +289,11 @@ export interface WatchIndicatorsResponse {
   sequence: number;
   type: IndicatorEventType;
   /** For WITHDRAWN, the indicator as it last stood. */
-  indicator?: Indicator | undefined;
+  indicator?:
+    | Indicator
+    | undefined;
+  /** When the radar recorded the change (RFC 3339, UTC). */
+  recordedAt: string;
   _unknownFields?: { [key: number]: Uint8Array[] } | undefined;
 }
 
@@ -2330,6 +2344,7 @@ function createBaseSearchHouseholdsRequest(): SearchHouseholdsRequest {
     changedAfterSequence: 0,
     pageSize: 0,
     pageToken: "",
+    changedSince: "",
     _unknownFields: {},
   };
 }
@@ -2356,6 +2371,9 @@ export const SearchHouseholdsRequest: MessageFns<SearchHouseholdsRequest> = {
     }
     if (message.pageToken !== "") {
       writer.uint32(58).string(message.pageToken);
+    }
+    if (message.changedSince !== "") {
+      writer.uint32(66).string(message.changedSince);
     }
     if (message._unknownFields !== undefined) {
       for (const [key, values] of globalThis.Object.entries(message._unknownFields)) {
@@ -2437,6 +2455,14 @@ export const SearchHouseholdsRequest: MessageFns<SearchHouseholdsRequest> = {
             message.pageToken = reader.string();
             continue;
           }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.changedSince = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2482,6 +2508,11 @@ export const SearchHouseholdsRequest: MessageFns<SearchHouseholdsRequest> = {
         : isSet(object.page_token)
         ? globalThis.String(object.page_token)
         : "",
+      changedSince: isSet(object.changedSince)
+        ? globalThis.String(object.changedSince)
+        : isSet(object.changed_since)
+        ? globalThis.String(object.changed_since)
+        : "",
     };
   },
 
@@ -2508,6 +2539,9 @@ export const SearchHouseholdsRequest: MessageFns<SearchHouseholdsRequest> = {
     if (message.pageToken !== "") {
       obj.pageToken = message.pageToken;
     }
+    if (message.changedSince !== "") {
+      obj.changedSince = message.changedSince;
+    }
     return obj;
   },
 
@@ -2523,6 +2557,7 @@ export const SearchHouseholdsRequest: MessageFns<SearchHouseholdsRequest> = {
     message.changedAfterSequence = object.changedAfterSequence ?? 0;
     message.pageSize = object.pageSize ?? 0;
     message.pageToken = object.pageToken ?? "";
+    message.changedSince = object.changedSince ?? "";
     return message;
   },
 };
@@ -2644,6 +2679,7 @@ function createBaseListIndicatorsRequest(): ListIndicatorsRequest {
     householdId: "",
     pageSize: 0,
     pageToken: "",
+    changedSince: "",
     _unknownFields: {},
   };
 }
@@ -2673,6 +2709,9 @@ export const ListIndicatorsRequest: MessageFns<ListIndicatorsRequest> = {
     }
     if (message.pageToken !== "") {
       writer.uint32(66).string(message.pageToken);
+    }
+    if (message.changedSince !== "") {
+      writer.uint32(74).string(message.changedSince);
     }
     if (message._unknownFields !== undefined) {
       for (const [key, values] of globalThis.Object.entries(message._unknownFields)) {
@@ -2762,6 +2801,14 @@ export const ListIndicatorsRequest: MessageFns<ListIndicatorsRequest> = {
             message.pageToken = reader.string();
             continue;
           }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.changedSince = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2812,6 +2859,11 @@ export const ListIndicatorsRequest: MessageFns<ListIndicatorsRequest> = {
         : isSet(object.page_token)
         ? globalThis.String(object.page_token)
         : "",
+      changedSince: isSet(object.changedSince)
+        ? globalThis.String(object.changedSince)
+        : isSet(object.changed_since)
+        ? globalThis.String(object.changed_since)
+        : "",
     };
   },
 
@@ -2841,6 +2893,9 @@ export const ListIndicatorsRequest: MessageFns<ListIndicatorsRequest> = {
     if (message.pageToken !== "") {
       obj.pageToken = message.pageToken;
     }
+    if (message.changedSince !== "") {
+      obj.changedSince = message.changedSince;
+    }
     return obj;
   },
 
@@ -2857,6 +2912,7 @@ export const ListIndicatorsRequest: MessageFns<ListIndicatorsRequest> = {
     message.householdId = object.householdId ?? "";
     message.pageSize = object.pageSize ?? 0;
     message.pageToken = object.pageToken ?? "";
+    message.changedSince = object.changedSince ?? "";
     return message;
   },
 };
@@ -3058,7 +3114,7 @@ export const WatchIndicatorsRequest: MessageFns<WatchIndicatorsRequest> = {
 };
 
 function createBaseWatchIndicatorsResponse(): WatchIndicatorsResponse {
-  return { sequence: 0, type: 0, indicator: undefined, _unknownFields: {} };
+  return { sequence: 0, type: 0, indicator: undefined, recordedAt: "", _unknownFields: {} };
 }
 
 export const WatchIndicatorsResponse: MessageFns<WatchIndicatorsResponse> = {
@@ -3071,6 +3127,9 @@ export const WatchIndicatorsResponse: MessageFns<WatchIndicatorsResponse> = {
     }
     if (message.indicator !== undefined) {
       Indicator.encode(message.indicator, writer.uint32(26).fork()).join();
+    }
+    if (message.recordedAt !== "") {
+      writer.uint32(34).string(message.recordedAt);
     }
     if (message._unknownFields !== undefined) {
       for (const [key, values] of globalThis.Object.entries(message._unknownFields)) {
@@ -3120,6 +3179,14 @@ export const WatchIndicatorsResponse: MessageFns<WatchIndicatorsResponse> = {
             message.indicator = Indicator.decode(reader, reader.uint32());
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.recordedAt = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -3145,6 +3212,11 @@ export const WatchIndicatorsResponse: MessageFns<WatchIndicatorsResponse> = {
       sequence: isSet(object.sequence) ? globalThis.Number(object.sequence) : 0,
       type: isSet(object.type) ? indicatorEventTypeFromJSON(object.type) : 0,
       indicator: isSet(object.indicator) ? Indicator.fromJSON(object.indicator) : undefined,
+      recordedAt: isSet(object.recordedAt)
+        ? globalThis.String(object.recordedAt)
+        : isSet(object.recorded_at)
+        ? globalThis.String(object.recorded_at)
+        : "",
     };
   },
 
@@ -3159,6 +3231,9 @@ export const WatchIndicatorsResponse: MessageFns<WatchIndicatorsResponse> = {
     if (message.indicator !== undefined) {
       obj.indicator = Indicator.toJSON(message.indicator);
     }
+    if (message.recordedAt !== "") {
+      obj.recordedAt = message.recordedAt;
+    }
     return obj;
   },
 
@@ -3172,6 +3247,7 @@ export const WatchIndicatorsResponse: MessageFns<WatchIndicatorsResponse> = {
     message.indicator = (object.indicator !== undefined && object.indicator !== null)
       ? Indicator.fromPartial(object.indicator)
       : undefined;
+    message.recordedAt = object.recordedAt ?? "";
     return message;
   },
 };
