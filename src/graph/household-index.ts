@@ -86,7 +86,7 @@ export interface HouseholdChange {
 
 interface AddressState {
   /** Active signals at this address in (occurredAt, id) order. */
-  readonly signals: GraphSignal[];
+  signals: GraphSignal[];
   readonly configured: boolean;
   institutional: boolean;
 }
@@ -99,6 +99,8 @@ function bySignalOrder(a: GraphSignal, b: GraphSignal): number {
 function addToList<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   const list = map.get(key);
   if (list === undefined) map.set(key, [value]);
+  // A push would leave room for 17; most lists stay this short, so copy them.
+  else if (list.length < 8) map.set(key, [...list, value]);
   else list.push(value);
 }
 
@@ -270,8 +272,7 @@ export class HouseholdIndex {
     }
     for (const [key, list] of byAddress) {
       const state = this.addressState(key);
-      state.signals.push(...list);
-      state.signals.sort(bySignalOrder);
+      state.signals = state.signals.concat(list).sort(bySignalOrder);
       if (!state.institutional) for (const signal of state.signals) touched.add(signal);
     }
   }

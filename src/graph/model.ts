@@ -41,7 +41,8 @@ export function toGraphSignal(signal: Signal): GraphSignal {
   if (signal.occurredAt === undefined) {
     throw new TypeError(`signal ${signal.id} of kind ${signal.kind} has no place in a household`);
   }
-  const records: PersonRecord[] = [];
+  // Sized up front: an array grown by push keeps room for 17 records.
+  const records = new Array<PersonRecord>(signal.persons.length);
   const graphSignal: GraphSignal = {
     id: signal.id,
     t: Date.parse(signal.occurredAt),
@@ -50,17 +51,19 @@ export function toGraphSignal(signal: Signal): GraphSignal {
     addressKey: addressKey(signal.address),
     household: undefined,
   };
-  for (const person of signal.persons) {
+  signal.persons.forEach((person, i) => {
     const name = person.familyName === undefined ? '' : normalizeFamilyName(person.familyName);
-    records.push({
+    records[i] = {
       signal: graphSignal,
       ref: person.ref,
       bsn: person.bsn !== undefined && isValidBsn(person.bsn) ? person.bsn : undefined,
       nameKey:
-        name !== '' && person.birthDate !== undefined ? `${name}|${person.birthDate}` : undefined,
+        name !== '' && person.birthDate !== undefined
+          ? [name, person.birthDate].join('|')
+          : undefined,
       initial: firstInitial(person.initials),
       person: undefined,
-    });
-  }
+    };
+  });
   return graphSignal;
 }

@@ -69,5 +69,7 @@ export function addressKey(address: Address | undefined): string | undefined {
     letter = addition;
     addition = '';
   }
-  return `${pc}|${houseNumber}|${letter}|${addition}`;
+  // join builds one flat string; a template would keep a tree of pieces
+  // alive for as long as the radar holds the key.
+  return [pc, houseNumber, letter, addition].join('|');
 }

@@ -53,7 +53,15 @@ export function explainer(rule: Rule): (facts: EpisodeFacts) => string {
       )
       .join(', ');
     // A score rule can fire on weights of 0 or less, leaving no signal to name.
-    return `${head}${measure(facts.value)}${threshold}${counted}Periode: ${period}; ${reached}. Signalen: ${signals || 'geen'}.`;
+    // Joined, not templated: the indicator keeps this text, and a template
+    // would keep a tree of all its pieces alive with it.
+    return [
+      head,
+      measure(facts.value),
+      threshold,
+      counted,
+      `Periode: ${period}; ${reached}. Signalen: ${signals || 'geen'}.`,
+    ].join('');
   };
 }
 

@@ -90,8 +90,23 @@ export function optionalEnum<T extends string>(
   index: number,
 ): T | undefined {
   const value = optionalString(o, key, scope, index);
-  if (value === undefined || values.has(value as T)) return value as T | undefined;
-  return reject('UNKNOWN_ENUM', scope, index, key, `must be one of ${[...values].join(', ')}`);
+  if (value === undefined) return undefined;
+  return (
+    canonical(values).get(value) ??
+    reject('UNKNOWN_ENUM', scope, index, key, `must be one of ${[...values].join(', ')}`)
+  );
+}
+
+const canonicals = new WeakMap<ReadonlySet<string>, ReadonlyMap<string, string>>();
+
+/**
+ * The enum's own string for a parsed value: the radar then holds one shared
+ * copy of each value instead of the fresh copy JSON.parse makes per signal.
+ */
+function canonical<T extends string>(values: ReadonlySet<T>): ReadonlyMap<string, T> {
+  let map = canonicals.get(values);
+  if (map === undefined) canonicals.set(values, (map = new Map([...values].map((v) => [v, v]))));
+  return map as ReadonlyMap<string, T>;
 }
 
 export function requiredEnum<T extends string>(
@@ -168,12 +183,14 @@ export function enumList<T extends string>(
   index: number,
 ): T[] {
   const items = optionalList(o, key, scope, index);
-  const result: T[] = [];
+  // Sized up front, not grown by push: see readPersons.
+  const result = new Array<T>(items.length);
   for (let i = 0; i < items.length; i++) {
     const item = items[i];
     if (typeof item !== 'string')
       reject('MALFORMED', scope, index, `${key}[${i}]`, 'must be a string');
-    if (!values.has(item as T)) {
+    const value = canonical(values).get(item);
+    if (value === undefined) {
       reject(
         'UNKNOWN_ENUM',
         scope,
@@ -182,7 +199,7 @@ export function enumList<T extends string>(
         `must be one of ${[...values].join(', ')}`,
       );
     }
-    result.push(item as T);
+    result[i] = value;
   }
   return result;
 }
