@@ -30,6 +30,19 @@ import { EventIndex, type LatestEvent } from './events.js';
 import { decodePageToken, fingerprint, page, pageSize } from './paging.js';
 
 /** What the API reads; the service may replace its radar on a rebuild, so it is read per call. */
+/** The filter and paging fields SearchHouseholds and ListIndicators share. */
+type SharedFilters = Pick<
+  pb.SearchHouseholdsRequest & pb.ListIndicatorsRequest,
+  | 'region'
+  | 'level'
+  | 'ruleId'
+  | 'active'
+  | 'changedAfterSequence'
+  | 'changedSince'
+  | 'pageSize'
+  | 'pageToken'
+>;
+
 export interface ApiState {
   radar: Radar;
   store: RadarStore;
@@ -339,6 +352,32 @@ export class ReadModel {
 
   // ---- SearchHouseholds and ListIndicators ---------------------------------
 
+  /**
+   * Checks the filters search and list share, and reads the page token,
+   * which is only valid for the same filters (its fingerprint).
+   */
+  private query(
+    request: SharedFilters,
+    extra: Record<string, string>,
+  ): { since: number; size: number; print: string; after: string | undefined } {
+    const since = this.checkFilters(request.region, request.level, request.changedSince);
+    const print = fingerprint({
+      region: request.region,
+      level: request.level,
+      ruleId: request.ruleId,
+      active: request.active ?? null,
+      changed: request.changedAfterSequence,
+      since: request.changedSince,
+      ...extra,
+    });
+    return {
+      since,
+      size: pageSize(request.pageSize),
+      print,
+      after: decodePageToken(request.pageToken, print),
+    };
+  }
+
   /** Checks the shared filters; returns `changed_since` as epoch ms (NaN when not given). */
   private checkFilters(region: string, level: string, changedSince: string): number {
     if (region !== '' && !REGIONS.includes(region)) throw invalid('region', 'must be VT01 … VT26');
@@ -354,18 +393,7 @@ export class ReadModel {
     request: pb.SearchHouseholdsRequest,
     access: Access,
   ): Promise<Answer<pb.SearchHouseholdsResponse>> {
-    const since = this.checkFilters(request.region, request.level, request.changedSince);
-    const size = pageSize(request.pageSize);
-    const filter = {
-      region: request.region,
-      level: request.level,
-      ruleId: request.ruleId,
-      active: request.active ?? null,
-      changed: request.changedAfterSequence,
-      since: request.changedSince,
-    };
-    const print = fingerprint(filter);
-    const after = decodePageToken(request.pageToken, print);
+    const { since, size, print, after } = this.query(request, {});
     const state = await this.refresh();
     const { radar } = state;
 
@@ -418,19 +446,7 @@ export class ReadModel {
     request: pb.ListIndicatorsRequest,
     access: Access,
   ): Promise<Answer<pb.ListIndicatorsResponse>> {
-    const since = this.checkFilters(request.region, request.level, request.changedSince);
-    const size = pageSize(request.pageSize);
-    const filter = {
-      region: request.region,
-      level: request.level,
-      ruleId: request.ruleId,
-      active: request.active ?? null,
-      changed: request.changedAfterSequence,
-      since: request.changedSince,
-      household: request.householdId,
-    };
-    const print = fingerprint(filter);
-    const after = decodePageToken(request.pageToken, print);
+    const { since, size, print, after } = this.query(request, { household: request.householdId });
     const state = await this.refresh();
     const { radar } = state;
 
