@@ -236,7 +236,7 @@ function readPersons(input: JsonObject, dropped: string[], warnings: SignalWarni
     if (person.bsn !== undefined && !isValidBsn(person.bsn)) {
       warnings.push({
         code: 'INVALID_BSN',
-        message: `${fieldPath('persons', i, 'bsn')} of person ref ${JSON.stringify(person.ref)} fails the elfproef; it is not used to identify the person`,
+        message: `${fieldPath('persons', i, 'bsn')} of person ref ${JSON.stringify(person.ref)} is not a valid BSN (nine digits passing the elfproef); it is not used to identify the person`,
       });
     }
     persons[i] = person;
@@ -250,7 +250,7 @@ function readPerson(o: JsonObject, i: number): Person {
     role: optionalEnum(o, 'role', ROLE_VALUES, 'persons', i) ?? 'ONBEKEND',
   };
   const bsn = optionalString(o, 'bsn', 'persons', i);
-  if (bsn !== undefined) person.bsn = normaliseBsn(bsn, i);
+  if (bsn !== undefined) person.bsn = normaliseBsn(bsn);
   const familyName = optionalString(o, 'familyName', 'persons', i);
   if (familyName !== undefined) person.familyName = familyName;
   const initials = optionalString(o, 'initials', 'persons', i);
@@ -265,12 +265,13 @@ function readPerson(o: JsonObject, i: number): Person {
   return person;
 }
 
-/** Nine digits; eight get the leading zero a spreadsheet or integer column took off. */
-function normaliseBsn(bsn: string, i: number): string {
-  if ((bsn.length !== 8 && bsn.length !== 9) || !isDigits(bsn)) {
-    reject('BAD_VALUE', 'persons', i, 'bsn', 'must be 8 or 9 digits');
-  }
-  return bsn.length === 8 ? `0${bsn}` : bsn;
+/**
+ * Eight digits get the leading zero a spreadsheet or integer column took off.
+ * Anything else is kept as given: the contract rejects no signal for its BSN,
+ * it ignores an invalid one for identity (the INVALID_BSN warning says so).
+ */
+function normaliseBsn(bsn: string): string {
+  return bsn.length === 8 && isDigits(bsn) ? `0${bsn}` : bsn;
 }
 
 function readRelations(input: JsonObject, persons: Person[], dropped: string[]): Relation[] {

@@ -77,7 +77,6 @@ function reordered(signal: Json): string {
 const PERSONAL = [
   '314159265',
   '161803398',
-  '98765',
   '234567806',
   'Oosterhuis-Verbeek',
   'Oosterhuis',
@@ -162,9 +161,9 @@ function batch(): Sent[] {
     ),
     json(
       'DL-7',
-      broken('DL-7', (s) => (s.persons[0].bsn = '98765')),
+      broken('DL-7', (s) => (s.region = 'VT27')),
       'BAD_VALUE',
-      'persons[0].bsn',
+      'region',
     ),
     json(
       'DL-8',

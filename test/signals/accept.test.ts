@@ -103,6 +103,16 @@ describe('INVALID_BSN', () => {
     expect(warnings[0]!.message).not.toContain('123456789');
   });
 
+  it.each(['1112223', '1112223334', '11122233X', '111-222-333'])(
+    'keeps a signal whose BSN is not nine digits (%s), ignoring that BSN with a warning',
+    (bsn) => {
+      const { signal, warnings } = decode(changed(melding(), (s) => (s.persons[0].bsn = bsn)));
+      expect(signal.persons[0]!.bsn).toBe(bsn);
+      expect(warnings.map((w) => w.code)).toEqual(['INVALID_BSN']);
+      expect(warnings[0]!.message).not.toContain(bsn);
+    },
+  );
+
   it('warns about the all-zero placeholder', () => {
     const { warnings } = decode(changed(melding(), (s) => (s.persons[0].bsn = '00000000')));
     expect(warnings.map((w) => w.code)).toEqual(['INVALID_BSN']);

@@ -33,7 +33,7 @@ function meldingAbout(p: Personal): Loose {
 
 /** Changes that put a personal value where the validator will complain about it. */
 const misplacements: Array<[string, (s: Loose, p: Personal) => void]> = [
-  ['a BSN with a letter', (s, p) => (s.persons[0].bsn = `${p.bsn}X`)],
+  ['a BSN as the house number', (s, p) => (s.address.houseNumber = Number(p.bsn))],
   ['a BSN as a number', (s, p) => (s.persons[0].bsn = Number(p.bsn))],
   ['a BSN as a relation ref', (s, p) => (s.relations[0].to = p.bsn)],
   ['a BSN as the role', (s, p) => (s.persons[0].role = p.bsn)],
@@ -105,13 +105,13 @@ describe('rejection messages', () => {
       fc.property(personal, (p) => {
         const valid = decodeJson(JSON.stringify(meldingAbout(p))).signal;
         const bytes = encodeProtobuf(valid);
-        const badBsn = pb.Signal.decode(bytes);
-        badBsn.persons[0]!.bsn = `${p.bsn}0`;
+        const badDate = pb.Signal.decode(bytes);
+        badDate.persons[0]!.birthDate = dayFirst(p.birthDate);
         const cutAfterBsn = bytes.subarray(
           0,
           indexOfBytes(bytes, new TextEncoder().encode(p.bsn)) + 9,
         );
-        for (const broken of [pb.Signal.encode(badBsn).finish(), cutAfterBsn]) {
+        for (const broken of [pb.Signal.encode(badDate).finish(), cutAfterBsn]) {
           expectNoPersonalData(rejectionOf(() => decodeProtobuf(broken)).message, p);
         }
       }),

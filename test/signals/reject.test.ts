@@ -368,24 +368,6 @@ const cases: Case[] = [
     field: 'persons[1].birthDate',
   },
   {
-    name: 'a BSN of 7 digits',
-    input: broken((s) => (s.persons[0].bsn = '1112223')),
-    code: 'BAD_VALUE',
-    field: 'persons[0].bsn',
-  },
-  {
-    name: 'a BSN of 10 digits',
-    input: broken((s) => (s.persons[0].bsn = '1112223334')),
-    code: 'BAD_VALUE',
-    field: 'persons[0].bsn',
-  },
-  {
-    name: 'a BSN with a letter',
-    input: broken((s) => (s.persons[0].bsn = '11122233X')),
-    code: 'BAD_VALUE',
-    field: 'persons[0].bsn',
-  },
-  {
     name: 'an empty id in retracts',
     input: broken((s) => (s.retracts = [''])),
     code: 'BAD_VALUE',
