@@ -27,8 +27,9 @@ function openssl(dir: string, args: string[]): void {
   execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
 }
 
-function issue(dir: string, name: string, cn: string, caName: string, extensions: string): Pem {
-  openssl(dir, [
+/** `openssl req` arguments for a new P-256 key `<name>.key` with subject CN `cn`. */
+function newKey(name: string, cn: string): string[] {
+  return [
     'req',
     '-newkey',
     'ec',
@@ -37,11 +38,13 @@ function issue(dir: string, name: string, cn: string, caName: string, extensions
     '-nodes',
     '-keyout',
     `${name}.key`,
-    '-out',
-    `${name}.csr`,
     '-subj',
     `/CN=${cn}`,
-  ]);
+  ];
+}
+
+function issue(dir: string, name: string, cn: string, caName: string, extensions: string): Pem {
+  openssl(dir, [...newKey(name, cn), '-out', `${name}.csr`]);
   writeFileSync(join(dir, `${name}.ext`), extensions);
   openssl(dir, [
     'x509',
@@ -67,23 +70,7 @@ function issue(dir: string, name: string, cn: string, caName: string, extensions
 }
 
 function makeCa(dir: string, name: string): void {
-  openssl(dir, [
-    'req',
-    '-x509',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:prime256v1',
-    '-nodes',
-    '-keyout',
-    `${name}.key`,
-    '-out',
-    `${name}.crt`,
-    '-days',
-    '2',
-    '-subj',
-    `/CN=${name}`,
-  ]);
+  openssl(dir, [...newKey(name, name), '-x509', '-days', '2', '-out', `${name}.crt`]);
 }
 
 export function makePki(dir: string, clientNames: readonly string[]): DevPki {

@@ -209,6 +209,26 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     }
   }
 
+  /**
+   * Audits a failed or refused call and logs it; the status to answer with
+   * is the error's, or UNAVAILABLE when even the audit record cannot be
+   * written (no call goes unaudited).
+   */
+  async function failed(
+    method: string,
+    context: CallContext,
+    error: unknown,
+  ): Promise<ErrorStatus> {
+    let st = toStatus(error);
+    try {
+      await record(method, context, [], [], statusName(st.code));
+    } catch (auditError) {
+      st = toStatus(auditError);
+    }
+    logFailure(method, error, st);
+    return st;
+  }
+
   /** The call ended before it was answered: nothing is disclosed, but the attempt is audited. */
   async function recordGone(method: string, call: AnyCall, context: CallContext): Promise<void> {
     if (context.client === '') {
@@ -250,13 +270,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
           await record(method, context, answer.households, answer.indicators, 'OK');
           callback(null, answer.response);
         } catch (error) {
-          let st = toStatus(error);
-          try {
-            await record(method, context, [], [], statusName(st.code));
-          } catch (auditError) {
-            st = toStatus(auditError);
-          }
-          logFailure(method, error, st);
+          const st = await failed(method, context, error);
           callback(st);
         }
       })();
@@ -297,13 +311,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
         if (stopping) throw new ApiError('SHUTTING_DOWN', 'the server is stopping');
         access = authenticate(call as AnyCall, context);
       } catch (error) {
-        let st = toStatus(error);
-        try {
-          await record(method, context, [], [], statusName(st.code));
-        } catch (auditError) {
-          st = toStatus(auditError);
-        }
-        logFailure(method, error, st);
+        const st = await failed(method, context, error);
         fail(st);
         return;
       }
@@ -360,13 +368,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
             details: 'the server is stopping; reconnect with after_sequence',
           });
       } catch (error) {
-        let st = toStatus(error);
-        try {
-          await record(method, context, [], [], statusName(st.code));
-        } catch (auditError) {
-          st = toStatus(auditError);
-        }
-        logFailure(method, error, st);
+        const st = await failed(method, context, error);
         if (!ended) fail(st);
       } finally {
         watches.delete(call);
