@@ -23,7 +23,8 @@ interface Measurement {
   extra?: Record<string, number | string>;
 }
 
-function measure(script: string, args: string[]): Measurement {
+/** Runs a benchmark script in a child process; its last stdout line is its JSON result. */
+function runChild<T>(script: string, args: string[]): T {
   const out = execFileSync(
     process.execPath,
     ['--max-old-space-size=8192', `${here}${script}`, ...args],
@@ -33,16 +34,16 @@ function measure(script: string, args: string[]): Measurement {
       maxBuffer: 1 << 24,
     },
   );
-  return JSON.parse(out.trim().split('\n').pop()!) as Measurement;
+  return JSON.parse(out.trim().split('\n').pop()!) as T;
 }
 
 const rate = (m: Measurement): number => Math.round(m.lines / m.seconds);
 
 const file = ensureSignalFile(count);
 const quarter = ensureSignalFile(Math.round(count / 4));
-const parse = measure('parse-only.js', [file]);
-const backtest = measure('backtest.js', [file]);
-const backtestQuarter = measure('backtest.js', [quarter]);
+const parse = runChild<Measurement>('parse-only.js', [file]);
+const backtest = runChild<Measurement>('backtest.js', [file]);
+const backtestQuarter = runChild<Measurement>('backtest.js', [quarter]);
 
 interface Latency {
   signals: number;
@@ -52,15 +53,7 @@ interface Latency {
   methods: { name: string; p50: number; p90: number; p99: number }[];
 }
 const apiSignals = Math.min(count, 100_000);
-const api = JSON.parse(
-  execFileSync(process.execPath, [`${here}api-latency.js`, String(apiSignals)], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-  })
-    .trim()
-    .split('\n')
-    .pop()!,
-) as Latency;
+const api = runChild<Latency>('api-latency.js', [String(apiSignals)]);
 
 const ratio = rate(backtest) / rate(parse);
 const lines = [

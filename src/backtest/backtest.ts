@@ -6,7 +6,7 @@ import { SignalRejectedError } from '../errors.js';
 import type { Radar } from '../engine/index.js';
 import { decodeJson } from '../signals/index.js';
 import { forEachLine } from './lines.js';
-import { sortSignalIds, type HouseholdSummary } from './format.js';
+import { householdSummary, type HouseholdSummary } from './format.js';
 import type { Indicator } from '../rules/index.js';
 
 export interface BacktestCounts {
@@ -68,11 +68,7 @@ export interface RadarSnapshot {
 export function snapshot(radar: Radar): RadarSnapshot {
   const households: HouseholdSummary[] = [];
   for (const household of radar.households.households()) {
-    households.push({
-      householdId: household.id,
-      signalIds: sortSignalIds(household.signals.map((s) => s.id)),
-      personCount: radar.households.personsOf(household).size,
-    });
+    households.push(householdSummary(radar.households, household));
   }
   return { households, indicators: [...radar.indicators()] };
 }

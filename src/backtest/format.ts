@@ -2,6 +2,7 @@
  * The `radar backtest` output of CONTRACT §4, shared by `radar export` so the
  * two can be compared byte for byte.
  */
+import type { Household, HouseholdIndex } from '../graph/household-index.js';
 import type { Indicator } from '../rules/index.js';
 
 export interface HouseholdSummary {
@@ -15,8 +16,17 @@ function byCodeUnits(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-export function sortSignalIds(ids: Iterable<string>): string[] {
+function sortSignalIds(ids: Iterable<string>): string[] {
   return [...ids].sort(byCodeUnits);
+}
+
+/** A household as the output (and the store) show it. */
+export function householdSummary(index: HouseholdIndex, household: Household): HouseholdSummary {
+  return {
+    householdId: household.id,
+    signalIds: sortSignalIds(household.signals.map((s) => s.id)),
+    personCount: index.personsOf(household).size,
+  };
 }
 
 /** Households by smallest signal id, then indicators by rule, raisedAt, id. */

@@ -1,5 +1,5 @@
 export { ingestNdjson, snapshot } from './backtest.js';
 export type { BacktestCounts, BacktestInput, RadarSnapshot } from './backtest.js';
-export { radarOutputLines, sortSignalIds } from './format.js';
+export { householdSummary, radarOutputLines } from './format.js';
 export type { HouseholdSummary } from './format.js';
 export { forEachLine } from './lines.js';

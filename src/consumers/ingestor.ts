@@ -6,7 +6,7 @@
  */
 import { SignalRejectedError } from '../errors.js';
 import type { Radar } from '../engine/index.js';
-import { sortSignalIds } from '../backtest/format.js';
+import { householdSummary } from '../backtest/format.js';
 import type { Signal } from '../signals/types.js';
 import type { StateBatch, StoredEvent } from '../store/types.js';
 import { deadLetter, decodeMessage, type DeadLetter, type InboundMessage } from './messages.js';
@@ -93,11 +93,7 @@ export class Ingestor {
     const state: StateBatch = {
       signals,
       offsets,
-      householdsPut: changes.householdsPut.map((h) => ({
-        householdId: h.id,
-        signalIds: sortSignalIds(h.signals.map((s) => s.id)),
-        personCount: this.radar.households.personsOf(h).size,
-      })),
+      householdsPut: changes.householdsPut.map((h) => householdSummary(this.radar.households, h)),
       householdsDeleted: changes.householdsDeleted,
       indicatorsPut: changes.indicators
         .filter((c) => c.type !== 'WITHDRAWN')
