@@ -178,8 +178,8 @@ export class HouseholdIndex {
 
   /**
    * Adds and removes signals in one step. A batch is resolved together:
-   * every person and household it touches is recomputed once, so loading a
-   * million signals costs about what loading them one by one costs for one.
+   * every person and household it touches is recomputed once, so a bulk load
+   * (a backtest, a restart's replay) is one pass, not one per signal.
    * Removing an id that is not in the index changes nothing.
    */
   apply(added: readonly GraphSignal[], removedIds: Iterable<string>): HouseholdChange {
@@ -288,9 +288,9 @@ export class HouseholdIndex {
 
   /**
    * Re-resolves every person that shares a key with the added or removed
-   * records, counts the changes into the addresses those persons are named
-   * at, and collects the signals of changed persons in `renamed`. Returns
-   * the addresses whose person counts changed.
+   * records and collects the signals of changed persons in `renamed`.
+   * Returns the addresses those persons are named at: their count of
+   * distinct persons, and so their institutional status, may have changed.
    */
   private resolvePersons(
     added: readonly PersonRecord[],

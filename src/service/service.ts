@@ -138,11 +138,7 @@ export class RadarService {
   /** The radar in memory is a pure function of the stored signals: replay them. */
   private async rebuild(): Promise<void> {
     const started = Date.now();
-    this.radar = new Radar({
-      ruleset: this.ruleset,
-      institutionalAddresses: this.config.households.institutionalAddresses,
-      institutionalPersonThreshold: this.config.households.institutionalPersonThreshold,
-    });
+    this.radar = new Radar({ ruleset: this.ruleset, ...this.config.households });
     for await (const signal of this.store.signals()) this.radar.ingest(signal);
     this.radar.flush();
     this.lastSequence = await this.store.lastSequence();
