@@ -10,7 +10,7 @@ import { loadRuleset } from '../src/rules/index.js';
 const file = process.argv[2]!;
 const ruleset = await loadRuleset(SHIPPED_RULES);
 const started = performance.now();
-const radar = new Radar({ ruleset });
+const radar = new Radar({ ruleset, keepSignals: false });
 const counts = await ingestNdjson({
   input: createReadStream(file, { highWaterMark: 1 << 20 }),
   radar,

@@ -69,7 +69,7 @@ export async function backtestCommand(options: BacktestCommandOptions, io: CliIo
       },
     },
   );
-  const radar = new Radar({ ruleset, ...settings.households });
+  const radar = new Radar({ ruleset, keepSignals: false, ...settings.households });
   const input =
     options.signals === '-'
       ? io.stdin

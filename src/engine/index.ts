@@ -8,3 +8,5 @@ export type {
   RadarOptions,
 } from './radar.js';
 export { Household } from '../graph/household-index.js';
+export { prepareSignal, type PreparedSignal } from './prepare.js';
+export { fromWire, toWire } from './prepared-wire.js';

@@ -5,7 +5,7 @@
  * changed and learn which indicators were raised, updated or withdrawn.
  */
 import { SignalRejectedError } from '../errors.js';
-import { toGraphSignal, type GraphSignal } from '../graph/model.js';
+import type { GraphSignal } from '../graph/model.js';
 import {
   Household,
   HouseholdIndex,
@@ -14,17 +14,23 @@ import {
 } from '../graph/household-index.js';
 import {
   compileRuleset,
-  toRuleInput,
   type CompiledRuleset,
   type Indicator,
   type RuleInput,
   type Ruleset,
 } from '../rules/index.js';
-import { canonicalSignalKey } from '../signals/index.js';
 import type { Signal } from '../signals/types.js';
+import { prepareSignal, type PreparedSignal } from './prepare.js';
 
 export interface RadarOptions extends HouseholdIndexOptions {
   ruleset: Ruleset;
+  /**
+   * Keep every accepted signal whole, for `signal(id)`: the API shows names
+   * and addresses as written. A backtest reads none of that and keeps only
+   * what the engine needs, a fraction of the memory.
+   * @defaultValue true
+   */
+  keepSignals?: boolean;
 }
 
 export type IngestOutcome = 'accepted' | 'duplicate';
@@ -73,16 +79,13 @@ export class Radar {
   readonly ruleset: Ruleset;
   readonly households: HouseholdIndex;
   private readonly compiled: CompiledRuleset;
-  /**
-   * Every accepted id, with its content digest to tell a redelivery from a
-   * conflict. Null while the signal itself is kept (in a household): its
-   * digest is computed only if the id ever comes again, which is rare, and
-   * digesting costs about as much as parsing.
-   */
-  private readonly digests = new Map<string, string | null>();
+  /** Every accepted id, with its content fingerprint to tell a redelivery from a conflict. */
+  private readonly fingerprints = new Map<string, number>();
   /** Ids retracted by any accepted signal, whether or not they have arrived yet. */
   private readonly retracted = new Set<string>();
   private readonly inputs = new Map<string, RuleInput>();
+  /** Whole signals for readers such as the API; undefined when not kept. */
+  private readonly whole: Map<string, Signal> | undefined;
   private readonly pendingAdds = new Map<string, GraphSignal>();
   private readonly pendingRemoves = new Set<string>();
   private readonly indicatorsOf = new Map<Household, Indicator[]>();
@@ -99,10 +102,15 @@ export class Radar {
     this.ruleset = options.ruleset;
     this.compiled = compileRuleset(options.ruleset);
     this.households = new HouseholdIndex(options);
+    this.whole = options.keepSignals === false ? undefined : new Map();
   }
 
   get counts(): RadarCounts {
-    return { accepted: this.digests.size, duplicates: this.duplicates, withdrawn: this.withdrawn };
+    return {
+      accepted: this.fingerprints.size,
+      duplicates: this.duplicates,
+      withdrawn: this.withdrawn,
+    };
   }
 
   /**
@@ -110,48 +118,58 @@ export class Radar {
    * no-op; with other content it is rejected and the first version stays.
    */
   ingest(signal: Signal): IngestOutcome {
-    if (this.digests.has(signal.id)) {
-      if (this.digestOf(signal.id) === canonicalSignalKey(signal)) {
+    const outcome = this.ingestPrepared(prepareSignal(signal));
+    if (this.whole !== undefined && outcome === 'accepted' && this.inputs.has(signal.id)) {
+      this.whole.set(signal.id, signal);
+    }
+    return outcome;
+  }
+
+  /** `ingest` for a signal prepared elsewhere, such as a decode worker. */
+  ingestPrepared(prepared: PreparedSignal): IngestOutcome {
+    const { id } = prepared;
+    const known = this.fingerprints.get(id);
+    if (known !== undefined) {
+      if (known === prepared.fingerprint) {
         this.duplicates++;
         return 'duplicate';
       }
       throw new SignalRejectedError(
         'DUPLICATE_ID_CONFLICT',
-        `signal ${signal.id} was accepted before with other content; the first version stays`,
+        `signal ${id} was accepted before with other content; the first version stays`,
         'id',
       );
     }
-    const kept =
-      signal.kind !== 'INTREKKING' &&
-      !this.retracted.has(signal.id) &&
-      !signal.retracts.includes(signal.id);
-    this.digests.set(signal.id, kept ? null : canonicalSignalKey(signal));
+    this.fingerprints.set(id, prepared.fingerprint);
     // Counted once: here when its withdrawal came first, below when it comes later.
-    if (this.retracted.has(signal.id)) this.withdrawn++;
-    for (const target of signal.retracts) {
+    if (this.retracted.has(id)) this.withdrawn++;
+    for (const target of prepared.retracts) {
       if (this.retracted.has(target)) continue;
       this.retracted.add(target);
-      if (this.digests.has(target)) {
-        this.withdrawn++;
-        this.digests.set(target, this.digestOf(target));
-      }
+      if (this.fingerprints.has(target)) this.withdrawn++;
       this.inputs.delete(target);
+      this.whole?.delete(target);
       if (!this.pendingAdds.delete(target)) this.pendingRemoves.add(target);
     }
-    if (kept) {
-      this.inputs.set(signal.id, toRuleInput(signal));
-      this.pendingAdds.set(signal.id, toGraphSignal(signal));
+    const { rule, graph } = prepared;
+    if (
+      rule !== undefined &&
+      graph !== undefined &&
+      !this.retracted.has(id) &&
+      !prepared.retracts.includes(id)
+    ) {
+      this.inputs.set(id, rule);
+      this.pendingAdds.set(id, graph);
     }
     return 'accepted';
   }
 
-  private digestOf(id: string): string {
-    return this.digests.get(id) ?? canonicalSignalKey(this.inputs.get(id)!.signal);
-  }
-
-  /** An accepted signal that is not withdrawn and not a withdrawal. */
+  /**
+   * An accepted signal that is not withdrawn and not a withdrawal; undefined
+   * for every id when the radar was made with `keepSignals: false`.
+   */
   signal(id: string): Signal | undefined {
-    return this.inputs.get(id)?.signal;
+    return this.whole?.get(id);
   }
 
   /**

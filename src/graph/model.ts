@@ -4,8 +4,8 @@
  * else about a signal stays with the signal.
  */
 import { isValidBsn } from '../signals/bsn.js';
-import type { Relation, Signal } from '../signals/types.js';
-import type { Household, Person } from './household-index.js';
+import type { Person, Relation, Signal } from '../signals/types.js';
+import type { Household, Person as ResolvedPerson } from './household-index.js';
 import { addressKey, firstInitial, normalizeFamilyName } from './normalize.js';
 
 export const ADDRESS_LINK_WINDOW_MS = 365 * 24 * 60 * 60 * 1000;
@@ -22,7 +22,7 @@ export interface PersonRecord {
    * The person this record resolves to. Written by HouseholdIndex alone: a
    * slot on the record is much cheaper than a Map over millions of records.
    */
-  person: Person | undefined;
+  person: ResolvedPerson | undefined;
 }
 
 export interface GraphSignal {
@@ -37,33 +37,58 @@ export interface GraphSignal {
   household: Household | undefined;
 }
 
+/**
+ * A person record's identity keys, four to a record: ref, valid BSN,
+ * name key and first initial. Flat, so the keys can cross a thread in one
+ * array and become records without an object in between.
+ */
+export type IdentityKeys = readonly (string | undefined)[];
+
+export function identityKeys(persons: readonly Person[]): IdentityKeys {
+  const keys = new Array<string | undefined>(persons.length * 4);
+  persons.forEach((person, i) => {
+    const name = person.familyName === undefined ? '' : normalizeFamilyName(person.familyName);
+    keys[i * 4] = person.ref;
+    keys[i * 4 + 1] = person.bsn !== undefined && isValidBsn(person.bsn) ? person.bsn : undefined;
+    keys[i * 4 + 2] =
+      name !== '' && person.birthDate !== undefined ? `${name}|${person.birthDate}` : undefined;
+    keys[i * 4 + 3] = firstInitial(person.initials);
+  });
+  return keys;
+}
+
+export function newGraphSignal(
+  id: string,
+  t: number,
+  relations: readonly Relation[],
+  addressKey: string | undefined,
+  keys: IdentityKeys,
+): GraphSignal {
+  // Sized up front: an array grown by push keeps room for 17 records.
+  const records = new Array<PersonRecord>(keys.length / 4);
+  const graphSignal: GraphSignal = { id, t, records, relations, addressKey, household: undefined };
+  for (let i = 0; i < records.length; i++) {
+    records[i] = {
+      signal: graphSignal,
+      ref: keys[i * 4]!,
+      bsn: keys[i * 4 + 1],
+      nameKey: keys[i * 4 + 2],
+      initial: keys[i * 4 + 3],
+      person: undefined,
+    };
+  }
+  return graphSignal;
+}
+
 export function toGraphSignal(signal: Signal): GraphSignal {
   if (signal.occurredAt === undefined) {
     throw new TypeError(`signal ${signal.id} of kind ${signal.kind} has no place in a household`);
   }
-  // Sized up front: an array grown by push keeps room for 17 records.
-  const records = new Array<PersonRecord>(signal.persons.length);
-  const graphSignal: GraphSignal = {
-    id: signal.id,
-    t: Date.parse(signal.occurredAt),
-    records,
-    relations: signal.relations,
-    addressKey: addressKey(signal.address),
-    household: undefined,
-  };
-  signal.persons.forEach((person, i) => {
-    const name = person.familyName === undefined ? '' : normalizeFamilyName(person.familyName);
-    records[i] = {
-      signal: graphSignal,
-      ref: person.ref,
-      bsn: person.bsn !== undefined && isValidBsn(person.bsn) ? person.bsn : undefined,
-      nameKey:
-        name !== '' && person.birthDate !== undefined
-          ? [name, person.birthDate].join('|')
-          : undefined,
-      initial: firstInitial(person.initials),
-      person: undefined,
-    };
-  });
-  return graphSignal;
+  return newGraphSignal(
+    signal.id,
+    Date.parse(signal.occurredAt),
+    signal.relations,
+    addressKey(signal.address),
+    identityKeys(signal.persons),
+  );
 }

@@ -100,7 +100,7 @@ function measureOf(correlation: Correlation): (value: number) => string {
 }
 
 function describeSignal(input: RuleInput): string {
-  return `${valueLabel('kind', input.signal.kind)}, ${shortDate(input.t)}`;
+  return `${valueLabel('kind', input.kind)}, ${shortDate(input.t)}`;
 }
 
 function describeMatch(key: FilterKey, match: Match<FieldValue>): string {

@@ -12,20 +12,20 @@ type ScalarKey = Exclude<FilterKey, 'violenceTypes'>;
 
 /** `undefined` is the absent field without a default: it equals no value. */
 const READ_SCALAR: Record<ScalarKey, (input: RuleInput) => FieldValue | undefined> = {
-  kind: (input) => input.signal.kind,
-  source: (input) => input.signal.source,
-  region: (input) => input.signal.region,
-  category: (input) => input.signal.category,
-  safety: (input) => input.signal.safety,
-  childrenPresent: (input) => input.signal.childrenPresent,
-  substantiated: (input) => input.signal.substantiated,
+  kind: (input) => input.kind,
+  source: (input) => input.source,
+  region: (input) => input.region,
+  category: (input) => input.category,
+  safety: (input) => input.safety,
+  childrenPresent: (input) => input.childrenPresent,
+  substantiated: (input) => input.substantiated,
   minorInvolved: (input) => input.minorInvolved,
   elderInvolved: (input) => input.elderInvolved,
 };
 
 /** The values a signal has for a filter key: none when absent, each element for a list field. */
 export function readField(input: RuleInput, key: FilterKey): readonly FieldValue[] {
-  if (key === 'violenceTypes') return input.signal.violenceTypes;
+  if (key === 'violenceTypes') return input.violenceTypes;
   const value = READ_SCALAR[key](input);
   return value === undefined ? [] : [value];
 }
@@ -47,7 +47,7 @@ export function compileMatch(key: FilterKey, match: Match<FieldValue>): Predicat
   const wanted = new Set<FieldValue>(values);
   if (key === 'violenceTypes') {
     return (input) => {
-      for (const value of input.signal.violenceTypes) if (wanted.has(value)) return !negated;
+      for (const value of input.violenceTypes) if (wanted.has(value)) return !negated;
       return negated;
     };
   }

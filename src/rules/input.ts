@@ -1,8 +1,17 @@
 /**
  * What rule evaluation needs of a signal, computed once per signal rather than
- * once per rule: its event time as a number and the two derived age facts.
+ * once per rule: the fields rules filter and count on, its event time as a
+ * number and the two derived age facts. Nothing about persons beyond those
+ * facts, so the radar need not keep names and birth dates to evaluate rules.
  */
-import type { Signal } from '../signals/types.js';
+import type {
+  Category,
+  Safety,
+  Signal,
+  SignalKind,
+  Source,
+  ViolenceType,
+} from '../signals/types.js';
 
 export interface RuleInput {
   readonly id: string;
@@ -12,7 +21,14 @@ export interface RuleInput {
    * ordered by id.
    */
   readonly t: number;
-  readonly signal: Signal;
+  readonly kind: SignalKind;
+  readonly source: Source | undefined;
+  readonly region: string | undefined;
+  readonly category: Category | undefined;
+  readonly safety: Safety;
+  readonly childrenPresent: boolean;
+  readonly substantiated: boolean;
+  readonly violenceTypes: readonly ViolenceType[];
   /** Some person is younger than 18 on the UTC calendar date of `occurredAt`. */
   readonly minorInvolved: boolean;
   /** Some person is 65 or older on the UTC calendar date of `occurredAt`. */
@@ -37,7 +53,20 @@ export function toRuleInput(signal: Signal): RuleInput {
     if (age < 18) minorInvolved = true;
     if (age >= 65) elderInvolved = true;
   }
-  return { id: signal.id, t, signal, minorInvolved, elderInvolved };
+  return {
+    id: signal.id,
+    t,
+    kind: signal.kind,
+    source: signal.source,
+    region: signal.region,
+    category: signal.category,
+    safety: signal.safety,
+    childrenPresent: signal.childrenPresent,
+    substantiated: signal.substantiated,
+    violenceTypes: signal.violenceTypes,
+    minorInvolved,
+    elderInvolved,
+  };
 }
 
 /** The UTC calendar date of an instant as the number `yyyymmdd`. */

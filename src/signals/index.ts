@@ -3,7 +3,7 @@
  * rejecting what breaks the contract, and recognising redeliveries.
  */
 export { isValidBsn } from './bsn.js';
-export { canonicalSignalKey } from './canonical.js';
+export { signalFingerprint } from './fingerprint.js';
 export { parseTimestamp } from './dates.js';
 export { decodeJson } from './json.js';
 export { decodeProtobuf, encodeProtobuf } from './protobuf.js';

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  canonicalSignalKey,
+  signalFingerprint,
   decodeJson,
   decodeProtobuf,
   encodeProtobuf,
@@ -15,7 +15,7 @@ describe('JSON and protobuf', () => {
         const fromJson = decodeJson(JSON.stringify(input));
         const fromProtobuf = decodeProtobuf(encodeProtobuf(fromJson.signal));
         expect(fromProtobuf).toStrictEqual(fromJson);
-        expect(canonicalSignalKey(fromProtobuf.signal)).toBe(canonicalSignalKey(fromJson.signal));
+        expect(signalFingerprint(fromProtobuf.signal)).toBe(signalFingerprint(fromJson.signal));
       }),
       { numRuns: 500 },
     );

@@ -1,20 +1,19 @@
-import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  canonicalSignalKey,
   decodeJson,
   decodeProtobuf,
   encodeProtobuf,
+  signalFingerprint,
   type Signal,
 } from '../../src/signals/index.js';
 import { contractSignal, reorderKeys } from './arbitraries.js';
 import { changed, intrekking, melding, minimalPolitie, type Json } from './samples.js';
 
-const keyOf = (signal: Json): string =>
-  canonicalSignalKey(decodeJson(JSON.stringify(signal)).signal);
+const keyOf = (signal: Json): number =>
+  signalFingerprint(decodeJson(JSON.stringify(signal)).signal);
 
-/** The definition the hand-written serialiser must meet: sorted keys, undefined left out. */
+/** Content equality as the contract means it: the decoded signals' JSON with sorted keys, undefined left out. */
 function sortedJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(sortedJson).join(',')}]`;
   if (typeof value === 'object' && value !== null) {
@@ -26,14 +25,11 @@ function sortedJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
-const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
-
-describe('canonicalSignalKey', () => {
-  it('is the SHA-256 of the signal as JSON with sorted keys', () => {
-    for (const sample of [melding(), minimalPolitie(), intrekking()]) {
-      const { signal } = decodeJson(JSON.stringify(sample));
-      expect(canonicalSignalKey(signal)).toBe(sha256(sortedJson(signal)));
-    }
+describe('signalFingerprint', () => {
+  it('is a 53-bit integer, different for different samples', () => {
+    const prints = [melding(), minimalPolitie(), intrekking()].map(keyOf);
+    for (const print of prints) expect(Number.isSafeInteger(print) && print >= 0).toBe(true);
+    expect(new Set(prints).size).toBe(3);
   });
 
   it('ignores the order of keys, at every level', () => {
@@ -42,9 +38,7 @@ describe('canonicalSignalKey', () => {
 
   it('is the same for JSON and protobuf of one signal', () => {
     const { signal } = decodeJson(JSON.stringify(melding()));
-    expect(canonicalSignalKey(decodeProtobuf(encodeProtobuf(signal)).signal)).toBe(
-      keyOf(melding()),
-    );
+    expect(signalFingerprint(decodeProtobuf(encodeProtobuf(signal)).signal)).toBe(keyOf(melding()));
   });
 
   it('digests the normalised signal: defaults, empties, dropped fields and the BSN zero do not count', () => {
@@ -68,7 +62,7 @@ describe('canonicalSignalKey', () => {
   it('ignores keys that are present but undefined', () => {
     const { signal } = decodeJson(JSON.stringify(minimalPolitie()));
     const withUndefined: Signal = { ...signal, category: undefined, address: undefined };
-    expect(canonicalSignalKey(withUndefined)).toBe(canonicalSignalKey(signal));
+    expect(signalFingerprint(withUndefined)).toBe(signalFingerprint(signal));
   });
 
   it.each<[string, Parameters<typeof changed>[1]]>([
@@ -108,13 +102,22 @@ describe('canonicalSignalKey', () => {
     expect(keyOf(changed(melding(), change))).not.toBe(keyOf(melding()));
   });
 
-  it('property: matches the sorted-keys definition and ignores key order', () => {
+  it('property: ignores key order', () => {
     fc.assert(
       fc.property(contractSignal, fc.integer(), (input, seed) => {
-        const { signal } = decodeJson(JSON.stringify(input));
-        const key = canonicalSignalKey(signal);
-        expect(key).toBe(sha256(sortedJson(signal)));
-        expect(keyOf(reorderKeys(input, seed) as Json)).toBe(key);
+        expect(keyOf(reorderKeys(input, seed) as Json)).toBe(keyOf(input as Json));
+      }),
+    );
+  });
+
+  it('property: two signals share a fingerprint exactly when their sorted JSON is equal', () => {
+    fc.assert(
+      fc.property(contractSignal, contractSignal, (a, b) => {
+        const left = decodeJson(JSON.stringify(a)).signal;
+        const right = decodeJson(JSON.stringify(b)).signal;
+        expect(signalFingerprint(left) === signalFingerprint(right)).toBe(
+          sortedJson(left) === sortedJson(right),
+        );
       }),
     );
   });

@@ -1,0 +1,31 @@
+/**
+ * What the radar keeps of a signal. A pure function of the signal, computed
+ * where the signal is decoded (the consumer, or a backtest's decode worker),
+ * so the engine never needs the whole signal again: no names, no birth
+ * dates, only identity keys, rule facts and a content fingerprint.
+ */
+import { toGraphSignal, type GraphSignal } from '../graph/model.js';
+import { toRuleInput, type RuleInput } from '../rules/index.js';
+import { signalFingerprint, type Signal } from '../signals/index.js';
+
+export interface PreparedSignal {
+  readonly id: string;
+  /** See `signalFingerprint`: tells a redelivery from a conflicting version. */
+  readonly fingerprint: number;
+  readonly retracts: readonly string[];
+  /** What rules see; absent for a withdrawal, which is never evaluated. */
+  readonly rule: RuleInput | undefined;
+  /** What the households are built from; absent for a withdrawal, which belongs to none. */
+  readonly graph: GraphSignal | undefined;
+}
+
+export function prepareSignal(signal: Signal): PreparedSignal {
+  const withdrawal = signal.kind === 'INTREKKING';
+  return {
+    id: signal.id,
+    fingerprint: signalFingerprint(signal),
+    retracts: signal.retracts,
+    rule: withdrawal ? undefined : toRuleInput(signal),
+    graph: withdrawal ? undefined : toGraphSignal(signal),
+  };
+}
