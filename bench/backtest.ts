@@ -1,5 +1,6 @@
 /** The whole backtest on the shipped rules: decode, validate, households, rules, output. */
 import { createReadStream } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { Writable } from 'node:stream';
 import { ingestNdjson, radarOutputLines, snapshot } from '../src/backtest/index.js';
 import { writeLines } from '../src/cli/backtest-command.js';
@@ -15,6 +16,7 @@ const counts = await ingestNdjson({
   input: createReadStream(file, { highWaterMark: 1 << 20 }),
   radar,
   onRejected: () => {},
+  decodeThreads: Math.max(1, availableParallelism() - 1),
 });
 const { households, indicators } = snapshot(radar);
 let bytes = 0;

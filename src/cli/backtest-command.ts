@@ -16,6 +16,7 @@ export interface BacktestCommandOptions {
   config?: string;
   institutionalThreshold?: number;
   institutionalAddress?: string[];
+  decodeThreads: number;
 }
 
 /** Writes lines in chunks, waiting for the stream to drain so memory stays flat. */
@@ -78,6 +79,7 @@ export async function backtestCommand(options: BacktestCommandOptions, io: CliIo
   const counts = await ingestNdjson({
     input,
     radar,
+    decodeThreads: options.decodeThreads,
     onRejected: (line, error) => {
       io.stderr.write(
         `line ${line}: ${error.code}${error.field ? ` ${error.field}` : ''}: ${error.message}\n`,

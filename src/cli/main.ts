@@ -2,6 +2,7 @@
  * The `radar` command. Exit status: 0 when it ran, 2 for bad arguments or an
  * invalid ruleset (every problem reported), 1 for anything unexpected.
  */
+import { availableParallelism } from 'node:os';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { mkdir } from 'node:fs/promises';
 import { makePki } from '../api/dev-pki.js';
@@ -22,6 +23,13 @@ const USAGE_ERRORS = new Set(['CONFIG_INVALID', 'STORE_LOCKED', 'STORE_NOT_FOUND
 function positiveInteger(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive integer');
+  return n;
+}
+
+function nonNegativeInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0)
+    throw new InvalidArgumentError('expected 0 or a positive integer');
   return n;
 }
 
@@ -57,6 +65,14 @@ function program(io: CliIo, run: (task: () => Promise<number>) => void): Command
       '--institutional-address <key>',
       'an institutional address key, e.g. 1234AB|5||; repeatable',
       collect,
+    )
+    .addOption(
+      new Option(
+        '--decode-threads <n>',
+        'worker threads that decode signals beside the engine; 0 decodes on the main thread',
+      )
+        .argParser(nonNegativeInteger)
+        .default(Math.max(1, availableParallelism() - 1), 'one less than the CPUs, at least 1'),
     )
     .action((options) => run(() => backtestCommand(options, io)));
 

@@ -189,11 +189,7 @@ export class Radar {
    * Households, indicators and lookups show the state as of the last flush.
    */
   flush(): RadarChanges {
-    if (this.pendingAdds.size > 0 || this.pendingRemoves.size > 0) {
-      this.note(this.households.apply([...this.pendingAdds.values()], this.pendingRemoves));
-      this.pendingAdds.clear();
-      this.pendingRemoves.clear();
-    }
+    this.fold();
     const before = new Map<string, Indicator>();
     for (const list of this.stale.splice(0)) for (const i of list) before.set(i.indicatorId, i);
     const after = new Map<string, Indicator>();
@@ -219,6 +215,19 @@ export class Radar {
     }
     indicators.sort((a, b) => (a.indicator.indicatorId < b.indicator.indicatorId ? -1 : 1));
     return { indicators, householdsPut, householdsDeleted };
+  }
+
+  /**
+   * Folds the signals ingested since the last fold into the households but
+   * evaluates no rules: a bulk load folds between batches, so that household
+   * work overlaps decoding, and evaluates each changed household once, at
+   * the next `flush`. Lookups see the folded households at once.
+   */
+  fold(): void {
+    if (this.pendingAdds.size === 0 && this.pendingRemoves.size === 0) return;
+    this.note(this.households.apply([...this.pendingAdds.values()], this.pendingRemoves));
+    this.pendingAdds.clear();
+    this.pendingRemoves.clear();
   }
 
   /** Current indicators of a household, as of the last flush. */

@@ -64,6 +64,17 @@ describe('radar backtest', () => {
     const signals = join(scenarios, '01-one-family-three-sources.ndjson');
 
     expect((await runCli(['backtest', '--rules', rules])).code).toBe(2);
+    const threads = await runCli([
+      'backtest',
+      '--signals',
+      signals,
+      '--rules',
+      rules,
+      '--decode-threads',
+      '-1',
+    ]);
+    expect(threads.code).toBe(2);
+    expect(threads.stderr).toContain('expected 0 or a positive integer');
     expect(
       (await runCli(['backtest', '--signals', join(dir, 'nope.ndjson'), '--rules', rules])).code,
     ).toBe(2);

@@ -1,0 +1,83 @@
+/**
+ * Where a backtest's lines are decoded: in worker threads, so that decoding
+ * (most of a signal's cost) runs beside the engine instead of before it, or
+ * in this thread when there are no workers.
+ */
+import { existsSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
+import { decodeChunk, type DecodedChunk } from './decode-chunk.js';
+
+export interface ChunkDecoder {
+  /** Decodes whole lines. Await the results in call order to apply them in line order. */
+  decode(bytes: Uint8Array): Promise<DecodedChunk>;
+  close(): Promise<void>;
+}
+
+function textOf(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+}
+
+export function inThreadDecoder(): ChunkDecoder {
+  return {
+    decode: (bytes) => {
+      try {
+        return Promise.resolve(decodeChunk(textOf(bytes)));
+      } catch (error) {
+        return Promise.reject(error as Error);
+      }
+    },
+    close: () => Promise.resolve(),
+  };
+}
+
+/**
+ * The compiled worker script. Under vitest this module runs from its
+ * TypeScript source, which a worker thread cannot load, so it starts the
+ * compiled twin in dist/ that `npm test` builds first.
+ */
+function workerScript(): URL {
+  const here = new URL(import.meta.url);
+  if (!here.pathname.endsWith('.ts')) return new URL('./decode-worker.js', here);
+  const compiled = new URL('../../dist/src/backtest/decode-worker.js', here);
+  if (!existsSync(compiled))
+    throw new Error(`run \`npm run build\` first: ${compiled.pathname} is missing`);
+  return compiled;
+}
+
+type Reply = { chunk: DecodedChunk } | { error: string };
+
+interface Pending {
+  resolve: (chunk: DecodedChunk) => void;
+  reject: (error: Error) => void;
+}
+
+/** `threads` workers taking chunks in turn; each answers its chunks in order. */
+export function workerDecoder(threads: number): ChunkDecoder {
+  const script = workerScript();
+  const workers = Array.from({ length: threads }, () => {
+    const worker = new Worker(script);
+    const pending: Pending[] = [];
+    worker.on('message', (reply: Reply) => {
+      const next = pending.shift()!;
+      if ('chunk' in reply) next.resolve(reply.chunk);
+      else next.reject(new Error(`decode worker failed: ${reply.error}`));
+    });
+    worker.on('error', (error) => {
+      for (const p of pending.splice(0)) p.reject(error);
+    });
+    return { worker, pending };
+  });
+  let turn = 0;
+  return {
+    decode: (bytes) => {
+      const { worker, pending } = workers[turn++ % workers.length]!;
+      return new Promise<DecodedChunk>((resolve, reject) => {
+        pending.push({ resolve, reject });
+        worker.postMessage(bytes, [bytes.buffer as ArrayBuffer]);
+      });
+    },
+    close: async () => {
+      await Promise.all(workers.map(({ worker }) => worker.terminate()));
+    },
+  };
+}

@@ -1,0 +1,130 @@
+/**
+ * The backtest's input path: lines cut into chunks, decoded in workers or in
+ * this thread, applied in line order. Whatever the path, the radar and the
+ * rejected lines must be what decoding and ingesting line by line gives.
+ */
+import { Readable } from 'node:stream';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { decodeChunk } from '../../src/backtest/decode-chunk.js';
+import { ingestNdjson, radarOutputLines, snapshot } from '../../src/backtest/index.js';
+import { lineChunks } from '../../src/backtest/lines.js';
+import { SHIPPED_RULES } from '../../src/config/config.js';
+import { Radar } from '../../src/engine/index.js';
+import { SignalRejectedError } from '../../src/errors.js';
+import { loadRuleset } from '../../src/rules/index.js';
+import { decodeJson } from '../../src/signals/index.js';
+import { generateSignalLines } from '../../src/synthetic/generate.js';
+import { melding } from '../signals/samples.js';
+
+const good = JSON.stringify(melding());
+
+describe('decodeChunk', () => {
+  it('numbers lines as they are in the chunk: blank ones counted, CRLF and a last line without newline read', () => {
+    const chunk = decodeChunk(`\n${good}\r\nnot json\n  \n{"id":"x","kind":"MELDING"}\n${good}`);
+    expect(chunk.lines).toBe(6);
+    expect(chunk.read).toBe(4);
+    expect(chunk.signalLines).toEqual([2, 6]);
+    expect((JSON.parse(chunk.signals) as unknown[]).length).toBe(2);
+    expect(chunk.rejected.map((r) => [r.line, r.code])).toEqual([
+      [3, 'MALFORMED'],
+      [5, 'MISSING_FIELD'],
+    ]);
+  });
+
+  it('counts a chunk that ends in a newline without an extra empty line', () => {
+    expect(decodeChunk(`${good}\n${good}\n`).lines).toBe(2);
+  });
+});
+
+describe('lineChunks', () => {
+  it('property: chunks hold every byte in order and end on a line break', async () => {
+    const line = fc.string({ unit: 'binary', maxLength: 40 }).map((s) => s.replace(/\n/g, ''));
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(line, { maxLength: 30 }),
+        fc.boolean(),
+        fc.array(fc.nat({ max: 60 }), { minLength: 1, maxLength: 8 }),
+        fc.integer({ min: 1, max: 100 }),
+        async (lines, finalNewline, cuts, size) => {
+          const text = lines.join('\n') + (finalNewline && lines.length > 0 ? '\n' : '');
+          const bytes = Buffer.from(text);
+          const pieces: Buffer[] = [];
+          let at = 0;
+          for (let i = 0; at < bytes.length; i++) {
+            const next = Math.min(bytes.length, at + 1 + cuts[i % cuts.length]!);
+            pieces.push(bytes.subarray(at, next));
+            at = next;
+          }
+          const chunks: Uint8Array[] = [];
+          for await (const chunk of lineChunks(Readable.from(pieces), size)) chunks.push(chunk);
+          expect(Buffer.concat(chunks).equals(bytes)).toBe(true);
+          for (const chunk of chunks.slice(0, -1)) expect(chunk.at(-1)).toBe(0x0a);
+        },
+      ),
+    );
+  });
+});
+
+describe('ingestNdjson', () => {
+  /** Generated signals with redeliveries, conflicting versions and garbage mixed in: several chunks' worth. */
+  function input(): string[] {
+    const lines = [
+      ...generateSignalLines({ count: 6000, seed: 7, malformed: 0.01, withdrawn: 0.02 }),
+    ];
+    for (let i = 0; i < lines.length; i += 97) lines.splice(i + 50, 0, lines[i]!);
+    for (let i = 13; i < lines.length; i += 211) {
+      if (!lines[i]!.endsWith('}')) continue;
+      const other = JSON.parse(lines[i]!) as { safety?: string };
+      other.safety = other.safety === 'VEILIG' ? 'ONBEKEND' : 'VEILIG';
+      lines.splice(i + 20, 0, JSON.stringify(other));
+    }
+    lines.splice(100, 0, '', '  ', 'garbage');
+    return lines;
+  }
+
+  async function lineByLine(lines: string[]) {
+    const radar = new Radar({ ruleset: await loadRuleset(SHIPPED_RULES) });
+    const rejected: [number, string][] = [];
+    lines.forEach((line, i) => {
+      if (line.trim() === '') return;
+      try {
+        radar.ingest(decodeJson(line).signal);
+      } catch (error) {
+        if (!(error instanceof SignalRejectedError)) throw error;
+        rejected.push([i + 1, error.code]);
+      }
+    });
+    radar.flush();
+    const { households, indicators } = snapshot(radar);
+    return { rejected, output: [...radarOutputLines(households, indicators)] };
+  }
+
+  async function chunked(lines: string[], decodeThreads: number) {
+    const radar = new Radar({ ruleset: await loadRuleset(SHIPPED_RULES), keepSignals: false });
+    const rejected: [number, string][] = [];
+    const counts = await ingestNdjson({
+      input: Readable.from([lines.join('\n')]),
+      radar,
+      decodeThreads,
+      onRejected: (line, error) => rejected.push([line, error.code]),
+    });
+    const { households, indicators } = snapshot(radar);
+    return { counts, rejected, output: [...radarOutputLines(households, indicators)] };
+  }
+
+  it.each([0, 1, 2])(
+    'with %i decode threads equals decoding and ingesting line by line',
+    async (threads) => {
+      const lines = input();
+      const expected = await lineByLine(lines);
+      const actual = await chunked(lines, threads);
+      expect(expected.rejected.some(([, code]) => code === 'DUPLICATE_ID_CONFLICT')).toBe(true);
+      expect(expected.rejected.some(([, code]) => code === 'MALFORMED')).toBe(true);
+      expect(actual.rejected).toEqual(expected.rejected);
+      expect(actual.output).toEqual(expected.output);
+      expect(actual.counts.read).toBe(lines.filter((l) => l.trim() !== '').length);
+      expect(actual.counts.duplicates).toBeGreaterThan(0);
+    },
+  );
+});
