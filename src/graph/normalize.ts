@@ -36,6 +36,24 @@ function foldDiacritics(text: string): string {
  * empty string, which the caller treats as no name at all.
  */
 export function normalizeFamilyName(familyName: string): string {
+  let normal = familyNames.get(familyName);
+  if (normal === undefined) {
+    if (familyNames.size >= FAMILY_NAME_CACHE_SIZE) familyNames.clear();
+    normal = normalizeUncached(familyName);
+    familyNames.set(familyName, normal);
+  }
+  return normal;
+}
+
+/**
+ * Family names repeat: a few thousand cover most signals. Remembering their
+ * normal forms saves the Unicode normalisation and the splitting on almost
+ * every person. Emptied when full, which bounds it and costs one miss each.
+ */
+const familyNames = new Map<string, string>();
+const FAMILY_NAME_CACHE_SIZE = 50_000;
+
+function normalizeUncached(familyName: string): string {
   let out = '';
   for (const part of foldDiacritics(familyName.toLowerCase()).split(NAME_SEPARATORS)) {
     if (part !== '' && !TUSSENVOEGSELS.has(part)) out += part;

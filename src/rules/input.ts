@@ -4,6 +4,7 @@
  * number and the two derived age facts. Nothing about persons beyond those
  * facts, so the radar need not keep names and birth dates to evaluate rules.
  */
+import { dateNumber, parseTimestamp } from '../signals/dates.js';
 import type {
   Category,
   Safety,
@@ -35,11 +36,9 @@ export interface RuleInput {
   readonly elderInvolved: boolean;
 }
 
-const BIRTH_DATE = /^([0-9]{4})-([0-9]{2})-([0-9]{2})$/;
-
 /** Throws a `TypeError` for a signal without a valid `occurredAt`: withdrawals are never evaluated. */
 export function toRuleInput(signal: Signal): RuleInput {
-  const t = signal.occurredAt === undefined ? NaN : Date.parse(signal.occurredAt);
+  const t = signal.occurredAt === undefined ? NaN : parseTimestamp(signal.occurredAt);
   if (Number.isNaN(t)) {
     throw new TypeError(`signal ${signal.id} has no valid occurredAt and cannot be evaluated`);
   }
@@ -85,8 +84,6 @@ function utcDateNumber(ms: number): number {
  * an unborn child named in a signal counts as a minor.
  */
 function ageOn(birthDate: string, yyyymmdd: number): number | undefined {
-  const match = BIRTH_DATE.exec(birthDate);
-  if (match === null) return undefined;
-  const born = Number(match[1]) * 10_000 + Number(match[2]) * 100 + Number(match[3]);
-  return Math.floor((yyyymmdd - born) / 10_000);
+  const born = dateNumber(birthDate);
+  return born === undefined ? undefined : Math.floor((yyyymmdd - born) / 10_000);
 }

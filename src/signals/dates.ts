@@ -91,6 +91,15 @@ export function isCalendarDate(s: string): boolean {
   );
 }
 
+/** A date written `YYYY-MM-DD` as the number yyyymmdd (not checked against the calendar), or undefined. */
+export function dateNumber(s: string): number | undefined {
+  if (s.length !== 10 || s.charCodeAt(4) !== DASH || s.charCodeAt(7) !== DASH) return undefined;
+  const year = digits(s, 0, 4);
+  const month = digits(s, 5, 2);
+  const day = digits(s, 8, 2);
+  return year < 0 || month < 0 || day < 0 ? undefined : year * 10_000 + month * 100 + day;
+}
+
 function isDate(year: number, month: number, day: number): boolean {
   return year >= 0 && month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month);
 }
