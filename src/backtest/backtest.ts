@@ -7,7 +7,7 @@
  */
 import { SignalRejectedError } from '../errors.js';
 import type { Radar } from '../engine/index.js';
-import { fromWire } from '../engine/index.js';
+import { WireReader, type WireValue } from '../engine/index.js';
 import { inThreadDecoder, workerDecoder } from './chunk-decoder.js';
 import type { DecodedChunk } from './decode-chunk.js';
 import { lineChunks } from './lines.js';
@@ -53,7 +53,7 @@ export async function ingestNdjson({
   let firstLine = 0;
   const apply = (chunk: DecodedChunk): void => {
     counts.read += chunk.read;
-    const wires = JSON.parse(chunk.signals) as unknown[][];
+    const wire = new WireReader(JSON.parse(chunk.signals) as WireValue[]);
     let r = 0;
     const rejectUpTo = (line: number): void => {
       for (; r < chunk.rejected.length && chunk.rejected[r]!.line < line; r++) {
@@ -62,18 +62,18 @@ export async function ingestNdjson({
         onRejected(firstLine + at, new SignalRejectedError(code, message, field));
       }
     };
-    wires.forEach((wire, i) => {
-      const line = chunk.signalLines[i]!;
+    for (const line of chunk.signalLines) {
+      const prepared = wire.read();
       rejectUpTo(line);
       try {
-        if (radar.ingestPrepared(fromWire(wire)) === 'accepted') counts.accepted++;
+        if (radar.ingestPrepared(prepared) === 'accepted') counts.accepted++;
         else counts.duplicates++;
       } catch (error) {
         if (!(error instanceof SignalRejectedError)) throw error;
         counts.rejected++;
         onRejected(firstLine + line, error);
       }
-    });
+    }
     rejectUpTo(Infinity);
     firstLine += chunk.lines;
     radar.fold();

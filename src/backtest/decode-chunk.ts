@@ -4,7 +4,7 @@
  * while the main thread runs the engine. Lines split as `forEachLine` splits
  * them: on `\n`, a trailing `\r` dropped, blank lines counted but skipped.
  */
-import { prepareSignal, toWire } from '../engine/index.js';
+import { prepareSignal, writeWire, type WireValue } from '../engine/index.js';
 import { SignalRejectedError, type RejectionCode } from '../errors.js';
 import { decodeJson } from '../signals/index.js';
 
@@ -21,7 +21,7 @@ export interface DecodedChunk {
   lines: number;
   /** Non-blank lines. */
   read: number;
-  /** The accepted signals' wire forms (`toWire`) as one JSON array: one parse for the lot. */
+  /** The accepted signals' wire forms (`writeWire`) as one JSON array: one parse for the lot. */
   signals: string;
   /** Line number within the chunk of each signal in `signals`. */
   signalLines: number[];
@@ -29,7 +29,7 @@ export interface DecodedChunk {
 }
 
 export function decodeChunk(text: string): DecodedChunk {
-  const wires: unknown[] = [];
+  const wire: WireValue[] = [];
   const signalLines: number[] = [];
   const rejected: ChunkRejection[] = [];
   let lines = 0;
@@ -44,12 +44,12 @@ export function decodeChunk(text: string): DecodedChunk {
     if (line.trim() === '') continue;
     read++;
     try {
-      wires.push(toWire(prepareSignal(decodeJson(line).signal)));
+      writeWire(prepareSignal(decodeJson(line).signal), wire);
       signalLines.push(lines);
     } catch (error) {
       if (!(error instanceof SignalRejectedError)) throw error;
       rejected.push({ line: lines, code: error.code, field: error.field, message: error.message });
     }
   }
-  return { lines, read, signals: JSON.stringify(wires), signalLines, rejected };
+  return { lines, read, signals: JSON.stringify(wire), signalLines, rejected };
 }

@@ -10,7 +10,7 @@ import { decodeChunk } from '../../src/backtest/decode-chunk.js';
 import { ingestNdjson, radarOutputLines, snapshot } from '../../src/backtest/index.js';
 import { lineChunks } from '../../src/backtest/lines.js';
 import { SHIPPED_RULES } from '../../src/config/config.js';
-import { Radar } from '../../src/engine/index.js';
+import { Radar, WireReader, type WireValue } from '../../src/engine/index.js';
 import { SignalRejectedError } from '../../src/errors.js';
 import { loadRuleset } from '../../src/rules/index.js';
 import { decodeJson } from '../../src/signals/index.js';
@@ -25,7 +25,8 @@ describe('decodeChunk', () => {
     expect(chunk.lines).toBe(6);
     expect(chunk.read).toBe(4);
     expect(chunk.signalLines).toEqual([2, 6]);
-    expect((JSON.parse(chunk.signals) as unknown[]).length).toBe(2);
+    const wire = new WireReader(JSON.parse(chunk.signals) as WireValue[]);
+    expect([wire.read().id, wire.read().id, wire.done]).toEqual(['M-1', 'M-1', true]);
     expect(chunk.rejected.map((r) => [r.line, r.code])).toEqual([
       [3, 'MALFORMED'],
       [5, 'MISSING_FIELD'],
