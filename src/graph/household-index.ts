@@ -45,6 +45,8 @@ function minBy<T>(items: readonly T[], key: (item: T) => string): string {
 /** One resolved person: the records that are the same person by CONTRACT §2. */
 export class Person {
   private cachedId: string | undefined;
+  /** Written by HouseholdIndex to count distinct persons without a Set. */
+  mark = 0;
 
   constructor(readonly records: readonly PersonRecord[]) {}
 
@@ -89,6 +91,8 @@ interface AddressState {
   signals: GraphSignal[];
   readonly configured: boolean;
   institutional: boolean;
+  /** Written while grouping, so each address's chain is linked once. */
+  mark: number;
 }
 
 function bySignalOrder(a: GraphSignal, b: GraphSignal): number {
@@ -100,8 +104,16 @@ function addToList<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   const list = map.get(key);
   if (list === undefined) map.set(key, [value]);
   // A push would leave room for 17; most lists stay this short, so copy them.
-  else if (list.length < 8) map.set(key, [...list, value]);
+  else if (list.length < 8) map.set(key, appended(list, value));
   else list.push(value);
+}
+
+/** A copy of the list with the value at its end, of exactly that length. */
+function appended<V>(list: readonly V[], value: V): V[] {
+  const copy = new Array<V>(list.length + 1);
+  for (let i = 0; i < list.length; i++) copy[i] = list[i]!;
+  copy[list.length] = value;
+  return copy;
 }
 
 function deleteFromList<K, V>(map: Map<K, V[]>, key: K, value: V): void {
@@ -112,6 +124,88 @@ function deleteFromList<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   if (list.length === 0) map.delete(key);
 }
 
+function recordsOf(signals: readonly GraphSignal[]): PersonRecord[] {
+  const records: PersonRecord[] = [];
+  for (const signal of signals) for (const record of signal.records) records.push(record);
+  return records;
+}
+
+/** Name matching is off for a name and birth date seen with two or more valid BSNs. */
+function nameMatchingOn(group: readonly PersonRecord[]): boolean {
+  let seen: string | undefined;
+  for (const { bsn } of group) {
+    if (bsn === undefined || bsn === seen) continue;
+    if (seen !== undefined) return false;
+    seen = bsn;
+  }
+  return true;
+}
+
+/** Whether `item` is one of the `items` being partitioned or grouped now, by its slot. */
+function takesPart<T extends { slot: number }>(items: readonly T[], item: T): boolean {
+  return item.slot < items.length && items[item.slot] === item;
+}
+
+/** Links the records of one BSN list that take part: a valid BSN is one person. */
+function linkAll(
+  uf: UnionFind,
+  records: readonly PersonRecord[],
+  list: readonly PersonRecord[],
+): void {
+  if (list.length === 1) return;
+  let first = -1;
+  for (const record of list) {
+    if (!takesPart(records, record)) continue;
+    if (first === -1) first = record.slot;
+    else uf.union(first, record.slot);
+  }
+}
+
+/** The slot of the first signal of a person's records that takes part; the caller knows one does. */
+function firstSignalIn(signals: readonly GraphSignal[], records: readonly PersonRecord[]): number {
+  for (const { signal } of records) if (takesPart(signals, signal)) return signal.slot;
+  throw new Error('no signal of this person takes part');
+}
+
+/**
+ * Links the records of one name group that take part by first initial. A
+ * record without initials matches every initial, so it joins the whole group.
+ */
+function linkByInitial(
+  uf: UnionFind,
+  records: readonly PersonRecord[],
+  group: readonly PersonRecord[],
+): void {
+  if (group.length === 1) return;
+  const wildcard = group.find((r) => r.initial === undefined && takesPart(records, r));
+  if (wildcard !== undefined) {
+    for (const r of group) if (takesPart(records, r)) uf.union(wildcard.slot, r.slot);
+    return;
+  }
+  const firstWithInitial = new Map<string, number>();
+  for (const r of group) {
+    if (!takesPart(records, r)) continue;
+    const first = firstWithInitial.get(r.initial!);
+    if (first === undefined) firstWithInitial.set(r.initial!, r.slot);
+    else uf.union(first, r.slot);
+  }
+}
+
+/** Links consecutive signals at a linking address that take part and lie within the link window. */
+function linkAlongAddress(
+  uf: UnionFind,
+  signals: readonly GraphSignal[],
+  chain: readonly GraphSignal[],
+): void {
+  for (let j = 1; j < chain.length; j++) {
+    const a = chain[j - 1]!;
+    const b = chain[j]!;
+    if (b.t - a.t <= ADDRESS_LINK_WINDOW_MS && takesPart(signals, a) && takesPart(signals, b)) {
+      uf.union(a.slot, b.slot);
+    }
+  }
+}
+
 export class HouseholdIndex {
   private readonly threshold: number;
   private readonly configured: ReadonlySet<string>;
@@ -120,6 +214,8 @@ export class HouseholdIndex {
   private readonly byName = new Map<string, PersonRecord[]>();
   private readonly addresses = new Map<string, AddressState>();
   private readonly householdSet = new Set<Household>();
+  /** The last mark handed out; every pass over persons or addresses takes a fresh one. */
+  private lastMark = 0;
 
   constructor(options: HouseholdIndexOptions = {}) {
     const threshold = options.institutionalPersonThreshold ?? 12;
@@ -190,13 +286,15 @@ export class HouseholdIndex {
       this.signalsById.delete(id);
       removed.add(signal);
     }
+    const wasEmpty = this.signalsById.size === 0 && removed.size === 0;
     for (const signal of added) {
       if (this.signalsById.has(signal.id))
         throw new Error(`signal ${signal.id} is already in the index`);
       this.signalsById.set(signal.id, signal);
     }
-    const addedRecords = added.flatMap((s) => s.records);
-    const removedRecords = [...removed].flatMap((s) => s.records);
+    if (wasEmpty) return this.load(added);
+    const addedRecords = recordsOf(added);
+    const removedRecords = recordsOf([...removed]);
     const matchingBefore = this.nameMatchingOf([...addedRecords, ...removedRecords]);
     for (const record of removedRecords) this.unindexRecord(record);
     for (const record of addedRecords) this.indexRecord(record);
@@ -212,6 +310,45 @@ export class HouseholdIndex {
     for (const signal of renamed) touched.add(signal);
     this.recheckAddresses(recheck, touched);
     return this.regroup(touched, renamed, removed);
+  }
+
+  /**
+   * `apply` into an empty index: every person and household is new, so they
+   * are computed from scratch in one pass, without tracking what changed.
+   */
+  private load(added: readonly GraphSignal[]): HouseholdChange {
+    const records = recordsOf(added);
+    for (const record of records) this.indexRecord(record);
+    for (const person of this.partitionPersons(
+      records,
+      this.byBsn.values(),
+      this.byName.values(),
+    )) {
+      for (const record of person.records) record.person = person;
+    }
+    this.loadAddresses(added);
+    const households = this.groupSignals(added).map((group) => new Household(group));
+    for (const household of households) {
+      for (const signal of household.signals) signal.household = household;
+      this.householdSet.add(household);
+    }
+    return { removed: [], added: households };
+  }
+
+  /** `insertAtAddresses` and `recheckAddresses` for a load: every address here is new. */
+  private loadAddresses(added: readonly GraphSignal[]): void {
+    const states: AddressState[] = [];
+    for (const signal of added) {
+      if (signal.addressKey === undefined) continue;
+      const state = this.addressState(signal.addressKey);
+      if (state.signals.length === 0) states.push(state);
+      state.signals.push(signal);
+    }
+    for (const state of states) {
+      // Copied to its exact length: a list grown by push keeps room to spare.
+      state.signals = state.signals.slice().sort(bySignalOrder);
+      state.institutional = state.configured || this.namesMoreThan(state.signals, this.threshold);
+    }
   }
 
   private indexRecord(record: PersonRecord): void {
@@ -236,22 +373,15 @@ export class HouseholdIndex {
     return on;
   }
 
-  /** Name matching is off for a name and birth date seen with two or more valid BSNs. */
   private nameMatchingOn(nameKey: string): boolean {
-    let seen: string | undefined;
-    for (const { bsn } of this.byName.get(nameKey) ?? []) {
-      if (bsn === undefined || bsn === seen) continue;
-      if (seen !== undefined) return false;
-      seen = bsn;
-    }
-    return true;
+    return nameMatchingOn(this.byName.get(nameKey) ?? []);
   }
 
   private addressState(key: string): AddressState {
     let state = this.addresses.get(key);
     if (state === undefined) {
       const configured = this.configured.has(key);
-      state = { signals: [], configured, institutional: configured };
+      state = { signals: [], configured, institutional: configured, mark: 0 };
       this.addresses.set(key, state);
     }
     return state;
@@ -325,7 +455,8 @@ export class HouseholdIndex {
     for (const record of affected) closeOver(record);
 
     const records = [...affected];
-    const newPersons = this.partitionPersons(records);
+    const { bsnLists, nameLists } = this.keyListsOf(records);
+    const newPersons = this.partitionPersons(records, bsnLists, nameLists);
     const recheck = new Set<string>();
     const kept = new Set<Person>();
     for (const person of newPersons) {
@@ -353,44 +484,36 @@ export class HouseholdIndex {
     return recheck;
   }
 
-  private partitionPersons(records: readonly PersonRecord[]): Person[] {
+  /**
+   * Persons among these records by CONTRACT §2: records linked through the
+   * given key lists of the index, restricted to these records. The caller
+   * passes every record a changed link can reach, and the lists of all
+   * their keys.
+   */
+  private partitionPersons(
+    records: readonly PersonRecord[],
+    bsnLists: Iterable<readonly PersonRecord[]>,
+    nameLists: Iterable<readonly PersonRecord[]>,
+  ): Person[] {
+    for (let i = 0; i < records.length; i++) records[i]!.slot = i;
     const uf = new UnionFind(records.length);
-    const firstWithBsn = new Map<string, number>();
-    const byName = new Map<string, number[]>();
-    const matching = new Map<string, boolean>();
-    const matchingOn = (nameKey: string): boolean => {
-      let on = matching.get(nameKey);
-      if (on === undefined) matching.set(nameKey, (on = this.nameMatchingOn(nameKey)));
-      return on;
-    };
-    records.forEach((record, i) => {
-      if (record.bsn !== undefined) {
-        const first = firstWithBsn.get(record.bsn);
-        if (first === undefined) firstWithBsn.set(record.bsn, i);
-        else uf.union(first, i);
-      }
-      if (record.nameKey !== undefined && matchingOn(record.nameKey)) {
-        const group = byName.get(record.nameKey);
-        if (group === undefined) byName.set(record.nameKey, [i]);
-        else group.push(i);
-      }
-    });
-    for (const group of byName.values()) {
-      // A record without initials matches every initial, so it joins the whole group.
-      const wildcard = group.find((i) => records[i]!.initial === undefined);
-      if (wildcard !== undefined) {
-        for (const i of group) uf.union(wildcard, i);
-        continue;
-      }
-      const byInitial = new Map<string, number>();
-      for (const i of group) {
-        const initial = records[i]!.initial!;
-        const first = byInitial.get(initial);
-        if (first === undefined) byInitial.set(initial, i);
-        else uf.union(first, i);
-      }
+    for (const list of bsnLists) linkAll(uf, records, list);
+    for (const list of nameLists) if (nameMatchingOn(list)) linkByInitial(uf, records, list);
+    return uf.groupsOf(records).map((group) => new Person(group));
+  }
+
+  /** The distinct key lists of these records, for `partitionPersons`. */
+  private keyListsOf(records: readonly PersonRecord[]): {
+    bsnLists: Set<readonly PersonRecord[]>;
+    nameLists: Set<readonly PersonRecord[]>;
+  } {
+    const bsnLists = new Set<readonly PersonRecord[]>();
+    const nameLists = new Set<readonly PersonRecord[]>();
+    for (const { bsn, nameKey } of records) {
+      if (bsn !== undefined) bsnLists.add(this.byBsn.get(bsn)!);
+      if (nameKey !== undefined) nameLists.add(this.byName.get(nameKey)!);
     }
-    return uf.groups().map((group) => new Person(group.map((i) => records[i]!)));
+    return { bsnLists, nameLists };
   }
 
   /**
@@ -399,11 +522,13 @@ export class HouseholdIndex {
    * about as much as a family home.
    */
   private namesMoreThan(signals: readonly GraphSignal[], limit: number): boolean {
-    const persons = new Set<Person>();
+    const counted = ++this.lastMark;
+    let count = 0;
     for (const signal of signals) {
-      for (const record of signal.records) {
-        persons.add(record.person!);
-        if (persons.size > limit) return true;
+      for (const { person } of signal.records) {
+        if (person!.mark === counted) continue;
+        person!.mark = counted;
+        if (++count > limit) return true;
       }
     }
     return false;
@@ -449,52 +574,21 @@ export class HouseholdIndex {
       for (const signal of household.signals) if (!gone.has(signal)) members.add(signal);
     }
 
-    const signals = [...members];
-    const indexOf = new Map<GraphSignal, number>();
-    signals.forEach((s, i) => indexOf.set(s, i));
-    const uf = new UnionFind(signals.length);
-    const firstNaming = new Map<Person, number>();
-    const addressKeys = new Set<string>();
-    signals.forEach((signal, i) => {
-      for (const record of signal.records) {
-        const person = this.personOf(record);
-        const first = firstNaming.get(person);
-        if (first === undefined) firstNaming.set(person, i);
-        else uf.union(first, i);
-      }
-      if (signal.addressKey !== undefined) addressKeys.add(signal.addressKey);
-    });
-    for (const key of addressKeys) {
-      const state = this.addresses.get(key)!;
-      if (state.institutional) continue;
-      const chain = state.signals;
-      for (let j = 1; j < chain.length; j++) {
-        const a = indexOf.get(chain[j - 1]!);
-        const b = indexOf.get(chain[j]!);
-        if (
-          a !== undefined &&
-          b !== undefined &&
-          chain[j]!.t - chain[j - 1]!.t <= ADDRESS_LINK_WINDOW_MS
-        ) {
-          uf.union(a, b);
-        }
-      }
-    }
-
+    const groups = this.groupSignals([...members]);
     const removed: Household[] = [];
     const added: Household[] = [];
     const kept = new Set<Household>();
-    for (const group of uf.groups()) {
-      const first = signals[group[0]!]!.household;
+    for (const group of groups) {
+      const first = group[0]!.household;
       if (
         first !== undefined &&
         first.signals.length === group.length &&
-        group.every((i) => signals[i]!.household === first && !renamed.has(signals[i]!))
+        group.every((signal) => signal.household === first && !renamed.has(signal))
       ) {
         kept.add(first);
         continue;
       }
-      const household = new Household(group.map((i) => signals[i]!));
+      const household = new Household(group);
       for (const signal of household.signals) signal.household = household;
       this.householdSet.add(household);
       added.push(household);
@@ -505,5 +599,28 @@ export class HouseholdIndex {
       removed.push(household);
     }
     return { removed, added };
+  }
+
+  /**
+   * Households among these signals: signals joined through their persons and
+   * through address links. The caller passes every signal a changed link can
+   * reach, so a person's signals are all here or none is.
+   */
+  private groupSignals(signals: readonly GraphSignal[]): GraphSignal[][] {
+    for (let i = 0; i < signals.length; i++) signals[i]!.slot = i;
+    const uf = new UnionFind(signals.length);
+    const linked = ++this.lastMark;
+    for (let i = 0; i < signals.length; i++) {
+      const signal = signals[i]!;
+      for (const record of signal.records) {
+        uf.union(firstSignalIn(signals, this.personOf(record).records), i);
+      }
+      if (signal.addressKey === undefined) continue;
+      const state = this.addresses.get(signal.addressKey)!;
+      if (state.mark === linked) continue;
+      state.mark = linked;
+      if (!state.institutional) linkAlongAddress(uf, signals, state.signals);
+    }
+    return uf.groupsOf(signals);
   }
 }

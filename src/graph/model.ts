@@ -23,6 +23,12 @@ export interface PersonRecord {
    * slot on the record is much cheaper than a Map over millions of records.
    */
   person: ResolvedPerson | undefined;
+  /**
+   * This record's place in the records HouseholdIndex is partitioning right
+   * now; stale otherwise. Lets the index tell whether a record takes part
+   * without a Set, and union records by number without a Map.
+   */
+  slot: number;
 }
 
 export interface GraphSignal {
@@ -35,6 +41,8 @@ export interface GraphSignal {
   readonly addressKey: string | undefined;
   /** The household this signal is in; written by HouseholdIndex alone. */
   household: Household | undefined;
+  /** Like `PersonRecord.slot`: this signal's place in the signals HouseholdIndex is grouping. */
+  slot: number;
 }
 
 /**
@@ -66,7 +74,15 @@ export function newGraphSignal(
 ): GraphSignal {
   // Sized up front: an array grown by push keeps room for 17 records.
   const records = new Array<PersonRecord>(keys.length / 4);
-  const graphSignal: GraphSignal = { id, t, records, relations, addressKey, household: undefined };
+  const graphSignal: GraphSignal = {
+    id,
+    t,
+    records,
+    relations,
+    addressKey,
+    household: undefined,
+    slot: 0,
+  };
   for (let i = 0; i < records.length; i++) {
     records[i] = {
       signal: graphSignal,
@@ -75,6 +91,7 @@ export function newGraphSignal(
       nameKey: keys[i * 4 + 2],
       initial: keys[i * 4 + 3],
       person: undefined,
+      slot: 0,
     };
   }
   return graphSignal;

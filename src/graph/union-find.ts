@@ -27,15 +27,25 @@ export class UnionFind {
     this.size[ra]! += this.size[rb]!;
   }
 
-  /** Groups of indices, each group in ascending index order. */
-  groups(): number[][] {
-    const byRoot = new Map<number, number[]>();
-    for (let i = 0; i < this.parent.length; i++) {
+  /**
+   * The items grouped by set (item i is index i), each group in index order,
+   * groups in the order of their smallest index. Each group is allocated at
+   * its final size: a root's set size is its group's size.
+   */
+  groupsOf<T>(items: readonly T[]): T[][] {
+    const n = this.parent.length;
+    const groupOfRoot = new Int32Array(n).fill(-1);
+    const filled = new Int32Array(n);
+    const groups: T[][] = [];
+    for (let i = 0; i < n; i++) {
       const root = this.find(i);
-      const group = byRoot.get(root);
-      if (group === undefined) byRoot.set(root, [i]);
-      else group.push(i);
+      let g = groupOfRoot[root]!;
+      if (g === -1) {
+        g = groupOfRoot[root] = groups.length;
+        groups.push(new Array<T>(this.size[root]!));
+      }
+      groups[g]![filled[g]!++] = items[i]!;
     }
-    return [...byRoot.values()];
+    return groups;
   }
 }
