@@ -28,6 +28,25 @@ export interface EpisodeFacts {
   signals: readonly { input: RuleInput; detail: string | undefined }[];
 }
 
+const DAY_MS = 86_400_000;
+
+/**
+ * A date format remembered per UTC day: a backtest writes the same few
+ * thousand days over and over, and formatting one costs a Date.
+ */
+function perDay(format: (ms: number) => string): (ms: number) => string {
+  const byDay = new Map<number, string>();
+  return (ms) => {
+    const day = Math.floor(ms / DAY_MS);
+    let text = byDay.get(day);
+    if (text === undefined) byDay.set(day, (text = format(day * DAY_MS)));
+    return text;
+  };
+}
+
+const longDay = perDay(longDate);
+const shortDay = perDay(shortDate);
+
 /**
  * Builds the explanation of a rule's indicators. What depends only on the
  * rule is put together once, since a backtest explains many indicators.
@@ -40,18 +59,19 @@ export function explainer(rule: Rule): (facts: EpisodeFacts) => string {
   const measure = measureOf(rule.correlation);
   return (facts) => {
     const first = facts.signals.length > 0 ? facts.signals[0].input.t : facts.raisedAt;
-    const [from, raised, last] = [first, facts.raisedAt, facts.lastFiredAt].map(longDate);
+    const from = longDay(first);
+    const raised = longDay(facts.raisedAt);
+    const last = longDay(facts.lastFiredAt);
     const period = from === last ? `op ${from}` : `van ${from} tot en met ${last}`;
     const reached =
       raised === last
         ? `drempel bereikt op ${raised}`
         : `drempel voor het eerst bereikt op ${raised}, voor het laatst op ${last}`;
-    const signals = facts.signals
-      .map(
-        ({ input, detail }) =>
-          `${input.id} (${describeSignal(input)}${detail ? `, ${detail}` : ''})`,
-      )
-      .join(', ');
+    let signals = '';
+    for (const { input, detail } of facts.signals) {
+      if (signals !== '') signals += ', ';
+      signals += `${input.id} (${describeSignal(input)}${detail ? `, ${detail}` : ''})`;
+    }
     // A score rule can fire on weights of 0 or less, leaving no signal to name.
     // Joined, not templated: the indicator keeps this text, and a template
     // would keep a tree of all its pieces alive with it.
@@ -100,7 +120,7 @@ function measureOf(correlation: Correlation): (value: number) => string {
 }
 
 function describeSignal(input: RuleInput): string {
-  return `${valueLabel('kind', input.kind)}, ${shortDate(input.t)}`;
+  return `${valueLabel('kind', input.kind)}, ${shortDay(input.t)}`;
 }
 
 function describeMatch(key: FilterKey, match: Match<FieldValue>): string {

@@ -44,14 +44,20 @@ export function matchValues<T>(match: Match<T>): { values: T[]; negated: boolean
 /** One filter key: a signal passes when it has a named value, or, negated, when it has none. */
 export function compileMatch(key: FilterKey, match: Match<FieldValue>): Predicate {
   const { values, negated } = matchValues(match);
+  // Most matches name one value: comparing to it beats a Set lookup.
+  const only = values.length === 1 ? values[0] : undefined;
   const wanted = new Set<FieldValue>(values);
   if (key === 'violenceTypes') {
+    if (only !== undefined) {
+      return (input) => (input.violenceTypes as readonly FieldValue[]).includes(only) !== negated;
+    }
     return (input) => {
       for (const value of input.violenceTypes) if (wanted.has(value)) return !negated;
       return negated;
     };
   }
   const read = READ_SCALAR[key];
+  if (only !== undefined) return (input) => (read(input) === only) !== negated;
   return (input) => {
     const value = read(input);
     return (value !== undefined && wanted.has(value)) !== negated;

@@ -51,10 +51,21 @@ export function passFactory(rule: Rule): PassFactory {
   }
 }
 
+/** `M` for the counting types: the signals that pass the filter; undefined when none does. */
+function filterMembers(filter: Predicate, sorted: readonly RuleInput[]): RuleInput[] | undefined {
+  let members: RuleInput[] | undefined;
+  for (const input of sorted) {
+    if (!filter(input)) continue;
+    if (members === undefined) members = [input];
+    else members.push(input);
+  }
+  return members;
+}
+
 function eventCount(filter: Predicate): PassFactory {
   return (sorted) => {
-    const members = sorted.filter(filter);
-    if (members.length === 0) return undefined;
+    const members = filterMembers(filter, sorted);
+    if (members === undefined) return undefined;
     return {
       members,
       add: () => {},
@@ -68,8 +79,8 @@ function eventCount(filter: Predicate): PassFactory {
 
 function valueCount(filter: Predicate, field: FilterKey): PassFactory {
   return (sorted) => {
-    const members = sorted.filter(filter);
-    if (members.length === 0) return undefined;
+    const members = filterMembers(filter, sorted);
+    if (members === undefined) return undefined;
     const valuesOf = members.map((input) => readField(input, field));
     const counts = new Map<FieldValue, number>();
     return {
@@ -101,8 +112,8 @@ function score(
   weights: readonly { matches: Predicate; score: number }[],
 ): PassFactory {
   return (sorted) => {
-    const members = sorted.filter(filter);
-    if (members.length === 0) return undefined;
+    const members = filterMembers(filter, sorted);
+    if (members === undefined) return undefined;
     const weightOf = members.map((input) => highestWeight(weights, input));
     let sum = 0;
     return {
@@ -151,11 +162,13 @@ function stepMembers(
   const stepsOf: number[][] = [];
   for (const input of sorted) {
     if (!filter(input)) continue;
-    const matched: number[] = [];
-    steps.forEach((step, index) => {
-      if (step.matches(input)) matched.push(index);
-    });
-    if (matched.length === 0) continue;
+    let matched: number[] | undefined;
+    for (let index = 0; index < steps.length; index++) {
+      if (!steps[index].matches(input)) continue;
+      if (matched === undefined) matched = [index];
+      else matched.push(index);
+    }
+    if (matched === undefined) continue;
     members.push(input);
     stepsOf.push(matched);
   }
