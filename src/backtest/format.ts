@@ -16,16 +16,12 @@ function byCodeUnits(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-function sortSignalIds(ids: Iterable<string>): string[] {
-  return [...ids].sort(byCodeUnits);
-}
-
 /** A household as the output (and the store) show it. */
 export function householdSummary(index: HouseholdIndex, household: Household): HouseholdSummary {
   return {
     householdId: household.id,
-    signalIds: sortSignalIds(household.signals.map((s) => s.id)),
-    personCount: index.personsOf(household).size,
+    signalIds: household.signals.map((s) => s.id).sort(byCodeUnits),
+    personCount: index.personCount(household),
   };
 }
 

@@ -146,6 +146,23 @@ function takesPart<T extends { slot: number }>(items: readonly T[], item: T): bo
   return item.slot < items.length && items[item.slot] === item;
 }
 
+/**
+ * The distinct persons the signals name, marking each with `mark` (fresh for
+ * each count); stops past `limit`, so a shelter with thousands of signals
+ * costs about as much as a family home.
+ */
+function countPersons(signals: readonly GraphSignal[], mark: number, limit: number): number {
+  let count = 0;
+  for (const signal of signals) {
+    for (const { person } of signal.records) {
+      if (person!.mark === mark) continue;
+      person!.mark = mark;
+      if (++count > limit) return count;
+    }
+  }
+  return count;
+}
+
 /** Links the records of one BSN list that take part: a valid BSN is one person. */
 function linkAll(
   uf: UnionFind,
@@ -270,6 +287,11 @@ export class HouseholdIndex {
       for (const record of signal.records) persons.add(this.personOf(record));
     }
     return persons;
+  }
+
+  /** `personsOf(household).size`, counted without building the Set. */
+  personCount(household: Household): number {
+    return countPersons(household.signals, ++this.lastMark, Infinity);
   }
 
   /**
@@ -517,21 +539,11 @@ export class HouseholdIndex {
   }
 
   /**
-   * Whether the signals name more than `limit` distinct persons. Stops
-   * counting past the limit, so a shelter with thousands of signals costs
-   * about as much as a family home.
+   * Whether the signals name more than `limit` distinct persons; see
+   * `countPersons` for why it stops counting there.
    */
   private namesMoreThan(signals: readonly GraphSignal[], limit: number): boolean {
-    const counted = ++this.lastMark;
-    let count = 0;
-    for (const signal of signals) {
-      for (const { person } of signal.records) {
-        if (person!.mark === counted) continue;
-        person!.mark = counted;
-        if (++count > limit) return true;
-      }
-    }
-    return false;
+    return countPersons(signals, ++this.lastMark, limit) > limit;
   }
 
   private recheckAddresses(keys: Set<string>, touched: Set<GraphSignal>): void {
