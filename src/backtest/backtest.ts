@@ -39,6 +39,21 @@ export interface BacktestInput {
   decodeThreads?: number;
 }
 
+interface Decoding {
+  readonly chunk: Promise<DecodedChunk>;
+  settled: boolean;
+}
+
+function decoding(chunk: Promise<DecodedChunk>): Decoding {
+  const entry = { chunk, settled: false };
+  // Also keeps a failure from counting as unhandled before its turn comes to be awaited.
+  chunk.then(
+    () => (entry.settled = true),
+    () => (entry.settled = true),
+  );
+  return entry;
+}
+
 /** About 1,700 signals: large enough that handing a chunk over costs next to nothing. */
 const CHUNK_BYTES = 1 << 20;
 
@@ -76,22 +91,28 @@ export async function ingestNdjson({
     }
     rejectUpTo(Infinity);
     firstLine += chunk.lines;
-    radar.fold();
   };
 
   const decoder = decodeThreads > 0 ? workerDecoder(decodeThreads) : inThreadDecoder();
   // Enough chunks in flight to keep every worker busy while this thread applies one.
   const inFlight = 2 * decodeThreads + 1;
-  const queue: Promise<DecodedChunk>[] = [];
+  const queue: Decoding[] = [];
+  /**
+   * Folding in one go at the end is cheapest (the households are formed
+   * from scratch), but while the workers are still decoding the next chunk
+   * this thread would only wait: then it folds what it has applied so far.
+   */
+  const next = (): Promise<DecodedChunk> => {
+    const head = queue.shift()!;
+    if (!head.settled) radar.fold();
+    return head.chunk;
+  };
   try {
     for await (const bytes of lineChunks(input, CHUNK_BYTES, onBytes)) {
-      const decoded = decoder.decode(bytes);
-      // Awaited in turn below; until then a failure must not count as unhandled.
-      decoded.catch(() => {});
-      queue.push(decoded);
-      if (queue.length >= inFlight) apply(await queue.shift()!);
+      queue.push(decoding(decoder.decode(bytes)));
+      if (queue.length >= inFlight) apply(await next());
     }
-    for (const decoded of queue.splice(0)) apply(await decoded);
+    while (queue.length > 0) apply(await next());
   } finally {
     await decoder.close();
   }
