@@ -99,13 +99,28 @@ function bySignalOrder(a: GraphSignal, b: GraphSignal): number {
   return a.t - b.t || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
-/** Key → records, as plain arrays: most keys hold one or two records, and a Set per key costs more than it saves. */
-function addToList<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+/**
+ * The records that share one key: a valid BSN, or a name key. Each indexed
+ * record points at its lists, so a batch need not look its keys up again.
+ */
+export interface KeyList {
+  /** Plain arrays: most keys hold one or two records, and a Set per key costs more than it saves. */
+  records: PersonRecord[];
+  /** Written while collecting lists, so each is taken once. */
+  mark: number;
+}
+
+function addToList(map: Map<string, KeyList>, key: string, record: PersonRecord): KeyList {
   const list = map.get(key);
-  if (list === undefined) map.set(key, [value]);
+  if (list === undefined) {
+    const created = { records: [record], mark: 0 };
+    map.set(key, created);
+    return created;
+  }
   // A push would leave room for 17; most lists stay this short, so copy them.
-  else if (list.length < 8) map.set(key, appended(list, value));
-  else list.push(value);
+  if (list.records.length < 8) list.records = appended(list.records, record);
+  else list.records.push(record);
+  return list;
 }
 
 /** A copy of the list with the value at its end, of exactly that length. */
@@ -116,12 +131,12 @@ function appended<V>(list: readonly V[], value: V): V[] {
   return copy;
 }
 
-function deleteFromList<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+function deleteFromList(map: Map<string, KeyList>, key: string, record: PersonRecord): void {
   const list = map.get(key);
   if (list === undefined) return;
-  const at = list.indexOf(value);
-  if (at !== -1) list.splice(at, 1);
-  if (list.length === 0) map.delete(key);
+  const at = list.records.indexOf(record);
+  if (at !== -1) list.records.splice(at, 1);
+  if (list.records.length === 0) map.delete(key);
 }
 
 function recordsOf(signals: readonly GraphSignal[]): PersonRecord[] {
@@ -130,15 +145,31 @@ function recordsOf(signals: readonly GraphSignal[]): PersonRecord[] {
   return records;
 }
 
-/** Name matching is off for a name and birth date seen with two or more valid BSNs. */
-function nameMatchingOn(group: readonly PersonRecord[]): boolean {
+/**
+ * Name matching is off for a name and birth date seen with two or more valid
+ * BSNs (among the records `counts`, by default all).
+ */
+function nameMatchingOn(
+  list: readonly PersonRecord[],
+  counts: (record: PersonRecord) => boolean = everyRecord,
+): boolean {
   let seen: string | undefined;
-  for (const { bsn } of group) {
-    if (bsn === undefined || bsn === seen) continue;
+  for (const record of list) {
+    const bsn = record.bsn;
+    if (bsn === undefined || bsn === seen || !counts(record)) continue;
     if (seen !== undefined) return false;
     seen = bsn;
   }
   return true;
+}
+
+function everyRecord(): boolean {
+  return true;
+}
+
+/** A record indexed before the batch being applied: only those have a person yet. */
+function indexedBefore(record: PersonRecord): boolean {
+  return record.person !== undefined;
 }
 
 /** Whether `item` is one of the `items` being partitioned or grouped now, by its slot. */
@@ -161,6 +192,20 @@ function countPersons(signals: readonly GraphSignal[], mark: number, limit: numb
     }
   }
   return count;
+}
+
+/** Adds `item` to `items` unless it is there already, giving it its slot. */
+function include<T extends { slot: number }>(items: T[], item: T): void {
+  if (takesPart(items, item)) return;
+  item.slot = items.length;
+  items.push(item);
+}
+
+/** Takes in the records of a key list, once per mark. */
+function includeList(affected: PersonRecord[], list: KeyList, taken: number): void {
+  if (list.mark === taken) return;
+  list.mark = taken;
+  for (const record of list.records) include(affected, record);
 }
 
 /** Links the records of one BSN list that take part: a valid BSN is one person. */
@@ -227,8 +272,8 @@ export class HouseholdIndex {
   private readonly threshold: number;
   private readonly configured: ReadonlySet<string>;
   private readonly signalsById = new Map<string, GraphSignal>();
-  private readonly byBsn = new Map<string, PersonRecord[]>();
-  private readonly byName = new Map<string, PersonRecord[]>();
+  private readonly byBsn = new Map<string, KeyList>();
+  private readonly byName = new Map<string, KeyList>();
   private readonly addresses = new Map<string, AddressState>();
   private readonly householdSet = new Set<Household>();
   /** The last mark handed out; every pass over persons or addresses takes a fresh one. */
@@ -261,7 +306,7 @@ export class HouseholdIndex {
   /** Households naming a person with this valid BSN. */
   householdsWithBsn(bsn: string): Set<Household> {
     const found = new Set<Household>();
-    for (const record of this.byBsn.get(bsn) ?? []) found.add(record.signal.household!);
+    for (const record of this.byBsn.get(bsn)?.records ?? []) found.add(record.signal.household!);
     return found;
   }
 
@@ -317,19 +362,19 @@ export class HouseholdIndex {
     if (wasEmpty) return this.load(added);
     const addedRecords = recordsOf(added);
     const removedRecords = recordsOf([...removed]);
-    const matchingBefore = this.nameMatchingOf([...addedRecords, ...removedRecords]);
     for (const record of removedRecords) this.unindexRecord(record);
     for (const record of addedRecords) this.indexRecord(record);
 
-    const touched = new Set<GraphSignal>(added);
+    const touched: GraphSignal[] = [];
+    for (const signal of added) include(touched, signal);
     for (const signal of removed) {
       if (signal.addressKey !== undefined) this.removeFromAddress(signal, signal.addressKey);
     }
     this.insertAtAddresses(added, touched);
     const renamed = new Set<GraphSignal>();
-    const recheck = this.resolvePersons(addedRecords, removedRecords, matchingBefore, renamed);
+    const recheck = this.resolvePersons(addedRecords, removedRecords, removed, renamed);
     for (const record of removedRecords) record.person = undefined;
-    for (const signal of renamed) touched.add(signal);
+    for (const signal of renamed) include(touched, signal);
     this.recheckAddresses(recheck, touched);
     return this.regroup(touched, renamed, removed);
   }
@@ -374,29 +419,17 @@ export class HouseholdIndex {
   }
 
   private indexRecord(record: PersonRecord): void {
-    if (record.bsn !== undefined) addToList(this.byBsn, record.bsn, record);
+    if (record.bsn !== undefined) record.bsnList = addToList(this.byBsn, record.bsn, record);
     if (record.nameKey !== undefined) {
-      addToList(this.byName, record.nameKey, record);
+      record.nameList = addToList(this.byName, record.nameKey, record);
     }
   }
 
   private unindexRecord(record: PersonRecord): void {
     if (record.bsn !== undefined) deleteFromList(this.byBsn, record.bsn, record);
-    if (record.nameKey !== undefined) {
-      deleteFromList(this.byName, record.nameKey, record);
-    }
-  }
-
-  private nameMatchingOf(records: readonly PersonRecord[]): Map<string, boolean> {
-    const on = new Map<string, boolean>();
-    for (const { nameKey } of records) {
-      if (nameKey !== undefined && !on.has(nameKey)) on.set(nameKey, this.nameMatchingOn(nameKey));
-    }
-    return on;
-  }
-
-  private nameMatchingOn(nameKey: string): boolean {
-    return nameMatchingOn(this.byName.get(nameKey) ?? []);
+    if (record.nameKey !== undefined) deleteFromList(this.byName, record.nameKey, record);
+    record.bsnList = undefined;
+    record.nameList = undefined;
   }
 
   private addressState(key: string): AddressState {
@@ -414,7 +447,7 @@ export class HouseholdIndex {
    * links, every signal there is touched: their households hold every signal
    * a new one can link to or between.
    */
-  private insertAtAddresses(added: readonly GraphSignal[], touched: Set<GraphSignal>): void {
+  private insertAtAddresses(added: readonly GraphSignal[], touched: GraphSignal[]): void {
     const byAddress = new Map<string, GraphSignal[]>();
     for (const signal of added) {
       if (signal.addressKey === undefined) continue;
@@ -425,7 +458,7 @@ export class HouseholdIndex {
     for (const [key, list] of byAddress) {
       const state = this.addressState(key);
       state.signals = state.signals.concat(list).sort(bySignalOrder);
-      if (!state.institutional) for (const signal of state.signals) touched.add(signal);
+      if (!state.institutional) for (const signal of state.signals) include(touched, signal);
     }
   }
 
@@ -447,40 +480,24 @@ export class HouseholdIndex {
   private resolvePersons(
     added: readonly PersonRecord[],
     removed: readonly PersonRecord[],
-    matchingBefore: ReadonlyMap<string, boolean>,
+    removedSignals: ReadonlySet<GraphSignal>,
     renamed: Set<GraphSignal>,
   ): Set<string> {
-    const affected = new Set<PersonRecord>(added);
-    const oldPersons = new Set<Person>();
-    const removedSet = new Set(removed);
-    const bsns = new Set<string>();
-    const names = new Set<string>();
-    for (const record of [...added, ...removed]) {
-      if (record.bsn !== undefined) bsns.add(record.bsn);
-      if (record.nameKey !== undefined) names.add(record.nameKey);
+    const affected: PersonRecord[] = [];
+    for (const record of added) include(affected, record);
+    this.includeKeyLists(affected, added, removed);
+    const seen = ++this.lastMark;
+    const oldPersons: Person[] = [];
+    // `affected` grows while this runs: every record of an old person is taken in.
+    for (const record of removed)
+      this.closeOver(record, seen, oldPersons, affected, removedSignals);
+    for (let i = 0; i < affected.length; i++) {
+      this.closeOver(affected[i]!, seen, oldPersons, affected, removedSignals);
     }
-    for (const bsn of bsns) for (const r of this.byBsn.get(bsn) ?? []) affected.add(r);
-    for (const name of names) {
-      // A name group whose matching is off before and after links nobody:
-      // its other records cannot be affected, however many there are.
-      if (matchingBefore.get(name)! || this.nameMatchingOn(name)) {
-        for (const r of this.byName.get(name) ?? []) affected.add(r);
-      }
-    }
-    const closeOver = (record: PersonRecord): void => {
-      const person = record.person;
-      if (person === undefined || oldPersons.has(person)) return;
-      oldPersons.add(person);
-      for (const r of person.records) if (!removedSet.has(r)) affected.add(r);
-    };
-    for (const record of removed) closeOver(record);
-    for (const record of affected) closeOver(record);
 
-    const records = [...affected];
-    const { bsnLists, nameLists } = this.keyListsOf(records);
-    const newPersons = this.partitionPersons(records, bsnLists, nameLists);
+    const newPersons = this.partitionPersons(affected, ...this.keyListsOf(affected));
     const recheck = new Set<string>();
-    const kept = new Set<Person>();
+    const kept = ++this.lastMark;
     for (const person of newPersons) {
       const previous = person.records[0]!.person;
       if (
@@ -488,7 +505,7 @@ export class HouseholdIndex {
         previous.records.length === person.records.length &&
         person.records.every((r) => r.person === previous)
       ) {
-        kept.add(previous);
+        previous.mark = kept;
         continue;
       }
       for (const record of person.records) {
@@ -498,12 +515,57 @@ export class HouseholdIndex {
       }
     }
     for (const person of oldPersons) {
-      if (kept.has(person)) continue;
+      if (person.mark === kept) continue;
       for (const record of person.records) {
         if (record.signal.addressKey !== undefined) recheck.add(record.signal.addressKey);
       }
     }
     return recheck;
+  }
+
+  /**
+   * Takes in every record that shares a key with the added or removed
+   * records. A name list whose matching is off now and was off before this
+   * batch links nobody: its other records cannot be affected, however many
+   * there are. Before this batch it held no added record (those have no
+   * person yet); to be safe, a list that lost a record counts as on.
+   */
+  private includeKeyLists(
+    affected: PersonRecord[],
+    added: readonly PersonRecord[],
+    removed: readonly PersonRecord[],
+  ): void {
+    const taken = ++this.lastMark;
+    for (const { bsn, nameKey } of removed) {
+      const bsnList = bsn === undefined ? undefined : this.byBsn.get(bsn);
+      const nameList = nameKey === undefined ? undefined : this.byName.get(nameKey);
+      if (bsnList !== undefined) includeList(affected, bsnList, taken);
+      if (nameList !== undefined) includeList(affected, nameList, taken);
+    }
+    for (const { bsnList, nameList } of added) {
+      if (bsnList !== undefined) includeList(affected, bsnList, taken);
+      if (nameList === undefined || nameList.mark === taken) continue;
+      nameList.mark = taken;
+      const list = nameList.records;
+      if (nameMatchingOn(list) || nameMatchingOn(list, indexedBefore)) {
+        for (const record of list) include(affected, record);
+      }
+    }
+  }
+
+  /** Takes in the other records of a record's old person, once per person. */
+  private closeOver(
+    record: PersonRecord,
+    seen: number,
+    oldPersons: Person[],
+    affected: PersonRecord[],
+    removedSignals: ReadonlySet<GraphSignal>,
+  ): void {
+    const person = record.person;
+    if (person === undefined || person.mark === seen) return;
+    person.mark = seen;
+    oldPersons.push(person);
+    for (const r of person.records) if (!removedSignals.has(r.signal)) include(affected, r);
   }
 
   /**
@@ -514,28 +576,36 @@ export class HouseholdIndex {
    */
   private partitionPersons(
     records: readonly PersonRecord[],
-    bsnLists: Iterable<readonly PersonRecord[]>,
-    nameLists: Iterable<readonly PersonRecord[]>,
+    bsnLists: Iterable<KeyList>,
+    nameLists: Iterable<KeyList>,
   ): Person[] {
     for (let i = 0; i < records.length; i++) records[i]!.slot = i;
     const uf = new UnionFind(records.length);
-    for (const list of bsnLists) linkAll(uf, records, list);
-    for (const list of nameLists) if (nameMatchingOn(list)) linkByInitial(uf, records, list);
+    for (const { records: list } of bsnLists) linkAll(uf, records, list);
+    for (const { records: list } of nameLists) {
+      if (nameMatchingOn(list)) linkByInitial(uf, records, list);
+    }
     return uf.groupsOf(records).map((group) => new Person(group));
   }
 
   /** The distinct key lists of these records, for `partitionPersons`. */
-  private keyListsOf(records: readonly PersonRecord[]): {
-    bsnLists: Set<readonly PersonRecord[]>;
-    nameLists: Set<readonly PersonRecord[]>;
-  } {
-    const bsnLists = new Set<readonly PersonRecord[]>();
-    const nameLists = new Set<readonly PersonRecord[]>();
-    for (const { bsn, nameKey } of records) {
-      if (bsn !== undefined) bsnLists.add(this.byBsn.get(bsn)!);
-      if (nameKey !== undefined) nameLists.add(this.byName.get(nameKey)!);
+  private keyListsOf(
+    records: readonly PersonRecord[],
+  ): [bsnLists: KeyList[], nameLists: KeyList[]] {
+    const listed = ++this.lastMark;
+    const bsnLists: KeyList[] = [];
+    const nameLists: KeyList[] = [];
+    for (const { bsnList, nameList } of records) {
+      if (bsnList !== undefined && bsnList.mark !== listed) {
+        bsnList.mark = listed;
+        bsnLists.push(bsnList);
+      }
+      if (nameList !== undefined && nameList.mark !== listed) {
+        nameList.mark = listed;
+        nameLists.push(nameList);
+      }
     }
-    return { bsnLists, nameLists };
+    return [bsnLists, nameLists];
   }
 
   /**
@@ -546,7 +616,7 @@ export class HouseholdIndex {
     return countPersons(signals, ++this.lastMark, limit) > limit;
   }
 
-  private recheckAddresses(keys: Set<string>, touched: Set<GraphSignal>): void {
+  private recheckAddresses(keys: Set<string>, touched: GraphSignal[]): void {
     for (const key of keys) {
       const state = this.addresses.get(key);
       if (state === undefined) continue;
@@ -557,7 +627,7 @@ export class HouseholdIndex {
       const institutional = state.configured || this.namesMoreThan(state.signals, this.threshold);
       if (institutional !== state.institutional) {
         state.institutional = institutional;
-        for (const signal of state.signals) touched.add(signal);
+        for (const signal of state.signals) include(touched, signal);
       }
     }
   }
@@ -568,7 +638,7 @@ export class HouseholdIndex {
    * in it were re-resolved (its person count may have changed).
    */
   private regroup(
-    touched: Set<GraphSignal>,
+    touched: GraphSignal[],
     renamed: Set<GraphSignal>,
     gone: ReadonlySet<GraphSignal>,
   ): HouseholdChange {
@@ -581,12 +651,15 @@ export class HouseholdIndex {
       const household = signal.household;
       if (household !== undefined) oldHouseholds.add(household);
     }
-    const members = new Set<GraphSignal>(touched);
+    // Their gone signals are out already: those have no household any more.
+    const members = touched;
     for (const household of oldHouseholds) {
-      for (const signal of household.signals) if (!gone.has(signal)) members.add(signal);
+      for (const signal of household.signals) {
+        if (signal.household !== undefined) include(members, signal);
+      }
     }
 
-    const groups = this.groupSignals([...members]);
+    const groups = this.groupSignals(members);
     const removed: Household[] = [];
     const added: Household[] = [];
     const kept = new Set<Household>();

@@ -5,7 +5,7 @@
  */
 import { isValidBsn } from '../signals/bsn.js';
 import type { Person, Relation, Signal } from '../signals/types.js';
-import type { Household, Person as ResolvedPerson } from './household-index.js';
+import type { Household, KeyList, Person as ResolvedPerson } from './household-index.js';
 import { addressKey, firstInitial, normalizeFamilyName } from './normalize.js';
 
 export const ADDRESS_LINK_WINDOW_MS = 365 * 24 * 60 * 60 * 1000;
@@ -23,6 +23,9 @@ export interface PersonRecord {
    * slot on the record is much cheaper than a Map over millions of records.
    */
   person: ResolvedPerson | undefined;
+  /** The index's lists of this record's BSN and name key, while it is indexed. */
+  bsnList: KeyList | undefined;
+  nameList: KeyList | undefined;
   /**
    * This record's place in the records HouseholdIndex is partitioning right
    * now; stale otherwise. Lets the index tell whether a record takes part
@@ -91,6 +94,8 @@ export function newGraphSignal(
       nameKey: keys[i * 4 + 2],
       initial: keys[i * 4 + 3],
       person: undefined,
+      bsnList: undefined,
+      nameList: undefined,
       slot: 0,
     };
   }
