@@ -1,14 +1,19 @@
 /** The whole backtest on the shipped rules: decode, validate, households, rules, output. */
 import { createReadStream } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { Writable } from 'node:stream';
-import { ingestNdjson, radarOutputLines, snapshot } from '../src/backtest/index.js';
+import {
+  defaultDecodeThreads,
+  ingestNdjson,
+  radarOutputLines,
+  snapshot,
+} from '../src/backtest/index.js';
 import { writeLines } from '../src/cli/backtest-command.js';
 import { SHIPPED_RULES } from '../src/config/config.js';
 import { Radar } from '../src/engine/index.js';
 import { loadRuleset } from '../src/rules/index.js';
 
 const file = process.argv[2]!;
+const decodeThreads = Number(process.argv[3] ?? defaultDecodeThreads());
 const ruleset = await loadRuleset(SHIPPED_RULES);
 const started = performance.now();
 const radar = new Radar({ ruleset, keepSignals: false });
@@ -16,7 +21,7 @@ const counts = await ingestNdjson({
   input: createReadStream(file, { highWaterMark: 1 << 20 }),
   radar,
   onRejected: () => {},
-  decodeThreads: Math.max(1, availableParallelism() - 1),
+  decodeThreads,
 });
 const { households, indicators } = snapshot(radar);
 let bytes = 0;
@@ -36,6 +41,7 @@ process.stdout.write(
     seconds,
     peakRssMb,
     extra: {
+      'decode threads': decodeThreads,
       rules: ruleset.rules.length,
       households: households.length,
       indicators: indicators.length,

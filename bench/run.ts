@@ -44,6 +44,7 @@ const quarter = ensureSignalFile(Math.round(count / 4));
 const parse = runChild<Measurement>('parse-only.js', [file]);
 const backtest = runChild<Measurement>('backtest.js', [file]);
 const backtestQuarter = runChild<Measurement>('backtest.js', [quarter]);
+const backtestQuarterOneThread = runChild<Measurement>('backtest.js', [quarter, '0']);
 
 interface Latency {
   signals: number;
@@ -64,7 +65,7 @@ const lines = [
   '',
   '| benchmark | lines | seconds | lines/s | peak RSS (MB) | notes |',
   '| --- | ---: | ---: | ---: | ---: | --- |',
-  ...[parse, backtestQuarter, backtest].map(
+  ...[parse, backtestQuarterOneThread, backtestQuarter, backtest].map(
     (m) =>
       `| ${m.name} | ${m.lines.toLocaleString('en')} | ${m.seconds.toFixed(2)} | ${rate(m).toLocaleString('en')} | ${m.peakRssMb} | ${Object.entries(
         m.extra ?? {},

@@ -4,8 +4,14 @@
  * in this thread when there are no workers.
  */
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { decodeChunk, type DecodedChunk } from './decode-chunk.js';
+
+/** One less than the CPUs, at least one: the main thread runs the engine. */
+export function defaultDecodeThreads(): number {
+  return Math.max(1, availableParallelism() - 1);
+}
 
 export interface ChunkDecoder {
   /** Decodes whole lines. Await the results in call order to apply them in line order. */

@@ -3,3 +3,4 @@ export type { BacktestCounts, BacktestInput, RadarSnapshot } from './backtest.js
 export { householdSummary, radarOutputLines } from './format.js';
 export type { HouseholdSummary } from './format.js';
 export { forEachLine } from './lines.js';
+export { defaultDecodeThreads } from './chunk-decoder.js';

@@ -2,10 +2,10 @@
  * The `radar` command. Exit status: 0 when it ran, 2 for bad arguments or an
  * invalid ruleset (every problem reported), 1 for anything unexpected.
  */
-import { availableParallelism } from 'node:os';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { mkdir } from 'node:fs/promises';
 import { makePki } from '../api/dev-pki.js';
+import { defaultDecodeThreads } from '../backtest/index.js';
 import { RadarError, RuleValidationError } from '../errors.js';
 import { loadRuleset } from '../rules/index.js';
 import { generateSignalLines } from '../synthetic/generate.js';
@@ -72,7 +72,7 @@ function program(io: CliIo, run: (task: () => Promise<number>) => void): Command
         'worker threads that decode signals beside the engine; 0 decodes on the main thread',
       )
         .argParser(nonNegativeInteger)
-        .default(Math.max(1, availableParallelism() - 1), 'one less than the CPUs, at least 1'),
+        .default(defaultDecodeThreads(), 'one less than the CPUs, at least 1'),
     )
     .action((options) => run(() => backtestCommand(options, io)));
 
