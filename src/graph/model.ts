@@ -4,6 +4,7 @@
  * else about a signal stays with the signal.
  */
 import { isValidBsn } from '../signals/bsn.js';
+import { parseTimestamp } from '../signals/dates.js';
 import type { Person, Relation, Signal } from '../signals/types.js';
 import type { Household, KeyList, Person as ResolvedPerson } from './household-index.js';
 import { addressKey, firstInitial, normalizeFamilyName } from './normalize.js';
@@ -108,7 +109,7 @@ export function toGraphSignal(signal: Signal): GraphSignal {
   }
   return newGraphSignal(
     signal.id,
-    Date.parse(signal.occurredAt),
+    parseTimestamp(signal.occurredAt),
     signal.relations,
     addressKey(signal.address),
     identityKeys(signal.persons),
