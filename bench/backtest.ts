@@ -45,6 +45,7 @@ process.stdout.write(
       rules: ruleset.rules.length,
       households: households.length,
       indicators: indicators.length,
+      duplicates: counts.duplicates,
       rejected: counts.rejected,
       withdrawn: counts.withdrawn,
       'output MB': (bytes / 1e6).toFixed(1),

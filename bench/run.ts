@@ -9,7 +9,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { ensureSignalFile } from './signal-file.js';
+import { ensureSignalFile, ensureTwiceDelivered } from './signal-file.js';
 
 const { values } = parseArgs({ options: { count: { type: 'string', default: '1000000' } } });
 const count = Number(values.count);
@@ -45,6 +45,8 @@ const parse = runChild<Measurement>('parse-only.js', [file]);
 const backtest = runChild<Measurement>('backtest.js', [file]);
 const backtestQuarter = runChild<Measurement>('backtest.js', [quarter]);
 const backtestQuarterOneThread = runChild<Measurement>('backtest.js', [quarter, '0']);
+// Memory should follow the signals held, not the lines read: redeliveries add none.
+const backtestQuarterTwice = runChild<Measurement>('backtest.js', [ensureTwiceDelivered(quarter)]);
 
 interface Latency {
   signals: number;
@@ -65,7 +67,7 @@ const lines = [
   '',
   '| benchmark | lines | seconds | lines/s | peak RSS (MB) | notes |',
   '| --- | ---: | ---: | ---: | ---: | --- |',
-  ...[parse, backtestQuarterOneThread, backtestQuarter, backtest].map(
+  ...[parse, backtestQuarterOneThread, backtestQuarter, backtestQuarterTwice, backtest].map(
     (m) =>
       `| ${m.name} | ${m.lines.toLocaleString('en')} | ${m.seconds.toFixed(2)} | ${rate(m).toLocaleString('en')} | ${m.peakRssMb} | ${Object.entries(
         m.extra ?? {},
@@ -75,7 +77,8 @@ const lines = [
   ),
   '',
   `Backtest rate / parse-only rate: **${ratio.toFixed(2)}** (target ≥ 0.5).`,
-  `Peak memory at ${backtestQuarter.lines.toLocaleString('en')} lines: ${backtestQuarter.peakRssMb} MB; at ${backtest.lines.toLocaleString('en')}: ${backtest.peakRssMb} MB.`,
+  `Peak memory at ${backtestQuarter.lines.toLocaleString('en')} lines: ${backtestQuarter.peakRssMb} MB; ` +
+    `the same lines delivered twice: ${backtestQuarterTwice.peakRssMb} MB; at ${backtest.lines.toLocaleString('en')}: ${backtest.peakRssMb} MB.`,
   '',
   '## gRPC query latency',
   '',

@@ -1,5 +1,13 @@
 import { once } from 'node:events';
-import { createWriteStream, existsSync, mkdirSync, renameSync } from 'node:fs';
+import {
+  appendFileSync,
+  copyFileSync,
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GENERATOR_VERSION, generateSignalLines } from '../src/synthetic/generate.js';
@@ -21,6 +29,16 @@ export function ensureSignalFile(count: number): string {
   );
   renameSync(`${file}.part`, file);
   return file;
+}
+
+/** The same signals delivered twice over: every line of the second half is an exact redelivery. */
+export function ensureTwiceDelivered(file: string): string {
+  const twice = file.replace(/\.ndjson$/, '-twice.ndjson');
+  if (existsSync(twice)) return twice;
+  copyFileSync(file, `${twice}.part`);
+  appendFileSync(`${twice}.part`, readFileSync(file));
+  renameSync(`${twice}.part`, twice);
+  return twice;
 }
 
 export async function writeSignalFile(count: number, path: string): Promise<void> {
