@@ -71,6 +71,11 @@ export function workerDecoder(threads: number): ChunkDecoder {
     worker.on('error', (error) => {
       for (const p of pending.splice(0)) p.reject(error);
     });
+    // A worker that dies without an error (killed, out of memory) must not leave its chunks awaited forever.
+    worker.on('exit', (code) => {
+      const error = new Error(`decode worker exited with code ${code}`);
+      for (const p of pending.splice(0)) p.reject(error);
+    });
     return { worker, pending };
   });
   let turn = 0;
