@@ -26,6 +26,12 @@ import type { PreparedSignal } from './prepare.js';
 
 export type WireValue = string | number | null;
 
+/**
+ * Shared by every signal without retractions, relations or violence types,
+ * most of them: an empty list per signal is one more object to collect.
+ */
+const NONE: readonly never[] = Object.freeze([]);
+
 function indexIn(list: readonly string[], value: string | undefined): number | null {
   return value === undefined ? null : list.indexOf(value);
 }
@@ -74,8 +80,7 @@ export class WireReader {
   read(): PreparedSignal {
     const id = this.string();
     const fingerprint = this.number();
-    const retracts = new Array<string>(this.number());
-    for (let i = 0; i < retracts.length; i++) retracts[i] = this.string();
+    const retracts = this.list(() => this.string());
     if (this.number() === 0)
       return { id, fingerprint, retracts, rule: undefined, graph: undefined };
     const t = this.number();
@@ -88,18 +93,13 @@ export class WireReader {
     const substantiated = this.number() === 1;
     const minorInvolved = this.number() === 1;
     const elderInvolved = this.number() === 1;
-    const violenceTypes = new Array<(typeof VIOLENCE_TYPES)[number]>(this.number());
-    for (let i = 0; i < violenceTypes.length; i++)
-      violenceTypes[i] = VIOLENCE_TYPES[this.number()]!;
+    const violenceTypes = this.list(() => VIOLENCE_TYPES[this.number()]!);
     const addressKey = this.optionalString();
-    const relations = new Array<Relation>(this.number());
-    for (let i = 0; i < relations.length; i++) {
-      relations[i] = {
-        from: this.string(),
-        to: this.string(),
-        type: RELATION_TYPES[this.number()]!,
-      };
-    }
+    const relations = this.list<Relation>(() => ({
+      from: this.string(),
+      to: this.string(),
+      type: RELATION_TYPES[this.number()]!,
+    }));
     const keys = new Array<string | undefined>(this.number() * 4);
     for (let i = 0; i < keys.length; i++) keys[i] = this.optionalString();
     return {
@@ -122,6 +122,15 @@ export class WireReader {
       },
       graph: newGraphSignal(id, t, relations, addressKey, keys as IdentityKeys),
     };
+  }
+
+  /** A count, then that many items. */
+  private list<T>(item: () => T): readonly T[] {
+    const count = this.number();
+    if (count === 0) return NONE;
+    const list = new Array<T>(count);
+    for (let i = 0; i < count; i++) list[i] = item();
+    return list;
   }
 
   private number(): number {
