@@ -1,8 +1,8 @@
 /**
  * Decodes a run of whole NDJSON lines into prepared signals: the part of a
  * backtest that needs no state, so decode workers can do it side by side
- * while the main thread runs the engine. Lines split as `forEachLine` splits
- * them: on `\n`, a trailing `\r` dropped, blank lines counted but skipped.
+ * while the main thread runs the engine. Lines split on `\n`, a trailing
+ * `\r` dropped; blank lines are counted but skipped.
  */
 import { prepareSignal, writeWire, type WireValue } from '../engine/index.js';
 import { SignalRejectedError, type RejectionCode } from '../errors.js';

@@ -1,37 +1,4 @@
-/**
- * Splits a byte stream into lines without holding more than one chunk and one
- * partial line in memory, so a file of millions of signals streams through.
- * The callback runs synchronously per line: no promise per line on the hot path.
- */
-import { StringDecoder } from 'node:string_decoder';
-
-export async function forEachLine(
-  input: AsyncIterable<Buffer | string>,
-  onLine: (line: string, lineNumber: number) => void,
-  onChunk?: (bytes: number) => void,
-): Promise<void> {
-  const decoder = new StringDecoder('utf8');
-  let partial = '';
-  let lineNumber = 0;
-  for await (const chunk of input) {
-    onChunk?.(typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length);
-    const text = partial + (typeof chunk === 'string' ? chunk : decoder.write(chunk));
-    let start = 0;
-    let end = text.indexOf('\n', start);
-    while (end !== -1) {
-      onLine(
-        text.charCodeAt(end - 1) === 13 ? text.slice(start, end - 1) : text.slice(start, end),
-        ++lineNumber,
-      );
-      start = end + 1;
-      end = text.indexOf('\n', start);
-    }
-    partial = text.slice(start);
-  }
-  partial += decoder.end();
-  if (partial !== '') onLine(partial.endsWith('\r') ? partial.slice(0, -1) : partial, ++lineNumber);
-}
-
+/** Reading NDJSON input in chunks of whole lines. */
 const NEWLINE = 0x0a;
 
 /**
