@@ -5,6 +5,7 @@
  * the set of signals only, never on the order they are passed in.
  */
 import { compileCondition } from './condition.js';
+import { isoString } from './dates.js';
 import { conditionOf, explainer, type EpisodeFacts } from './explain.js';
 import type { RuleInput } from './input.js';
 import { parseTimespan } from './timespan.js';
@@ -128,60 +129,6 @@ function sortedIds(signals: EpisodeFacts['signals']): string[] {
     if (j > 0 && ids[j - 1] > ids[j]) sorted = false;
   }
   return sorted ? ids : ids.sort();
-}
-
-const DAY_MS = 86_400_000;
-
-/** The char code of the decimal digit at `place` (1, 10, 100, …) of `n`. */
-function digit(n: number, place: number): number {
-  return 48 + (Math.floor(n / place) % 10);
-}
-
-/**
- * `new Date(ms).toISOString()` without the Date: it costs four times as
- * much, and every indicator needs two. Built from char codes, so the string
- * is flat and the indicator keeps no tree of pieces. Years outside
- * 0000–9999, which toISOString writes with a sign, are left to it.
- */
-function isoString(ms: number): string {
-  const days = Math.floor(ms / DAY_MS);
-  const { year, month, day } = civilDate(days);
-  if (year < 0 || year > 9999) return new Date(ms).toISOString();
-  const time = ms - days * DAY_MS;
-  const hour = Math.floor(time / 3_600_000);
-  const minute = Math.floor(time / 60_000) % 60;
-  const second = Math.floor(time / 1000) % 60;
-  const milli = time % 1000;
-  // 45 '-', 84 'T', 58 ':', 46 '.', 90 'Z'
-  // prettier-ignore
-  return String.fromCharCode(
-    digit(year, 1000), digit(year, 100), digit(year, 10), digit(year, 1), 45,
-    digit(month, 10), digit(month, 1), 45, digit(day, 10), digit(day, 1), 84,
-    digit(hour, 10), digit(hour, 1), 58, digit(minute, 10), digit(minute, 1), 58,
-    digit(second, 10), digit(second, 1), 46,
-    digit(milli, 100), digit(milli, 10), digit(milli, 1), 90,
-  );
-}
-
-/** The proleptic Gregorian date of a day number since 1970-01-01 (Howard Hinnant's civil_from_days). */
-function civilDate(days: number): { year: number; month: number; day: number } {
-  const z = days + 719_468;
-  const era = Math.floor(z / 146_097);
-  const dayOfEra = z - era * 146_097;
-  const yearOfEra = Math.floor(
-    (dayOfEra -
-      Math.floor(dayOfEra / 1460) +
-      Math.floor(dayOfEra / 36_524) -
-      Math.floor(dayOfEra / 146_096)) /
-      365,
-  );
-  const dayOfYear =
-    dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
-  // Months counted from March, so that the leap day ends the year.
-  const shifted = Math.floor((5 * dayOfYear + 2) / 153);
-  const day = dayOfYear - Math.floor((153 * shifted + 2) / 5) + 1;
-  const month = shifted < 10 ? shifted + 3 : shifted - 9;
-  return { year: yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day };
 }
 
 interface CompiledRuleWithSorted extends CompiledRule {

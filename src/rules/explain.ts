@@ -28,25 +28,6 @@ export interface EpisodeFacts {
   signals: readonly { input: RuleInput; detail: string | undefined }[];
 }
 
-const DAY_MS = 86_400_000;
-
-/**
- * A date format remembered per UTC day: a backtest writes the same few
- * thousand days over and over, and formatting one costs a Date.
- */
-function perDay(format: (ms: number) => string): (ms: number) => string {
-  const byDay = new Map<number, string>();
-  return (ms) => {
-    const day = Math.floor(ms / DAY_MS);
-    let text = byDay.get(day);
-    if (text === undefined) byDay.set(day, (text = format(day * DAY_MS)));
-    return text;
-  };
-}
-
-const longDay = perDay(longDate);
-const shortDay = perDay(shortDate);
-
 /**
  * Builds the explanation of a rule's indicators. What depends only on the
  * rule is put together once, since a backtest explains many indicators.
@@ -59,9 +40,9 @@ export function explainer(rule: Rule): (facts: EpisodeFacts) => string {
   const measure = measureOf(rule.correlation);
   return (facts) => {
     const first = facts.signals.length > 0 ? facts.signals[0].input.t : facts.raisedAt;
-    const from = longDay(first);
-    const raised = longDay(facts.raisedAt);
-    const last = longDay(facts.lastFiredAt);
+    const from = longDate(first);
+    const raised = longDate(facts.raisedAt);
+    const last = longDate(facts.lastFiredAt);
     const period = from === last ? `op ${from}` : `van ${from} tot en met ${last}`;
     const reached =
       raised === last
@@ -120,7 +101,7 @@ function measureOf(correlation: Correlation): (value: number) => string {
 }
 
 function describeSignal(input: RuleInput): string {
-  return `${valueLabel('kind', input.kind)}, ${shortDay(input.t)}`;
+  return `${valueLabel('kind', input.kind)}, ${shortDate(input.t)}`;
 }
 
 function describeMatch(key: FilterKey, match: Match<FieldValue>): string {

@@ -4,7 +4,8 @@
  * number and the two derived age facts. Nothing about persons beyond those
  * facts, so the radar need not keep names and birth dates to evaluate rules.
  */
-import { dateNumber, parseTimestamp } from '../signals/dates.js';
+import { calendarDateNumber, parseTimestamp } from '../signals/dates.js';
+import { utcDateNumber } from './dates.js';
 import type {
   Category,
   Safety,
@@ -68,12 +69,6 @@ export function toRuleInput(signal: Signal): RuleInput {
   };
 }
 
-/** The UTC calendar date of an instant as the number `yyyymmdd`. */
-function utcDateNumber(ms: number): number {
-  const date = new Date(ms);
-  return date.getUTCFullYear() * 10_000 + (date.getUTCMonth() + 1) * 100 + date.getUTCDate();
-}
-
 /**
  * Completed years between a `YYYY-MM-DD` birth date and a `yyyymmdd` date:
  * with both written as `yyyymmdd` numbers, the difference divided by 10 000
@@ -84,6 +79,6 @@ function utcDateNumber(ms: number): number {
  * an unborn child named in a signal counts as a minor.
  */
 function ageOn(birthDate: string, yyyymmdd: number): number | undefined {
-  const born = dateNumber(birthDate);
+  const born = calendarDateNumber(birthDate);
   return born === undefined ? undefined : Math.floor((yyyymmdd - born) / 10_000);
 }

@@ -92,7 +92,7 @@ export function isCalendarDate(s: string): boolean {
 }
 
 /** A date written `YYYY-MM-DD` as the number yyyymmdd (not checked against the calendar), or undefined. */
-export function dateNumber(s: string): number | undefined {
+export function calendarDateNumber(s: string): number | undefined {
   if (s.length !== 10 || s.charCodeAt(4) !== DASH || s.charCodeAt(7) !== DASH) return undefined;
   const year = digits(s, 0, 4);
   const month = digits(s, 5, 2);
