@@ -3,27 +3,22 @@
  * chunks of whole lines, and JSON.parse each line, nothing else.
  */
 import { createReadStream } from 'node:fs';
-import { lineChunks } from '../src/backtest/index.js';
+import { chunkText, eachLine, lineChunks } from '../src/backtest/index.js';
 
 const file = process.argv[2]!;
 const started = performance.now();
 let lines = 0;
 let objects = 0;
-for await (const chunk of lineChunks(createReadStream(file, { highWaterMark: 1 << 20 }), 1 << 20)) {
-  const text = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString('utf8');
-  for (let start = 0; start < text.length;) {
-    let end = text.indexOf('\n', start);
-    if (end === -1) end = text.length;
-    const line = text.slice(start, end);
-    start = end + 1;
-    if (line.trim() === '') continue;
+for await (const chunk of lineChunks(createReadStream(file, { highWaterMark: 1 << 20 }))) {
+  eachLine(chunkText(chunk), (line) => {
+    if (line.trim() === '') return;
     lines++;
     try {
       if (typeof JSON.parse(line) === 'object') objects++;
     } catch {
       // Malformed lines are part of the input; the backtest rejects them too.
     }
-  }
+  });
 }
 const seconds = (performance.now() - started) / 1000;
 const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);

@@ -6,8 +6,7 @@
  * order-dependent rule (the first version of an id stays) refers to.
  */
 import { SignalRejectedError } from '../errors.js';
-import type { Radar } from '../engine/index.js';
-import { WireReader, type WireValue } from '../engine/index.js';
+import { WireReader, type Radar, type WireValue } from '../engine/index.js';
 import { inThreadDecoder, workerDecoder } from './chunk-decoder.js';
 import type { DecodedChunk } from './decode-chunk.js';
 import { lineChunks } from './lines.js';
@@ -53,9 +52,6 @@ function decoding(chunk: Promise<DecodedChunk>): Decoding {
   );
   return entry;
 }
-
-/** About 1,700 signals: large enough that handing a chunk over costs next to nothing. */
-const CHUNK_BYTES = 1 << 20;
 
 export async function ingestNdjson({
   input,
@@ -108,7 +104,7 @@ export async function ingestNdjson({
     return head.chunk;
   };
   try {
-    for await (const bytes of lineChunks(input, CHUNK_BYTES, onBytes)) {
+    for await (const bytes of lineChunks(input, { onChunk: onBytes })) {
       queue.push(decoding(decoder.decode(bytes)));
       if (queue.length >= inFlight) apply(await next());
     }

@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { decodeChunk, type DecodedChunk } from './decode-chunk.js';
+import { chunkText } from './lines.js';
 
 /** One less than the CPUs, at least one: the main thread runs the engine. */
 export function defaultDecodeThreads(): number {
@@ -19,15 +20,11 @@ export interface ChunkDecoder {
   close(): Promise<void>;
 }
 
-function textOf(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
-}
-
 export function inThreadDecoder(): ChunkDecoder {
   return {
     decode: (bytes) => {
       try {
-        return Promise.resolve(decodeChunk(textOf(bytes)));
+        return Promise.resolve(decodeChunk(chunkText(bytes)));
       } catch (error) {
         return Promise.reject(error as Error);
       }

@@ -1,12 +1,13 @@
 /**
  * Decodes a run of whole NDJSON lines into prepared signals: the part of a
  * backtest that needs no state, so decode workers can do it side by side
- * while the main thread runs the engine. Lines split on `\n`, a trailing
- * `\r` dropped; blank lines are counted but skipped.
+ * while the main thread runs the engine. Lines split as `eachLine` splits
+ * them; blank lines are counted but skipped.
  */
 import { prepareSignal, writeWire, type WireValue } from '../engine/index.js';
 import { SignalRejectedError, type RejectionCode } from '../errors.js';
 import { decodeJson } from '../signals/index.js';
+import { eachLine } from './lines.js';
 
 export interface ChunkRejection {
   /** Line number within the chunk, from 1. */
@@ -32,24 +33,17 @@ export function decodeChunk(text: string): DecodedChunk {
   const wire: WireValue[] = [];
   const signalLines: number[] = [];
   const rejected: ChunkRejection[] = [];
-  let lines = 0;
   let read = 0;
-  let start = 0;
-  while (start < text.length) {
-    let end = text.indexOf('\n', start);
-    if (end === -1) end = text.length;
-    lines++;
-    const line = text.slice(start, text.charCodeAt(end - 1) === 13 ? end - 1 : end);
-    start = end + 1;
-    if (line.trim() === '') continue;
+  const lines = eachLine(text, (line, number) => {
+    if (line.trim() === '') return;
     read++;
     try {
       writeWire(prepareSignal(decodeJson(line).signal), wire);
-      signalLines.push(lines);
+      signalLines.push(number);
     } catch (error) {
       if (!(error instanceof SignalRejectedError)) throw error;
-      rejected.push({ line: lines, code: error.code, field: error.field, message: error.message });
+      rejected.push({ line: number, code: error.code, field: error.field, message: error.message });
     }
-  }
+  });
   return { lines, read, signals: JSON.stringify(wire), signalLines, rejected };
 }

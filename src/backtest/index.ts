@@ -2,5 +2,5 @@ export { ingestNdjson, snapshot } from './backtest.js';
 export type { BacktestCounts, BacktestInput, RadarSnapshot } from './backtest.js';
 export { householdSummary, radarOutputLines } from './format.js';
 export type { HouseholdSummary } from './format.js';
-export { lineChunks } from './lines.js';
+export { chunkText, eachLine, lineChunks } from './lines.js';
 export { defaultDecodeThreads } from './chunk-decoder.js';

@@ -58,7 +58,7 @@ describe('lineChunks', () => {
             at = next;
           }
           const chunks: Uint8Array[] = [];
-          for await (const chunk of lineChunks(Readable.from(pieces), size)) chunks.push(chunk);
+          for await (const chunk of lineChunks(Readable.from(pieces), { size })) chunks.push(chunk);
           expect(Buffer.concat(chunks).equals(bytes)).toBe(true);
           for (const chunk of chunks.slice(0, -1)) expect(chunk.at(-1)).toBe(0x0a);
         },
