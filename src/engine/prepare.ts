@@ -20,12 +20,11 @@ export interface PreparedSignal {
 }
 
 export function prepareSignal(signal: Signal): PreparedSignal {
-  const withdrawal = signal.kind === 'INTREKKING';
-  return {
-    id: signal.id,
-    fingerprint: signalFingerprint(signal),
-    retracts: signal.retracts,
-    rule: withdrawal ? undefined : toRuleInput(signal),
-    graph: withdrawal ? undefined : toGraphSignal(signal),
-  };
+  const { id, retracts } = signal;
+  const fingerprint = signalFingerprint(signal);
+  if (signal.kind === 'INTREKKING') {
+    return { id, fingerprint, retracts, rule: undefined, graph: undefined };
+  }
+  const rule = toRuleInput(signal);
+  return { id, fingerprint, retracts, rule, graph: toGraphSignal(signal, rule.t) };
 }

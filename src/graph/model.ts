@@ -4,7 +4,6 @@
  * else about a signal stays with the signal.
  */
 import { isValidBsn } from '../signals/bsn.js';
-import { parseTimestamp } from '../signals/dates.js';
 import type { Person, Relation, Signal } from '../signals/types.js';
 import type { Household, KeyList, Person as ResolvedPerson } from './household-index.js';
 import { addressKey, firstInitial, normalizeFamilyName } from './normalize.js';
@@ -103,13 +102,11 @@ export function newGraphSignal(
   return graphSignal;
 }
 
-export function toGraphSignal(signal: Signal): GraphSignal {
-  if (signal.occurredAt === undefined) {
-    throw new TypeError(`signal ${signal.id} of kind ${signal.kind} has no place in a household`);
-  }
+/** `t` is `occurredAt` in epoch milliseconds, as the signal's rule input reads it: one instant, parsed once. */
+export function toGraphSignal(signal: Signal, t: number): GraphSignal {
   return newGraphSignal(
     signal.id,
-    parseTimestamp(signal.occurredAt),
+    t,
     signal.relations,
     addressKey(signal.address),
     identityKeys(signal.persons),
