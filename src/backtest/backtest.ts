@@ -112,7 +112,7 @@ export async function ingestNdjson({
   } finally {
     await decoder.close();
   }
-  radar.flush();
+  radar.settle();
   return { ...counts, withdrawn: radar.counts.withdrawn };
 }
 

@@ -9,6 +9,7 @@ import type { GraphSignal } from '../graph/model.js';
 import {
   Household,
   HouseholdIndex,
+  householdId,
   type HouseholdChange,
   type HouseholdIndexOptions,
 } from '../graph/household-index.js';
@@ -92,9 +93,15 @@ export class Radar {
   /** Indicators of households that changed since the last flush. */
   private readonly stale: Indicator[][] = [];
   private readonly fresh = new Set<Household>();
-  private readonly gone = new Set<string>();
-  /** Every household id ever formed → its smallest signal, to follow merges. */
-  private readonly smallestSignalOf = new Map<string, string>();
+  /** Households shown at the last flush that no longer exist as they were. */
+  private readonly gone = new Set<Household>();
+  /**
+   * Every household id ever formed → its smallest signal, to follow merges.
+   * Built at the first lookup: until then only the smallest signals are kept,
+   * since an id is a hash and a bulk load forms households by the million.
+   */
+  private smallestSignalOf: Map<string, string> | undefined;
+  private formed: Set<string> | undefined = new Set();
   private duplicates = 0;
   private withdrawn = 0;
 
@@ -177,6 +184,12 @@ export class Radar {
    * another: every household id stays tied to its smallest signal.
    */
   resolveHousehold(id: string): { household: Household; mergedFrom?: string } | undefined {
+    if (this.smallestSignalOf === undefined) {
+      this.smallestSignalOf = new Map();
+      for (const smallest of this.formed!)
+        this.smallestSignalOf.set(householdId(smallest), smallest);
+      this.formed = undefined;
+    }
     const smallest = this.smallestSignalOf.get(id);
     const household = smallest === undefined ? undefined : this.households.householdOf(smallest);
     if (household === undefined) return undefined;
@@ -194,13 +207,15 @@ export class Radar {
     for (const list of this.stale.splice(0)) for (const i of list) before.set(i.indicatorId, i);
     const after = new Map<string, Indicator>();
     const householdsPut = [...this.fresh];
+    const putIds = new Set<string>();
     for (const household of householdsPut) {
       const list = this.evaluate(household);
       this.indicatorsOf.set(household, list);
       for (const i of list) after.set(i.indicatorId, i);
-      this.gone.delete(household.id);
+      putIds.add(household.id);
     }
-    const householdsDeleted = [...this.gone];
+    const deleted = new Set<string>();
+    for (const household of this.gone) if (!putIds.has(household.id)) deleted.add(household.id);
     this.fresh.clear();
     this.gone.clear();
 
@@ -214,7 +229,19 @@ export class Radar {
       if (!after.has(id)) indicators.push({ type: 'WITHDRAWN', indicator });
     }
     indicators.sort((a, b) => (a.indicator.indicatorId < b.indicator.indicatorId ? -1 : 1));
-    return { indicators, householdsPut, householdsDeleted };
+    return { indicators, householdsPut, householdsDeleted: [...deleted] };
+  }
+
+  /**
+   * `flush` for a reader of the end state alone, such as a backtest: the
+   * same households and indicators, without working out what changed.
+   */
+  settle(): void {
+    this.fold();
+    this.stale.length = 0;
+    for (const household of this.fresh) this.indicatorsOf.set(household, this.evaluate(household));
+    this.fresh.clear();
+    this.gone.clear();
   }
 
   /**
@@ -252,12 +279,13 @@ export class Radar {
         this.indicatorsOf.delete(household);
         this.stale.push(list);
       }
-      this.fresh.delete(household);
-      this.gone.add(household.id);
+      // One formed since the last flush was never shown, so its going is no change.
+      if (!this.fresh.delete(household)) this.gone.add(household);
     }
     for (const household of change.added) {
       this.fresh.add(household);
-      this.smallestSignalOf.set(household.id, household.smallestSignalId);
+      if (this.smallestSignalOf === undefined) this.formed!.add(household.smallestSignalId);
+      else this.smallestSignalOf.set(household.id, household.smallestSignalId);
     }
   }
 }

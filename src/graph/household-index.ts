@@ -57,6 +57,15 @@ export class Person {
   }
 }
 
+/**
+ * A household's id, derived from its smallest signal id: a household that
+ * grows keeps its id, and of two that merge the one with the smaller signal
+ * id lives on.
+ */
+export function householdId(smallestSignalId: string): string {
+  return `H-${shortHash(smallestSignalId)}`;
+}
+
 /** One cliëntsysteem: a connected component of signals, persons and address links. */
 export class Household {
   private cachedMin: string | undefined;
@@ -69,12 +78,9 @@ export class Household {
     return this.cachedMin;
   }
 
-  /**
-   * Derived from the smallest signal id: a household that grows keeps its id,
-   * and of two that merge the one with the smaller signal id lives on.
-   */
+  /** See `householdId`. */
   get id(): string {
-    this.cachedId ??= `H-${shortHash(this.smallestSignalId)}`;
+    this.cachedId ??= householdId(this.smallestSignalId);
     return this.cachedId;
   }
 }

@@ -115,6 +115,72 @@ describe('household index', () => {
     );
   });
 
+  it('settles to the households and indicators flushing shows, folds in between included', () => {
+    fc.assert(
+      fc.property(
+        signalWorldArb(),
+        fc.integer({ min: 2, max: 6 }),
+        fc.array(fc.boolean(), { minLength: 1 }),
+        (signals, threshold, foldAfter) => {
+          const flushed = new Radar({
+            ruleset: scenarioRules,
+            institutionalPersonThreshold: threshold,
+          });
+          const settled = new Radar({
+            ruleset: scenarioRules,
+            institutionalPersonThreshold: threshold,
+          });
+          signals.forEach((signal, step) => {
+            flushed.ingest(signal);
+            settled.ingest(signal);
+            if (foldAfter[step % foldAfter.length]) settled.fold();
+          });
+          flushed.flush();
+          settled.settle();
+          const lines = (radar: Radar): string[] => {
+            const { households: h, indicators } = snapshot(radar);
+            return [...radarOutputLines(h, indicators)];
+          };
+          expect(lines(settled)).toEqual(lines(flushed));
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('follows every household id it ever formed to where its smallest signal is now, before and after the first lookup', () => {
+    fc.assert(
+      fc.property(
+        signalWorldArb(),
+        fc.integer({ min: 2, max: 6 }),
+        fc.nat(),
+        (signals, threshold, firstLookup) => {
+          const radar = new Radar({
+            ruleset: emptyRuleset,
+            institutionalPersonThreshold: threshold,
+          });
+          const smallestOf = new Map<string, string>();
+          const expectFollowed = (): void => {
+            for (const [id, smallest] of smallestOf) {
+              const now = radar.households.householdOf(smallest);
+              const found = radar.resolveHousehold(id);
+              expect(found?.household).toBe(now);
+              if (found !== undefined)
+                expect(found.mergedFrom).toBe(now!.id === id ? undefined : id);
+            }
+          };
+          signals.forEach((signal, step) => {
+            radar.ingest(signal);
+            for (const h of radar.flush().householdsPut) smallestOf.set(h.id, h.smallestSignalId);
+            if (step === firstLookup % signals.length) expectFollowed();
+          });
+          expectFollowed();
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
   it('gives each household one connected graphology graph of its signals, persons and addresses', () => {
     fc.assert(
       fc.property(signalWorldArb(), (signals) => {
