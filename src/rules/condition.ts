@@ -10,13 +10,18 @@ const HOLDS: Record<ConditionOperator, (value: number, bound: number) => boolean
   neq: (value, bound) => value !== bound,
 };
 
-const SYMBOL: Record<ConditionOperator, string> = {
-  gt: '>',
-  gte: '≥',
-  lt: '<',
-  lte: '≤',
-  eq: '=',
-  neq: '≠',
+/**
+ * In words, not symbols: the professionals who read explanations are no
+ * mathematicians, and plain ASCII text takes half the memory of text with
+ * one `≥` in it, for every indicator a backtest holds.
+ */
+const WORDS: Record<ConditionOperator, string> = {
+  gt: 'meer dan',
+  gte: 'minstens',
+  lt: 'minder dan',
+  lte: 'hoogstens',
+  eq: 'precies',
+  neq: 'niet',
 };
 
 function entries(condition: Condition): [ConditionOperator, number][] {
@@ -34,9 +39,9 @@ export function compileCondition(condition: Condition): (value: number) => boole
   };
 }
 
-/** `{ gte: 3, lt: 10 }` → `≥ 3 en < 10`. */
+/** `{ gte: 3, lt: 10 }` → `minstens 3 en minder dan 10`. */
 export function formatCondition(condition: Condition): string {
   return entries(condition)
-    .map(([op, bound]) => `${SYMBOL[op]} ${bound}`)
+    .map(([op, bound]) => `${WORDS[op]} ${bound}`)
     .join(' en ');
 }

@@ -93,7 +93,7 @@ function measureOf(correlation: Correlation): (value: number) => string {
     }
     case 'temporal_ordered': {
       const steps = correlation.steps.length;
-      const names = `de stappen ${correlation.steps.map((step) => step.name).join(' → ')}`;
+      const names = `de stappen ${correlation.steps.map((step) => step.name).join(', daarna ')}`;
       return (value) =>
         `${names} ${value === steps ? 'in deze volgorde' : 'niet in deze volgorde'} ${within}: waarde ${value}`;
     }

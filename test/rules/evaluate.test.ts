@@ -574,13 +574,46 @@ describe('explanations', () => {
       input({ id: 'S-21', occurredAt: '2024-05-02T08:00:00Z' }),
     ]);
     expect(indicator.explanation).toBe(
-      'Regel tel (versie 2, Telregel): 4 signalen binnen 365 dagen (drempel: ≥ 3), ' +
+      'Regel tel (versie 2, Telregel): 4 signalen binnen 365 dagen (drempel: minstens 3), ' +
         'geteld over signalen met soort: melding of politiesignaal. ' +
         'Periode: van 1 maart 2024 tot en met 2 mei 2024; ' +
         'drempel voor het eerst bereikt op 1 april 2024, voor het laatst op 2 mei 2024. ' +
         'Signalen: S-03 (melding, 1-3-2024), S-09 (politiesignaal, 4-3-2024), ' +
         'S-17 (melding, 1-4-2024), S-21 (melding, 2-5-2024).',
     );
+  });
+
+  it('state thresholds and step orders in words, so a rule written in ASCII explains in ASCII', () => {
+    const words = [
+      ['{ gt: 2 }', 3, 'meer dan 2'],
+      ['{ gte: 2, lt: 9 }', 2, 'minstens 2 en minder dan 9'],
+      ['{ lte: 2 }', 1, 'hoogstens 2'],
+      ['{ eq: 1, neq: 3 }', 1, 'precies 1 en niet 3'],
+    ] as const;
+    for (const [condition, signals, text] of words) {
+      const inputs = Array.from({ length: signals }, (_, i) =>
+        input({ id: `S-${i}`, occurredAt: day(i) }),
+      );
+      const [indicator] = evaluate(countRule('30d', condition), inputs);
+      expect(indicator?.explanation).toContain(`(drempel: ${text})`);
+    }
+    const ordered = onlyRule(`id: volgorde
+version: 1
+title: Eerst advies, dan politie
+level: hoog
+correlation:
+  type: temporal_ordered
+  timespan: 30d
+  steps:
+    - { name: advies, filter: { kind: ADVIESVRAAG } }
+    - { name: politie, filter: { kind: POLITIE } }
+`);
+    const [indicator] = evaluate(ordered, [
+      input({ id: 'A', occurredAt: day(0), kind: 'ADVIESVRAAG' }),
+      input({ id: 'P', occurredAt: day(1), kind: 'POLITIE' }),
+    ]);
+    expect(indicator?.explanation).toContain('de stappen advies, daarna politie in deze volgorde');
+    expect(indicator?.explanation).toMatch(/^[\x20-\x7e]*$/);
   });
 
   it('never contain names, BSNs or birth dates', () => {
