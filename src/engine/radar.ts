@@ -62,6 +62,8 @@ export interface RadarCounts {
   withdrawn: number;
 }
 
+const NO_CHANGE: HouseholdChange = { removed: [], added: [] };
+
 function sameIndicator(a: Indicator, b: Indicator): boolean {
   return (
     a.householdId === b.householdId &&
@@ -90,11 +92,6 @@ export class Radar {
   private readonly pendingAdds = new Map<string, GraphSignal>();
   private readonly pendingRemoves = new Set<string>();
   private readonly indicatorsOf = new Map<Household, Indicator[]>();
-  /** Indicators of households that changed since the last flush. */
-  private readonly stale: Indicator[][] = [];
-  private readonly fresh = new Set<Household>();
-  /** Households shown at the last flush that no longer exist as they were. */
-  private readonly gone = new Set<Household>();
   /**
    * Every household id ever formed → its smallest signal, to follow merges.
    * Built at the first lookup: until then only the smallest signals are kept,
@@ -202,22 +199,22 @@ export class Radar {
    * Households, indicators and lookups show the state as of the last flush.
    */
   flush(): RadarChanges {
-    this.fold();
+    const { removed, added } = this.fold();
     const before = new Map<string, Indicator>();
-    for (const list of this.stale.splice(0)) for (const i of list) before.set(i.indicatorId, i);
+    for (const household of removed) {
+      for (const i of this.indicatorsOf.get(household) ?? []) before.set(i.indicatorId, i);
+      this.indicatorsOf.delete(household);
+    }
     const after = new Map<string, Indicator>();
-    const householdsPut = [...this.fresh];
     const putIds = new Set<string>();
-    for (const household of householdsPut) {
+    for (const household of added) {
       const list = this.evaluate(household);
       this.indicatorsOf.set(household, list);
       for (const i of list) after.set(i.indicatorId, i);
       putIds.add(household.id);
     }
     const deleted = new Set<string>();
-    for (const household of this.gone) if (!putIds.has(household.id)) deleted.add(household.id);
-    this.fresh.clear();
-    this.gone.clear();
+    for (const household of removed) if (!putIds.has(household.id)) deleted.add(household.id);
 
     const indicators: IndicatorChange[] = [];
     for (const [id, indicator] of after) {
@@ -229,7 +226,7 @@ export class Radar {
       if (!after.has(id)) indicators.push({ type: 'WITHDRAWN', indicator });
     }
     indicators.sort((a, b) => (a.indicator.indicatorId < b.indicator.indicatorId ? -1 : 1));
-    return { indicators, householdsPut, householdsDeleted: [...deleted] };
+    return { indicators, householdsPut: [...added], householdsDeleted: [...deleted] };
   }
 
   /**
@@ -237,24 +234,21 @@ export class Radar {
    * same households and indicators, without working out what changed.
    */
   settle(): void {
-    this.fold();
-    this.stale.length = 0;
-    for (const household of this.fresh) this.indicatorsOf.set(household, this.evaluate(household));
-    this.fresh.clear();
-    this.gone.clear();
+    const { removed, added } = this.fold();
+    for (const household of removed) this.indicatorsOf.delete(household);
+    for (const household of added) this.indicatorsOf.set(household, this.evaluate(household));
   }
 
-  /**
-   * Folds the signals ingested since the last fold into the households but
-   * evaluates no rules: a bulk load folds between batches, so that household
-   * work overlaps decoding, and evaluates each changed household once, at
-   * the next `flush`. Lookups see the folded households at once.
-   */
-  fold(): void {
-    if (this.pendingAdds.size === 0 && this.pendingRemoves.size === 0) return;
-    this.note(this.households.apply([...this.pendingAdds.values()], this.pendingRemoves));
+  private fold(): HouseholdChange {
+    if (this.pendingAdds.size === 0 && this.pendingRemoves.size === 0) return NO_CHANGE;
+    const change = this.households.apply([...this.pendingAdds.values()], this.pendingRemoves);
     this.pendingAdds.clear();
     this.pendingRemoves.clear();
+    for (const household of change.added) {
+      if (this.smallestSignalOf === undefined) this.formed!.add(household.smallestSignalId);
+      else this.smallestSignalOf.set(household.id, household.smallestSignalId);
+    }
+    return change;
   }
 
   /** Current indicators of a household, as of the last flush. */
@@ -270,22 +264,5 @@ export class Radar {
   private evaluate(household: Household): Indicator[] {
     const inputs = household.signals.map((s) => this.inputs.get(s.id)!);
     return this.compiled.evaluate(inputs, household.id);
-  }
-
-  private note(change: HouseholdChange): void {
-    for (const household of change.removed) {
-      const list = this.indicatorsOf.get(household);
-      if (list !== undefined) {
-        this.indicatorsOf.delete(household);
-        this.stale.push(list);
-      }
-      // One formed since the last flush was never shown, so its going is no change.
-      if (!this.fresh.delete(household)) this.gone.add(household);
-    }
-    for (const household of change.added) {
-      this.fresh.add(household);
-      if (this.smallestSignalOf === undefined) this.formed!.add(household.smallestSignalId);
-      else this.smallestSignalOf.set(household.id, household.smallestSignalId);
-    }
   }
 }
