@@ -6,8 +6,8 @@
  * order-dependent rule (the first version of an id stays) refers to.
  */
 import { SignalRejectedError } from '../errors.js';
-import { WireReader, type Radar, type WireValue } from '../engine/index.js';
-import { inThreadDecoder, workerDecoder } from './chunk-decoder.js';
+import type { Radar } from '../engine/index.js';
+import { inThreadDecoder, sharedDecoder } from './chunk-decoder.js';
 import type { DecodedChunk } from './decode-chunk.js';
 import { lineChunks } from './lines.js';
 import { householdSummary, type HouseholdSummary } from './format.js';
@@ -64,7 +64,6 @@ export async function ingestNdjson({
   let firstLine = 0;
   const apply = (chunk: DecodedChunk): void => {
     counts.read += chunk.read;
-    const wire = new WireReader(JSON.parse(chunk.signals) as WireValue[]);
     let r = 0;
     const rejectUpTo = (line: number): void => {
       for (; r < chunk.rejected.length && chunk.rejected[r]!.line < line; r++) {
@@ -73,8 +72,8 @@ export async function ingestNdjson({
         onRejected(firstLine + at, new SignalRejectedError(code, message, field));
       }
     };
-    for (const line of chunk.signalLines) {
-      const prepared = wire.read();
+    chunk.signalLines.forEach((line, i) => {
+      const prepared = chunk.signals[i]!;
       rejectUpTo(line);
       try {
         if (radar.ingestPrepared(prepared) === 'accepted') counts.accepted++;
@@ -84,34 +83,26 @@ export async function ingestNdjson({
         counts.rejected++;
         onRejected(firstLine + line, error);
       }
-    }
+    });
     rejectUpTo(Infinity);
     firstLine += chunk.lines;
   };
 
-  const decoder = decodeThreads > 0 ? workerDecoder(decodeThreads) : inThreadDecoder();
-  // Enough chunks in flight to keep every worker busy while this thread applies one.
-  const inFlight = 2 * decodeThreads + 1;
+  const decoder = decodeThreads > 0 ? sharedDecoder(decodeThreads) : inThreadDecoder();
+  // Enough chunks decoded ahead to keep every worker busy, few enough to bound the memory they hold.
+  const ahead = 2 * decodeThreads + 2;
   const queue: Decoding[] = [];
-  /**
-   * Folding in one go at the end is cheapest (the households are formed
-   * from scratch), but while the workers are still decoding the next chunk
-   * this thread would only wait: then it folds what it has applied so far.
-   */
-  const next = (): Promise<DecodedChunk> => {
-    const head = queue.shift()!;
-    if (!head.settled) radar.fold();
-    return head.chunk;
-  };
   try {
     for await (const bytes of lineChunks(input, { onChunk: onBytes })) {
       queue.push(decoding(decoder.decode(bytes)));
-      if (queue.length >= inFlight) apply(await next());
+      while (queue.length > 0 && queue[0]!.settled) apply(await queue.shift()!.chunk);
+      if (queue.length > ahead) apply(await queue.shift()!.chunk);
     }
-    while (queue.length > 0) apply(await next());
+    while (queue.length > 0) apply(await queue.shift()!.chunk);
   } finally {
     await decoder.close();
   }
+  // Households are formed once, at the end: from scratch is far cheaper than batch by batch.
   radar.settle();
   return { ...counts, withdrawn: radar.counts.withdrawn };
 }

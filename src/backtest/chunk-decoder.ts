@@ -1,15 +1,16 @@
 /**
- * Where a backtest's lines are decoded: in worker threads, so that decoding
- * (most of a signal's cost) runs beside the engine instead of before it, or
- * in this thread when there are no workers.
+ * Where a backtest's lines are decoded: in worker threads beside this one,
+ * so that decoding (most of a signal's cost) runs beside the engine instead
+ * of before it, and in this thread too whenever every worker has enough
+ * queued; or only in this thread when there are no workers.
  */
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { decodeChunk, type DecodedChunk } from './decode-chunk.js';
+import { decodeChunk, fromWireChunk, type DecodedChunk, type WireChunk } from './decode-chunk.js';
 import { chunkText } from './lines.js';
 
-/** One less than the CPUs, at least one: the main thread runs the engine. */
+/** One less than the CPUs, at least one: the main thread runs the engine (and decodes when it can). */
 export function defaultDecodeThreads(): number {
   return Math.max(1, availableParallelism() - 1);
 }
@@ -47,22 +48,35 @@ function workerScript(): URL {
   return compiled;
 }
 
-type Reply = { chunk: DecodedChunk } | { error: string };
+type Reply = { chunk: WireChunk } | { error: string };
+
+/**
+ * Chunks a worker may have queued before this thread decodes the next one
+ * itself: one to work on and one to start right after, so a worker never
+ * waits while this thread is busy decoding.
+ */
+const WORKER_BACKLOG = 2;
 
 interface Pending {
   resolve: (chunk: DecodedChunk) => void;
   reject: (error: Error) => void;
 }
 
-/** `threads` workers taking chunks in turn; each answers its chunks in order. */
-export function workerDecoder(threads: number): ChunkDecoder {
+/**
+ * `threads` workers, each answering its chunks in order, and this thread:
+ * a chunk goes to the worker with the least queued, or, when every worker
+ * has `WORKER_BACKLOG` queued, is decoded here. This thread would otherwise
+ * wait, since the engine takes a chunk faster than a worker decodes one.
+ */
+export function sharedDecoder(threads: number): ChunkDecoder {
+  const here = inThreadDecoder();
   const script = workerScript();
   const workers = Array.from({ length: threads }, () => {
     const worker = new Worker(script);
     const pending: Pending[] = [];
     worker.on('message', (reply: Reply) => {
       const next = pending.shift()!;
-      if ('chunk' in reply) next.resolve(reply.chunk);
+      if ('chunk' in reply) next.resolve(fromWireChunk(reply.chunk));
       else next.reject(new Error(`decode worker failed: ${reply.error}`));
     });
     worker.on('error', (error) => {
@@ -75,10 +89,12 @@ export function workerDecoder(threads: number): ChunkDecoder {
     });
     return { worker, pending };
   });
-  let turn = 0;
   return {
     decode: (bytes) => {
-      const { worker, pending } = workers[turn++ % workers.length]!;
+      let least = workers[0]!;
+      for (const w of workers) if (w.pending.length < least.pending.length) least = w;
+      if (least.pending.length >= WORKER_BACKLOG) return here.decode(bytes);
+      const { worker, pending } = least;
       return new Promise<DecodedChunk>((resolve, reject) => {
         pending.push({ resolve, reject });
         worker.postMessage(bytes, [bytes.buffer as ArrayBuffer]);

@@ -1,10 +1,16 @@
 /**
  * Decodes a run of whole NDJSON lines into prepared signals: the part of a
  * backtest that needs no state, so decode workers can do it side by side
- * while the main thread runs the engine. Lines split as `eachLine` splits
- * them; blank lines are counted but skipped.
+ * with the main thread. Lines split as `eachLine` splits them; blank lines
+ * are counted but skipped.
  */
-import { prepareSignal, writeWire, type WireValue } from '../engine/index.js';
+import {
+  WireReader,
+  prepareSignal,
+  writeWire,
+  type PreparedSignal,
+  type WireValue,
+} from '../engine/index.js';
 import { SignalRejectedError, type RejectionCode } from '../errors.js';
 import { decodeJson } from '../signals/index.js';
 import { eachLine } from './lines.js';
@@ -17,20 +23,26 @@ export interface ChunkRejection {
   message: string;
 }
 
-export interface DecodedChunk {
+export interface DecodedChunk<Signals = readonly PreparedSignal[]> {
   /** Lines in the chunk, blank ones included: where the next chunk's numbering starts. */
   lines: number;
   /** Non-blank lines. */
   read: number;
-  /** The accepted signals' wire forms (`writeWire`) as one JSON array: one parse for the lot. */
-  signals: string;
+  /** The accepted signals, prepared. */
+  signals: Signals;
   /** Line number within the chunk of each signal in `signals`. */
   signalLines: number[];
   rejected: ChunkRejection[];
 }
 
+/**
+ * A chunk as it crosses threads: its signals' wire forms (`writeWire`) as
+ * one JSON array, one parse for the lot.
+ */
+export type WireChunk = DecodedChunk<string>;
+
 export function decodeChunk(text: string): DecodedChunk {
-  const wire: WireValue[] = [];
+  const signals: PreparedSignal[] = [];
   const signalLines: number[] = [];
   const rejected: ChunkRejection[] = [];
   let read = 0;
@@ -38,12 +50,25 @@ export function decodeChunk(text: string): DecodedChunk {
     if (line.trim() === '') return;
     read++;
     try {
-      writeWire(prepareSignal(decodeJson(line).signal), wire);
+      signals.push(prepareSignal(decodeJson(line).signal));
       signalLines.push(number);
     } catch (error) {
       if (!(error instanceof SignalRejectedError)) throw error;
       rejected.push({ line: number, code: error.code, field: error.field, message: error.message });
     }
   });
-  return { lines, read, signals: JSON.stringify(wire), signalLines, rejected };
+  return { lines, read, signals, signalLines, rejected };
+}
+
+export function toWireChunk(chunk: DecodedChunk): WireChunk {
+  const wire: WireValue[] = [];
+  for (const signal of chunk.signals) writeWire(signal, wire);
+  return { ...chunk, signals: JSON.stringify(wire) };
+}
+
+export function fromWireChunk(chunk: WireChunk): DecodedChunk {
+  const reader = new WireReader(JSON.parse(chunk.signals) as WireValue[]);
+  const signals = new Array<PreparedSignal>(chunk.signalLines.length);
+  for (let i = 0; i < signals.length; i++) signals[i] = reader.read();
+  return { ...chunk, signals };
 }

@@ -6,11 +6,12 @@
 import { Readable } from 'node:stream';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeChunk } from '../../src/backtest/decode-chunk.js';
+import { sharedDecoder } from '../../src/backtest/chunk-decoder.js';
+import { decodeChunk, fromWireChunk, toWireChunk } from '../../src/backtest/decode-chunk.js';
 import { ingestNdjson, radarOutputLines, snapshot } from '../../src/backtest/index.js';
 import { lineChunks } from '../../src/backtest/lines.js';
 import { SHIPPED_RULES } from '../../src/config/config.js';
-import { Radar, WireReader, type WireValue } from '../../src/engine/index.js';
+import { Radar } from '../../src/engine/index.js';
 import { SignalRejectedError } from '../../src/errors.js';
 import { loadRuleset } from '../../src/rules/index.js';
 import { decodeJson } from '../../src/signals/index.js';
@@ -25,8 +26,7 @@ describe('decodeChunk', () => {
     expect(chunk.lines).toBe(6);
     expect(chunk.read).toBe(4);
     expect(chunk.signalLines).toEqual([2, 6]);
-    const wire = new WireReader(JSON.parse(chunk.signals) as WireValue[]);
-    expect([wire.read().id, wire.read().id, wire.done]).toEqual(['M-1', 'M-1', true]);
+    expect(chunk.signals.map((s) => s.id)).toEqual(['M-1', 'M-1']);
     expect(chunk.rejected.map((r) => [r.line, r.code])).toEqual([
       [3, 'MALFORMED'],
       [5, 'MISSING_FIELD'],
@@ -35,6 +35,43 @@ describe('decodeChunk', () => {
 
   it('counts a chunk that ends in a newline without an extra empty line', () => {
     expect(decodeChunk(`${good}\n${good}\n`).lines).toBe(2);
+  });
+
+  it('crosses a thread as a wire chunk and comes back the same', () => {
+    const lines = [
+      ...generateSignalLines({ count: 300, seed: 3, malformed: 0.05, withdrawn: 0.05 }),
+    ];
+    const chunk = decodeChunk(lines.join('\n'));
+    const back = fromWireChunk(
+      JSON.parse(JSON.stringify(toWireChunk(chunk))) as ReturnType<typeof toWireChunk>,
+    );
+    expect(back).toEqual(chunk);
+    expect(back.signals.length).toBeGreaterThan(250);
+    expect(back.rejected.length).toBeGreaterThan(0);
+  });
+});
+
+describe('sharedDecoder', () => {
+  it('decodes here what the workers have no room for, and answers every chunk in order', async () => {
+    const lines = [...generateSignalLines({ count: 400, seed: 5, malformed: 0.05 })];
+    const chunks = Array.from({ length: 8 }, (_, i) =>
+      Buffer.from(lines.slice(i * 50, i * 50 + 50).join('\n')),
+    );
+    const expected = chunks.map((c) => decodeChunk(c.toString('utf8')));
+    const decoder = sharedDecoder(1);
+    try {
+      // Asked all at once: two go to the worker, the other six are decoded here at once.
+      const results = chunks.map((c) => decoder.decode(new Uint8Array(c)));
+      const done = results.map(() => false);
+      results.forEach((r, i) => void r.then(() => (done[i] = true)));
+      // A worker answers in a later turn of the event loop; what was decoded here is ready now.
+      await Promise.resolve();
+      expect(done).toEqual([false, false, true, true, true, true, true, true]);
+      const settled = await Promise.all(results);
+      expect(settled).toEqual(expected);
+    } finally {
+      await decoder.close();
+    }
   });
 });
 
