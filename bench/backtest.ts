@@ -1,12 +1,7 @@
 /** The whole backtest on the shipped rules: decode, validate, households, rules, output. */
 import { createReadStream } from 'node:fs';
 import { Writable } from 'node:stream';
-import {
-  defaultDecodeThreads,
-  ingestNdjson,
-  radarOutputLines,
-  snapshot,
-} from '../src/backtest/index.js';
+import { defaultDecodeThreads, ingestNdjson, radarStateLines } from '../src/backtest/index.js';
 import { writeLines } from '../src/cli/backtest-command.js';
 import { SHIPPED_RULES } from '../src/config/config.js';
 import { Radar } from '../src/engine/index.js';
@@ -16,14 +11,13 @@ const file = process.argv[2]!;
 const decodeThreads = Number(process.argv[3] ?? defaultDecodeThreads());
 const ruleset = await loadRuleset(SHIPPED_RULES);
 const started = performance.now();
-const radar = new Radar({ ruleset, keepSignals: false });
+const radar = new Radar({ ruleset, keepSignals: false, keepIndicators: false });
 const counts = await ingestNdjson({
   input: createReadStream(file, { highWaterMark: 1 << 20 }),
   radar,
   onRejected: () => {},
   decodeThreads,
 });
-const { households, indicators } = snapshot(radar);
 let bytes = 0;
 const sink = new Writable({
   write(chunk: Buffer, _encoding, done) {
@@ -31,7 +25,17 @@ const sink = new Writable({
     done();
   },
 });
-await writeLines(sink, radarOutputLines(households, indicators));
+let lines = 0;
+await writeLines(
+  sink,
+  (function* counted() {
+    for (const line of radarStateLines(radar)) {
+      lines++;
+      yield line;
+    }
+  })(),
+);
+const households = radar.households.size;
 const seconds = (performance.now() - started) / 1000;
 const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
 // Peak RSS also counts garbage not yet collected; what the radar holds is the heap after a full collection.
@@ -46,8 +50,8 @@ process.stdout.write(
     extra: {
       'decode threads': decodeThreads,
       rules: ruleset.rules.length,
-      households: households.length,
-      indicators: indicators.length,
+      households,
+      indicators: lines - households,
       duplicates: counts.duplicates,
       rejected: counts.rejected,
       withdrawn: counts.withdrawn,

@@ -2,6 +2,7 @@
  * The `radar backtest` output of CONTRACT §4, shared by `radar export` so the
  * two can be compared byte for byte.
  */
+import type { Radar } from '../engine/index.js';
 import type { Household, HouseholdIndex } from '../graph/household-index.js';
 import type { Indicator } from '../rules/index.js';
 
@@ -30,10 +31,27 @@ export function* radarOutputLines(
   households: readonly HouseholdSummary[],
   indicators: readonly Indicator[],
 ): Generator<string> {
-  const sortedHouseholds = [...households].sort((a, b) =>
-    byCodeUnits(a.signalIds[0]!, b.signalIds[0]!),
-  );
-  for (const h of sortedHouseholds) {
+  yield* householdLines(households);
+  yield* indicatorLines(indicators);
+}
+
+/**
+ * `radarOutputLines` of a radar's current state, with indicators evaluated
+ * rule by rule as they are written: a backtest of millions of signals never
+ * holds more than one rule's indicators.
+ */
+export function* radarStateLines(radar: Radar): Generator<string> {
+  const households: HouseholdSummary[] = [];
+  for (const household of radar.households.households()) {
+    households.push(householdSummary(radar.households, household));
+  }
+  yield* householdLines(households);
+  for (const indicators of radar.indicatorsByRule()) yield* indicatorLines(indicators);
+}
+
+function* householdLines(households: readonly HouseholdSummary[]): Generator<string> {
+  const sorted = [...households].sort((a, b) => byCodeUnits(a.signalIds[0]!, b.signalIds[0]!));
+  for (const h of sorted) {
     yield JSON.stringify({
       type: 'household',
       householdId: h.householdId,
@@ -41,17 +59,19 @@ export function* radarOutputLines(
       personCount: h.personCount,
     });
   }
+}
+
+function* indicatorLines(indicators: readonly Indicator[]): Generator<string> {
   // Parsed once, not in the comparator: sorting calls it n log n times.
-  const sortedIndicators = indicators
+  const sorted = indicators
     .map((indicator) => ({ indicator, raisedAt: Date.parse(indicator.raisedAt) }))
     .sort(
       (a, b) =>
         byCodeUnits(a.indicator.ruleId, b.indicator.ruleId) ||
         a.raisedAt - b.raisedAt ||
         byCodeUnits(a.indicator.indicatorId, b.indicator.indicatorId),
-    )
-    .map(({ indicator }) => indicator);
-  for (const i of sortedIndicators) {
+    );
+  for (const { indicator: i } of sorted) {
     yield JSON.stringify({
       type: 'indicator',
       indicatorId: i.indicatorId,

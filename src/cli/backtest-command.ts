@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { SingleBar, Presets } from 'cli-progress';
 import { Radar } from '../engine/index.js';
-import { ingestNdjson, radarOutputLines, snapshot } from '../backtest/index.js';
+import { ingestNdjson, radarStateLines } from '../backtest/index.js';
 import { readConfigFile, resolveConfig } from '../config/config.js';
 import { loadRuleset } from '../rules/index.js';
 import type { CliIo } from './io.js';
@@ -70,7 +70,12 @@ export async function backtestCommand(options: BacktestCommandOptions, io: CliIo
       },
     },
   );
-  const radar = new Radar({ ruleset, keepSignals: false, ...settings.households });
+  const radar = new Radar({
+    ruleset,
+    keepSignals: false,
+    keepIndicators: false,
+    ...settings.households,
+  });
   const input =
     options.signals === '-'
       ? io.stdin
@@ -88,9 +93,8 @@ export async function backtestCommand(options: BacktestCommandOptions, io: CliIo
     ...(progress.onBytes && { onBytes: progress.onBytes }),
   });
   progress.stop();
-  const { households, indicators } = snapshot(radar);
   const out = options.out === undefined ? io.stdout : createWriteStream(options.out);
-  await writeLines(out, radarOutputLines(households, indicators));
+  await writeLines(out, radarStateLines(radar));
   if (options.out !== undefined) {
     out.end();
     await once(out, 'finish');

@@ -14,6 +14,7 @@ import {
   type HouseholdIndexOptions,
 } from '../graph/household-index.js';
 import {
+  compareRuleInputs,
   compileRuleset,
   type CompiledRuleset,
   type Indicator,
@@ -32,6 +33,15 @@ export interface RadarOptions extends HouseholdIndexOptions {
    * @defaultValue true
    */
   keepSignals?: boolean;
+  /**
+   * Keep each household's indicators from one flush to the next, to report
+   * what changed. A backtest reads them once, at the end, rule by rule
+   * (`indicatorsByRule`): without them kept, `flush` and `settle` only fold
+   * and every read evaluates afresh, so no more than one rule's indicators
+   * are ever held.
+   * @defaultValue true
+   */
+  keepIndicators?: boolean;
 }
 
 export type IngestOutcome = 'accepted' | 'duplicate';
@@ -91,7 +101,8 @@ export class Radar {
   private readonly whole: Map<string, Signal> | undefined;
   private readonly pendingAdds = new Map<string, GraphSignal>();
   private readonly pendingRemoves = new Set<string>();
-  private readonly indicatorsOf = new Map<Household, Indicator[]>();
+  /** Undefined when indicators are not kept. */
+  private readonly indicatorsOf: Map<Household, Indicator[]> | undefined;
   /**
    * Every household id ever formed → its smallest signal, to follow merges.
    * Built at the first lookup: until then only the smallest signals are kept,
@@ -107,6 +118,7 @@ export class Radar {
     this.compiled = compileRuleset(options.ruleset);
     this.households = new HouseholdIndex(options);
     this.whole = options.keepSignals === false ? undefined : new Map();
+    this.indicatorsOf = options.keepIndicators === false ? undefined : new Map();
   }
 
   get counts(): RadarCounts {
@@ -197,24 +209,28 @@ export class Radar {
    * Folds the signals ingested since the last flush into the households, all
    * in one step, and evaluates the rules on every household that changed.
    * Households, indicators and lookups show the state as of the last flush.
+   * Without `keepIndicators`, reports no indicator changes.
    */
   flush(): RadarChanges {
     const { removed, added } = this.fold();
+    if (this.indicatorsOf === undefined) {
+      return {
+        indicators: [],
+        householdsPut: [...added],
+        householdsDeleted: this.deletedIds(removed, added),
+      };
+    }
     const before = new Map<string, Indicator>();
     for (const household of removed) {
       for (const i of this.indicatorsOf.get(household) ?? []) before.set(i.indicatorId, i);
       this.indicatorsOf.delete(household);
     }
     const after = new Map<string, Indicator>();
-    const putIds = new Set<string>();
     for (const household of added) {
       const list = this.evaluate(household);
       this.indicatorsOf.set(household, list);
       for (const i of list) after.set(i.indicatorId, i);
-      putIds.add(household.id);
     }
-    const deleted = new Set<string>();
-    for (const household of removed) if (!putIds.has(household.id)) deleted.add(household.id);
 
     const indicators: IndicatorChange[] = [];
     for (const [id, indicator] of after) {
@@ -226,7 +242,20 @@ export class Radar {
       if (!after.has(id)) indicators.push({ type: 'WITHDRAWN', indicator });
     }
     indicators.sort((a, b) => (a.indicator.indicatorId < b.indicator.indicatorId ? -1 : 1));
-    return { indicators, householdsPut: [...added], householdsDeleted: [...deleted] };
+    return {
+      indicators,
+      householdsPut: [...added],
+      householdsDeleted: this.deletedIds(removed, added),
+    };
+  }
+
+  /** Ids of removed households that no household put again carries. */
+  private deletedIds(removed: readonly Household[], added: readonly Household[]): string[] {
+    const putIds = new Set<string>();
+    for (const household of added) putIds.add(household.id);
+    const deleted = new Set<string>();
+    for (const household of removed) if (!putIds.has(household.id)) deleted.add(household.id);
+    return [...deleted];
   }
 
   /**
@@ -235,8 +264,10 @@ export class Radar {
    */
   settle(): void {
     const { removed, added } = this.fold();
-    for (const household of removed) this.indicatorsOf.delete(household);
-    for (const household of added) this.indicatorsOf.set(household, this.evaluate(household));
+    const kept = this.indicatorsOf;
+    if (kept === undefined) return;
+    for (const household of removed) kept.delete(household);
+    for (const household of added) kept.set(household, this.evaluate(household));
   }
 
   private fold(): HouseholdChange {
@@ -253,16 +284,46 @@ export class Radar {
 
   /** Current indicators of a household, as of the last flush. */
   indicatorsOfHousehold(household: Household): readonly Indicator[] {
+    if (this.indicatorsOf === undefined) return this.evaluate(household);
     return this.indicatorsOf.get(household) ?? [];
   }
 
   /** Every current indicator, as of the last flush. */
   *indicators(): IterableIterator<Indicator> {
-    for (const list of this.indicatorsOf.values()) yield* list;
+    if (this.indicatorsOf === undefined) {
+      for (const household of this.households.households()) yield* this.evaluate(household);
+    } else {
+      for (const list of this.indicatorsOf.values()) yield* list;
+    }
+  }
+
+  /**
+   * Every current indicator, one rule at a time in rule id order (code-unit
+   * order, as the backtest output sorts them), evaluated afresh: a reader
+   * that streams them out holds one rule's at a time.
+   */
+  *indicatorsByRule(): Generator<Indicator[]> {
+    const households = [...this.households.households()].map((household) => ({
+      id: household.id,
+      inputs: this.inputsOf(household).sort(compareRuleInputs),
+    }));
+    const rules = [...this.compiled.rules].sort((a, b) =>
+      a.rule.id < b.rule.id ? -1 : a.rule.id > b.rule.id ? 1 : 0,
+    );
+    for (const rule of rules) {
+      const list: Indicator[] = [];
+      for (const { id, inputs } of households) {
+        for (const indicator of rule.evaluate(inputs, id)) list.push(indicator);
+      }
+      yield list;
+    }
+  }
+
+  private inputsOf(household: Household): RuleInput[] {
+    return household.signals.map((s) => this.inputs.get(s.id)!);
   }
 
   private evaluate(household: Household): Indicator[] {
-    const inputs = household.signals.map((s) => this.inputs.get(s.id)!);
-    return this.compiled.evaluate(inputs, household.id);
+    return this.compiled.evaluate(this.inputsOf(household), household.id);
   }
 }

@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { Radar } from '../../src/engine/index.js';
-import { radarOutputLines, snapshot } from '../../src/backtest/index.js';
+import { radarOutputLines, radarStateLines, snapshot } from '../../src/backtest/index.js';
 import { parseRules, type Ruleset } from '../../src/rules/index.js';
 import type { Signal } from '../../src/signals/types.js';
 import { householdGraph, personNode, signalNode } from '../../src/graph/household-graph.js';
@@ -253,6 +253,43 @@ describe('the radar is a pure function of the set of signals', () => {
         },
       ),
       { numRuns: 300 },
+    );
+  });
+});
+
+describe('a radar that keeps no indicators', () => {
+  it('writes, rule by rule, the output and indicators of one that keeps them', () => {
+    fc.assert(
+      fc.property(
+        signalWorldArb(),
+        fc.integer({ min: 2, max: 13 }),
+        fc.array(fc.boolean(), { minLength: 1 }),
+        (signals, threshold, flushAfter) => {
+          const options = { ruleset: scenarioRules, institutionalPersonThreshold: threshold };
+          const keeping = new Radar(options);
+          const streaming = new Radar({ ...options, keepIndicators: false });
+          signals.forEach((signal, step) => {
+            keeping.ingest(signal);
+            streaming.ingest(signal);
+            if (flushAfter[step % flushAfter.length]) {
+              keeping.flush();
+              expect(streaming.flush().indicators).toEqual([]);
+            }
+          });
+          keeping.settle();
+          streaming.settle();
+          const { households: h, indicators } = snapshot(keeping);
+          expect([...radarStateLines(streaming)]).toEqual([...radarOutputLines(h, indicators)]);
+          expect([...radarStateLines(keeping)]).toEqual([...radarOutputLines(h, indicators)]);
+          for (const household of streaming.households.households()) {
+            const kept = keeping.households.householdOf(household.smallestSignalId)!;
+            expect(streaming.indicatorsOfHousehold(household)).toEqual(
+              keeping.indicatorsOfHousehold(kept),
+            );
+          }
+        },
+      ),
+      { numRuns: 200 },
     );
   });
 });
