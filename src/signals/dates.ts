@@ -11,9 +11,6 @@ const COLON = 58;
 const DOT = 46;
 const PLUS = 43;
 
-/** Two 400-year Gregorian cycles repeat exactly: 146,097 days each. */
-const FIVE_CYCLES_MS = 5 * 146_097 * 86_400_000;
-
 /**
  * Milliseconds since the epoch of an RFC 3339 `date-time`
  * (`2024-03-01T10:00:00Z`, `2024-03-01T11:00:00.5+01:00`), or NaN when the
@@ -73,12 +70,29 @@ export function parseTimestamp(s: string): number {
     return NaN;
   }
 
-  // Date.UTC reads years 0–99 as 1900–1999; shifting by whole 400-year cycles avoids that.
   const local =
-    year < 100
-      ? Date.UTC(year + 2000, month - 1, day, hour, minute, second, millis) - FIVE_CYCLES_MS
-      : Date.UTC(year, month - 1, day, hour, minute, second, millis);
+    daysFromCivil(year, month, day) * 86_400_000 +
+    hour * 3_600_000 +
+    minute * 60_000 +
+    second * 1000 +
+    millis;
   return local - offsetMinutes * 60_000;
+}
+
+/**
+ * Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's
+ * days_from_civil). Plain arithmetic, exact for every four-digit year, where
+ * Date.UTC is a call into the runtime and reads years 0–99 as 1900–1999.
+ */
+function daysFromCivil(year: number, month: number, day: number): number {
+  // Years counted from March, so that the leap day ends the year.
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
+  const dayOfEra =
+    yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * 146_097 + dayOfEra - 719_468;
 }
 
 /** Whether `s` is a real calendar date written `YYYY-MM-DD` (`2023-02-29` is not). */
