@@ -11,7 +11,10 @@
  * - messages name the field's path and never echo its value, because they
  *   end up in logs and DLQ headers and the value may be personal data.
  *
- * A field is addressed by (scope, index, key) rather than by a ready-made path
+ * Each reader takes the field's value, read by the caller with a property
+ * name of its own (`o.ref`), not `o[key]` here: one shared keyed read saw
+ * every key of every object shape and was the slowest read there is. The
+ * field is addressed by (scope, index, key) rather than by a ready-made path
  * so that the hot path builds no strings; the path is spelled out only when
  * something is wrong.
  */
@@ -60,12 +63,11 @@ export function isJsonObject(value: unknown): value is JsonObject {
 }
 
 export function optionalString(
-  o: JsonObject,
-  key: string,
+  value: unknown,
   scope: Scope,
   index: number,
+  key: string,
 ): string | undefined {
-  const value = o[key];
   if (typeof value === 'string') {
     if (value === '') return undefined;
     if (!isUnicodeText(value)) reject('MALFORMED', scope, index, key, 'is not valid Unicode text');
@@ -75,97 +77,99 @@ export function optionalString(
   return reject('MALFORMED', scope, index, key, 'must be a string');
 }
 
-export function requiredString(o: JsonObject, key: string, scope: Scope, index: number): string {
+export function requiredString(value: unknown, scope: Scope, index: number, key: string): string {
   return (
-    optionalString(o, key, scope, index) ??
+    optionalString(value, scope, index, key) ??
     reject('MISSING_FIELD', scope, index, key, 'is required')
   );
 }
 
-export function optionalEnum<T extends string>(
-  o: JsonObject,
-  key: string,
-  values: ReadonlySet<T>,
-  scope: Scope,
-  index: number,
-): T | undefined {
-  const value = optionalString(o, key, scope, index);
-  if (value === undefined) return undefined;
-  return (
-    canonical(values).get(value) ??
-    reject('UNKNOWN_ENUM', scope, index, key, `must be one of ${[...values].join(', ')}`)
-  );
+/** An enum's values, ready for lookup; built once per enum with `enumValues`. */
+export interface EnumValues<T extends string> {
+  /**
+   * Each value under its own name: a lookup returns the enum's own string,
+   * so the radar holds one shared copy of each value instead of the fresh
+   * copy JSON.parse makes per signal.
+   */
+  readonly byName: ReadonlyMap<string, T>;
+  /** The rejection's problem text, listing the values in the contract's order. */
+  readonly problem: string;
 }
 
-const canonicals = new WeakMap<ReadonlySet<string>, ReadonlyMap<string, string>>();
+export function enumValues<T extends string>(values: readonly T[]): EnumValues<T> {
+  return {
+    byName: new Map(values.map((v) => [v, v])),
+    problem: `must be one of ${values.join(', ')}`,
+  };
+}
 
-/**
- * The enum's own string for a parsed value: the radar then holds one shared
- * copy of each value instead of the fresh copy JSON.parse makes per signal.
- */
-function canonical<T extends string>(values: ReadonlySet<T>): ReadonlyMap<string, T> {
-  let map = canonicals.get(values);
-  if (map === undefined) canonicals.set(values, (map = new Map([...values].map((v) => [v, v]))));
-  return map as ReadonlyMap<string, T>;
+export function optionalEnum<T extends string>(
+  value: unknown,
+  values: EnumValues<T>,
+  scope: Scope,
+  index: number,
+  key: string,
+): T | undefined {
+  // A known value is a well-formed string, so the common case needs no other check.
+  const known = values.byName.get(value as string);
+  if (known !== undefined) return known;
+  if (optionalString(value, scope, index, key) === undefined) return undefined;
+  return reject('UNKNOWN_ENUM', scope, index, key, values.problem);
 }
 
 export function requiredEnum<T extends string>(
-  o: JsonObject,
-  key: string,
-  values: ReadonlySet<T>,
+  value: unknown,
+  values: EnumValues<T>,
   scope: Scope,
   index: number,
+  key: string,
 ): T {
   return (
-    optionalEnum(o, key, values, scope, index) ??
+    optionalEnum(value, values, scope, index, key) ??
     reject('MISSING_FIELD', scope, index, key, 'is required')
   );
 }
 
 export function optionalBoolean(
-  o: JsonObject,
-  key: string,
+  value: unknown,
   scope: Scope,
   index: number,
+  key: string,
 ): boolean | undefined {
-  const value = o[key];
   if (typeof value === 'boolean') return value;
   if (value === undefined || value === null) return undefined;
   return reject('MALFORMED', scope, index, key, 'must be true or false');
 }
 
 export function optionalNumber(
-  o: JsonObject,
-  key: string,
+  value: unknown,
   scope: Scope,
   index: number,
+  key: string,
 ): number | undefined {
-  const value = o[key];
   if (typeof value === 'number') return value;
   if (value === undefined || value === null) return undefined;
   return reject('MALFORMED', scope, index, key, 'must be a number');
 }
 
-/** The list under `key`; absent and `null` read as the empty list. */
+/** The list in `value`; absent and `null` read as the empty list. */
 export function optionalList(
-  o: JsonObject,
-  key: string,
+  value: unknown,
   scope: Scope,
   index: number,
+  key: string,
 ): readonly unknown[] {
-  const value = o[key];
   if (Array.isArray(value)) return value;
   if (value === undefined || value === null) return NO_ITEMS;
   return reject('MALFORMED', scope, index, key, 'must be a list');
 }
 
 export function optionalObject(
-  o: JsonObject,
-  key: string,
+  value: unknown,
   scope: Scope,
   index: number,
+  key: string,
 ): JsonObject | undefined {
-  const value = o[key];
   if (isJsonObject(value)) return value;
   if (value === undefined || value === null) return undefined;
   return reject('MALFORMED', scope, index, key, 'must be an object');
@@ -176,30 +180,25 @@ export function optionalObject(
  * `key[i]`; an empty string in a list is a value, not an absence, and so unknown.
  */
 export function enumList<T extends string>(
-  o: JsonObject,
-  key: string,
-  values: ReadonlySet<T>,
+  value: unknown,
+  values: EnumValues<T>,
   scope: Scope,
   index: number,
+  key: string,
 ): T[] {
-  const items = optionalList(o, key, scope, index);
+  const items = optionalList(value, scope, index, key);
   // Sized up front, not grown by push: see readPersons.
   const result = new Array<T>(items.length);
   for (let i = 0; i < items.length; i++) {
     const item = items[i];
-    if (typeof item !== 'string')
-      reject('MALFORMED', scope, index, `${key}[${i}]`, 'must be a string');
-    const value = canonical(values).get(item);
-    if (value === undefined) {
-      reject(
-        'UNKNOWN_ENUM',
-        scope,
-        index,
-        `${key}[${i}]`,
-        `must be one of ${[...values].join(', ')}`,
-      );
+    const known = values.byName.get(item as string);
+    if (known === undefined) {
+      if (typeof item !== 'string') {
+        reject('MALFORMED', scope, index, `${key}[${i}]`, 'must be a string');
+      }
+      reject('UNKNOWN_ENUM', scope, index, `${key}[${i}]`, values.problem);
     }
-    result[i] = value;
+    result[i] = known;
   }
   return result;
 }

@@ -12,6 +12,7 @@ import { isValidBsn } from './bsn.js';
 import { isCalendarDate, parseTimestamp } from './dates.js';
 import {
   enumList,
+  enumValues,
   fieldPath,
   isJsonObject,
   isUnicodeText,
@@ -38,27 +39,21 @@ import {
   VIOLENCE_TYPES,
   type AcceptedSignal,
   type Address,
-  type Category,
   type Person,
   type Relation,
-  type RelationType,
-  type Role,
-  type Safety,
   type Signal,
   type SignalKind,
   type SignalWarning,
-  type Source,
-  type ViolenceType,
 } from './types.js';
 
-const KIND_VALUES: ReadonlySet<SignalKind> = new Set(SIGNAL_KINDS);
+const KIND_VALUES = enumValues(SIGNAL_KINDS);
 const REGION_VALUES: ReadonlySet<string> = new Set(REGIONS);
-const SOURCE_VALUES: ReadonlySet<Source> = new Set(SOURCES);
-const CATEGORY_VALUES: ReadonlySet<Category> = new Set(CATEGORIES);
-const VIOLENCE_TYPE_VALUES: ReadonlySet<ViolenceType> = new Set(VIOLENCE_TYPES);
-const SAFETY_VALUES: ReadonlySet<Safety> = new Set(SAFETY_LEVELS);
-const ROLE_VALUES: ReadonlySet<Role> = new Set(ROLES);
-const RELATION_TYPE_VALUES: ReadonlySet<RelationType> = new Set(RELATION_TYPES);
+const SOURCE_VALUES = enumValues(SOURCES);
+const CATEGORY_VALUES = enumValues(CATEGORIES);
+const VIOLENCE_TYPE_VALUES = enumValues(VIOLENCE_TYPES);
+const SAFETY_VALUES = enumValues(SAFETY_LEVELS);
+const ROLE_VALUES = enumValues(ROLES);
+const RELATION_TYPE_VALUES = enumValues(RELATION_TYPES);
 
 /** The contract's fields at each level; anything else is dropped at the door and counted. */
 const SIGNAL_FIELDS: ReadonlySet<string> = new Set([
@@ -117,12 +112,12 @@ export function validateSignal(input: unknown, droppedOnWire?: readonly string[]
     throw new SignalRejectedError('MALFORMED', 'a signal must be an object');
   }
   const dropped = droppedOnWire === undefined ? [] : droppedOnWire.slice();
-  const id = requiredString(input, 'id', 'signal', 0);
+  const id = requiredString(input.id, 'signal', 0, 'id');
   if (id.length > MAX_ID_LENGTH) {
     reject('BAD_VALUE', 'signal', 0, 'id', 'must be 1 to 128 characters');
   }
-  const kind = requiredEnum(input, 'kind', KIND_VALUES, 'signal', 0);
-  const receivedAt = requiredString(input, 'receivedAt', 'signal', 0);
+  const kind = requiredEnum(input.kind, KIND_VALUES, 'signal', 0, 'kind');
+  const receivedAt = requiredString(input.receivedAt, 'signal', 0, 'receivedAt');
   const receivedMs = parseTimestamp(receivedAt);
   if (Number.isNaN(receivedMs)) {
     reject('BAD_TIMESTAMP', 'signal', 0, 'receivedAt', 'must be an RFC 3339 timestamp');
@@ -168,7 +163,7 @@ function readReport(
   dropped: string[],
   warnings: SignalWarning[],
 ): Signal {
-  const occurredAt = requiredString(input, 'occurredAt', 'signal', 0);
+  const occurredAt = requiredString(input.occurredAt, 'signal', 0, 'occurredAt');
   const occurredMs = parseTimestamp(occurredAt);
   if (Number.isNaN(occurredMs)) {
     reject('BAD_TIMESTAMP', 'signal', 0, 'occurredAt', 'must be an RFC 3339 timestamp');
@@ -176,22 +171,29 @@ function readReport(
   if (occurredMs - receivedMs > MAX_OCCURRED_AFTER_RECEIVED_MS) {
     reject('BAD_TIMESTAMP', 'signal', 0, 'occurredAt', 'lies more than 1 day after receivedAt');
   }
-  const region = requiredString(input, 'region', 'signal', 0);
+  const region = requiredString(input.region, 'signal', 0, 'region');
   if (!REGION_VALUES.has(region)) {
     reject('BAD_VALUE', 'signal', 0, 'region', 'must be a region VT01 to VT26');
   }
-  const source = requiredEnum(input, 'source', SOURCE_VALUES, 'signal', 0);
+  const source = requiredEnum(input.source, SOURCE_VALUES, 'signal', 0, 'source');
   const category =
     kind === 'POLITIE'
-      ? optionalEnum(input, 'category', CATEGORY_VALUES, 'signal', 0)
-      : requiredEnum(input, 'category', CATEGORY_VALUES, 'signal', 0);
-  const violenceTypes = enumList(input, 'violenceTypes', VIOLENCE_TYPE_VALUES, 'signal', 0);
-  const safety = optionalEnum(input, 'safety', SAFETY_VALUES, 'signal', 0) ?? 'ONBEKEND';
-  const childrenPresent = optionalBoolean(input, 'childrenPresent', 'signal', 0) ?? false;
-  const substantiated = optionalBoolean(input, 'substantiated', 'signal', 0) ?? true;
+      ? optionalEnum(input.category, CATEGORY_VALUES, 'signal', 0, 'category')
+      : requiredEnum(input.category, CATEGORY_VALUES, 'signal', 0, 'category');
+  const violenceTypes = enumList(
+    input.violenceTypes,
+    VIOLENCE_TYPE_VALUES,
+    'signal',
+    0,
+    'violenceTypes',
+  );
+  const safety = optionalEnum(input.safety, SAFETY_VALUES, 'signal', 0, 'safety') ?? 'ONBEKEND';
+  const childrenPresent =
+    optionalBoolean(input.childrenPresent, 'signal', 0, 'childrenPresent') ?? false;
+  const substantiated = optionalBoolean(input.substantiated, 'signal', 0, 'substantiated') ?? true;
   const persons = readPersons(input, dropped, warnings);
   const relations = readRelations(input, persons, dropped);
-  const addressInput = optionalObject(input, 'address', 'signal', 0);
+  const addressInput = optionalObject(input.address, 'signal', 0, 'address');
   const address = addressInput === undefined ? undefined : readAddress(addressInput, dropped);
 
   const signal: Signal = {
@@ -215,7 +217,7 @@ function readReport(
 }
 
 function readPersons(input: JsonObject, dropped: string[], warnings: SignalWarning[]): Person[] {
-  const items = optionalList(input, 'persons', 'signal', 0);
+  const items = optionalList(input.persons, 'signal', 0, 'persons');
   if (items.length === 0) {
     reject('MISSING_FIELD', 'signal', 0, 'persons', 'must name at least one person');
   }
@@ -246,16 +248,16 @@ function readPersons(input: JsonObject, dropped: string[], warnings: SignalWarni
 
 function readPerson(o: JsonObject, i: number): Person {
   const person: Person = {
-    ref: requiredString(o, 'ref', 'persons', i),
-    role: optionalEnum(o, 'role', ROLE_VALUES, 'persons', i) ?? 'ONBEKEND',
+    ref: requiredString(o.ref, 'persons', i, 'ref'),
+    role: optionalEnum(o.role, ROLE_VALUES, 'persons', i, 'role') ?? 'ONBEKEND',
   };
-  const bsn = optionalString(o, 'bsn', 'persons', i);
+  const bsn = optionalString(o.bsn, 'persons', i, 'bsn');
   if (bsn !== undefined) person.bsn = normaliseBsn(bsn);
-  const familyName = optionalString(o, 'familyName', 'persons', i);
+  const familyName = optionalString(o.familyName, 'persons', i, 'familyName');
   if (familyName !== undefined) person.familyName = familyName;
-  const initials = optionalString(o, 'initials', 'persons', i);
+  const initials = optionalString(o.initials, 'persons', i, 'initials');
   if (initials !== undefined) person.initials = initials;
-  const birthDate = optionalString(o, 'birthDate', 'persons', i);
+  const birthDate = optionalString(o.birthDate, 'persons', i, 'birthDate');
   if (birthDate !== undefined) {
     if (!isCalendarDate(birthDate)) {
       reject('BAD_VALUE', 'persons', i, 'birthDate', 'must be a real date written YYYY-MM-DD');
@@ -275,7 +277,7 @@ function normaliseBsn(bsn: string): string {
 }
 
 function readRelations(input: JsonObject, persons: Person[], dropped: string[]): Relation[] {
-  const items = optionalList(input, 'relations', 'signal', 0);
+  const items = optionalList(input.relations, 'signal', 0, 'relations');
   const relations = new Array<Relation>(items.length);
   for (let i = 0; i < items.length; i++) {
     const item = items[i];
@@ -283,9 +285,9 @@ function readRelations(input: JsonObject, persons: Person[], dropped: string[]):
       reject('MALFORMED', 'signal', 0, `relations[${i}]`, 'must be an object');
     }
     collectUnknownFields(item, RELATION_FIELDS, 'relations', i, dropped);
-    const from = requiredString(item, 'from', 'relations', i);
-    const to = requiredString(item, 'to', 'relations', i);
-    const type = requiredEnum(item, 'type', RELATION_TYPE_VALUES, 'relations', i);
+    const from = requiredString(item.from, 'relations', i, 'from');
+    const to = requiredString(item.to, 'relations', i, 'to');
+    const type = requiredEnum(item.type, RELATION_TYPE_VALUES, 'relations', i, 'type');
     if (!hasPerson(persons, from)) {
       reject('UNKNOWN_PERSON_REF', 'relations', i, 'from', 'names no person of this signal');
     }
@@ -305,26 +307,26 @@ function hasPerson(persons: Person[], ref: string): boolean {
 /** The address, or undefined when it carries no field at all (`{}` means "no address"). */
 function readAddress(o: JsonObject, dropped: string[]): Address | undefined {
   collectUnknownFields(o, ADDRESS_FIELDS, 'address', 0, dropped);
-  const postcode = optionalString(o, 'postcode', 'address', 0);
-  const houseNumber = optionalNumber(o, 'houseNumber', 'address', 0);
+  const postcode = optionalString(o.postcode, 'address', 0, 'postcode');
+  const houseNumber = optionalNumber(o.houseNumber, 'address', 0, 'houseNumber');
   if (
     houseNumber !== undefined &&
     (!Number.isInteger(houseNumber) || houseNumber < 1 || houseNumber > MAX_HOUSE_NUMBER)
   ) {
     reject('BAD_VALUE', 'address', 0, 'houseNumber', 'must be a whole number from 1 to 99999');
   }
-  const houseLetter = optionalString(o, 'houseLetter', 'address', 0);
+  const houseLetter = optionalString(o.houseLetter, 'address', 0, 'houseLetter');
   if (
     houseLetter !== undefined &&
     (houseLetter.length !== 1 || !isLetter(houseLetter.charCodeAt(0)))
   ) {
     reject('BAD_VALUE', 'address', 0, 'houseLetter', 'must be one letter');
   }
-  const addition = optionalString(o, 'addition', 'address', 0);
+  const addition = optionalString(o.addition, 'address', 0, 'addition');
   if (addition !== undefined && !isAddition(addition)) {
     reject('BAD_VALUE', 'address', 0, 'addition', 'must be at most 4 letters or digits');
   }
-  const city = optionalString(o, 'city', 'address', 0);
+  const city = optionalString(o.city, 'address', 0, 'city');
   if (
     postcode === undefined &&
     houseNumber === undefined &&
@@ -357,7 +359,7 @@ function isAddition(s: string): boolean {
 }
 
 function readRetracts(input: JsonObject): string[] {
-  const items = optionalList(input, 'retracts', 'signal', 0);
+  const items = optionalList(input.retracts, 'signal', 0, 'retracts');
   const retracts = new Array<string>(items.length);
   for (let i = 0; i < items.length; i++) {
     const item = items[i];
