@@ -21,12 +21,15 @@ import type { Address, Person, Relation, Signal } from './types.js';
 const END = 0x1_0000;
 const ABSENT = 0x2_0000;
 
+const K1 = 2_654_435_761;
+const K2 = 1_597_334_677;
+
 let h1 = 0;
 let h2 = 0;
 
 function code(value: number): void {
-  h1 = Math.imul(h1 ^ value, 2_654_435_761);
-  h2 = Math.imul(h2 ^ value, 1_597_334_677);
+  h1 = Math.imul(h1 ^ value, K1);
+  h2 = Math.imul(h2 ^ value, K2);
 }
 
 function text(value: string | undefined): void {
@@ -34,8 +37,17 @@ function text(value: string | undefined): void {
     code(ABSENT);
     return;
   }
-  for (let i = 0; i < value.length; i++) code(value.charCodeAt(i));
-  code(END);
+  // The same steps as `code`, on locals: the module's variables would be
+  // loaded and stored again for every character.
+  let a = h1;
+  let b = h2;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    a = Math.imul(a ^ c, K1);
+    b = Math.imul(b ^ c, K2);
+  }
+  h1 = Math.imul(a ^ END, K1);
+  h2 = Math.imul(b ^ END, K2);
 }
 
 function flag(value: boolean): void {
@@ -44,7 +56,7 @@ function flag(value: boolean): void {
 
 function texts(values: readonly string[]): void {
   code(values.length);
-  for (const value of values) text(value);
+  for (let i = 0; i < values.length; i++) text(values[i]);
 }
 
 function person(p: Person): void {
@@ -90,9 +102,9 @@ export function signalFingerprint(s: Signal): number {
   flag(s.childrenPresent);
   flag(s.substantiated);
   code(s.persons.length);
-  for (const p of s.persons) person(p);
+  for (let i = 0; i < s.persons.length; i++) person(s.persons[i]!);
   code(s.relations.length);
-  for (const r of s.relations) relation(r);
+  for (let i = 0; i < s.relations.length; i++) relation(s.relations[i]!);
   address(s.address);
   texts(s.retracts);
   // Final avalanche, so that fingerprints differing in one input bit differ in about half their bits.
