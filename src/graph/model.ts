@@ -57,14 +57,15 @@ export type IdentityKeys = readonly (string | undefined)[];
 
 export function identityKeys(persons: readonly Person[]): IdentityKeys {
   const keys = new Array<string | undefined>(persons.length * 4);
-  persons.forEach((person, i) => {
+  for (let i = 0; i < persons.length; i++) {
+    const person = persons[i]!;
     const name = person.familyName === undefined ? '' : normalizeFamilyName(person.familyName);
     keys[i * 4] = person.ref;
     keys[i * 4 + 1] = person.bsn !== undefined && isValidBsn(person.bsn) ? person.bsn : undefined;
     keys[i * 4 + 2] =
       name !== '' && person.birthDate !== undefined ? `${name}|${person.birthDate}` : undefined;
     keys[i * 4 + 3] = firstInitial(person.initials);
-  });
+  }
   return keys;
 }
 

@@ -64,6 +64,19 @@ function normalizeUncached(familyName: string): string {
 /** The first letter of `initials`, lowercased; undefined when it has none. */
 export function firstInitial(initials: string | undefined): string | undefined {
   if (initials === undefined) return undefined;
+  // Lowercasing and folding leave ASCII as it is, so up to the first
+  // non-ASCII character the answer can be read off directly; only from
+  // there on (`Ö.`, `İ`) does the text need the full Unicode treatment.
+  for (let i = 0; i < initials.length; i++) {
+    const c = initials.charCodeAt(i);
+    if (c >= 0x80) return firstInitialFolded(initials);
+    const lower = c | 0x20;
+    if (lower >= 0x61 && lower <= 0x7a) return String.fromCharCode(lower);
+  }
+  return undefined;
+}
+
+function firstInitialFolded(initials: string): string | undefined {
   const match = /[a-z]/.exec(foldDiacritics(initials.toLowerCase()));
   return match === null ? undefined : match[0];
 }
@@ -79,15 +92,29 @@ export function addressKey(address: Address | undefined): string | undefined {
   if (address === undefined) return undefined;
   const { postcode, houseNumber } = address;
   if (postcode === undefined || houseNumber === undefined) return undefined;
-  const pc = postcode.replace(/\s+/g, '').toUpperCase();
+  const pc = isCompactPostcode(postcode) ? postcode : postcode.replace(/\s+/g, '').toUpperCase();
   if (pc === '') return undefined;
   let letter = (address.houseLetter ?? '').toUpperCase();
-  let addition = (address.addition ?? '').replace(ADDITION_SEPARATORS, '').toUpperCase();
-  if (letter === '' && /^[A-Z]$/.test(addition)) {
+  const given = address.addition ?? '';
+  let addition = given === '' ? '' : given.replace(ADDITION_SEPARATORS, '').toUpperCase();
+  if (letter === '' && addition.length === 1 && isUpperCaseAscii(addition.charCodeAt(0))) {
     letter = addition;
     addition = '';
   }
   // join builds one flat string; a template would keep a tree of pieces
   // alive for as long as the radar holds the key.
   return [pc, houseNumber, letter, addition].join('|');
+}
+
+/** Already in normal form (digits and capitals only), as most postcodes arrive: nothing to remove or raise. */
+function isCompactPostcode(postcode: string): boolean {
+  for (let i = 0; i < postcode.length; i++) {
+    const c = postcode.charCodeAt(i);
+    if (!(c >= 0x30 && c <= 0x39) && !isUpperCaseAscii(c)) return false;
+  }
+  return true;
+}
+
+function isUpperCaseAscii(c: number): boolean {
+  return c >= 0x41 && c <= 0x5a;
 }
