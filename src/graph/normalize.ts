@@ -92,7 +92,7 @@ export function addressKey(address: Address | undefined): string | undefined {
   if (address === undefined) return undefined;
   const { postcode, houseNumber } = address;
   if (postcode === undefined || houseNumber === undefined) return undefined;
-  const pc = isCompactPostcode(postcode) ? postcode : postcode.replace(/\s+/g, '').toUpperCase();
+  const pc = postcodeKey(postcode);
   if (pc === '') return undefined;
   let letter = (address.houseLetter ?? '').toUpperCase();
   const given = address.addition ?? '';
@@ -101,18 +101,38 @@ export function addressKey(address: Address | undefined): string | undefined {
     letter = addition;
     addition = '';
   }
-  // join builds one flat string; a template would keep a tree of pieces
-  // alive for as long as the radar holds the key.
-  return [pc, houseNumber, letter, addition].join('|');
+  // The radar holds the key for long, so it must be one flat string, not a
+  // tree of its pieces. V8 copies a concatenation shorter than 13 characters
+  // into a flat string (most keys: `1234AB|123||`); a longer one would be a
+  // tree, and join, ten times the cost, builds it flat.
+  const key = pc + '|' + houseNumber + '|' + letter + '|' + addition;
+  return key.length < FLAT_CONCAT_LENGTH ? key : [pc, houseNumber, letter, addition].join('|');
 }
 
-/** Already in normal form (digits and capitals only), as most postcodes arrive: nothing to remove or raise. */
-function isCompactPostcode(postcode: string): boolean {
+/** V8's `ConsString::kMinLength`: shorter concatenations are copied flat. */
+const FLAT_CONCAT_LENGTH = 13;
+
+/**
+ * The postcode without whitespace, in capitals. Written out for ASCII, as
+ * postcodes arrive (`1234AB`, `1234 ab`): the regular expression and Unicode
+ * upper-casing cost more than the rest of the address key together.
+ */
+function postcodeKey(postcode: string): string {
+  let compact = '';
+  let start = 0;
+  let lower = false;
   for (let i = 0; i < postcode.length; i++) {
     const c = postcode.charCodeAt(i);
-    if (!(c >= 0x30 && c <= 0x39) && !isUpperCaseAscii(c)) return false;
+    if (c >= 0x80) return postcode.replace(/\s+/g, '').toUpperCase();
+    if (c === 0x20 || (c >= 0x09 && c <= 0x0d)) {
+      compact += postcode.slice(start, i);
+      start = i + 1;
+    } else if (c >= 0x61 && c <= 0x7a) {
+      lower = true;
+    }
   }
-  return true;
+  compact = start === 0 ? postcode : compact + postcode.slice(start);
+  return lower ? compact.toUpperCase() : compact;
 }
 
 function isUpperCaseAscii(c: number): boolean {
