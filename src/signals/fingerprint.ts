@@ -24,12 +24,16 @@ const ABSENT = 0x2_0000;
 const K1 = 2_654_435_761;
 const K2 = 1_597_334_677;
 
-let h1 = 0;
-let h2 = 0;
+/**
+ * The two 32-bit hash states. In an Int32Array rather than two module
+ * variables: a variable holding a number outside the small-integer range
+ * is a heap number, so every step of the hash allocated two of them.
+ */
+const h = new Int32Array(2);
 
 function code(value: number): void {
-  h1 = Math.imul(h1 ^ value, K1);
-  h2 = Math.imul(h2 ^ value, K2);
+  h[0] = Math.imul(h[0]! ^ value, K1);
+  h[1] = Math.imul(h[1]! ^ value, K2);
 }
 
 function text(value: string | undefined): void {
@@ -37,17 +41,16 @@ function text(value: string | undefined): void {
     code(ABSENT);
     return;
   }
-  // The same steps as `code`, on locals: the module's variables would be
-  // loaded and stored again for every character.
-  let a = h1;
-  let b = h2;
+  // The same steps as `code`, on locals for the length of the string.
+  let a = h[0]!;
+  let b = h[1]!;
   for (let i = 0; i < value.length; i++) {
     const c = value.charCodeAt(i);
     a = Math.imul(a ^ c, K1);
     b = Math.imul(b ^ c, K2);
   }
-  h1 = Math.imul(a ^ END, K1);
-  h2 = Math.imul(b ^ END, K2);
+  h[0] = Math.imul(a ^ END, K1);
+  h[1] = Math.imul(b ^ END, K2);
 }
 
 function flag(value: boolean): void {
@@ -88,8 +91,9 @@ function address(a: Address | undefined): void {
 }
 
 export function signalFingerprint(s: Signal): number {
-  h1 = 0xdeadbeef;
-  h2 = 0x41c6ce57;
+  // Stored as int32 (0xdeadbeef wraps), which is how the first step's `^` reads them anyway.
+  h[0] = 0xdeadbeef;
+  h[1] = 0x41c6ce57;
   text(s.id);
   text(s.kind);
   text(s.occurredAt);
@@ -108,6 +112,8 @@ export function signalFingerprint(s: Signal): number {
   address(s.address);
   texts(s.retracts);
   // Final avalanche, so that fingerprints differing in one input bit differ in about half their bits.
+  let h1 = h[0]!;
+  let h2 = h[1]!;
   h1 = Math.imul(h1 ^ (h1 >>> 16), 2_246_822_507);
   h1 ^= Math.imul(h2 ^ (h2 >>> 13), 3_266_489_909);
   h2 = Math.imul(h2 ^ (h2 >>> 16), 2_246_822_507);
