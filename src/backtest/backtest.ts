@@ -5,13 +5,21 @@
  * the radar strictly in line order, which is the order the contract's one
  * order-dependent rule (the first version of an id stays) refers to.
  */
+import { once } from 'node:events';
+import type { Writable } from 'node:stream';
 import { SignalRejectedError } from '../errors.js';
 import type { Radar } from '../engine/index.js';
-import { inThreadDecoder, sharedDecoder } from './chunk-decoder.js';
+import { evaluateAcross, type Indicator } from '../rules/index.js';
+import { inThreadDecoder, type ChunkDecoder } from './chunk-decoder.js';
 import type { DecodedChunk } from './decode-chunk.js';
-import { lineChunks } from './lines.js';
-import { householdSummary, type HouseholdSummary } from './format.js';
-import type { Indicator } from '../rules/index.js';
+import {
+  householdLines,
+  householdSummary,
+  indicatorLines,
+  type HouseholdSummary,
+} from './format.js';
+import { lineChunks, writeLines } from './lines.js';
+import { BacktestWorkers } from './workers.js';
 
 export interface BacktestCounts {
   /** Non-blank lines read. */
@@ -31,11 +39,11 @@ export interface BacktestInput {
   onRejected: (lineNumber: number, error: SignalRejectedError) => void;
   onBytes?: (bytes: number) => void;
   /**
-   * Worker threads that decode lines while this thread runs the engine; 0
-   * decodes here. The output is the same either way.
+   * Worker threads that decode lines, and at the end evaluate rules, beside
+   * this thread; 0 does everything here. The output is the same either way.
    * @defaultValue 0
    */
-  decodeThreads?: number;
+  workerThreads?: number;
 }
 
 interface Decoding {
@@ -53,13 +61,71 @@ function decoding(chunk: Promise<DecodedChunk>): Decoding {
   return entry;
 }
 
-export async function ingestNdjson({
-  input,
-  radar,
-  onRejected,
-  onBytes,
-  decodeThreads = 0,
-}: BacktestInput): Promise<BacktestCounts> {
+/** Reads the signals into the radar; its households are formed, its rules not yet evaluated. */
+export async function ingestNdjson(options: BacktestInput): Promise<BacktestCounts> {
+  const workers = startWorkers(options.workerThreads);
+  try {
+    return await ingestWith(options, workers ?? inThreadDecoder());
+  } finally {
+    await workers?.close();
+  }
+}
+
+/**
+ * The whole backtest: reads the signals into the radar and writes its
+ * households and indicators to `out`, with the worker threads decoding
+ * beside this one and then evaluating rules beside it.
+ */
+export async function runBacktest(
+  options: BacktestInput & { out: Writable },
+): Promise<BacktestCounts> {
+  const workers = startWorkers(options.workerThreads);
+  try {
+    const counts = await ingestWith(options, workers ?? inThreadDecoder());
+    await writeRadarState(options.out, options.radar, workers);
+    return counts;
+  } finally {
+    await workers?.close();
+  }
+}
+
+function startWorkers(threads = 0): BacktestWorkers | undefined {
+  return threads > 0 ? new BacktestWorkers(threads) : undefined;
+}
+
+/**
+ * Writes what `radarStateLines` gives, the rules shared out between this
+ * thread and the workers when there are any.
+ */
+async function writeRadarState(
+  out: Writable,
+  radar: Radar,
+  workers: BacktestWorkers | undefined,
+): Promise<void> {
+  const { rules, households } = radar.ruleWork();
+  const shared = workers?.evaluate(
+    rules.map(({ rule }) => rule),
+    households,
+  );
+  const summaries: HouseholdSummary[] = [];
+  for (const household of radar.households.households()) {
+    summaries.push(householdSummary(radar.households, household));
+  }
+  await writeLines(out, householdLines(summaries));
+  for (let i = 0; i < rules.length; i++) {
+    if (shared === undefined || shared.claimHere(i)) {
+      await writeLines(out, indicatorLines(evaluateAcross(rules[i]!, households)));
+    } else {
+      const text = await shared.text(i);
+      if (!out.write(text)) await once(out, 'drain');
+    }
+  }
+}
+
+async function ingestWith(
+  { input, radar, onRejected, onBytes, workerThreads = 0 }: BacktestInput,
+  decoder: ChunkDecoder,
+): Promise<BacktestCounts> {
   const counts = { read: 0, accepted: 0, duplicates: 0, rejected: 0 };
   let firstLine = 0;
   const apply = (chunk: DecodedChunk): void => {
@@ -88,20 +154,15 @@ export async function ingestNdjson({
     firstLine += chunk.lines;
   };
 
-  const decoder = decodeThreads > 0 ? sharedDecoder(decodeThreads) : inThreadDecoder();
   // Enough chunks decoded ahead to keep every worker busy, few enough to bound the memory they hold.
-  const ahead = 2 * decodeThreads + 2;
+  const ahead = 2 * workerThreads + 2;
   const queue: Decoding[] = [];
-  try {
-    for await (const bytes of lineChunks(input, { onChunk: onBytes })) {
-      queue.push(decoding(decoder.decode(bytes)));
-      while (queue.length > 0 && queue[0]!.settled) apply(await queue.shift()!.chunk);
-      if (queue.length > ahead) apply(await queue.shift()!.chunk);
-    }
-    while (queue.length > 0) apply(await queue.shift()!.chunk);
-  } finally {
-    await decoder.close();
+  for await (const bytes of lineChunks(input, { onChunk: onBytes })) {
+    queue.push(decoding(decoder.decode(bytes)));
+    while (queue.length > 0 && queue[0]!.settled) apply(await queue.shift()!.chunk);
+    if (queue.length > ahead) apply(await queue.shift()!.chunk);
   }
+  while (queue.length > 0) apply(await queue.shift()!.chunk);
   // Households are formed once, at the end: from scratch is far cheaper than batch by batch.
   radar.settle();
   return { ...counts, withdrawn: radar.counts.withdrawn };

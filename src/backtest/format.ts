@@ -49,7 +49,7 @@ export function* radarStateLines(radar: Radar): Generator<string> {
   for (const indicators of radar.indicatorsByRule()) yield* indicatorLines(indicators);
 }
 
-function* householdLines(households: readonly HouseholdSummary[]): Generator<string> {
+export function* householdLines(households: readonly HouseholdSummary[]): Generator<string> {
   const sorted = [...households].sort((a, b) => byCodeUnits(a.signalIds[0]!, b.signalIds[0]!));
   for (const h of sorted) {
     yield JSON.stringify({
@@ -61,7 +61,8 @@ function* householdLines(households: readonly HouseholdSummary[]): Generator<str
   }
 }
 
-function* indicatorLines(indicators: readonly Indicator[]): Generator<string> {
+/** One rule's or many rules' indicators, by rule, raisedAt, id. */
+export function* indicatorLines(indicators: readonly Indicator[]): Generator<string> {
   // Parsed once, not in the comparator: sorting calls it n log n times.
   const sorted = indicators
     .map((indicator) => ({ indicator, raisedAt: Date.parse(indicator.raisedAt) }))

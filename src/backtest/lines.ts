@@ -1,4 +1,7 @@
-/** Reading NDJSON input in chunks of whole lines. */
+/** Reading NDJSON input in chunks of whole lines, and writing lines out. */
+import { once } from 'node:events';
+import type { Writable } from 'node:stream';
+
 const NEWLINE = 0x0a;
 
 /** About 1,700 signals: large enough that handing a chunk to a worker costs next to nothing. */
@@ -51,4 +54,17 @@ export function eachLine(text: string, onLine: (line: string, lineNumber: number
     start = end + 1;
   }
   return lines;
+}
+
+/** Writes lines in chunks, waiting for the stream to drain so memory stays flat. */
+export async function writeLines(out: Writable, lines: Iterable<string>): Promise<void> {
+  let buffer = '';
+  for (const line of lines) {
+    buffer += line + '\n';
+    if (buffer.length >= 1 << 16) {
+      if (!out.write(buffer)) await once(out, 'drain');
+      buffer = '';
+    }
+  }
+  if (buffer !== '') out.write(buffer);
 }

@@ -1,9 +1,8 @@
 import { createReadStream, createWriteStream, statSync } from 'node:fs';
 import { once } from 'node:events';
-import type { Writable } from 'node:stream';
 import { SingleBar, Presets } from 'cli-progress';
 import { Radar } from '../engine/index.js';
-import { ingestNdjson, radarStateLines } from '../backtest/index.js';
+import { runBacktest } from '../backtest/index.js';
 import { readConfigFile, resolveConfig } from '../config/config.js';
 import { loadRuleset } from '../rules/index.js';
 import type { CliIo } from './io.js';
@@ -16,20 +15,7 @@ export interface BacktestCommandOptions {
   config?: string;
   institutionalThreshold?: number;
   institutionalAddress?: string[];
-  decodeThreads: number;
-}
-
-/** Writes lines in chunks, waiting for the stream to drain so memory stays flat. */
-export async function writeLines(out: Writable, lines: Iterable<string>): Promise<void> {
-  let buffer = '';
-  for (const line of lines) {
-    buffer += line + '\n';
-    if (buffer.length >= 1 << 16) {
-      if (!out.write(buffer)) await once(out, 'drain');
-      buffer = '';
-    }
-  }
-  if (buffer !== '') out.write(buffer);
+  workerThreads: number;
 }
 
 function progressBar(io: CliIo, path: string): { onBytes?: (n: number) => void; stop: () => void } {
@@ -81,10 +67,12 @@ export async function backtestCommand(options: BacktestCommandOptions, io: CliIo
       ? io.stdin
       : createReadStream(options.signals, { highWaterMark: 1 << 20 });
   const progress = progressBar(io, options.signals);
-  const counts = await ingestNdjson({
+  const out = options.out === undefined ? io.stdout : createWriteStream(options.out);
+  const counts = await runBacktest({
     input,
     radar,
-    decodeThreads: options.decodeThreads,
+    out,
+    workerThreads: options.workerThreads,
     onRejected: (line, error) => {
       io.stderr.write(
         `line ${line}: ${error.code}${error.field ? ` ${error.field}` : ''}: ${error.message}\n`,
@@ -93,8 +81,6 @@ export async function backtestCommand(options: BacktestCommandOptions, io: CliIo
     ...(progress.onBytes && { onBytes: progress.onBytes }),
   });
   progress.stop();
-  const out = options.out === undefined ? io.stdout : createWriteStream(options.out);
-  await writeLines(out, radarStateLines(radar));
   if (options.out !== undefined) {
     out.end();
     await once(out, 'finish');

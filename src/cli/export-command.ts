@@ -2,7 +2,7 @@ import type { HouseholdSummary } from '../backtest/format.js';
 import { radarOutputLines } from '../backtest/index.js';
 import type { Indicator } from '../rules/index.js';
 import { openStore } from '../store/index.js';
-import { writeLines } from './backtest-command.js';
+import { writeLines } from '../backtest/index.js';
 import type { CliIo } from './io.js';
 
 /** Prints the stored state of a stopped service in exactly the backtest format. */

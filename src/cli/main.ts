@@ -5,11 +5,12 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { mkdir } from 'node:fs/promises';
 import { makePki } from '../api/dev-pki.js';
-import { defaultDecodeThreads } from '../backtest/index.js';
+import { defaultWorkerThreads } from '../backtest/index.js';
 import { RadarError, RuleValidationError } from '../errors.js';
 import { loadRuleset } from '../rules/index.js';
 import { generateSignalLines } from '../synthetic/generate.js';
-import { backtestCommand, writeLines } from './backtest-command.js';
+import { writeLines } from '../backtest/index.js';
+import { backtestCommand } from './backtest-command.js';
 import { demoCommand } from './demo-command.js';
 import { exportCommand } from './export-command.js';
 import { serveCommand } from './serve-command.js';
@@ -68,11 +69,11 @@ function program(io: CliIo, run: (task: () => Promise<number>) => void): Command
     )
     .addOption(
       new Option(
-        '--decode-threads <n>',
-        'worker threads that decode signals beside the engine; 0 decodes on the main thread',
+        '--threads <n>',
+        'worker threads that decode signals and evaluate rules beside the main thread; 0 does all on the main thread',
       )
         .argParser(nonNegativeInteger)
-        .default(defaultDecodeThreads(), 'one less than the CPUs, at least 1'),
+        .default(defaultWorkerThreads(), 'one less than the CPUs, at least 1'),
     )
     .action((options) => run(() => backtestCommand(options, io)));
 

@@ -16,6 +16,9 @@ import {
 import {
   compareRuleInputs,
   compileRuleset,
+  evaluateAcross,
+  type CompiledRule,
+  type HouseholdInputs,
   type CompiledRuleset,
   type Indicator,
   type RuleInput,
@@ -298,25 +301,31 @@ export class Radar {
   }
 
   /**
-   * Every current indicator, one rule at a time in rule id order (code-unit
-   * order, as the backtest output sorts them), evaluated afresh: a reader
-   * that streams them out holds one rule's at a time.
+   * What evaluating every rule afresh takes: the rules in id order (code-unit
+   * order, as the backtest output sorts them) and every household with its
+   * rule inputs in the contract's order.
    */
-  *indicatorsByRule(): Generator<Indicator[]> {
-    const households = [...this.households.households()].map((household) => ({
-      id: household.id,
-      inputs: this.inputsOf(household).sort(compareRuleInputs),
-    }));
+  ruleWork(): { rules: CompiledRule[]; households: HouseholdInputs[] } {
+    const households: HouseholdInputs[] = [];
+    for (const household of this.households.households()) {
+      households.push({
+        id: household.id,
+        inputs: this.inputsOf(household).sort(compareRuleInputs),
+      });
+    }
     const rules = [...this.compiled.rules].sort((a, b) =>
       a.rule.id < b.rule.id ? -1 : a.rule.id > b.rule.id ? 1 : 0,
     );
-    for (const rule of rules) {
-      const list: Indicator[] = [];
-      for (const { id, inputs } of households) {
-        for (const indicator of rule.evaluate(inputs, id)) list.push(indicator);
-      }
-      yield list;
-    }
+    return { rules, households };
+  }
+
+  /**
+   * Every current indicator, one rule at a time in rule id order, evaluated
+   * afresh: a reader that streams them out holds one rule's at a time.
+   */
+  *indicatorsByRule(): Generator<Indicator[]> {
+    const { rules, households } = this.ruleWork();
+    for (const rule of rules) yield evaluateAcross(rule, households);
   }
 
   private inputsOf(household: Household): RuleInput[] {

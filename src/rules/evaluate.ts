@@ -18,6 +18,24 @@ export interface CompiledRule {
   evaluate(inputs: readonly RuleInput[], householdId: string): Indicator[];
 }
 
+/** A household's rule inputs, in the contract's order `<` (`compareRuleInputs`). */
+export interface HouseholdInputs {
+  readonly id: string;
+  readonly inputs: readonly RuleInput[];
+}
+
+/** One rule's indicators over many households, household by household. */
+export function evaluateAcross(
+  rule: CompiledRule,
+  households: readonly HouseholdInputs[],
+): Indicator[] {
+  const indicators: Indicator[] = [];
+  for (const { id, inputs } of households) {
+    for (const indicator of rule.evaluate(inputs, id)) indicators.push(indicator);
+  }
+  return indicators;
+}
+
 export interface CompiledRuleset {
   readonly rules: readonly CompiledRule[];
   /** All rules' indicators for one household, rule by rule; `inputs` may come in any order. */

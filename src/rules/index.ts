@@ -24,7 +24,9 @@ export {
   compareRuleInputs,
   compileRule,
   compileRuleset,
+  evaluateAcross,
   type CompiledRule,
   type CompiledRuleset,
+  type HouseholdInputs,
 } from './evaluate.js';
 export { explainContribution } from './explain.js';

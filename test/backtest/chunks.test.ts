@@ -3,17 +3,18 @@
  * this thread, applied in line order. Whatever the path, the radar and the
  * rejected lines must be what decoding and ingesting line by line gives.
  */
-import { Readable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { sharedDecoder } from '../../src/backtest/chunk-decoder.js';
 import { decodeChunk, fromWireChunk, toWireChunk } from '../../src/backtest/decode-chunk.js';
-import { ingestNdjson, radarOutputLines, snapshot } from '../../src/backtest/index.js';
+import { radarOutputLines, runBacktest, snapshot } from '../../src/backtest/index.js';
+import { indicatorLines } from '../../src/backtest/format.js';
 import { lineChunks } from '../../src/backtest/lines.js';
+import { BacktestWorkers } from '../../src/backtest/workers.js';
 import { SHIPPED_RULES } from '../../src/config/config.js';
 import { Radar } from '../../src/engine/index.js';
 import { SignalRejectedError } from '../../src/errors.js';
-import { loadRuleset } from '../../src/rules/index.js';
+import { evaluateAcross, loadRuleset } from '../../src/rules/index.js';
 import { decodeJson } from '../../src/signals/index.js';
 import { generateSignalLines } from '../../src/synthetic/generate.js';
 import { melding } from '../signals/samples.js';
@@ -51,14 +52,14 @@ describe('decodeChunk', () => {
   });
 });
 
-describe('sharedDecoder', () => {
+describe('BacktestWorkers', () => {
   it('decodes here what the workers have no room for, and answers every chunk in order', async () => {
     const lines = [...generateSignalLines({ count: 400, seed: 5, malformed: 0.05 })];
     const chunks = Array.from({ length: 8 }, (_, i) =>
       Buffer.from(lines.slice(i * 50, i * 50 + 50).join('\n')),
     );
     const expected = chunks.map((c) => decodeChunk(c.toString('utf8')));
-    const decoder = sharedDecoder(1);
+    const decoder = new BacktestWorkers(1);
     try {
       // Asked all at once: two go to the worker, the other six are decoded here at once.
       const results = chunks.map((c) => decoder.decode(new Uint8Array(c)));
@@ -71,6 +72,44 @@ describe('sharedDecoder', () => {
       expect(settled).toEqual(expected);
     } finally {
       await decoder.close();
+    }
+  });
+});
+
+describe('BacktestWorkers evaluating rules', () => {
+  it('write for the rules they take what evaluating them here writes', async () => {
+    const radar = new Radar({ ruleset: await loadRuleset(SHIPPED_RULES) });
+    for (const line of generateSignalLines({ count: 3000, seed: 11, malformed: 0 })) {
+      radar.ingest(decodeJson(line).signal);
+    }
+    radar.settle();
+    const { rules, households } = radar.ruleWork();
+    const here = rules.map((rule) =>
+      [...indicatorLines(evaluateAcross(rule, households))].map((l) => `${l}\n`).join(''),
+    );
+    expect(here.filter((text) => text !== '').length).toBeGreaterThan(3);
+    const workers = new BacktestWorkers(2);
+    try {
+      const shared = workers.evaluate(
+        rules.map(({ rule }) => rule),
+        households,
+      );
+      // Nothing claimed here yet: the last rule is a worker's.
+      const last = await shared.text(rules.length - 1);
+      const texts: string[] = [];
+      let taken = 0;
+      for (let i = 0; i < rules.length; i++) {
+        if (shared.claimHere(i)) texts.push(here[i]!);
+        else {
+          texts.push(await shared.text(i));
+          taken++;
+        }
+      }
+      expect(last).toBe(here.at(-1));
+      expect(taken).toBeGreaterThan(0);
+      expect(texts).toEqual(here);
+    } finally {
+      await workers.close();
     }
   });
 });
@@ -138,21 +177,32 @@ describe('ingestNdjson', () => {
     return { rejected, output: [...radarOutputLines(households, indicators)] };
   }
 
-  async function chunked(lines: string[], decodeThreads: number) {
-    const radar = new Radar({ ruleset: await loadRuleset(SHIPPED_RULES), keepSignals: false });
+  async function chunked(lines: string[], workerThreads: number) {
+    const radar = new Radar({
+      ruleset: await loadRuleset(SHIPPED_RULES),
+      keepSignals: false,
+      keepIndicators: false,
+    });
     const rejected: [number, string][] = [];
-    const counts = await ingestNdjson({
+    let text = '';
+    const out = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        text += chunk.toString('utf8');
+        done();
+      },
+    });
+    const counts = await runBacktest({
       input: Readable.from([lines.join('\n')]),
       radar,
-      decodeThreads,
+      out,
+      workerThreads,
       onRejected: (line, error) => rejected.push([line, error.code]),
     });
-    const { households, indicators } = snapshot(radar);
-    return { counts, rejected, output: [...radarOutputLines(households, indicators)] };
+    return { counts, rejected, output: text.split('\n').slice(0, -1) };
   }
 
   it.each([0, 1, 2])(
-    'with %i decode threads equals decoding and ingesting line by line',
+    'with %i worker threads writes what decoding and ingesting line by line gives',
     async (threads) => {
       const lines = input();
       const expected = await lineByLine(lines);

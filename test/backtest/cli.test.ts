@@ -70,7 +70,7 @@ describe('radar backtest', () => {
       signals,
       '--rules',
       rules,
-      '--decode-threads',
+      '--threads',
       '-1',
     ]);
     expect(threads.code).toBe(2);

@@ -1,0 +1,47 @@
+/**
+ * A backtest worker: decodes whole-line chunks of NDJSON into `WireChunk`s,
+ * in the order they came, and at the end evaluates the rules it can claim
+ * (see `BacktestWorkers`), answering with each rule's output lines.
+ */
+import { parentPort } from 'node:worker_threads';
+import { compileRule, evaluateAcross } from '../rules/index.js';
+import { decodeChunk, toWireChunk } from './decode-chunk.js';
+import { indicatorLines } from './format.js';
+import { chunkText } from './lines.js';
+import { unpackHouseholds } from './packed-households.js';
+import {
+  HERE,
+  UNCLAIMED,
+  type EvaluationJob,
+  type WorkerReply,
+  type WorkerRequest,
+} from './workers.js';
+
+function reply(message: WorkerReply): void {
+  parentPort!.postMessage(message);
+}
+
+/** From the last rule down, until the main thread's claims are reached. */
+function evaluate({ rules, households: packed, claims, me }: EvaluationJob): void {
+  const households = unpackHouseholds(packed);
+  for (let i = rules.length - 1; i >= 0; i--) {
+    const holder = Atomics.compareExchange(claims, i, UNCLAIMED, me);
+    // The main thread claims in id order: below its first claim met here, every rule is taken.
+    if (holder === HERE) return;
+    if (holder !== UNCLAIMED) continue;
+    let text = '';
+    for (const line of indicatorLines(evaluateAcross(compileRule(rules[i]!), households))) {
+      text += line + '\n';
+    }
+    reply({ rule: i, text });
+  }
+}
+
+parentPort!.on('message', (request: WorkerRequest) => {
+  try {
+    if ('decode' in request) reply({ chunk: toWireChunk(decodeChunk(chunkText(request.decode))) });
+    else evaluate(request.evaluate);
+  } catch (error) {
+    reply({ error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+  }
+});

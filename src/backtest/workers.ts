@@ -1,0 +1,148 @@
+/**
+ * A backtest's worker threads. While lines come in they decode chunks
+ * beside this thread, which decodes too whenever every worker has enough
+ * queued. At the end they evaluate rules beside it: this thread takes rules
+ * from the first in id order, the workers from the last, each claiming a
+ * rule in shared memory, so they meet wherever the work splits evenly.
+ */
+import { existsSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
+import type { HouseholdInputs, Rule } from '../rules/index.js';
+import { inThreadDecoder, type ChunkDecoder } from './chunk-decoder.js';
+import { fromWireChunk, type DecodedChunk, type WireChunk } from './decode-chunk.js';
+import { packHouseholds, type PackedHouseholds } from './packed-households.js';
+
+/** Who holds a rule, in the claims array: nobody yet, this thread, or worker n at `WORKER + n`. */
+export const UNCLAIMED = 0;
+export const HERE = 1;
+const WORKER = 2;
+
+export interface EvaluationJob {
+  /** In id order: the order the output writes them. */
+  rules: readonly Rule[];
+  households: PackedHouseholds;
+  claims: Int32Array;
+  /** This worker's mark in `claims`. */
+  me: number;
+}
+
+export type WorkerRequest = { decode: Uint8Array } | { evaluate: EvaluationJob };
+
+export type WorkerReply = { chunk: WireChunk } | { rule: number; text: string } | { error: string };
+
+/** Rules being evaluated here and in the workers at once. */
+export interface SharedEvaluation {
+  /** Takes rule `index` for this thread; false when a worker has it. */
+  claimHere(index: number): boolean;
+  /** The output lines, newline-terminated, of a rule a worker took. */
+  text(index: number): Promise<string>;
+}
+
+/**
+ * Chunks a worker may have queued before this thread decodes the next one
+ * itself: one to work on and one to start right after, so a worker never
+ * waits while this thread is busy decoding.
+ */
+const WORKER_BACKLOG = 2;
+
+/**
+ * The compiled worker script. Under vitest this module runs from its
+ * TypeScript source, which a worker thread cannot load, so it starts the
+ * compiled twin in dist/ that `npm test` builds first.
+ */
+function workerScript(): URL {
+  const here = new URL(import.meta.url);
+  if (!here.pathname.endsWith('.ts')) return new URL('./backtest-worker.js', here);
+  const compiled = new URL('../../dist/src/backtest/backtest-worker.js', here);
+  if (!existsSync(compiled))
+    throw new Error(`run \`npm run build\` first: ${compiled.pathname} is missing`);
+  return compiled;
+}
+
+interface Deferred<T> {
+  promise: Promise<T>;
+  resolve: (value: T) => void;
+  reject: (error: Error) => void;
+}
+
+function deferred<T>(): Deferred<T> {
+  let resolve!: (value: T) => void;
+  let reject!: (error: Error) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  // Rules this thread evaluates itself are never awaited: their failure is no one's to report.
+  promise.catch(() => {});
+  return { promise, resolve, reject };
+}
+
+interface Member {
+  worker: Worker;
+  /** Decode requests in the order sent; a worker answers them in that order. */
+  decoding: Deferred<DecodedChunk>[];
+}
+
+export class BacktestWorkers implements ChunkDecoder {
+  private readonly members: Member[];
+  private readonly here = inThreadDecoder();
+  /** Texts of the rules under evaluation, by index; empty when none is. */
+  private texts: Deferred<string>[] = [];
+
+  constructor(threads: number) {
+    const script = workerScript();
+    this.members = Array.from({ length: threads }, () => {
+      const member: Member = { worker: new Worker(script), decoding: [] };
+      member.worker.on('message', (reply: WorkerReply) => this.receive(member, reply));
+      member.worker.on('error', (error) => this.fail(member, error));
+      // A worker that dies without an error (killed, out of memory) must not leave work awaited forever.
+      member.worker.on('exit', (code) =>
+        this.fail(member, new Error(`backtest worker exited with code ${code}`)),
+      );
+      return member;
+    });
+  }
+
+  /** To the worker with the least queued, or here when every worker has `WORKER_BACKLOG`. */
+  decode(bytes: Uint8Array): Promise<DecodedChunk> {
+    let least = this.members[0]!;
+    for (const m of this.members) if (m.decoding.length < least.decoding.length) least = m;
+    if (least.decoding.length >= WORKER_BACKLOG) return this.here.decode(bytes);
+    const reply = deferred<DecodedChunk>();
+    least.decoding.push(reply);
+    least.worker.postMessage({ decode: bytes } satisfies WorkerRequest, [
+      bytes.buffer as ArrayBuffer,
+    ]);
+    return reply.promise;
+  }
+
+  /** Starts the workers on the rules, from the last; the caller takes them from the first. */
+  evaluate(rules: readonly Rule[], households: readonly HouseholdInputs[]): SharedEvaluation {
+    const packed = packHouseholds(households);
+    const claims = new Int32Array(new SharedArrayBuffer(Math.max(1, rules.length) * 4));
+    this.texts = rules.map(() => deferred<string>());
+    this.members.forEach(({ worker }, n) => {
+      const job: EvaluationJob = { rules, households: packed, claims, me: WORKER + n };
+      worker.postMessage({ evaluate: job } satisfies WorkerRequest);
+    });
+    return {
+      claimHere: (index) => Atomics.compareExchange(claims, index, UNCLAIMED, HERE) === UNCLAIMED,
+      text: (index) => this.texts[index]!.promise,
+    };
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.members.map(({ worker }) => worker.terminate()));
+  }
+
+  private receive(member: Member, reply: WorkerReply): void {
+    if ('chunk' in reply) member.decoding.shift()!.resolve(fromWireChunk(reply.chunk));
+    else if ('rule' in reply) this.texts[reply.rule]!.resolve(reply.text);
+    else this.fail(member, new Error(`backtest worker failed: ${reply.error}`));
+  }
+
+  private fail(member: Member, error: Error): void {
+    for (const d of member.decoding.splice(0)) d.reject(error);
+    for (const d of this.texts) d.reject(error);
+  }
+}
