@@ -95,14 +95,18 @@ export class Radar {
   readonly ruleset: Ruleset;
   readonly households: HouseholdIndex;
   private readonly compiled: CompiledRuleset;
-  /** Every accepted id, with its content fingerprint to tell a redelivery from a conflict. */
-  private readonly fingerprints = new Map<string, number>();
+  /**
+   * Every accepted signal as prepared, its fingerprint telling a redelivery
+   * from a conflict. One map for all a signal's parts: at millions of
+   * signals each map more costs a lookup per signal and its own memory.
+   */
+  private readonly accepted = new Map<string, PreparedSignal>();
   /** Ids retracted by any accepted signal, whether or not they have arrived yet. */
   private readonly retracted = new Set<string>();
-  private readonly inputs = new Map<string, RuleInput>();
   /** Whole signals for readers such as the API; undefined when not kept. */
   private readonly whole: Map<string, Signal> | undefined;
-  private readonly pendingAdds = new Map<string, GraphSignal>();
+  /** Accepted since the last fold; those retracted in the meantime are skipped. */
+  private pendingAdds: PreparedSignal[] = [];
   private readonly pendingRemoves = new Set<string>();
   /** Undefined when indicators are not kept. */
   private readonly indicatorsOf: Map<Household, Indicator[]> | undefined;
@@ -126,7 +130,7 @@ export class Radar {
 
   get counts(): RadarCounts {
     return {
-      accepted: this.fingerprints.size,
+      accepted: this.accepted.size,
       duplicates: this.duplicates,
       withdrawn: this.withdrawn,
     };
@@ -138,7 +142,7 @@ export class Radar {
    */
   ingest(signal: Signal): IngestOutcome {
     const outcome = this.ingestPrepared(prepareSignal(signal));
-    if (this.whole !== undefined && outcome === 'accepted' && this.inputs.has(signal.id)) {
+    if (this.whole !== undefined && outcome === 'accepted' && this.active(signal.id)) {
       this.whole.set(signal.id, signal);
     }
     return outcome;
@@ -147,9 +151,9 @@ export class Radar {
   /** `ingest` for a signal prepared elsewhere, such as a decode worker. */
   ingestPrepared(prepared: PreparedSignal): IngestOutcome {
     const { id } = prepared;
-    const known = this.fingerprints.get(id);
+    const known = this.accepted.get(id);
     if (known !== undefined) {
-      if (known === prepared.fingerprint) {
+      if (known.fingerprint === prepared.fingerprint) {
         this.duplicates++;
         return 'duplicate';
       }
@@ -159,28 +163,29 @@ export class Radar {
         'id',
       );
     }
-    this.fingerprints.set(id, prepared.fingerprint);
+    this.accepted.set(id, prepared);
     // Counted once: here when its withdrawal came first, below when it comes later.
     if (this.retracted.has(id)) this.withdrawn++;
     for (const target of prepared.retracts) {
       if (this.retracted.has(target)) continue;
       this.retracted.add(target);
-      if (this.fingerprints.has(target)) this.withdrawn++;
-      this.inputs.delete(target);
+      const withdrawn = this.accepted.get(target);
+      if (withdrawn !== undefined) {
+        this.withdrawn++;
+        // Only its fingerprint is needed any more, to answer redeliveries.
+        this.accepted.set(target, { ...withdrawn, rule: undefined, graph: undefined });
+      }
       this.whole?.delete(target);
-      if (!this.pendingAdds.delete(target)) this.pendingRemoves.add(target);
+      this.pendingRemoves.add(target);
     }
-    const { rule, graph } = prepared;
-    if (
-      rule !== undefined &&
-      graph !== undefined &&
-      !this.retracted.has(id) &&
-      !prepared.retracts.includes(id)
-    ) {
-      this.inputs.set(id, rule);
-      this.pendingAdds.set(id, graph);
-    }
+    if (this.active(id)) this.pendingAdds.push(prepared);
     return 'accepted';
+  }
+
+  /** Accepted, not withdrawn and not a withdrawal: a signal in some household. */
+  private active(id: string): boolean {
+    const prepared = this.accepted.get(id);
+    return prepared?.graph !== undefined && prepared.rule !== undefined && !this.retracted.has(id);
   }
 
   /**
@@ -274,9 +279,12 @@ export class Radar {
   }
 
   private fold(): HouseholdChange {
-    if (this.pendingAdds.size === 0 && this.pendingRemoves.size === 0) return NO_CHANGE;
-    const change = this.households.apply([...this.pendingAdds.values()], this.pendingRemoves);
-    this.pendingAdds.clear();
+    if (this.pendingAdds.length === 0 && this.pendingRemoves.size === 0) return NO_CHANGE;
+    const adds: GraphSignal[] = [];
+    for (const { id, graph } of this.pendingAdds) if (!this.retracted.has(id)) adds.push(graph!);
+    // A removal of an id never folded in changes nothing.
+    const change = this.households.apply(adds, this.pendingRemoves);
+    this.pendingAdds = [];
     this.pendingRemoves.clear();
     for (const household of change.added) {
       if (this.smallestSignalOf === undefined) this.formed!.add(household.smallestSignalId);
@@ -329,7 +337,7 @@ export class Radar {
   }
 
   private inputsOf(household: Household): RuleInput[] {
-    return household.signals.map((s) => this.inputs.get(s.id)!);
+    return household.signals.map((s) => this.accepted.get(s.id)!.rule!);
   }
 
   private evaluate(household: Household): Indicator[] {
