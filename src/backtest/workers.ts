@@ -7,6 +7,7 @@
  */
 import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
+import { RadarError } from '../errors.js';
 import type { HouseholdInputs, Rule } from '../rules/index.js';
 import { inThreadDecoder, type ChunkDecoder } from './chunk-decoder.js';
 import { fromWireChunk, type DecodedChunk, type WireChunk } from './decode-chunk.js';
@@ -94,10 +95,12 @@ export class BacktestWorkers implements ChunkDecoder {
     this.members = Array.from({ length: threads }, () => {
       const member: Member = { worker: new Worker(script), decoding: [] };
       member.worker.on('message', (reply: WorkerReply) => this.receive(member, reply));
-      member.worker.on('error', (error) => this.fail(member, error));
+      member.worker.on('error', (error) =>
+        this.fail(member, `backtest worker failed: ${error.message}`, error),
+      );
       // A worker that dies without an error (killed, out of memory) must not leave work awaited forever.
       member.worker.on('exit', (code) =>
-        this.fail(member, new Error(`backtest worker exited with code ${code}`)),
+        this.fail(member, `backtest worker exited with code ${code}`),
       );
       return member;
     });
@@ -138,10 +141,11 @@ export class BacktestWorkers implements ChunkDecoder {
   private receive(member: Member, reply: WorkerReply): void {
     if ('chunk' in reply) member.decoding.shift()!.resolve(fromWireChunk(reply.chunk));
     else if ('rule' in reply) this.texts[reply.rule]!.resolve(reply.text);
-    else this.fail(member, new Error(`backtest worker failed: ${reply.error}`));
+    else this.fail(member, `backtest worker failed: ${reply.error}`);
   }
 
-  private fail(member: Member, error: Error): void {
+  private fail(member: Member, message: string, cause?: Error): void {
+    const error = new RadarError('WORKER_FAILED', message, { cause });
     for (const d of member.decoding.splice(0)) d.reject(error);
     for (const d of this.texts) d.reject(error);
   }

@@ -76,6 +76,15 @@ describe('BacktestWorkers', () => {
   });
 });
 
+describe('BacktestWorkers that stop', () => {
+  it('fail what they were asked with WORKER_FAILED instead of leaving it awaited', async () => {
+    const workers = new BacktestWorkers(1);
+    const chunk = workers.decode(new Uint8Array(Buffer.from(good)));
+    await workers.close();
+    await expect(chunk).rejects.toMatchObject({ code: 'WORKER_FAILED' });
+  });
+});
+
 describe('BacktestWorkers evaluating rules', () => {
   it('write for the rules they take what evaluating them here writes', async () => {
     const radar = new Radar({ ruleset: await loadRuleset(SHIPPED_RULES) });
