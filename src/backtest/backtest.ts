@@ -14,7 +14,7 @@ import { inThreadDecoder, type ChunkDecoder } from './chunk-decoder.js';
 import type { DecodedChunk } from './decode-chunk.js';
 import {
   householdLines,
-  householdSummary,
+  householdSummaries,
   indicatorLines,
   type HouseholdSummary,
 } from './format.js';
@@ -107,11 +107,7 @@ async function writeRadarState(
     rules.map(({ rule }) => rule),
     households,
   );
-  const summaries: HouseholdSummary[] = [];
-  for (const household of radar.households.households()) {
-    summaries.push(householdSummary(radar.households, household));
-  }
-  await writeLines(out, householdLines(summaries));
+  await writeLines(out, householdLines(householdSummaries(radar)));
   for (let i = 0; i < rules.length; i++) {
     if (shared === undefined || shared.claimHere(i)) {
       await writeLines(out, indicatorLines(evaluateAcross(rules[i]!, households)));
@@ -175,9 +171,5 @@ export interface RadarSnapshot {
 
 /** The radar's households and indicators as of its last flush. */
 export function snapshot(radar: Radar): RadarSnapshot {
-  const households: HouseholdSummary[] = [];
-  for (const household of radar.households.households()) {
-    households.push(householdSummary(radar.households, household));
-  }
-  return { households, indicators: [...radar.indicators()] };
+  return { households: householdSummaries(radar), indicators: [...radar.indicators()] };
 }

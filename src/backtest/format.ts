@@ -41,12 +41,16 @@ export function* radarOutputLines(
  * holds more than one rule's indicators.
  */
 export function* radarStateLines(radar: Radar): Generator<string> {
-  const households: HouseholdSummary[] = [];
-  for (const household of radar.households.households()) {
-    households.push(householdSummary(radar.households, household));
-  }
-  yield* householdLines(households);
+  yield* householdLines(householdSummaries(radar));
   for (const indicators of radar.indicatorsByRule()) yield* indicatorLines(indicators);
+}
+
+export function householdSummaries(radar: Radar): HouseholdSummary[] {
+  const summaries: HouseholdSummary[] = [];
+  for (const household of radar.households.households()) {
+    summaries.push(householdSummary(radar.households, household));
+  }
+  return summaries;
 }
 
 export function* householdLines(households: readonly HouseholdSummary[]): Generator<string> {
