@@ -16,6 +16,7 @@ import {
   householdLines,
   householdSummaries,
   indicatorLines,
+  radarStateLines,
   type HouseholdSummary,
 } from './format.js';
 import { lineChunks, writeLines } from './lines.js';
@@ -61,16 +62,6 @@ function decoding(chunk: Promise<DecodedChunk>): Decoding {
   return entry;
 }
 
-/** Reads the signals into the radar; its households are formed, its rules not yet evaluated. */
-export async function ingestNdjson(options: BacktestInput): Promise<BacktestCounts> {
-  const workers = startWorkers(options.workerThreads);
-  try {
-    return await ingestWith(options, workers ?? inThreadDecoder());
-  } finally {
-    await workers?.close();
-  }
-}
-
 /**
  * The whole backtest: reads the signals into the radar and writes its
  * households and indicators to `out`, with the worker threads decoding
@@ -94,22 +85,26 @@ function startWorkers(threads = 0): BacktestWorkers | undefined {
 }
 
 /**
- * Writes what `radarStateLines` gives, the rules shared out between this
- * thread and the workers when there are any.
+ * Writes what `radarStateLines` gives; with workers, the rules are shared
+ * out between this thread and them.
  */
 async function writeRadarState(
   out: Writable,
   radar: Radar,
   workers: BacktestWorkers | undefined,
 ): Promise<void> {
+  if (workers === undefined) {
+    await writeLines(out, radarStateLines(radar));
+    return;
+  }
   const { rules, households } = radar.ruleWork();
-  const shared = workers?.evaluate(
+  const shared = workers.evaluate(
     rules.map(({ rule }) => rule),
     households,
   );
   await writeLines(out, householdLines(householdSummaries(radar)));
   for (let i = 0; i < rules.length; i++) {
-    if (shared === undefined || shared.claimHere(i)) {
+    if (shared.claimHere(i)) {
       await writeLines(out, indicatorLines(evaluateAcross(rules[i]!, households)));
     } else {
       const text = await shared.text(i);

@@ -1,4 +1,4 @@
-export { ingestNdjson, runBacktest, snapshot } from './backtest.js';
+export { runBacktest, snapshot } from './backtest.js';
 export type { BacktestCounts, BacktestInput, RadarSnapshot } from './backtest.js';
 export { householdSummary, radarOutputLines, radarStateLines } from './format.js';
 export type { HouseholdSummary } from './format.js';

@@ -152,7 +152,7 @@ describe('lineChunks', () => {
   });
 });
 
-describe('ingestNdjson', () => {
+describe('runBacktest', () => {
   /** Generated signals with redeliveries, conflicting versions and garbage mixed in: several chunks' worth. */
   function input(): string[] {
     const lines = [
