@@ -4,7 +4,7 @@
  */
 import type { Radar } from '../engine/index.js';
 import type { Household, HouseholdIndex } from '../graph/household-index.js';
-import type { Indicator } from '../rules/index.js';
+import { evaluateAcross, type Indicator } from '../rules/index.js';
 
 export interface HouseholdSummary {
   householdId: string;
@@ -42,7 +42,8 @@ export function* radarOutputLines(
  */
 export function* radarStateLines(radar: Radar): Generator<string> {
   yield* householdLines(householdSummaries(radar));
-  for (const indicators of radar.indicatorsByRule()) yield* indicatorLines(indicators);
+  const { rules, households } = radar.ruleWork();
+  for (const rule of rules) yield* indicatorLines(evaluateAcross(rule, households));
 }
 
 export function householdSummaries(radar: Radar): HouseholdSummary[] {

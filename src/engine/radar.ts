@@ -16,7 +16,6 @@ import {
 import {
   compareRuleInputs,
   compileRuleset,
-  evaluateAcross,
   type CompiledRule,
   type HouseholdInputs,
   type CompiledRuleset,
@@ -39,7 +38,7 @@ export interface RadarOptions extends HouseholdIndexOptions {
   /**
    * Keep each household's indicators from one flush to the next, to report
    * what changed. A backtest reads them once, at the end, rule by rule
-   * (`indicatorsByRule`): without them kept, `flush` and `settle` only fold
+   * (`ruleWork`): without them kept, `flush` and `settle` only fold
    * and every read evaluates afresh, so no more than one rule's indicators
    * are ever held.
    * @defaultValue true
@@ -325,15 +324,6 @@ export class Radar {
       a.rule.id < b.rule.id ? -1 : a.rule.id > b.rule.id ? 1 : 0,
     );
     return { rules, households };
-  }
-
-  /**
-   * Every current indicator, one rule at a time in rule id order, evaluated
-   * afresh: a reader that streams them out holds one rule's at a time.
-   */
-  *indicatorsByRule(): Generator<Indicator[]> {
-    const { rules, households } = this.ruleWork();
-    for (const rule of rules) yield evaluateAcross(rule, households);
   }
 
   private inputsOf(household: Household): RuleInput[] {
