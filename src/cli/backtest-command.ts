@@ -15,7 +15,8 @@ export interface BacktestCommandOptions {
   config?: string;
   institutionalThreshold?: number;
   institutionalAddress?: string[];
-  workerThreads: number;
+  /** Worker threads beside the main thread (`--threads`). */
+  threads: number;
 }
 
 function progressBar(io: CliIo, path: string): { onBytes?: (n: number) => void; stop: () => void } {
@@ -72,7 +73,7 @@ export async function backtestCommand(options: BacktestCommandOptions, io: CliIo
     input,
     radar,
     out,
-    workerThreads: options.workerThreads,
+    workerThreads: options.threads,
     onRejected: (line, error) => {
       io.stderr.write(
         `line ${line}: ${error.code}${error.field ? ` ${error.field}` : ''}: ${error.message}\n`,
