@@ -14,7 +14,6 @@ import { inThreadDecoder, type ChunkDecoder } from './chunk-decoder.js';
 import type { DecodedChunk } from './decode-chunk.js';
 import {
   householdLines,
-  householdSummaries,
   indicatorLines,
   radarStateLines,
   type HouseholdSummary,
@@ -102,7 +101,7 @@ async function writeRadarState(
     rules.map(({ rule }) => rule),
     households,
   );
-  await writeLines(out, householdLines(householdSummaries(radar)));
+  await writeLines(out, householdLines(radar.householdSummaries()));
   for (let i = 0; i < rules.length; i++) {
     if (shared.claimHere(i)) {
       await writeLines(out, indicatorLines(evaluateAcross(rules[i]!, households)));
@@ -166,5 +165,5 @@ export interface RadarSnapshot {
 
 /** The radar's households and indicators as of its last flush. */
 export function snapshot(radar: Radar): RadarSnapshot {
-  return { households: householdSummaries(radar), indicators: [...radar.indicators()] };
+  return { households: radar.householdSummaries(), indicators: [...radar.indicators()] };
 }

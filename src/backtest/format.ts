@@ -3,28 +3,10 @@
  * two can be compared byte for byte.
  */
 import type { Radar } from '../engine/index.js';
-import type { Household, HouseholdIndex } from '../graph/household-index.js';
+import { byCodeUnits, type HouseholdSummary } from '../engine/household-summary.js';
 import { evaluateAcross, type Indicator } from '../rules/index.js';
 
-export interface HouseholdSummary {
-  householdId: string;
-  /** Sorted in code-unit order. */
-  signalIds: string[];
-  personCount: number;
-}
-
-function byCodeUnits(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/** A household as the output (and the store) show it. */
-export function householdSummary(index: HouseholdIndex, household: Household): HouseholdSummary {
-  return {
-    householdId: household.id,
-    signalIds: household.signals.map((s) => s.id).sort(byCodeUnits),
-    personCount: index.personCount(household),
-  };
-}
+export { householdSummary, type HouseholdSummary } from '../engine/household-summary.js';
 
 /** Households by smallest signal id, then indicators by rule, raisedAt, id. */
 export function* radarOutputLines(
@@ -41,17 +23,9 @@ export function* radarOutputLines(
  * holds more than one rule's indicators.
  */
 export function* radarStateLines(radar: Radar): Generator<string> {
-  yield* householdLines(householdSummaries(radar));
+  yield* householdLines(radar.householdSummaries());
   const { rules, households } = radar.ruleWork();
   for (const rule of rules) yield* indicatorLines(evaluateAcross(rule, households));
-}
-
-export function householdSummaries(radar: Radar): HouseholdSummary[] {
-  const summaries: HouseholdSummary[] = [];
-  for (const household of radar.households.households()) {
-    summaries.push(householdSummary(radar.households, household));
-  }
-  return summaries;
 }
 
 export function* householdLines(households: readonly HouseholdSummary[]): Generator<string> {

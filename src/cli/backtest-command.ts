@@ -61,6 +61,7 @@ export async function backtestCommand(options: BacktestCommandOptions, io: CliIo
     ruleset,
     keepSignals: false,
     keepIndicators: false,
+    formOnce: true,
     ...settings.households,
   });
   const input =

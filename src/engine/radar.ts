@@ -5,6 +5,8 @@
  * changed and learn which indicators were raised, updated or withdrawn.
  */
 import { SignalRejectedError } from '../errors.js';
+import { formHouseholds, type FormedHouseholds } from '../graph/form-households.js';
+import { HouseholdColumns } from '../graph/household-columns.js';
 import type { GraphSignal } from '../graph/model.js';
 import {
   Household,
@@ -24,6 +26,7 @@ import {
   type Ruleset,
 } from '../rules/index.js';
 import type { Signal } from '../signals/types.js';
+import { byCodeUnits, householdSummary, type HouseholdSummary } from './household-summary.js';
 import { prepareSignal, type PreparedSignal } from './prepare.js';
 
 export interface RadarOptions extends HouseholdIndexOptions {
@@ -44,6 +47,17 @@ export interface RadarOptions extends HouseholdIndexOptions {
    * @defaultValue true
    */
   keepIndicators?: boolean;
+  /**
+   * Form the households once, from scratch, at the first `settle`: a
+   * backtest's radar. Identity keys are interned into columns as signals
+   * arrive (`HouseholdColumns`) and no index of persons is kept, a fraction
+   * of the memory and the time of keeping households up to date. Such a
+   * radar keeps no indicators, takes no signal once settled, cannot
+   * `flush` and answers no lookups: only `householdSummaries`, `ruleWork`
+   * and `indicators`.
+   * @defaultValue false
+   */
+  formOnce?: boolean;
 }
 
 export type IngestOutcome = 'accepted' | 'duplicate';
@@ -116,6 +130,13 @@ export class Radar {
    */
   private smallestSignalOf: Map<string, string> | undefined;
   private formed: Set<string> | undefined = new Set();
+  /** With `formOnce`: the signals in households as columns, and their rule inputs by row. */
+  private readonly columns: HouseholdColumns | undefined;
+  private readonly rowInputs: RuleInput[] = [];
+  private readonly threshold: number;
+  /** With `formOnce`, once settled: the households, and their ids once asked for. */
+  private formedOnce: FormedHouseholds | undefined;
+  private formedIds: string[] | undefined;
   private duplicates = 0;
   private withdrawn = 0;
 
@@ -124,7 +145,14 @@ export class Radar {
     this.compiled = compileRuleset(options.ruleset);
     this.households = new HouseholdIndex(options);
     this.whole = options.keepSignals === false ? undefined : new Map();
-    this.indicatorsOf = options.keepIndicators === false ? undefined : new Map();
+    const formOnce = options.formOnce === true;
+    if (formOnce && options.keepIndicators === true)
+      throw new RangeError('a radar that forms households once keeps no indicators');
+    this.indicatorsOf = options.keepIndicators === false || formOnce ? undefined : new Map();
+    this.threshold = options.institutionalPersonThreshold ?? 12;
+    this.columns = formOnce
+      ? new HouseholdColumns(new Set(options.institutionalAddresses ?? []))
+      : undefined;
   }
 
   get counts(): RadarCounts {
@@ -149,6 +177,8 @@ export class Radar {
 
   /** `ingest` for a signal prepared elsewhere, such as a decode worker. */
   ingestPrepared(prepared: PreparedSignal): IngestOutcome {
+    if (this.formedOnce !== undefined)
+      throw new Error('this radar formed its households once and takes no more signals');
     const { id } = prepared;
     const known = this.accepted.get(id);
     if (known !== undefined) {
@@ -162,7 +192,7 @@ export class Radar {
         'id',
       );
     }
-    this.accepted.set(id, prepared);
+    this.accepted.set(id, this.columns === undefined ? prepared : this.intoColumns(prepared));
     // Counted once: here when its withdrawal came first, below when it comes later.
     if (this.retracted.has(id)) this.withdrawn++;
     for (const target of prepared.retracts) {
@@ -177,14 +207,27 @@ export class Radar {
       this.whole?.delete(target);
       this.pendingRemoves.add(target);
     }
-    if (this.active(id)) this.pendingAdds.push(prepared);
+    if (this.columns === undefined && this.active(id)) this.pendingAdds.push(prepared);
     return 'accepted';
+  }
+
+  /**
+   * With `formOnce`: a signal that may be in a household goes into the
+   * columns, even one already retracted (settling leaves it out), and is
+   * kept without its graph, which the columns hold in numbers.
+   */
+  private intoColumns(prepared: PreparedSignal): PreparedSignal {
+    const { id, fingerprint, retracts, rule, graph } = prepared;
+    if (rule === undefined || graph === undefined) return prepared;
+    this.columns!.add(graph);
+    this.rowInputs.push(rule);
+    return { id, fingerprint, retracts, rule, graph: undefined };
   }
 
   /** Accepted, not withdrawn and not a withdrawal: a signal in some household. */
   private active(id: string): boolean {
     const prepared = this.accepted.get(id);
-    return prepared?.graph !== undefined && prepared.rule !== undefined && !this.retracted.has(id);
+    return prepared?.rule !== undefined && !this.retracted.has(id);
   }
 
   /**
@@ -219,6 +262,8 @@ export class Radar {
    * Without `keepIndicators`, reports no indicator changes.
    */
   flush(): RadarChanges {
+    if (this.columns !== undefined)
+      throw new Error('a radar that forms households once reports no changes: settle it');
     const { removed, added } = this.fold();
     if (this.indicatorsOf === undefined) {
       return {
@@ -270,6 +315,14 @@ export class Radar {
    * same households and indicators, without working out what changed.
    */
   settle(): void {
+    if (this.columns !== undefined) {
+      const { ids } = this.columns;
+      this.formedOnce ??= formHouseholds(this.columns, {
+        active: (row) => !this.retracted.has(ids[row]!),
+        institutionalPersonThreshold: this.threshold,
+      });
+      return;
+    }
     const { removed, added } = this.fold();
     const kept = this.indicatorsOf;
     if (kept === undefined) return;
@@ -300,7 +353,11 @@ export class Radar {
 
   /** Every current indicator, as of the last flush. */
   *indicators(): IterableIterator<Indicator> {
-    if (this.indicatorsOf === undefined) {
+    if (this.columns !== undefined) {
+      for (const { id, inputs } of this.ruleWork().households) {
+        yield* this.compiled.evaluate(inputs, id);
+      }
+    } else if (this.indicatorsOf === undefined) {
       for (const household of this.households.households()) yield* this.evaluate(household);
     } else {
       for (const list of this.indicatorsOf.values()) yield* list;
@@ -314,16 +371,75 @@ export class Radar {
    */
   ruleWork(): { rules: CompiledRule[]; households: HouseholdInputs[] } {
     const households: HouseholdInputs[] = [];
-    for (const household of this.households.households()) {
-      households.push({
-        id: household.id,
-        inputs: this.inputsOf(household).sort(compareRuleInputs),
+    if (this.columns === undefined) {
+      for (const household of this.households.households()) {
+        households.push({
+          id: household.id,
+          inputs: this.inputsOf(household).sort(compareRuleInputs),
+        });
+      }
+    } else {
+      const ids = this.formedHouseholdIds();
+      this.eachFormed((h, rows) => {
+        const inputs = new Array<RuleInput>(rows.length);
+        for (let i = 0; i < rows.length; i++) inputs[i] = this.rowInputs[rows[i]!]!;
+        households.push({ id: ids[h]!, inputs: inputs.sort(compareRuleInputs) });
       });
     }
     const rules = [...this.compiled.rules].sort((a, b) =>
       a.rule.id < b.rule.id ? -1 : a.rule.id > b.rule.id ? 1 : 0,
     );
     return { rules, households };
+  }
+
+  /** Every household as the backtest output shows it, as of the last flush or settle. */
+  householdSummaries(): HouseholdSummary[] {
+    const summaries: HouseholdSummary[] = [];
+    if (this.columns === undefined) {
+      for (const household of this.households.households()) {
+        summaries.push(householdSummary(this.households, household));
+      }
+      return summaries;
+    }
+    const ids = this.formedHouseholdIds();
+    const personCounts = this.formedOnce?.personCounts;
+    this.eachFormed((h, rows) => {
+      summaries.push({
+        householdId: ids[h]!,
+        signalIds: this.signalIdsOf(rows).sort(byCodeUnits),
+        personCount: personCounts![h]!,
+      });
+    });
+    return summaries;
+  }
+
+  /** With `formOnce`: each household formed and its rows; none before settling. */
+  private eachFormed(visit: (household: number, rows: Int32Array) => void): void {
+    const formed = this.formedOnce;
+    if (formed === undefined) return;
+    for (let h = 0; h + 1 < formed.starts.length; h++) {
+      visit(h, formed.rows.subarray(formed.starts[h]!, formed.starts[h + 1]!));
+    }
+  }
+
+  private formedHouseholdIds(): string[] {
+    if (this.formedIds !== undefined) return this.formedIds;
+    const ids: string[] = [];
+    this.eachFormed((_, rows) => {
+      const signalIds = this.signalIdsOf(rows);
+      let smallest = signalIds[0]!;
+      for (const id of signalIds) if (id < smallest) smallest = id;
+      ids.push(householdId(smallest));
+    });
+    if (this.formedOnce !== undefined) this.formedIds = ids;
+    return ids;
+  }
+
+  private signalIdsOf(rows: Int32Array): string[] {
+    const { ids } = this.columns!;
+    const signalIds = new Array<string>(rows.length);
+    for (let i = 0; i < rows.length; i++) signalIds[i] = ids[rows[i]!]!;
+    return signalIds;
   }
 
   private inputsOf(household: Household): RuleInput[] {
