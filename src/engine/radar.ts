@@ -415,11 +415,10 @@ export class Radar {
 
   /** With `formOnce`: each household formed and its rows; none before settling. */
   private eachFormed(visit: (household: number, rows: Int32Array) => void): void {
-    const formed = this.formedOnce;
-    if (formed === undefined) return;
-    for (let h = 0; h + 1 < formed.starts.length; h++) {
-      visit(h, formed.rows.subarray(formed.starts[h]!, formed.starts[h + 1]!));
-    }
+    if (this.formedOnce === undefined) return;
+    const { items, starts } = this.formedOnce.households;
+    for (let h = 0; h + 1 < starts.length; h++)
+      visit(h, items.subarray(starts[h]!, starts[h + 1]!));
   }
 
   private formedHouseholdIds(): string[] {

@@ -7,13 +7,13 @@
  * hold the two to the same households and person counts.
  */
 import type { HouseholdColumns } from './household-columns.js';
+import { groupByKey, groupCount, type Groups } from './key-groups.js';
 import { ADDRESS_LINK_WINDOW_MS } from './model.js';
 import { UnionFind } from './union-find.js';
 
 export interface FormedHouseholds {
-  /** The households' rows: household h has `rows[starts[h]]` up to `rows[starts[h + 1]]`, in row order. */
-  readonly rows: Int32Array;
-  readonly starts: Int32Array;
+  /** Each household's rows, in no particular order: household h is group h. */
+  readonly households: Groups;
   /** Distinct persons each household's signals name. */
   readonly personCounts: Int32Array;
 }
@@ -25,74 +25,95 @@ export interface FormOptions {
   institutionalPersonThreshold: number;
 }
 
-/**
- * Items grouped by a key: group k holds `items[starts[k]]` up to
- * `items[starts[k + 1]]`, in the order given. Items with key -1 are left out.
- */
-interface Groups {
-  readonly items: Int32Array;
-  readonly starts: Int32Array;
-}
-
-function groupBy(count: number, items: Iterable<number>, keyOf: (item: number) => number): Groups {
-  const starts = new Int32Array(count + 1);
-  let total = 0;
-  for (const item of items) {
-    const key = keyOf(item);
-    if (key === -1) continue;
-    starts[key + 1]!++;
-    total++;
-  }
-  for (let k = 0; k < count; k++) starts[k + 1]! += starts[k]!;
-  const next = starts.slice(0, count);
-  const grouped = new Int32Array(total);
-  for (const item of items) {
-    const key = keyOf(item);
-    if (key !== -1) grouped[next[key]!++] = item;
-  }
-  return { items: grouped, starts };
-}
+const LETTERS = 26;
 
 export function formHouseholds(columns: HouseholdColumns, options: FormOptions): FormedHouseholds {
-  const rows: number[] = [];
-  for (let row = 0; row < columns.rows; row++) if (options.active(row)) rows.push(row);
-  const records: number[] = [];
-  const rowOfRecord = new Int32Array(columns.bsns.length);
+  const rows = select(columns.rows, options.active);
+  const rowOfRecord = new Int32Array(columns.records).fill(-1);
   for (const row of rows) {
-    for (let r = recordStart(columns, row); r < columns.recordEnds[row]!; r++) {
-      records.push(r);
-      rowOfRecord[r] = row;
-    }
+    for (let r = columns.recordStart(row); r < columns.recordEnds[row]!; r++) rowOfRecord[r] = row;
   }
+  const records = select(columns.records, (r) => rowOfRecord[r] !== -1);
   const persons = resolvePersons(columns, records);
   const signals = new UnionFind(columns.rows);
   linkThroughPersons(signals, persons, records, rowOfRecord);
   linkAlongAddresses(signals, columns, rows, persons, options.institutionalPersonThreshold);
-  return collect(columns, signals, rows, persons);
+  const households = groupByKey(
+    ...keyed(
+      rows,
+      () => true,
+      (row) => signals.find(row),
+    ),
+  );
+  const personCounts = new Int32Array(groupCount(households));
+  const counted = new Int32Array(columns.records);
+  for (let h = 0; h < personCounts.length; h++) {
+    const { starts } = households;
+    personCounts[h] = countPersons(columns, households.items, starts[h]!, starts[h + 1]!, {
+      persons,
+      counted,
+      mark: h + 1,
+    });
+  }
+  return { households, personCounts };
 }
 
-function recordStart(columns: HouseholdColumns, row: number): number {
-  return row === 0 ? 0 : columns.recordEnds[row - 1]!;
+/** The numbers below `count` that pass `test`, in order. */
+function select(count: number, test: (n: number) => boolean): Int32Array {
+  const selected = new Int32Array(count);
+  let length = 0;
+  for (let n = 0; n < count; n++) if (test(n)) selected[length++] = n;
+  return selected.slice(0, length);
+}
+
+/** The items that pass `test`, with each one's number. */
+function keyed(
+  items: Int32Array,
+  test: (item: number) => boolean,
+  numberOf: (item: number) => number,
+): [items: Int32Array, numbers: Uint32Array] {
+  const kept = new Int32Array(items.length);
+  const numbers = new Uint32Array(items.length);
+  let length = 0;
+  for (const item of items) {
+    if (!test(item)) continue;
+    kept[length] = item;
+    numbers[length++] = numberOf(item);
+  }
+  return [kept.subarray(0, length), numbers.subarray(0, length)];
 }
 
 /** Records linked by a shared valid BSN, or by name key and first initial where name matching is on. */
-function resolvePersons(columns: HouseholdColumns, records: readonly number[]): UnionFind {
-  const { bsns, names, initials } = columns;
-  const persons = new UnionFind(bsns.length);
-  const firstWithBsn = new Int32Array(columns.bsnCount).fill(-1);
-  for (const r of records) {
-    const bsn = bsns[r]!;
-    if (bsn === -1) continue;
-    if (firstWithBsn[bsn] === -1) firstWithBsn[bsn] = r;
-    else persons.union(firstWithBsn[bsn]!, r);
+function resolvePersons(columns: HouseholdColumns, records: Int32Array): UnionFind {
+  const { bsns, nameKeys, nameHashes, initials } = columns;
+  const persons = new UnionFind(columns.records);
+  const byBsn = groupByKey(
+    ...keyed(
+      records,
+      (r) => bsns[r] !== -1,
+      (r) => bsns[r]!,
+    ),
+  );
+  for (let g = 0; g < groupCount(byBsn); g++) {
+    const { items, starts } = byBsn;
+    for (let i = starts[g]! + 1; i < starts[g + 1]!; i++)
+      persons.union(items[starts[g]!]!, items[i]!);
   }
-  const byName = groupBy(columns.nameCount, records, (r) => names[r]!);
-  const firstWithInitial = new Int32Array(columns.initialCount).fill(-1);
-  for (let k = 0; k < columns.nameCount; k++) {
-    const from = byName.starts[k]!;
-    const to = byName.starts[k + 1]!;
-    if (to - from < 2 || !nameMatchingOn(bsns, byName.items, from, to)) continue;
-    linkByInitial(persons, initials, byName.items, from, to, firstWithInitial);
+  const byName = groupByKey(
+    ...keyed(
+      records,
+      (r) => nameKeys[r] !== undefined,
+      (r) => nameHashes[r]!,
+    ),
+    (r) => nameKeys[r]!,
+  );
+  const firstWithInitial = new Int32Array(LETTERS).fill(-1);
+  for (let g = 0; g < groupCount(byName); g++) {
+    const { items, starts } = byName;
+    const from = starts[g]!;
+    const to = starts[g + 1]!;
+    if (to - from < 2 || !nameMatchingOn(bsns, items, from, to)) continue;
+    linkByInitial(persons, initials, items.subarray(from, to), firstWithInitial);
   }
   return persons;
 }
@@ -100,13 +121,13 @@ function resolvePersons(columns: HouseholdColumns, records: readonly number[]): 
 /** Off for a name and birth date seen with two or more valid BSNs. */
 function nameMatchingOn(
   bsns: readonly number[],
-  group: Int32Array,
+  records: Int32Array,
   from: number,
   to: number,
 ): boolean {
   let seen = -1;
   for (let i = from; i < to; i++) {
-    const bsn = bsns[group[i]!]!;
+    const bsn = bsns[records[i]!]!;
     if (bsn === -1 || bsn === seen) continue;
     if (seen !== -1) return false;
     seen = bsn;
@@ -123,29 +144,26 @@ function linkByInitial(
   persons: UnionFind,
   initials: readonly number[],
   group: Int32Array,
-  from: number,
-  to: number,
   firstWithInitial: Int32Array,
 ): void {
-  for (let i = from; i < to; i++) {
-    if (initials[group[i]!] !== -1) continue;
-    for (let j = from; j < to; j++) persons.union(group[i]!, group[j]!);
+  for (const r of group) {
+    if (initials[r] !== -1) continue;
+    for (const other of group) persons.union(r, other);
     return;
   }
-  for (let i = from; i < to; i++) {
-    const r = group[i]!;
+  for (const r of group) {
     const initial = initials[r]!;
     if (firstWithInitial[initial] === -1) firstWithInitial[initial] = r;
     else persons.union(firstWithInitial[initial]!, r);
   }
-  for (let i = from; i < to; i++) firstWithInitial[initials[group[i]!]!] = -1;
+  for (const r of group) firstWithInitial[initials[r]!] = -1;
 }
 
 /** Every signal naming a person is in that person's household. */
 function linkThroughPersons(
   signals: UnionFind,
   persons: UnionFind,
-  records: readonly number[],
+  records: Int32Array,
   rowOfRecord: Int32Array,
 ): void {
   const firstRowOfPerson = new Int32Array(rowOfRecord.length).fill(-1);
@@ -163,69 +181,84 @@ function linkThroughPersons(
 function linkAlongAddresses(
   signals: UnionFind,
   columns: HouseholdColumns,
-  rows: readonly number[],
+  rows: Int32Array,
   persons: UnionFind,
   threshold: number,
 ): void {
-  const { times, ids } = columns;
-  const byAddress = groupBy(columns.addressCount, rows, (row) => columns.addresses[row]!);
-  const counted = new Int32Array(columns.bsns.length);
+  const { times, ids, addressKeys, addressHashes } = columns;
+  const byAddress = groupByKey(
+    ...keyed(
+      rows,
+      (row) => addressKeys[row] !== undefined,
+      (row) => addressHashes[row]!,
+    ),
+    (row) => addressKeys[row]!,
+  );
+  const counted = new Int32Array(columns.records);
   const inOrder = (a: number, b: number): number =>
     times[a]! - times[b]! || (ids[a]! < ids[b]! ? -1 : ids[a]! > ids[b]! ? 1 : 0);
-  for (let k = 0; k < columns.addressCount; k++) {
-    const from = byAddress.starts[k]!;
-    const to = byAddress.starts[k + 1]!;
+  const { items: chains, starts } = byAddress;
+  for (let g = 0; g < groupCount(byAddress); g++) {
+    const from = starts[g]!;
+    const to = starts[g + 1]!;
     if (to - from < 2) continue;
-    if (columns.configured[k]) continue;
-    const chain = byAddress.items.subarray(from, to).sort(inOrder);
-    if (countPersons(columns, chain, persons, counted, k + 1, threshold) > threshold) continue;
-    for (let j = 1; j < chain.length; j++) {
-      if (times[chain[j]!]! - times[chain[j - 1]!]! <= ADDRESS_LINK_WINDOW_MS) {
-        signals.union(chain[j - 1]!, chain[j]!);
+    if (columns.institutionalAddresses.has(addressKeys[chains[from]!]!)) continue;
+    sortRange(chains, from, to, inOrder);
+    const count = { persons, counted, mark: g + 1, limit: threshold };
+    if (countPersons(columns, chains, from, to, count) > threshold) continue;
+    for (let j = from + 1; j < to; j++) {
+      if (times[chains[j]!]! - times[chains[j - 1]!]! <= ADDRESS_LINK_WINDOW_MS) {
+        signals.union(chains[j - 1]!, chains[j]!);
       }
     }
   }
 }
 
-/** The households as groups of rows, with their person counts. */
-function collect(
-  columns: HouseholdColumns,
-  signals: UnionFind,
-  rows: readonly number[],
-  persons: UnionFind,
-): FormedHouseholds {
-  const householdOfRoot = new Int32Array(columns.rows).fill(-1);
-  let count = 0;
-  for (const row of rows) {
-    const root = signals.find(row);
-    if (householdOfRoot[root] === -1) householdOfRoot[root] = count++;
+/** Most addresses hold a handful of signals: an insertion sort beats the general one there. */
+function sortRange(
+  items: Int32Array,
+  from: number,
+  to: number,
+  compare: (a: number, b: number) => number,
+): void {
+  if (to - from > 16) {
+    items.subarray(from, to).sort(compare);
+    return;
   }
-  const grouped = groupBy(count, rows, (row) => householdOfRoot[signals.find(row)]!);
-  const personCounts = new Int32Array(count);
-  const counted = new Int32Array(columns.bsns.length);
-  for (let h = 0; h < count; h++) {
-    const members = grouped.items.subarray(grouped.starts[h]!, grouped.starts[h + 1]!);
-    personCounts[h] = countPersons(columns, members, persons, counted, h + 1);
+  for (let i = from + 1; i < to; i++) {
+    const item = items[i]!;
+    let j = i - 1;
+    for (; j >= from && compare(items[j]!, item) > 0; j--) items[j + 1] = items[j]!;
+    items[j + 1] = item;
   }
-  return { rows: grouped.items, starts: grouped.starts, personCounts };
+}
+
+/** Where `countPersons` marks the persons it has seen, and where it may stop. */
+interface PersonCount {
+  readonly persons: UnionFind;
+  /** By person root: the mark of the last count that saw the person. */
+  readonly counted: Int32Array;
+  /** Fresh for each count. */
+  readonly mark: number;
+  readonly limit?: number;
 }
 
 /**
- * The distinct persons the rows name, marking each person's root with
- * `mark` in `counted`; stops past `limit`, so a shelter with thousands of
- * signals costs about as much as a family home.
+ * The distinct persons the rows `rows[from..to)` name; stops past the
+ * limit, so a shelter with thousands of signals costs about as much as a
+ * family home.
  */
 function countPersons(
   columns: HouseholdColumns,
   rows: Int32Array,
-  persons: UnionFind,
-  counted: Int32Array,
-  mark: number,
-  limit = Infinity,
+  from: number,
+  to: number,
+  { persons, counted, mark, limit = Infinity }: PersonCount,
 ): number {
   let count = 0;
-  for (const row of rows) {
-    for (let r = recordStart(columns, row); r < columns.recordEnds[row]!; r++) {
+  for (let i = from; i < to; i++) {
+    const row = rows[i]!;
+    for (let r = columns.recordStart(row); r < columns.recordEnds[row]!; r++) {
       const person = persons.find(r);
       if (counted[person] === mark) continue;
       counted[person] = mark;
