@@ -17,8 +17,8 @@ import {
   type WorkerRequest,
 } from './workers.js';
 
-function reply(message: WorkerReply): void {
-  parentPort!.postMessage(message);
+function reply(message: WorkerReply, transfer: ArrayBuffer[] = []): void {
+  parentPort!.postMessage(message, transfer);
 }
 
 /** From the last rule down, until the main thread's claims are reached. */
@@ -39,8 +39,10 @@ function evaluate({ rules, households: packed, claims, me }: EvaluationJob): voi
 
 parentPort!.on('message', (request: WorkerRequest) => {
   try {
-    if ('decode' in request) reply({ chunk: toWireChunk(decodeChunk(chunkText(request.decode))) });
-    else evaluate(request.evaluate);
+    if ('decode' in request) {
+      const chunk = toWireChunk(decodeChunk(chunkText(request.decode)));
+      reply({ chunk }, [chunk.signals.numbers.buffer]);
+    } else evaluate(request.evaluate);
   } catch (error) {
     reply({ error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
   }

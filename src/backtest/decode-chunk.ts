@@ -6,10 +6,10 @@
  */
 import {
   WireReader,
+  WireWriter,
   prepareSignal,
-  writeWire,
   type PreparedSignal,
-  type WireValue,
+  type WireSignals,
 } from '../engine/index.js';
 import { SignalRejectedError, type RejectionCode } from '../errors.js';
 import { decodeJson } from '../signals/index.js';
@@ -35,11 +35,8 @@ export interface DecodedChunk<Signals = readonly PreparedSignal[]> {
   rejected: ChunkRejection[];
 }
 
-/**
- * A chunk as it crosses threads: its signals' wire forms (`writeWire`) as
- * one JSON array, one parse for the lot.
- */
-export type WireChunk = DecodedChunk<string>;
+/** A chunk as it crosses threads: its signals packed by `WireWriter`. */
+export type WireChunk = DecodedChunk<WireSignals>;
 
 export function decodeChunk(text: string): DecodedChunk {
   const signals: PreparedSignal[] = [];
@@ -61,13 +58,13 @@ export function decodeChunk(text: string): DecodedChunk {
 }
 
 export function toWireChunk(chunk: DecodedChunk): WireChunk {
-  const wire: WireValue[] = [];
-  for (const signal of chunk.signals) writeWire(signal, wire);
-  return { ...chunk, signals: JSON.stringify(wire) };
+  const writer = new WireWriter();
+  for (const signal of chunk.signals) writer.write(signal);
+  return { ...chunk, signals: writer.finish() };
 }
 
 export function fromWireChunk(chunk: WireChunk): DecodedChunk {
-  const reader = new WireReader(JSON.parse(chunk.signals) as WireValue[]);
+  const reader = new WireReader(chunk.signals);
   const signals = new Array<PreparedSignal>(chunk.signalLines.length);
   for (let i = 0; i < signals.length; i++) signals[i] = reader.read();
   return { ...chunk, signals };

@@ -9,4 +9,4 @@ export type {
 } from './radar.js';
 export { Household } from '../graph/household-index.js';
 export { prepareSignal, type PreparedSignal } from './prepare.js';
-export { WireReader, writeWire, type WireValue } from './prepared-wire.js';
+export { WireReader, WireWriter, type WireSignals } from './prepared-wire.js';
