@@ -10,7 +10,7 @@ import type { Writable } from 'node:stream';
 import { SignalRejectedError } from '../errors.js';
 import type { Radar } from '../engine/index.js';
 import { evaluateAcross, type Indicator } from '../rules/index.js';
-import { inThreadDecoder, type ChunkDecoder } from './chunk-decoder.js';
+import { inThreadDecoder, type ChunkDecoder, type ChunkOpener } from './chunk-decoder.js';
 import type { DecodedChunk } from './decode-chunk.js';
 import {
   householdLines,
@@ -47,11 +47,11 @@ export interface BacktestInput {
 }
 
 interface Decoding {
-  readonly chunk: Promise<DecodedChunk>;
+  readonly chunk: Promise<ChunkOpener>;
   settled: boolean;
 }
 
-function decoding(chunk: Promise<DecodedChunk>): Decoding {
+function decoding(chunk: Promise<ChunkOpener>): Decoding {
   const entry = { chunk, settled: false };
   // Also keeps a failure from counting as unhandled before its turn comes to be awaited.
   chunk.then(
@@ -149,10 +149,10 @@ async function ingestWith(
   const queue: Decoding[] = [];
   for await (const bytes of lineChunks(input, { onChunk: onBytes })) {
     queue.push(decoding(decoder.decode(bytes)));
-    while (queue.length > 0 && queue[0]!.settled) apply(await queue.shift()!.chunk);
-    if (queue.length > ahead) apply(await queue.shift()!.chunk);
+    while (queue.length > 0 && queue[0]!.settled) apply((await queue.shift()!.chunk)());
+    if (queue.length > ahead) apply((await queue.shift()!.chunk)());
   }
-  while (queue.length > 0) apply(await queue.shift()!.chunk);
+  while (queue.length > 0) apply((await queue.shift()!.chunk)());
   // Households are formed once, at the end: from scratch is far cheaper than batch by batch.
   radar.settle();
   return { ...counts, withdrawn: radar.counts.withdrawn };

@@ -11,21 +11,22 @@ export function defaultWorkerThreads(): number {
   return Math.max(1, availableParallelism() - 1);
 }
 
+/**
+ * A decoded chunk, its objects made when it is opened: opened at its turn
+ * to be applied, they die young, where objects made on arrival would wait
+ * in the queue through collections and be copied by each.
+ */
+export type ChunkOpener = () => DecodedChunk;
+
 export interface ChunkDecoder {
   /** Decodes whole lines. Await the results in call order to apply them in line order. */
-  decode(bytes: Uint8Array): Promise<DecodedChunk>;
+  decode(bytes: Uint8Array): Promise<ChunkOpener>;
   close(): Promise<void>;
 }
 
 export function inThreadDecoder(): ChunkDecoder {
   return {
-    decode: (bytes) => {
-      try {
-        return Promise.resolve(decodeChunk(chunkText(bytes)));
-      } catch (error) {
-        return Promise.reject(error as Error);
-      }
-    },
+    decode: (bytes) => Promise.resolve(() => decodeChunk(chunkText(bytes))),
     close: () => Promise.resolve(),
   };
 }

@@ -9,8 +9,8 @@ import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { RadarError } from '../errors.js';
 import type { HouseholdInputs, Rule } from '../rules/index.js';
-import { inThreadDecoder, type ChunkDecoder } from './chunk-decoder.js';
-import { fromWireChunk, type DecodedChunk, type WireChunk } from './decode-chunk.js';
+import { inThreadDecoder, type ChunkDecoder, type ChunkOpener } from './chunk-decoder.js';
+import { fromWireChunk, type WireChunk } from './decode-chunk.js';
 import { packHouseholds, type PackedHouseholds } from './packed-households.js';
 
 /** Who holds a rule, in the claims array: nobody yet, this thread, or worker n at `WORKER + n`. */
@@ -81,7 +81,7 @@ function deferred<T>(): Deferred<T> {
 interface Member {
   worker: Worker;
   /** Decode requests in the order sent; a worker answers them in that order. */
-  decoding: Deferred<DecodedChunk>[];
+  decoding: Deferred<ChunkOpener>[];
 }
 
 export class BacktestWorkers implements ChunkDecoder {
@@ -107,11 +107,11 @@ export class BacktestWorkers implements ChunkDecoder {
   }
 
   /** To the worker with the least queued, or here when every worker has `WORKER_BACKLOG`. */
-  decode(bytes: Uint8Array): Promise<DecodedChunk> {
+  decode(bytes: Uint8Array): Promise<ChunkOpener> {
     let least = this.members[0]!;
     for (const m of this.members) if (m.decoding.length < least.decoding.length) least = m;
     if (least.decoding.length >= WORKER_BACKLOG) return this.here.decode(bytes);
-    const reply = deferred<DecodedChunk>();
+    const reply = deferred<ChunkOpener>();
     least.decoding.push(reply);
     least.worker.postMessage({ decode: bytes } satisfies WorkerRequest, [
       bytes.buffer as ArrayBuffer,
@@ -139,8 +139,10 @@ export class BacktestWorkers implements ChunkDecoder {
   }
 
   private receive(member: Member, reply: WorkerReply): void {
-    if ('chunk' in reply) member.decoding.shift()!.resolve(fromWireChunk(reply.chunk));
-    else if ('rule' in reply) this.texts[reply.rule]!.resolve(reply.text);
+    if ('chunk' in reply) {
+      const { chunk } = reply;
+      member.decoding.shift()!.resolve(() => fromWireChunk(chunk));
+    } else if ('rule' in reply) this.texts[reply.rule]!.resolve(reply.text);
     else this.fail(member, `backtest worker failed: ${reply.error}`);
   }
 

@@ -68,7 +68,7 @@ describe('BacktestWorkers', () => {
       await Promise.resolve();
       expect(done).toEqual([false, false, true, true, true, true, true, true]);
       const settled = await Promise.all(results);
-      expect(settled).toEqual(expected);
+      expect(settled.map((open) => open())).toEqual(expected);
     } finally {
       await decoder.close();
     }
