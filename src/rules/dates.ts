@@ -50,16 +50,43 @@ function civilDate(ms: number): CivilDate {
   return { year: yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day };
 }
 
+/**
+ * Texts of calendar dates by day since the epoch. An explanation names a
+ * few dates per signal and a backtest's signals span a few thousand days,
+ * so each text is built once. Cleared when full, so that a long-running
+ * radar fed dates from everywhere keeps its memory bounded.
+ */
+class DayTexts {
+  private readonly texts = new Map<number, string>();
+
+  constructor(private readonly write: (date: CivilDate) => string) {}
+
+  of(ms: number): string {
+    const days = Math.floor(ms / DAY_MS);
+    let text = this.texts.get(days);
+    if (text === undefined) {
+      if (this.texts.size >= DAY_TEXTS_KEPT) this.texts.clear();
+      text = this.write(civilDate(ms));
+      this.texts.set(days, text);
+    }
+    return text;
+  }
+}
+
+/** About 180 years of days. */
+const DAY_TEXTS_KEPT = 1 << 16;
+
+const LONG_DATES = new DayTexts(({ year, month, day }) => `${day} ${MONTHS[month - 1]} ${year}`);
+const SHORT_DATES = new DayTexts(({ year, month, day }) => `${day}-${month}-${year}`);
+
 /** `1 maart 2024` */
 export function longDate(ms: number): string {
-  const { year, month, day } = civilDate(ms);
-  return `${day} ${MONTHS[month - 1]} ${year}`;
+  return LONG_DATES.of(ms);
 }
 
 /** `1-3-2024` */
 export function shortDate(ms: number): string {
-  const { year, month, day } = civilDate(ms);
-  return `${day}-${month}-${year}`;
+  return SHORT_DATES.of(ms);
 }
 
 /** The UTC calendar date of an instant as the number `yyyymmdd`. */
