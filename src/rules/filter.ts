@@ -64,9 +64,15 @@ export function compileMatch(key: FilterKey, match: Match<FieldValue>): Predicat
   };
 }
 
-/** Keys are ANDed; an omitted or empty filter passes every signal. */
+/**
+ * Keys are ANDed; an omitted or empty filter passes every signal. The list
+ * of violence types is checked last: it is an object of its own, so reading
+ * it costs a trip to memory that a failed scalar check saves.
+ */
 export function compileFilter(filter: Filter | undefined): Predicate {
-  const predicates = filterEntries(filter).map(([key, match]) => compileMatch(key, match));
+  const predicates = filterEntries(filter)
+    .sort(([a], [b]) => Number(a === 'violenceTypes') - Number(b === 'violenceTypes'))
+    .map(([key, match]) => compileMatch(key, match));
   if (predicates.length === 0) return () => true;
   if (predicates.length === 1) return predicates[0];
   return (input) => {
