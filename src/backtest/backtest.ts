@@ -6,6 +6,7 @@
  * order-dependent rule (the first version of an id stays) refers to.
  */
 import { once } from 'node:events';
+import { setImmediate } from 'node:timers/promises';
 import type { Writable } from 'node:stream';
 import { SignalRejectedError } from '../errors.js';
 import type { Radar } from '../engine/index.js';
@@ -148,6 +149,9 @@ async function ingestWith(
   const ahead = 2 * workerThreads + 2;
   const queue: Decoding[] = [];
   for await (const bytes of lineChunks(input, { onChunk: onBytes })) {
+    // A worker's answer is a message event; reading a file whose data is at hand never yields to
+    // one, so without this turn a worker's finished chunks would still count as queued.
+    await setImmediate();
     queue.push(decoding(decoder.decode(bytes)));
     while (queue.length > 0 && queue[0]!.settled) apply((await queue.shift()!.chunk)());
     if (queue.length > ahead) apply((await queue.shift()!.chunk)());

@@ -41,10 +41,11 @@ export interface SharedEvaluation {
 
 /**
  * Chunks a worker may have queued before this thread decodes the next one
- * itself: one to work on and one to start right after, so a worker never
- * waits while this thread is busy decoding.
+ * itself. This thread decodes its chunks only when their turn comes to be
+ * applied, so it learns of a finished chunk late: with two queued a worker
+ * sat idle a third of the time, with three it is busy nearly all of it.
  */
-const WORKER_BACKLOG = 2;
+const WORKER_BACKLOG = 3;
 
 /**
  * The compiled worker script. Under vitest this module runs from its
