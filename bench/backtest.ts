@@ -27,7 +27,7 @@ const counts = await runBacktest({
   onRejected: () => {},
   workerThreads,
 });
-const households = radar.households.size;
+const households = radar.householdCount;
 const seconds = (performance.now() - started) / 1000;
 const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
 // Peak RSS also counts garbage not yet collected; what the radar holds is the heap after a full collection.

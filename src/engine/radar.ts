@@ -392,6 +392,12 @@ export class Radar {
     return { rules, households };
   }
 
+  /** How many households there are, as of the last flush or settle. */
+  get householdCount(): number {
+    if (this.columns === undefined) return this.households.size;
+    return this.formedOnce?.personCounts.length ?? 0;
+  }
+
   /** Every household as the backtest output shows it, as of the last flush or settle. */
   householdSummaries(): HouseholdSummary[] {
     const summaries: HouseholdSummary[] = [];

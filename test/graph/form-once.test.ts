@@ -46,6 +46,7 @@ describe('a radar that forms households once', () => {
           expect(once.householdSummaries().sort(byId)).toEqual(households.sort(byId));
           expect([...radarStateLines(once)]).toEqual([...radarOutputLines(households, indicators)]);
           expect(once.counts).toEqual(kept.counts);
+          expect(once.householdCount).toBe(kept.householdCount);
         },
       ),
       { numRuns: 300 },
@@ -82,6 +83,7 @@ describe('a radar that forms households once', () => {
 
   it('takes no signal once settled and reports no changes', () => {
     const radar = new Radar({ ruleset: scenarioRules, formOnce: true });
+    expect(radar.householdCount).toBe(0);
     radar.settle();
     expect(() => radar.flush()).toThrow('reports no changes');
     expect(() =>
