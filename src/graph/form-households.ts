@@ -83,6 +83,22 @@ function keyed(
   return [kept.subarray(0, length), numbers.subarray(0, length)];
 }
 
+/** The items that have a key, grouped by it, through the hashes taken as the keys arrived. */
+function groupByString(
+  items: Int32Array,
+  keys: readonly (string | undefined)[],
+  hashes: readonly number[],
+): Groups {
+  return groupByKey(
+    ...keyed(
+      items,
+      (item) => keys[item] !== undefined,
+      (item) => hashes[item]!,
+    ),
+    (item) => keys[item]!,
+  );
+}
+
 /** Records linked by a shared valid BSN, or by name key and first initial where name matching is on. */
 function resolvePersons(columns: HouseholdColumns, records: Int32Array): UnionFind {
   const { bsns, nameKeys, nameHashes, initials } = columns;
@@ -94,19 +110,12 @@ function resolvePersons(columns: HouseholdColumns, records: Int32Array): UnionFi
       (r) => bsns[r]!,
     ),
   );
+  const { items: withBsn, starts: bsnStarts } = byBsn;
   for (let g = 0; g < groupCount(byBsn); g++) {
-    const { items, starts } = byBsn;
-    for (let i = starts[g]! + 1; i < starts[g + 1]!; i++)
-      persons.union(items[starts[g]!]!, items[i]!);
+    const first = withBsn[bsnStarts[g]!]!;
+    for (let i = bsnStarts[g]! + 1; i < bsnStarts[g + 1]!; i++) persons.union(first, withBsn[i]!);
   }
-  const byName = groupByKey(
-    ...keyed(
-      records,
-      (r) => nameKeys[r] !== undefined,
-      (r) => nameHashes[r]!,
-    ),
-    (r) => nameKeys[r]!,
-  );
+  const byName = groupByString(records, nameKeys, nameHashes);
   const firstWithInitial = new Int32Array(LETTERS).fill(-1);
   for (let g = 0; g < groupCount(byName); g++) {
     const { items, starts } = byName;
@@ -186,14 +195,7 @@ function linkAlongAddresses(
   threshold: number,
 ): void {
   const { times, ids, addressKeys, addressHashes } = columns;
-  const byAddress = groupByKey(
-    ...keyed(
-      rows,
-      (row) => addressKeys[row] !== undefined,
-      (row) => addressHashes[row]!,
-    ),
-    (row) => addressKeys[row]!,
-  );
+  const byAddress = groupByString(rows, addressKeys, addressHashes);
   const counted = new Int32Array(columns.records);
   const inOrder = (a: number, b: number): number =>
     times[a]! - times[b]! || (ids[a]! < ids[b]! ? -1 : ids[a]! > ids[b]! ? 1 : 0);
