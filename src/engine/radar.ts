@@ -49,9 +49,9 @@ export interface RadarOptions extends HouseholdIndexOptions {
   keepIndicators?: boolean;
   /**
    * Form the households once, from scratch, at the first `settle`: a
-   * backtest's radar. Identity keys are interned into columns as signals
-   * arrive (`HouseholdColumns`) and no index of persons is kept, a fraction
-   * of the memory and the time of keeping households up to date. Such a
+   * backtest's radar. Signals are kept as columns of identity keys
+   * (`HouseholdColumns`, `formHouseholds`) and no index of persons is kept,
+   * a fraction of the memory and the time of keeping households up to date. Such a
    * radar keeps no indicators, takes no signal once settled, cannot
    * `flush` and answers no lookups: only `householdSummaries`, `ruleWork`
    * and `indicators`.
@@ -133,7 +133,6 @@ export class Radar {
   /** With `formOnce`: the signals in households as columns, and their rule inputs by row. */
   private readonly columns: HouseholdColumns | undefined;
   private readonly rowInputs: RuleInput[] = [];
-  private readonly threshold: number;
   /** With `formOnce`, once settled: the households, and their ids once asked for. */
   private formedOnce: FormedHouseholds | undefined;
   private formedIds: string[] | undefined;
@@ -149,10 +148,7 @@ export class Radar {
     if (formOnce && options.keepIndicators === true)
       throw new RangeError('a radar that forms households once keeps no indicators');
     this.indicatorsOf = options.keepIndicators === false || formOnce ? undefined : new Map();
-    this.threshold = options.institutionalPersonThreshold ?? 12;
-    this.columns = formOnce
-      ? new HouseholdColumns(new Set(options.institutionalAddresses ?? []))
-      : undefined;
+    this.columns = formOnce ? new HouseholdColumns(this.households.configured) : undefined;
   }
 
   get counts(): RadarCounts {
@@ -319,7 +315,7 @@ export class Radar {
       const { ids } = this.columns;
       this.formedOnce ??= formHouseholds(this.columns, {
         active: (row) => !this.retracted.has(ids[row]!),
-        institutionalPersonThreshold: this.threshold,
+        institutionalPersonThreshold: this.households.threshold,
       });
       return;
     }

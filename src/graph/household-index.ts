@@ -275,8 +275,9 @@ function linkAlongAddress(
 }
 
 export class HouseholdIndex {
-  private readonly threshold: number;
-  private readonly configured: ReadonlySet<string>;
+  /** The settings resolved, defaults filled in: see `HouseholdIndexOptions`. */
+  readonly threshold: number;
+  readonly configured: ReadonlySet<string>;
   private readonly signalsById = new Map<string, GraphSignal>();
   private readonly byBsn = new Map<string, KeyList>();
   private readonly byName = new Map<string, KeyList>();
