@@ -10,15 +10,11 @@ import { setImmediate } from 'node:timers/promises';
 import type { Writable } from 'node:stream';
 import { SignalRejectedError } from '../errors.js';
 import type { Radar } from '../engine/index.js';
+import type { HouseholdSummary } from '../engine/household-summary.js';
 import { evaluateAcross, type Indicator } from '../rules/index.js';
 import { inThreadDecoder, type ChunkDecoder, type ChunkOpener } from './chunk-decoder.js';
 import type { DecodedChunk } from './decode-chunk.js';
-import {
-  householdLines,
-  indicatorLines,
-  radarStateLines,
-  type HouseholdSummary,
-} from './format.js';
+import { householdLines, indicatorLines, radarStateLines } from './format.js';
 import { lineChunks, writeLines } from './lines.js';
 import { BacktestWorkers } from './workers.js';
 
@@ -151,7 +147,7 @@ async function ingestWith(
   for await (const bytes of lineChunks(input, { onChunk: onBytes })) {
     // A worker's answer is a message event; reading a file whose data is at hand never yields to
     // one, so without this turn a worker's finished chunks would still count as queued.
-    await setImmediate();
+    if (workerThreads > 0) await setImmediate();
     queue.push(decoding(decoder.decode(bytes)));
     while (queue.length > 0 && queue[0]!.settled) apply((await queue.shift()!.chunk)());
     if (queue.length > ahead) apply((await queue.shift()!.chunk)());

@@ -6,8 +6,6 @@ import type { Radar } from '../engine/index.js';
 import { byCodeUnits, type HouseholdSummary } from '../engine/household-summary.js';
 import { evaluateAcross, type Indicator } from '../rules/index.js';
 
-export { householdSummary, type HouseholdSummary } from '../engine/household-summary.js';
-
 /** Households by smallest signal id, then indicators by rule, raisedAt, id. */
 export function* radarOutputLines(
   households: readonly HouseholdSummary[],

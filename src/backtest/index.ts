@@ -1,6 +1,5 @@
 export { runBacktest, snapshot } from './backtest.js';
 export type { BacktestCounts, BacktestInput, RadarSnapshot } from './backtest.js';
-export { householdSummary, radarOutputLines, radarStateLines } from './format.js';
-export type { HouseholdSummary } from './format.js';
+export { radarOutputLines, radarStateLines } from './format.js';
 export { chunkText, eachLine, lineChunks, writeLines } from './lines.js';
 export { defaultWorkerThreads } from './chunk-decoder.js';

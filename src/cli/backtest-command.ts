@@ -60,7 +60,6 @@ export async function backtestCommand(options: BacktestCommandOptions, io: CliIo
   const radar = new Radar({
     ruleset,
     keepSignals: false,
-    keepIndicators: false,
     formOnce: true,
     ...settings.households,
   });

@@ -1,4 +1,4 @@
-import type { HouseholdSummary } from '../backtest/format.js';
+import type { HouseholdSummary } from '../engine/household-summary.js';
 import { radarOutputLines } from '../backtest/index.js';
 import type { Indicator } from '../rules/index.js';
 import { openStore } from '../store/index.js';

@@ -6,7 +6,7 @@
  */
 import { SignalRejectedError } from '../errors.js';
 import type { Radar } from '../engine/index.js';
-import { householdSummary } from '../backtest/format.js';
+import { householdSummary } from '../engine/household-summary.js';
 import type { Signal } from '../signals/types.js';
 import type { StateBatch, StoredEvent } from '../store/types.js';
 import { deadLetter, decodeMessage, type DeadLetter, type InboundMessage } from './messages.js';

@@ -20,7 +20,7 @@
 import { access, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import leveldown from 'leveldown';
-import type { HouseholdSummary } from '../backtest/format.js';
+import type { HouseholdSummary } from '../engine/household-summary.js';
 import type { Indicator } from '../rules/index.js';
 import type { Signal } from '../signals/types.js';
 import { notOpen, StoreError } from './errors.js';

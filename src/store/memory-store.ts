@@ -5,7 +5,7 @@
  * passes against one passes against the other. Data survives close() and a
  * later open() of the same instance, like a directory on disk.
  */
-import type { HouseholdSummary } from '../backtest/format.js';
+import type { HouseholdSummary } from '../engine/household-summary.js';
 import type { Indicator } from '../rules/index.js';
 import type { Signal } from '../signals/types.js';
 import { notOpen } from './errors.js';

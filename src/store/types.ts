@@ -4,7 +4,7 @@
  * households, indicators and indicator events — is written in one atomic
  * `write`, so a crash at any instant leaves either all of it or none.
  */
-import type { HouseholdSummary } from '../backtest/format.js';
+import type { HouseholdSummary } from '../engine/household-summary.js';
 import type { IndicatorEventType } from '../engine/index.js';
 import type { Indicator } from '../rules/index.js';
 import type { Signal } from '../signals/types.js';

@@ -1,5 +1,5 @@
 /** Data to write in store tests, and one way to read a whole store back. */
-import type { HouseholdSummary } from '../../src/backtest/format.js';
+import type { HouseholdSummary } from '../../src/engine/household-summary.js';
 import type { Indicator } from '../../src/rules/index.js';
 import type { Signal } from '../../src/signals/types.js';
 import type { RadarStore, StateBatch, StoredEvent } from '../../src/store/index.js';
