@@ -7,7 +7,6 @@ import { parentPort } from 'node:worker_threads';
 import { compileRule, evaluateAcross } from '../rules/index.js';
 import { decodeChunk, toWireChunk } from './decode-chunk.js';
 import { indicatorLines } from './format.js';
-import { chunkText } from './lines.js';
 import { unpackHouseholds } from './packed-households.js';
 import {
   HERE,
@@ -40,7 +39,7 @@ function evaluate({ rules, households: packed, claims, me }: EvaluationJob): voi
 parentPort!.on('message', (request: WorkerRequest) => {
   try {
     if ('decode' in request) {
-      const chunk = toWireChunk(decodeChunk(chunkText(request.decode)));
+      const chunk = toWireChunk(decodeChunk(request.decode));
       reply({ chunk }, [chunk.signals.numbers.buffer]);
     } else evaluate(request.evaluate);
   } catch (error) {

@@ -4,7 +4,6 @@
  */
 import { availableParallelism } from 'node:os';
 import { decodeChunk, type DecodedChunk } from './decode-chunk.js';
-import { chunkText } from './lines.js';
 
 /** One less than the CPUs, at least one: the main thread runs the engine (and decodes when it can). */
 export function defaultWorkerThreads(): number {
@@ -26,7 +25,7 @@ export interface ChunkDecoder {
 
 export function inThreadDecoder(): ChunkDecoder {
   return {
-    decode: (bytes) => Promise.resolve(() => decodeChunk(chunkText(bytes))),
+    decode: (bytes) => Promise.resolve(() => decodeChunk(bytes)),
     close: () => Promise.resolve(),
   };
 }

@@ -12,8 +12,11 @@ import {
   type WireSignals,
 } from '../engine/index.js';
 import { SignalRejectedError, type RejectionCode } from '../errors.js';
-import { decodeJson } from '../signals/index.js';
-import { eachLine } from './lines.js';
+import { decodeJson, readPlainSignal } from '../signals/index.js';
+import { chunkText } from './lines.js';
+
+const NEWLINE = 0x0a;
+const RETURN = 0x0d;
 
 export interface ChunkRejection {
   /** Line number within the chunk, from 1. */
@@ -38,22 +41,56 @@ export interface DecodedChunk<Signals = readonly PreparedSignal[]> {
 /** A chunk as it crosses threads: its signals packed by `WireWriter`. */
 export type WireChunk = DecodedChunk<WireSignals>;
 
-export function decodeChunk(text: string): DecodedChunk {
+/**
+ * Decodes a chunk of whole lines from `lineChunks`. A line of ASCII is
+ * first offered to the JSON fast path, which reads it from the bytes; any
+ * line it steps aside from takes the full path from its text.
+ */
+export function decodeChunk(bytes: Uint8Array): DecodedChunk {
+  const text = chunkText(bytes);
   const signals: PreparedSignal[] = [];
   const signalLines: number[] = [];
   const rejected: ChunkRejection[] = [];
   let read = 0;
-  const lines = eachLine(text, (line, number) => {
-    if (line.trim() === '') return;
-    read++;
-    try {
-      signals.push(prepareSignal(decodeJson(line).signal));
+  let lines = 0;
+  // Lines are found in the bytes and in the text side by side: the same line, counted alike.
+  for (let byteStart = 0, textStart = 0; byteStart < bytes.length;) {
+    let byteEnd = bytes.indexOf(NEWLINE, byteStart);
+    let textEnd = text.indexOf('\n', textStart);
+    if (byteEnd === -1) byteEnd = bytes.length;
+    if (textEnd === -1) textEnd = text.length;
+    const number = ++lines;
+    const byteLineEnd = bytes[byteEnd - 1] === RETURN ? byteEnd - 1 : byteEnd;
+    const textLineEnd = text.charCodeAt(textEnd - 1) === RETURN ? textEnd - 1 : textEnd;
+    const plain =
+      byteLineEnd - byteStart === textLineEnd - textStart
+        ? readPlainSignal(bytes, byteStart, byteLineEnd, text, textStart)
+        : undefined;
+    if (plain !== undefined) {
+      read++;
+      signals.push(prepareSignal(plain));
       signalLines.push(number);
-    } catch (error) {
-      if (!(error instanceof SignalRejectedError)) throw error;
-      rejected.push({ line: number, code: error.code, field: error.field, message: error.message });
+    } else {
+      const line = text.slice(textStart, textLineEnd);
+      if (line.trim() !== '') {
+        read++;
+        try {
+          signals.push(prepareSignal(decodeJson(line).signal));
+          signalLines.push(number);
+        } catch (error) {
+          if (!(error instanceof SignalRejectedError)) throw error;
+          rejected.push({
+            line: number,
+            code: error.code,
+            field: error.field,
+            message: error.message,
+          });
+        }
+      }
     }
-  });
+    byteStart = byteEnd + 1;
+    textStart = textEnd + 1;
+  }
   return { lines, read, signals, signalLines, rejected };
 }
 

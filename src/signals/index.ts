@@ -6,5 +6,6 @@ export { isValidBsn } from './bsn.js';
 export { signalFingerprint } from './fingerprint.js';
 export { parseTimestamp } from './dates.js';
 export { decodeJson } from './json.js';
+export { readPlainSignal } from './json-fast-path.js';
 export { decodeProtobuf, encodeProtobuf } from './protobuf.js';
 export * from './types.js';

@@ -92,11 +92,12 @@ const ADDRESS_FIELDS: ReadonlySet<string> = new Set([
   'city',
 ]);
 
-const MAX_ID_LENGTH = 128;
-const MAX_HOUSE_NUMBER = 99_999;
+// Exported, with the checks below, for the JSON fast path (`json-fast-path.ts`), which must agree with this validator.
+export const MAX_ID_LENGTH = 128;
+export const MAX_HOUSE_NUMBER = 99_999;
 const MAX_ADDITION_LENGTH = 4;
 /** `occurredAt` may lie this far after `receivedAt` (clock skew between producers), no further. */
-const MAX_OCCURRED_AFTER_RECEIVED_MS = 86_400_000;
+export const MAX_OCCURRED_AFTER_RECEIVED_MS = 86_400_000;
 /** How many dropped field names a warning lists; the count is always complete. */
 const MAX_NAMES_IN_WARNING = 10;
 
@@ -272,7 +273,7 @@ function readPerson(o: JsonObject, i: number): Person {
  * Anything else is kept as given: the contract rejects no signal for its BSN,
  * it ignores an invalid one for identity (the INVALID_BSN warning says so).
  */
-function normaliseBsn(bsn: string): string {
+export function normaliseBsn(bsn: string): string {
   return bsn.length === 8 && isDigits(bsn) ? `0${bsn}` : bsn;
 }
 
@@ -347,7 +348,7 @@ function readAddress(o: JsonObject, dropped: string[]): Address | undefined {
 }
 
 /** Up to four letters or digits; `-`, `/` and spaces are display only and not counted. */
-function isAddition(s: string): boolean {
+export function isAddition(s: string): boolean {
   let significant = 0;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
@@ -443,7 +444,7 @@ function isDigits(s: string): boolean {
   return true;
 }
 
-function isLetter(c: number): boolean {
+export function isLetter(c: number): boolean {
   const lower = c | 0x20;
   return lower >= 0x61 && lower <= 0x7a;
 }

@@ -23,7 +23,9 @@ const good = JSON.stringify(melding());
 
 describe('decodeChunk', () => {
   it('numbers lines as they are in the chunk: blank ones counted, CRLF and a last line without newline read', () => {
-    const chunk = decodeChunk(`\n${good}\r\nnot json\n  \n{"id":"x","kind":"MELDING"}\n${good}`);
+    const chunk = decodeChunk(
+      Buffer.from(`\n${good}\r\nnot json\n  \n{"id":"x","kind":"MELDING"}\n${good}`),
+    );
     expect(chunk.lines).toBe(6);
     expect(chunk.read).toBe(4);
     expect(chunk.signalLines).toEqual([2, 6]);
@@ -35,14 +37,14 @@ describe('decodeChunk', () => {
   });
 
   it('counts a chunk that ends in a newline without an extra empty line', () => {
-    expect(decodeChunk(`${good}\n${good}\n`).lines).toBe(2);
+    expect(decodeChunk(Buffer.from(`${good}\n${good}\n`)).lines).toBe(2);
   });
 
   it('crosses a thread as a wire chunk and comes back the same', () => {
     const lines = [
       ...generateSignalLines({ count: 300, seed: 3, malformed: 0.05, withdrawn: 0.05 }),
     ];
-    const chunk = decodeChunk(lines.join('\n'));
+    const chunk = decodeChunk(Buffer.from(lines.join('\n')));
     const wire = toWireChunk(chunk);
     const back = fromWireChunk(structuredClone(wire, { transfer: [wire.signals.numbers.buffer] }));
     expect(back).toEqual(chunk);
@@ -57,7 +59,7 @@ describe('BacktestWorkers', () => {
     const chunks = Array.from({ length: 8 }, (_, i) =>
       Buffer.from(lines.slice(i * 50, i * 50 + 50).join('\n')),
     );
-    const expected = chunks.map((c) => decodeChunk(c.toString('utf8')));
+    const expected = chunks.map((c) => decodeChunk(c));
     const decoder = new BacktestWorkers(1);
     try {
       // Asked all at once: three go to the worker, the other five are decoded here when opened.

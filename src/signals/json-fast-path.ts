@@ -1,0 +1,568 @@
+/**
+ * The JSON fast path: reads the common signal line straight from its bytes
+ * into the radar's `Signal`, without `JSON.parse`'s objects in between, and
+ * steps aside for everything else.
+ *
+ * It reads one shape only: a report (ADVIESVRAAG, MELDING or POLITIE) whose
+ * keys are all in the contract and each given once, whose strings are
+ * printable ASCII without escapes and never empty, with no `null`, a house
+ * number written as plain digits, and nothing `validateSignal` would reject
+ * or warn about. For such a line it returns exactly what
+ * `decodeJson(line).signal` returns (the tests hold it to that on generated
+ * and mutated lines); for any other line it returns undefined and the caller
+ * takes the full path, which gives the reason codes and warnings. Stepping
+ * aside is always safe, so every check here only has to be strict enough.
+ *
+ * Why: a backtest decodes millions of lines, and `JSON.parse` alone cost more
+ * than this whole reading, because it builds an object for every field that
+ * the validator then copies out of.
+ */
+import { isValidBsn } from './bsn.js';
+import { isCalendarDate, parseTimestamp } from './dates.js';
+import {
+  CATEGORIES as CATEGORY_LIST,
+  REGIONS as REGION_LIST,
+  RELATION_TYPES as RELATION_TYPE_LIST,
+  ROLES as ROLE_LIST,
+  SAFETY_LEVELS as SAFETY_LEVEL_LIST,
+  SIGNAL_KINDS,
+  SOURCES as SOURCE_LIST,
+  VIOLENCE_TYPES as VIOLENCE_TYPE_LIST,
+  type Address,
+  type Person,
+  type Relation,
+  type Signal,
+  type ViolenceType,
+} from './types.js';
+import {
+  MAX_HOUSE_NUMBER,
+  MAX_ID_LENGTH,
+  MAX_OCCURRED_AFTER_RECEIVED_MS,
+  isAddition,
+  isLetter,
+  normaliseBsn,
+} from './validate.js';
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COMMA = 0x2c;
+const COLON = 0x3a;
+const OPEN_OBJECT = 0x7b;
+const CLOSE_OBJECT = 0x7d;
+const OPEN_LIST = 0x5b;
+const CLOSE_LIST = 0x5d;
+
+/** Thrown to step aside; caught in `readPlainSignal` and never seen outside it. */
+const DECLINED = new Error('not a plain signal line');
+
+function decline(): never {
+  throw DECLINED;
+}
+
+/**
+ * Names recognised from their bytes, without making them strings first: a
+ * scope's keys, or an enum's values. A cheap hash of the length and three
+ * bytes picks the one candidate (no two names of a set share a slot, which
+ * is checked when the set is built), then the bytes are compared in full.
+ */
+class Names<T extends string = string> {
+  private readonly slots = new Int8Array(SLOTS).fill(-1);
+  private readonly bytes: Uint8Array[];
+
+  constructor(readonly names: readonly T[]) {
+    this.bytes = names.map((name) => Buffer.from(name, 'latin1'));
+    this.bytes.forEach((name, index) => {
+      const slot = slotOf(name, 0, name.length);
+      if (this.slots[slot] !== -1) throw new Error(`names ${names.join(', ')} share a slot`);
+      this.slots[slot] = index;
+    });
+  }
+
+  /** The index of the name in `bytes[start, end)`, or -1. */
+  indexOf(bytes: Uint8Array, start: number, end: number): number {
+    const index = this.slots[slotOf(bytes, start, end)]!;
+    if (index < 0) return -1;
+    const name = this.bytes[index]!;
+    if (name.length !== end - start) return -1;
+    for (let i = 0; i < name.length; i++) if (name[i] !== bytes[start + i]) return -1;
+    return index;
+  }
+}
+
+const SLOTS = 1024;
+
+function slotOf(bytes: Uint8Array, start: number, end: number): number {
+  const length = end - start;
+  if (length === 0) return 0;
+  const hash =
+    ((length * 31 + bytes[start]!) * 31 + bytes[start + (length >> 1)]!) * 31 + bytes[end - 1]!;
+  return hash & (SLOTS - 1);
+}
+
+const SIGNAL_KEYS = new Names([
+  'id',
+  'kind',
+  'occurredAt',
+  'receivedAt',
+  'region',
+  'source',
+  'category',
+  'violenceTypes',
+  'safety',
+  'childrenPresent',
+  'substantiated',
+  'persons',
+  'relations',
+  'address',
+  'retracts',
+]);
+const PERSON_KEYS = new Names(['ref', 'bsn', 'familyName', 'initials', 'birthDate', 'role']);
+const RELATION_KEYS = new Names(['from', 'to', 'type']);
+const ADDRESS_KEYS = new Names(['postcode', 'houseNumber', 'houseLetter', 'addition', 'city']);
+
+/**
+ * A cursor over one line. Structure is read from the bytes; a string is
+ * sliced from the line's text, which for an ASCII line holds the same
+ * characters at the same distance from the line's start.
+ */
+class Cursor {
+  bytes: Uint8Array = new Uint8Array(0);
+  text = '';
+  /** Added to a byte offset gives the same character's offset in `text`. */
+  shift = 0;
+  at = 0;
+  end = 0;
+  /** Where the last string read starts and ends, in bytes, quotes excluded. */
+  stringStart = 0;
+  stringEnd = 0;
+
+  /** Skips JSON whitespace, up to the line's end; a line has no `\n`. */
+  space(): void {
+    const bytes = this.bytes;
+    let at = this.at;
+    while (at < this.end) {
+      const c = bytes[at];
+      if (c !== 0x20 && c !== 0x09 && c !== 0x0d) break;
+      at++;
+    }
+    this.at = at;
+  }
+
+  /** The next byte after whitespace, consumed. */
+  next(): number {
+    this.space();
+    return this.at < this.end ? this.bytes[this.at++]! : -1;
+  }
+
+  expect(byte: number): void {
+    if (this.next() !== byte) decline();
+  }
+
+  /** After an item of a list or object: true at `,`, false at the closing byte. */
+  more(close: number): boolean {
+    const c = this.next();
+    if (c === COMMA) return true;
+    if (c !== close) decline();
+    return false;
+  }
+
+  /** Reads a non-empty string of printable ASCII without escapes, setting `stringStart` and `stringEnd`. */
+  span(): void {
+    this.expect(QUOTE);
+    const bytes = this.bytes;
+    const start = this.at;
+    let at = start;
+    for (let c = bytes[at]!; c !== QUOTE; c = bytes[++at]!) {
+      if (c < 0x20 || c > 0x7e || c === BACKSLASH || at >= this.end) decline();
+    }
+    if (at === start) decline();
+    this.stringStart = start;
+    this.stringEnd = at;
+    this.at = at + 1;
+  }
+
+  string(): string {
+    this.span();
+    return this.text.slice(this.stringStart + this.shift, this.stringEnd + this.shift);
+  }
+
+  /** One of `values`, as the shared string of its list. */
+  enumValue<T extends string>(values: Names<T>): T {
+    this.span();
+    const index = values.indexOf(this.bytes, this.stringStart, this.stringEnd);
+    return index < 0 ? decline() : values.names[index]!;
+  }
+
+  /** The index of the next key in `keys`, after its colon. */
+  key(keys: Names): number {
+    this.span();
+    const index = keys.indexOf(this.bytes, this.stringStart, this.stringEnd);
+    if (index < 0) decline();
+    this.expect(COLON);
+    return index;
+  }
+
+  boolean(): boolean {
+    this.space();
+    const bytes = this.bytes;
+    const at = this.at;
+    if (bytes[at] === 0x74 && bytes[at + 1] === 0x72 && bytes[at + 2] === 0x75) {
+      if (bytes[at + 3] !== 0x65) decline();
+      this.at = at + 4;
+      return true;
+    }
+    if (bytes[at] === 0x66 && bytes[at + 1] === 0x61 && bytes[at + 2] === 0x6c) {
+      if (bytes[at + 3] !== 0x73 || bytes[at + 4] !== 0x65) decline();
+      this.at = at + 5;
+      return false;
+    }
+    return decline();
+  }
+
+  /** A whole number from 1 written in plain digits, without fraction or exponent. */
+  wholeNumber(): number {
+    this.space();
+    const bytes = this.bytes;
+    let at = this.at;
+    if (at >= this.end || bytes[at]! < 0x31 || bytes[at]! > 0x39) decline();
+    let value = 0;
+    for (let c = bytes[at]!; c >= 0x30 && c <= 0x39; c = bytes[++at]!) {
+      value = value * 10 + (c - 0x30);
+      if (value > MAX_HOUSE_NUMBER) decline();
+    }
+    const after = bytes[at];
+    if (after === 0x2e || after === 0x65 || after === 0x45) decline();
+    this.at = at;
+    return value;
+  }
+
+  /** Opens a list; false when it is empty (and then already closed). */
+  openList(): boolean {
+    this.expect(OPEN_LIST);
+    this.space();
+    if (this.bytes[this.at] !== CLOSE_LIST) return true;
+    this.at++;
+    return false;
+  }
+}
+
+const cursor = new Cursor();
+
+const KINDS = new Names(SIGNAL_KINDS);
+const REGIONS = new Names(REGION_LIST);
+const SOURCES = new Names(SOURCE_LIST);
+const CATEGORIES = new Names(CATEGORY_LIST);
+const VIOLENCE_TYPES = new Names(VIOLENCE_TYPE_LIST);
+const SAFETY_LEVELS = new Names(SAFETY_LEVEL_LIST);
+const ROLES = new Names(ROLE_LIST);
+const RELATION_TYPES = new Names(RELATION_TYPE_LIST);
+
+/** Set bits of the keys already read in an object: a repeated key steps aside. */
+function seenOnce(seen: number, index: number): number {
+  const bit = 1 << index;
+  if ((seen & bit) !== 0) decline();
+  return seen | bit;
+}
+
+/**
+ * The signal on the line `bytes[start, end)`, or undefined when the line is
+ * not the plain shape this path reads. `text` must hold the line's
+ * characters from `textStart`; only called for a line with as many
+ * characters as bytes, which a line of ASCII is.
+ */
+export function readPlainSignal(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  text: string,
+  textStart: number,
+): Signal | undefined {
+  cursor.bytes = bytes;
+  cursor.text = text;
+  cursor.shift = textStart - start;
+  cursor.at = start;
+  cursor.end = end;
+  try {
+    const signal = readSignal(cursor);
+    cursor.space();
+    return cursor.at === end ? signal : undefined;
+  } catch (error) {
+    if (error === DECLINED) return undefined;
+    throw error;
+  } finally {
+    // Not to keep a chunk's bytes and text alive between calls.
+    cursor.bytes = EMPTY;
+    cursor.text = '';
+  }
+}
+
+const EMPTY = new Uint8Array(0);
+
+function readSignal(c: Cursor): Signal {
+  let id: string | undefined;
+  let kind: Signal['kind'] | undefined;
+  let occurredAt: string | undefined;
+  let receivedAt: string | undefined;
+  let region: string | undefined;
+  let source: Signal['source'];
+  let category: Signal['category'];
+  let violenceTypes: ViolenceType[] = [];
+  let safety: Signal['safety'] = 'ONBEKEND';
+  let childrenPresent = false;
+  let substantiated = true;
+  let persons: Person[] | undefined;
+  let relations: Relation[] = [];
+  let address: Address | undefined;
+  let retracts: string[] = [];
+
+  c.expect(OPEN_OBJECT);
+  let seen = 0;
+  do {
+    const key = c.key(SIGNAL_KEYS);
+    seen = seenOnce(seen, key);
+    switch (key) {
+      case 0:
+        id = c.string();
+        if (id.length > MAX_ID_LENGTH) decline();
+        break;
+      case 1:
+        kind = c.enumValue(KINDS);
+        if (kind === 'INTREKKING') decline();
+        break;
+      case 2:
+        occurredAt = c.string();
+        break;
+      case 3:
+        receivedAt = c.string();
+        break;
+      case 4:
+        region = c.enumValue(REGIONS);
+        break;
+      case 5:
+        source = c.enumValue(SOURCES);
+        break;
+      case 6:
+        category = c.enumValue(CATEGORIES);
+        break;
+      case 7:
+        violenceTypes = enumList(c, VIOLENCE_TYPES);
+        break;
+      case 8:
+        safety = c.enumValue(SAFETY_LEVELS);
+        break;
+      case 9:
+        childrenPresent = c.boolean();
+        break;
+      case 10:
+        substantiated = c.boolean();
+        break;
+      case 11:
+        persons = readPersons(c);
+        break;
+      case 12:
+        relations = readRelations(c);
+        break;
+      case 13:
+        address = readAddress(c);
+        break;
+      default:
+        retracts = readRetracts(c);
+    }
+  } while (c.more(CLOSE_OBJECT));
+
+  if (
+    id === undefined ||
+    kind === undefined ||
+    occurredAt === undefined ||
+    receivedAt === undefined ||
+    region === undefined ||
+    source === undefined ||
+    persons === undefined ||
+    (category === undefined && kind !== 'POLITIE')
+  ) {
+    return decline();
+  }
+  const receivedMs = parseTimestamp(receivedAt);
+  const occurredMs = parseTimestamp(occurredAt);
+  if (Number.isNaN(receivedMs) || Number.isNaN(occurredMs)) decline();
+  if (occurredMs - receivedMs > MAX_OCCURRED_AFTER_RECEIVED_MS) decline();
+  for (const relation of relations) {
+    if (!hasPerson(persons, relation.from) || !hasPerson(persons, relation.to)) decline();
+  }
+
+  // Built in the order `validateSignal` builds it, so both give objects of one shape.
+  const signal: Signal = {
+    id,
+    kind,
+    occurredAt,
+    receivedAt,
+    region,
+    source,
+    violenceTypes,
+    safety,
+    childrenPresent,
+    substantiated,
+    persons,
+    relations,
+    retracts,
+  };
+  if (category !== undefined) signal.category = category;
+  if (address !== undefined) signal.address = address;
+  return signal;
+}
+
+/** Items are gathered here and copied out at their count: a list grown by push keeps room for 17. */
+const scratch: unknown[] = [];
+
+function exactCopy<T>(): T[] {
+  const items = scratch.slice() as T[];
+  scratch.length = 0;
+  return items;
+}
+
+function enumList<T extends string>(c: Cursor, values: Names<T>): T[] {
+  scratch.length = 0;
+  if (c.openList()) {
+    do scratch.push(c.enumValue(values));
+    while (c.more(CLOSE_LIST));
+  }
+  return exactCopy();
+}
+
+function readRetracts(c: Cursor): string[] {
+  scratch.length = 0;
+  if (c.openList()) {
+    do {
+      const target = c.string();
+      if (target.length > MAX_ID_LENGTH) decline();
+      scratch.push(target);
+    } while (c.more(CLOSE_LIST));
+  }
+  return exactCopy();
+}
+
+function readPersons(c: Cursor): Person[] {
+  const persons: Person[] = [];
+  if (!c.openList()) decline();
+  do {
+    const person = readPerson(c);
+    if (hasPerson(persons, person.ref)) decline();
+    persons.push(person);
+  } while (c.more(CLOSE_LIST));
+  return persons.slice();
+}
+
+function readPerson(c: Cursor): Person {
+  let ref: string | undefined;
+  let bsn: string | undefined;
+  let familyName: string | undefined;
+  let initials: string | undefined;
+  let birthDate: string | undefined;
+  let role: Person['role'] = 'ONBEKEND';
+  c.expect(OPEN_OBJECT);
+  let seen = 0;
+  do {
+    const key = c.key(PERSON_KEYS);
+    seen = seenOnce(seen, key);
+    switch (key) {
+      case 0:
+        ref = c.string();
+        break;
+      case 1:
+        bsn = normaliseBsn(c.string());
+        // An invalid BSN earns a warning, which only the full path gives.
+        if (!isValidBsn(bsn)) decline();
+        break;
+      case 2:
+        familyName = c.string();
+        break;
+      case 3:
+        initials = c.string();
+        break;
+      case 4:
+        birthDate = c.string();
+        if (!isCalendarDate(birthDate)) decline();
+        break;
+      default:
+        role = c.enumValue(ROLES);
+    }
+  } while (c.more(CLOSE_OBJECT));
+  if (ref === undefined) return decline();
+  const person: Person = { ref, role };
+  if (bsn !== undefined) person.bsn = bsn;
+  if (familyName !== undefined) person.familyName = familyName;
+  if (initials !== undefined) person.initials = initials;
+  if (birthDate !== undefined) person.birthDate = birthDate;
+  return person;
+}
+
+function hasPerson(persons: readonly Person[], ref: string): boolean {
+  for (let i = 0; i < persons.length; i++) if (persons[i]!.ref === ref) return true;
+  return false;
+}
+
+function readRelations(c: Cursor): Relation[] {
+  const relations: Relation[] = [];
+  if (c.openList()) {
+    do relations.push(readRelation(c));
+    while (c.more(CLOSE_LIST));
+  }
+  return relations.slice();
+}
+
+function readRelation(c: Cursor): Relation {
+  let from: string | undefined;
+  let to: string | undefined;
+  let type: Relation['type'] | undefined;
+  c.expect(OPEN_OBJECT);
+  let seen = 0;
+  do {
+    const key = c.key(RELATION_KEYS);
+    seen = seenOnce(seen, key);
+    if (key === 0) from = c.string();
+    else if (key === 1) to = c.string();
+    else type = c.enumValue(RELATION_TYPES);
+  } while (c.more(CLOSE_OBJECT));
+  if (from === undefined || to === undefined || type === undefined) return decline();
+  return { from, to, type };
+}
+
+function readAddress(c: Cursor): Address {
+  const address: Address = {};
+  let postcode: string | undefined;
+  let houseNumber: number | undefined;
+  let houseLetter: string | undefined;
+  let addition: string | undefined;
+  let city: string | undefined;
+  c.expect(OPEN_OBJECT);
+  let seen = 0;
+  do {
+    const key = c.key(ADDRESS_KEYS);
+    seen = seenOnce(seen, key);
+    switch (key) {
+      case 0:
+        postcode = c.string();
+        break;
+      case 1:
+        houseNumber = c.wholeNumber();
+        break;
+      case 2:
+        houseLetter = c.string();
+        if (houseLetter.length !== 1 || !isLetter(houseLetter.charCodeAt(0))) decline();
+        break;
+      case 3:
+        addition = c.string();
+        if (!isAddition(addition)) decline();
+        break;
+      default:
+        city = c.string();
+    }
+  } while (c.more(CLOSE_OBJECT));
+  // In the order `validateSignal` sets them.
+  if (postcode !== undefined) address.postcode = postcode;
+  if (houseNumber !== undefined) address.houseNumber = houseNumber;
+  if (houseLetter !== undefined) address.houseLetter = houseLetter;
+  if (addition !== undefined) address.addition = addition;
+  if (city !== undefined) address.city = city;
+  return address;
+}

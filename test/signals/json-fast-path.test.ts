@@ -1,0 +1,210 @@
+/**
+ * The JSON fast path against the full path it stands in for: on any line it
+ * either steps aside or gives exactly the signal `decodeJson` gives, and it
+ * never takes a line the full path would reject or warn about.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { decodeJson, readPlainSignal, type Signal } from '../../src/signals/index.js';
+import { generateSignalLines } from '../../src/synthetic/generate.js';
+import { contractSignal, reorderKeys } from './arbitraries.js';
+import { melding, type Loose } from './samples.js';
+
+/** What the fast path makes of a whole line, as `decodeChunk` offers it one. */
+function fast(line: string): Signal | undefined {
+  const bytes = Buffer.from(line);
+  return bytes.length === line.length
+    ? readPlainSignal(bytes, 0, bytes.length, line, 0)
+    : undefined;
+}
+
+/** What the full path makes of it, when it accepts the line without a warning. */
+function full(line: string): Signal | undefined {
+  try {
+    const { signal, warnings } = decodeJson(line);
+    return warnings.length === 0 ? signal : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function agree(line: string): void {
+  const read = fast(line);
+  if (read !== undefined) expect(read).toStrictEqual(full(line));
+}
+
+/** Characters that make or break JSON and the contract, for mutations. */
+const EDIT_CHARS = [
+  '"',
+  '\\',
+  '{',
+  '}',
+  '[',
+  ']',
+  ',',
+  ':',
+  ' ',
+  '\t',
+  '0',
+  '1',
+  '9',
+  'n',
+  't',
+  'e',
+  '.',
+  '-',
+  'E',
+  'é',
+  '\u0000',
+  'x',
+];
+
+const edit = fc.record({
+  at: fc.nat(),
+  kind: fc.constantFrom('delete', 'insert', 'replace'),
+  char: fc.constantFrom(...EDIT_CHARS),
+});
+
+function applyEdit(
+  line: string,
+  { at, kind, char }: { at: number; kind: string; char: string },
+): string {
+  const i = at % (line.length + 1);
+  if (kind === 'delete') return line.slice(0, i) + line.slice(i + 1);
+  if (kind === 'insert') return line.slice(0, i) + char + line.slice(i);
+  return line.slice(0, i) + char + line.slice(i + 1);
+}
+
+/** Free text in the generators is any Unicode; this keeps some of it plain ASCII, which JSON writes without escapes, so the fast path has lines to read. */
+function asciiOnly(value: unknown): unknown {
+  if (typeof value === 'string') return value.replace(/[^\x20-\x7e]|["\\]/g, 'a') || 'a';
+  if (Array.isArray(value)) return value.map(asciiOnly);
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, asciiOnly(v)]));
+}
+
+const lines = fc
+  .record({ signal: contractSignal, seed: fc.integer(), ascii: fc.boolean() })
+  .map(({ signal, seed, ascii }) =>
+    JSON.stringify(reorderKeys(ascii ? asciiOnly(signal) : signal, seed)),
+  );
+
+describe('readPlainSignal', () => {
+  it('gives what decodeJson gives, for any contract signal in any key order', () => {
+    fc.assert(fc.property(lines, agree), { numRuns: 2000 });
+  });
+
+  it('reads every ASCII report the full path accepts without a warning', () => {
+    fc.assert(
+      fc.property(fc.record({ signal: contractSignal, seed: fc.integer() }), ({ signal, seed }) => {
+        const line = JSON.stringify(reorderKeys(asciiOnly(signal), seed));
+        const expected = full(line);
+        fc.pre(expected !== undefined && expected.kind !== 'INTREKKING');
+        expect(fast(line)).toStrictEqual(expected);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('never takes a line the full path rejects or warns about, whatever is edited', () => {
+    fc.assert(
+      fc.property(lines, fc.array(edit, { minLength: 1, maxLength: 3 }), (line, edits) => {
+        agree(edits.reduce(applyEdit, line));
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it('reads JSON whitespace anywhere between tokens', () => {
+    fc.assert(
+      fc.property(lines, fc.constantFrom(' ', '\t', '\r', ' \t '), (line, space) => {
+        const spaced = JSON.stringify(JSON.parse(line), null, 1).replace(/\n */g, space);
+        agree(spaced);
+        if (full(line) !== undefined && fast(line) !== undefined) {
+          expect(fast(spaced)).toStrictEqual(full(line));
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('reads nearly every line of the synthetic stream, and only what the full path accepts', () => {
+    const all = [
+      ...generateSignalLines({ count: 3000, seed: 11, malformed: 0.05, withdrawn: 0.03 }),
+    ];
+    let read = 0;
+    for (const line of all) {
+      agree(line);
+      if (fast(line) !== undefined) read++;
+    }
+    expect(read).toBeGreaterThan(0.9 * all.length);
+  });
+
+  it.each<[string, (s: Loose) => unknown]>([
+    ['a repeated key', (s) => JSON.stringify(s).replace('{', '{"region":"VT01",')],
+    ['a key outside the contract', (s) => ({ ...s, note: 'x' })],
+    ['null', (s) => ({ ...s, safety: null })],
+    ['an empty string', (s) => ({ ...s, safety: '' })],
+    ['an escape', (s) => JSON.stringify(s).replace('"M-1"', '"M\\u002d1"')],
+    [
+      'a house number with a fraction',
+      (s) => JSON.stringify(s).replace(/"houseNumber":(\d+)/, '"houseNumber":$1.0'),
+    ],
+    [
+      'a house number with a leading zero',
+      (s) => JSON.stringify(s).replace(/"houseNumber":(\d+)/, '"houseNumber":0$1'),
+    ],
+    ['an invalid BSN', (s) => ({ ...s, persons: [{ ...s.persons[0], bsn: '123456789' }] })],
+    [
+      'a withdrawal',
+      () => ({
+        id: 'W-1',
+        kind: 'INTREKKING',
+        receivedAt: '2024-01-01T00:00:00Z',
+        retracts: ['M-1'],
+      }),
+    ],
+    ['an empty address', (s) => ({ ...s, address: {} })],
+    ['text after the object', (s) => `${JSON.stringify(s)} x`],
+    [
+      'occurredAt over a day after receivedAt',
+      (s) => ({ ...s, occurredAt: '2023-03-03T09:00:01Z' }),
+    ],
+    ['a timestamp that is not RFC 3339', (s) => ({ ...s, receivedAt: '2023-03-02 09:00:00' })],
+    ['an unknown enum value', (s) => ({ ...s, source: 'BUURMAN' })],
+    ['a region outside VT01 to VT26', (s) => ({ ...s, region: 'VT27' })],
+    ['a MELDING without category', (s) => ({ ...s, category: undefined })],
+    [
+      'a relation to no person of the signal',
+      (s) => ({ ...s, relations: [{ from: 'm', to: 'x', type: 'PARTNER' }] }),
+    ],
+    ['a repeated person ref', (s) => ({ ...s, persons: [s.persons[0], s.persons[0]] })],
+    ['no persons', (s) => ({ ...s, persons: [] })],
+    ['an id over 128 characters', (s) => ({ ...s, id: 'x'.repeat(129) })],
+    [
+      'a birth date not in the calendar',
+      (s) => ({ ...s, persons: [{ ...s.persons[0], birthDate: '2023-02-29' }] }),
+    ],
+    [
+      'a house letter of two letters',
+      (s) => ({ ...s, address: { ...s.address, houseLetter: 'ab' } }),
+    ],
+    [
+      'an addition of five characters',
+      (s) => ({ ...s, address: { ...s.address, addition: 'ABCDE' } }),
+    ],
+    [
+      'a house number over 99999',
+      (s) => ({ ...s, address: { ...s.address, houseNumber: 100000 } }),
+    ],
+    ['a string where a list belongs', (s) => ({ ...s, violenceTypes: 'PSYCHISCH' })],
+    ['a number where a boolean belongs', (s) => ({ ...s, childrenPresent: 1 })],
+  ])('steps aside for %s', (_, change) => {
+    const changed = change(melding());
+    const line = typeof changed === 'string' ? changed : JSON.stringify(changed);
+    expect(fast(JSON.stringify(melding()))).toStrictEqual(
+      decodeJson(JSON.stringify(melding())).signal,
+    );
+    expect(fast(line)).toBeUndefined();
+  });
+});
