@@ -45,17 +45,44 @@ export interface BacktestInput {
 
 interface Decoding {
   readonly chunk: Promise<ChunkOpener>;
+  /** Set once `chunk` has settled, to its opener; a failure is left for `chunk` to throw. */
+  opener: ChunkOpener | undefined;
   settled: boolean;
+  /** The chunk, when it was opened before its turn came. */
+  opened: DecodedChunk | undefined;
 }
 
 function decoding(chunk: Promise<ChunkOpener>): Decoding {
-  const entry = { chunk, settled: false };
+  const entry: Decoding = { chunk, opener: undefined, settled: false, opened: undefined };
   // Also keeps a failure from counting as unhandled before its turn comes to be awaited.
   chunk.then(
-    () => (entry.settled = true),
+    (opener) => {
+      entry.opener = opener;
+      entry.settled = true;
+    },
     () => (entry.settled = true),
   );
   return entry;
+}
+
+async function opened(entry: Decoding): Promise<DecodedChunk> {
+  return entry.opened ?? (await entry.chunk)();
+}
+
+/**
+ * Opens the first chunk behind the head that is ready and not yet opened:
+ * work for this thread while the head is still being decoded elsewhere.
+ * False when there is none.
+ */
+function openAhead(queue: readonly Decoding[]): boolean {
+  for (let i = 1; i < queue.length; i++) {
+    const entry = queue[i]!;
+    if (entry.opener !== undefined && entry.opened === undefined) {
+      entry.opened = entry.opener();
+      return true;
+    }
+  }
+  return false;
 }
 
 /**
@@ -144,15 +171,30 @@ async function ingestWith(
   // Enough chunks decoded ahead to keep every worker busy, few enough to bound the memory they hold.
   const ahead = 2 * workerThreads + 2;
   const queue: Decoding[] = [];
+  // A failed chunk stays at the head, for `opened` to throw its error when awaited.
+  const applyReady = (): void => {
+    while (queue.length > 0 && queue[0]!.opener !== undefined) {
+      const entry = queue.shift()!;
+      apply(entry.opened ?? entry.opener!());
+    }
+  };
   for await (const bytes of lineChunks(input, { onChunk: onBytes })) {
     // A worker's answer is a message event; reading a file whose data is at hand never yields to
     // one, so without this turn a worker's finished chunks would still count as queued.
     if (workerThreads > 0) await setImmediate();
     queue.push(decoding(decoder.decode(bytes)));
-    while (queue.length > 0 && queue[0]!.settled) apply((await queue.shift()!.chunk)());
-    if (queue.length > ahead) apply((await queue.shift()!.chunk)());
+    applyReady();
+    while (queue.length > ahead) {
+      // Rather than wait idle for a worker's chunk, open one that is ready behind it, and look again.
+      if (!queue[0]!.settled && openAhead(queue)) {
+        await setImmediate();
+        applyReady();
+        continue;
+      }
+      apply(await opened(queue.shift()!));
+    }
   }
-  while (queue.length > 0) apply((await queue.shift()!.chunk)());
+  while (queue.length > 0) apply(await opened(queue.shift()!));
   // Households are formed once, at the end: from scratch is far cheaper than batch by batch.
   radar.settle();
   return { ...counts, withdrawn: radar.counts.withdrawn };
