@@ -11,7 +11,7 @@
  * partition a full recomputation would give, which the property tests check
  * after every step.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { ADDRESS_LINK_WINDOW_MS, type GraphSignal, type PersonRecord } from './model.js';
 import { UnionFind } from './union-find.js';
 
@@ -29,8 +29,9 @@ export interface HouseholdIndexOptions {
   institutionalPersonThreshold?: number;
 }
 
+/** One-shot `hash`, not `createHash`: a backtest names hundreds of thousands of households, and the Hash object cost more than the digest. */
 function shortHash(text: string): string {
-  return createHash('sha256').update(text).digest('hex').slice(0, 16);
+  return hash('sha256', text, 'hex').slice(0, 16);
 }
 
 function minBy<T>(items: readonly T[], key: (item: T) => string): string {
