@@ -138,6 +138,8 @@ export class Radar {
   private formedIds: string[] | undefined;
   private duplicates = 0;
   private withdrawn = 0;
+  /** With `formOnce`, once settled: how many were accepted, as `accepted` is emptied then. */
+  private acceptedWhenFormed: number | undefined;
 
   constructor(options: RadarOptions) {
     this.ruleset = options.ruleset;
@@ -153,7 +155,7 @@ export class Radar {
 
   get counts(): RadarCounts {
     return {
-      accepted: this.accepted.size,
+      accepted: this.acceptedWhenFormed ?? this.accepted.size,
       duplicates: this.duplicates,
       withdrawn: this.withdrawn,
     };
@@ -312,11 +314,18 @@ export class Radar {
    */
   settle(): void {
     if (this.columns !== undefined) {
+      if (this.formedOnce !== undefined) return;
       const { ids } = this.columns;
-      this.formedOnce ??= formHouseholds(this.columns, {
+      this.formedOnce = formHouseholds(this.columns, {
         active: (row) => !this.retracted.has(ids[row]!),
         institutionalPersonThreshold: this.households.threshold,
       });
+      // It takes no more signals, so what only ingesting and forming needed can go: kept,
+      // the millions of entries would be marked by every collection while the rules run.
+      this.acceptedWhenFormed = this.accepted.size;
+      this.accepted.clear();
+      this.retracted.clear();
+      this.columns.releaseLinks();
       return;
     }
     const { removed, added } = this.fold();

@@ -55,6 +55,26 @@ export class HouseholdColumns {
     this.recordEnds.push(this.bsns.length);
   }
 
+  /**
+   * Empties every column but `ids`, once households are formed: the rest
+   * served only to link them, and a backtest's later collections would
+   * mark it all again and again.
+   */
+  releaseLinks(): void {
+    for (const column of [
+      this.times,
+      this.addressKeys,
+      this.addressHashes,
+      this.recordEnds,
+      this.bsns,
+      this.nameKeys,
+      this.nameHashes,
+      this.initials,
+    ]) {
+      column.length = 0;
+    }
+  }
+
   /** Where a row's records start in the record columns. */
   recordStart(row: number): number {
     return row === 0 ? 0 : this.recordEnds[row - 1]!;
