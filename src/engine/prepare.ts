@@ -4,7 +4,7 @@
  * so the engine never needs the whole signal again: no names, no birth
  * dates, only identity keys, rule facts and a content fingerprint.
  */
-import { toGraphSignal, type GraphSignal } from '../graph/model.js';
+import { toGraphInput, type GraphInput } from '../graph/model.js';
 import { toRuleInput, type RuleInput } from '../rules/index.js';
 import { signalFingerprint, type Signal } from '../signals/index.js';
 
@@ -16,7 +16,7 @@ export interface PreparedSignal {
   /** What rules see; absent for a withdrawal, which is never evaluated. */
   readonly rule: RuleInput | undefined;
   /** What the households are built from; absent for a withdrawal, which belongs to none. */
-  readonly graph: GraphSignal | undefined;
+  readonly graph: GraphInput | undefined;
 }
 
 export function prepareSignal(signal: Signal): PreparedSignal {
@@ -26,5 +26,5 @@ export function prepareSignal(signal: Signal): PreparedSignal {
     return { id, fingerprint, retracts, rule: undefined, graph: undefined };
   }
   const rule = toRuleInput(signal);
-  return { id, fingerprint, retracts, rule, graph: toGraphSignal(signal, rule.t) };
+  return { id, fingerprint, retracts, rule, graph: toGraphInput(signal, rule.t) };
 }

@@ -15,7 +15,7 @@
  * BSN, name key, initial). Each string's length goes with the numbers,
  * just before the number that follows the string in this order.
  */
-import { newGraphSignal, type IdentityKeys } from '../graph/model.js';
+import type { IdentityKeys } from '../graph/model.js';
 import {
   CATEGORIES,
   REGIONS,
@@ -102,13 +102,9 @@ export class WireWriter {
       this.string(r.to);
       numbers.push(RELATION_TYPES.indexOf(r.type));
     }
-    numbers.push(graph.records.length);
-    for (const record of graph.records) {
-      this.string(record.ref);
-      this.string(record.bsn);
-      this.string(record.nameKey);
-      this.string(record.initial);
-    }
+    const { keys } = graph;
+    numbers.push(keys.length / 4);
+    for (let i = 0; i < keys.length; i++) this.string(keys[i]);
   }
 
   /** Everything written so far; the writer is spent. */
@@ -185,7 +181,7 @@ export class WireReader {
         minorInvolved,
         elderInvolved,
       },
-      graph: newGraphSignal(id, t, relations, addressKey, keys as IdentityKeys),
+      graph: { t, relations, addressKey, keys: keys as IdentityKeys },
     };
   }
 

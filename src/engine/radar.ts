@@ -7,7 +7,7 @@
 import { SignalRejectedError } from '../errors.js';
 import { formHouseholds, type FormedHouseholds } from '../graph/form-households.js';
 import { HouseholdColumns } from '../graph/household-columns.js';
-import type { GraphSignal } from '../graph/model.js';
+import { graphSignal, type GraphSignal } from '../graph/model.js';
 import {
   Household,
   HouseholdIndex,
@@ -217,7 +217,7 @@ export class Radar {
   private intoColumns(prepared: PreparedSignal): PreparedSignal {
     const { id, fingerprint, retracts, rule, graph } = prepared;
     if (rule === undefined || graph === undefined) return prepared;
-    this.columns!.add(graph);
+    this.columns!.add(id, graph);
     this.rowInputs.push(rule);
     return { id, fingerprint, retracts, rule, graph: undefined };
   }
@@ -338,7 +338,13 @@ export class Radar {
   private fold(): HouseholdChange {
     if (this.pendingAdds.length === 0 && this.pendingRemoves.size === 0) return NO_CHANGE;
     const adds: GraphSignal[] = [];
-    for (const { id, graph } of this.pendingAdds) if (!this.retracted.has(id)) adds.push(graph!);
+    for (const prepared of this.pendingAdds) {
+      const { id, fingerprint, retracts, rule, graph } = prepared;
+      if (this.retracted.has(id)) continue;
+      adds.push(graphSignal(id, graph!));
+      // The index holds the graph now; kept here too, its keys would be held twice.
+      this.accepted.set(id, { id, fingerprint, retracts, rule, graph: undefined });
+    }
     // A removal of an id never folded in changes nothing.
     const change = this.households.apply(adds, this.pendingRemoves);
     this.pendingAdds = [];

@@ -7,7 +7,7 @@
  * they are still in the cache.
  */
 import { hashString } from './key-groups.js';
-import type { GraphSignal } from './model.js';
+import type { GraphInput } from './model.js';
 
 const LETTER_A = 0x61;
 
@@ -41,12 +41,16 @@ export class HouseholdColumns {
   }
 
   /** Adds a signal as the next row. */
-  add(signal: GraphSignal): void {
-    this.ids.push(signal.id);
-    this.times.push(signal.t);
-    this.addressKeys.push(signal.addressKey);
-    this.addressHashes.push(signal.addressKey === undefined ? 0 : hashString(signal.addressKey));
-    for (const { bsn, nameKey, initial } of signal.records) {
+  add(id: string, { t, addressKey, keys }: GraphInput): void {
+    this.ids.push(id);
+    this.times.push(t);
+    this.addressKeys.push(addressKey);
+    this.addressHashes.push(addressKey === undefined ? 0 : hashString(addressKey));
+    // Four keys a person record: ref, valid BSN, name key, first initial.
+    for (let i = 0; i < keys.length; i += 4) {
+      const bsn = keys[i + 1];
+      const nameKey = keys[i + 2];
+      const initial = keys[i + 3];
       this.bsns.push(bsn === undefined ? -1 : Number(bsn));
       this.nameKeys.push(nameKey);
       this.nameHashes.push(nameKey === undefined ? 0 : hashString(nameKey));

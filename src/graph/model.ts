@@ -103,13 +103,34 @@ export function newGraphSignal(
   return graphSignal;
 }
 
+/**
+ * What the households need of a signal, as flat data: made where a signal
+ * is decoded, and made a `GraphSignal` with its person records only where
+ * households are kept up to date signal by signal. A backtest forms them
+ * once from columns, and records made for each signal, crossing threads and
+ * then dropped, were most of what preparing a signal cost.
+ */
+export interface GraphInput {
+  /** `occurredAt` in epoch milliseconds. */
+  readonly t: number;
+  readonly relations: readonly Relation[];
+  readonly addressKey: string | undefined;
+  readonly keys: IdentityKeys;
+}
+
 /** `t` is `occurredAt` in epoch milliseconds, as the signal's rule input reads it: one instant, parsed once. */
-export function toGraphSignal(signal: Signal, t: number): GraphSignal {
-  return newGraphSignal(
-    signal.id,
+export function toGraphInput(signal: Signal, t: number): GraphInput {
+  return {
     t,
-    signal.relations,
-    addressKey(signal.address),
-    identityKeys(signal.persons),
-  );
+    relations: signal.relations,
+    addressKey: addressKey(signal.address),
+    keys: identityKeys(signal.persons),
+  };
+}
+
+export function graphSignal(
+  id: string,
+  { t, relations, addressKey, keys }: GraphInput,
+): GraphSignal {
+  return newGraphSignal(id, t, relations, addressKey, keys);
 }
