@@ -5,7 +5,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { compileRule, evaluateAcross } from '../rules/index.js';
-import { decodeChunk, toWireChunk } from './decode-chunk.js';
+import { decodeWireChunk } from './decode-chunk.js';
 import { indicatorLines } from './format.js';
 import { unpackHouseholds } from './packed-households.js';
 import {
@@ -39,7 +39,7 @@ function evaluate({ rules, households: packed, claims, me }: EvaluationJob): voi
 parentPort!.on('message', (request: WorkerRequest) => {
   try {
     if ('decode' in request) {
-      const chunk = toWireChunk(decodeChunk(request.decode));
+      const chunk = decodeWireChunk(request.decode);
       reply({ chunk }, [chunk.signals.numbers.buffer]);
     } else evaluate(request.evaluate);
   } catch (error) {

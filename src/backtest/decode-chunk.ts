@@ -47,8 +47,25 @@ export type WireChunk = DecodedChunk<WireSignals>;
  * line it steps aside from takes the full path from its text.
  */
 export function decodeChunk(bytes: Uint8Array): DecodedChunk {
-  const text = chunkText(bytes);
   const signals: PreparedSignal[] = [];
+  return { ...decodeLines(bytes, (prepared) => signals.push(prepared)), signals };
+}
+
+/**
+ * `decodeChunk` straight onto the wire, as a worker sends it: each signal
+ * is packed as soon as it is prepared, so its objects die before the next
+ * collection instead of being copied by it with the rest of the chunk.
+ */
+export function decodeWireChunk(bytes: Uint8Array): WireChunk {
+  const writer = new WireWriter();
+  return { ...decodeLines(bytes, (prepared) => writer.write(prepared)), signals: writer.finish() };
+}
+
+function decodeLines(
+  bytes: Uint8Array,
+  onSignal: (prepared: PreparedSignal) => void,
+): Omit<DecodedChunk<never>, 'signals'> {
+  const text = chunkText(bytes);
   const signalLines: number[] = [];
   const rejected: ChunkRejection[] = [];
   let read = 0;
@@ -68,14 +85,14 @@ export function decodeChunk(bytes: Uint8Array): DecodedChunk {
         : undefined;
     if (plain !== undefined) {
       read++;
-      signals.push(prepareSignal(plain));
+      onSignal(prepareSignal(plain));
       signalLines.push(number);
     } else {
       const line = text.slice(textStart, textLineEnd);
       if (line.trim() !== '') {
         read++;
         try {
-          signals.push(prepareSignal(decodeJson(line).signal));
+          onSignal(prepareSignal(decodeJson(line).signal));
           signalLines.push(number);
         } catch (error) {
           if (!(error instanceof SignalRejectedError)) throw error;
@@ -91,13 +108,7 @@ export function decodeChunk(bytes: Uint8Array): DecodedChunk {
     byteStart = byteEnd + 1;
     textStart = textEnd + 1;
   }
-  return { lines, read, signals, signalLines, rejected };
-}
-
-export function toWireChunk(chunk: DecodedChunk): WireChunk {
-  const writer = new WireWriter();
-  for (const signal of chunk.signals) writer.write(signal);
-  return { ...chunk, signals: writer.finish() };
+  return { lines, read, signalLines, rejected };
 }
 
 export function fromWireChunk(chunk: WireChunk): DecodedChunk {

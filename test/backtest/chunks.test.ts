@@ -6,7 +6,7 @@
 import { Readable, Writable } from 'node:stream';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeChunk, fromWireChunk, toWireChunk } from '../../src/backtest/decode-chunk.js';
+import { decodeChunk, decodeWireChunk, fromWireChunk } from '../../src/backtest/decode-chunk.js';
 import { radarOutputLines, runBacktest, snapshot } from '../../src/backtest/index.js';
 import { indicatorLines } from '../../src/backtest/format.js';
 import { lineChunks } from '../../src/backtest/lines.js';
@@ -44,8 +44,9 @@ describe('decodeChunk', () => {
     const lines = [
       ...generateSignalLines({ count: 300, seed: 3, malformed: 0.05, withdrawn: 0.05 }),
     ];
-    const chunk = decodeChunk(Buffer.from(lines.join('\n')));
-    const wire = toWireChunk(chunk);
+    const bytes = Buffer.from(lines.join('\n'));
+    const chunk = decodeChunk(bytes);
+    const wire = decodeWireChunk(bytes);
     const back = fromWireChunk(structuredClone(wire, { transfer: [wire.signals.numbers.buffer] }));
     expect(back).toEqual(chunk);
     expect(back.signals.length).toBeGreaterThan(250);
