@@ -7,7 +7,7 @@
  * hold the two to the same households and person counts.
  */
 import type { HouseholdColumns } from './household-columns.js';
-import { groupByKey, groupCount, type Groups } from './key-groups.js';
+import { groupByKey, groupCount, type CompareKeys, type Groups } from './key-groups.js';
 import { ADDRESS_LINK_WINDOW_MS } from './model.js';
 import { UnionFind } from './union-find.js';
 
@@ -83,25 +83,26 @@ function keyed(
   return [kept.subarray(0, length), numbers.subarray(0, length)];
 }
 
-/** The items that have a key, grouped by it, through the hashes taken as the keys arrived. */
-function groupByString(
+/** The items that have a stored key (a start other than -1), grouped by it, through the hashes taken as the keys arrived. */
+function groupByStoredKey(
   items: Int32Array,
-  keys: readonly (string | undefined)[],
+  starts: readonly number[],
   hashes: readonly number[],
+  compareKeys: CompareKeys,
 ): Groups {
   return groupByKey(
     ...keyed(
       items,
-      (item) => keys[item] !== undefined,
+      (item) => starts[item] !== -1,
       (item) => hashes[item]!,
     ),
-    (item) => keys[item]!,
+    compareKeys,
   );
 }
 
 /** Records linked by a shared valid BSN, or by name key and first initial where name matching is on. */
 function resolvePersons(columns: HouseholdColumns, records: Int32Array): UnionFind {
-  const { bsns, nameKeys, nameHashes, initials } = columns;
+  const { bsns, nameStarts, nameHashes, initials } = columns;
   const persons = new UnionFind(columns.records);
   const byBsn = groupByKey(
     ...keyed(
@@ -115,7 +116,9 @@ function resolvePersons(columns: HouseholdColumns, records: Int32Array): UnionFi
     const first = withBsn[bsnStarts[g]!]!;
     for (let i = bsnStarts[g]! + 1; i < bsnStarts[g + 1]!; i++) persons.union(first, withBsn[i]!);
   }
-  const byName = groupByString(records, nameKeys, nameHashes);
+  const byName = groupByStoredKey(records, nameStarts, nameHashes, (a, b) =>
+    columns.compareNames(a, b),
+  );
   const firstWithInitial = new Int32Array(LETTERS).fill(-1);
   for (let g = 0; g < groupCount(byName); g++) {
     const { items, starts } = byName;
@@ -194,8 +197,10 @@ function linkAlongAddresses(
   persons: UnionFind,
   threshold: number,
 ): void {
-  const { times, ids, addressKeys, addressHashes } = columns;
-  const byAddress = groupByString(rows, addressKeys, addressHashes);
+  const { times, ids, addressStarts, addressHashes, institutionalAddresses } = columns;
+  const byAddress = groupByStoredKey(rows, addressStarts, addressHashes, (a, b) =>
+    columns.compareAddresses(a, b),
+  );
   const counted = new Int32Array(columns.records);
   const inOrder = (a: number, b: number): number =>
     times[a]! - times[b]! || (ids[a]! < ids[b]! ? -1 : ids[a]! > ids[b]! ? 1 : 0);
@@ -204,7 +209,11 @@ function linkAlongAddresses(
     const from = starts[g]!;
     const to = starts[g + 1]!;
     if (to - from < 2) continue;
-    if (columns.institutionalAddresses.has(addressKeys[chains[from]!]!)) continue;
+    if (
+      institutionalAddresses.size > 0 &&
+      institutionalAddresses.has(columns.addressKey(chains[from]!))
+    )
+      continue;
     sortRange(chains, from, to, inOrder);
     const count = { persons, counted, mark: g + 1, limit: threshold };
     if (countPersons(columns, chains, from, to, count) > threshold) continue;

@@ -3,10 +3,10 @@
  * formation (`formHouseholds`) links, and nothing more. The signals need no
  * objects of their own, and no key is looked up as they arrive: at millions
  * of signals those objects were most of a backtest's heap, and the lookups
- * a good part of its time. String keys are hashed as they arrive, while
- * they are still in the cache.
+ * a good part of its time. Name and address keys go into a `KeyStore` as
+ * they arrive, hashed while they are copied.
  */
-import { hashString } from './key-groups.js';
+import { KeyStore } from './key-store.js';
 import type { GraphInput } from './model.js';
 
 const LETTER_A = 0x61;
@@ -16,15 +16,19 @@ export class HouseholdColumns {
   readonly ids: string[] = [];
   /** `occurredAt` in epoch milliseconds. */
   readonly times: number[] = [];
-  readonly addressKeys: (string | undefined)[] = [];
-  /** `hashString` of the address key (0 without one), taken while the key is fresh in the cache. */
+  /** Name and address keys, each at its start and end in the store; a start of -1 means none. */
+  readonly keys = new KeyStore();
+  readonly addressStarts: number[] = [];
+  readonly addressEnds: number[] = [];
+  /** The address key's hash (see `KeyStore.add`), 0 without one. */
   readonly addressHashes: number[] = [];
   /** Where each row's records end in the record columns; they start where the previous row's end. */
   readonly recordEnds: number[] = [];
   /** Per record: the valid BSN as a number (nine digits, so it fits 32 bits), or -1. */
   readonly bsns: number[] = [];
-  readonly nameKeys: (string | undefined)[] = [];
-  /** `hashString` of the name key (0 without one). */
+  readonly nameStarts: number[] = [];
+  readonly nameEnds: number[] = [];
+  /** The name key's hash, 0 without one. */
   readonly nameHashes: number[] = [];
   /** Per record: the first initial as 0 to 25 for `a` to `z`, or -1. */
   readonly initials: number[] = [];
@@ -44,16 +48,14 @@ export class HouseholdColumns {
   add(id: string, { t, addressKey, keys }: GraphInput): void {
     this.ids.push(id);
     this.times.push(t);
-    this.addressKeys.push(addressKey);
-    this.addressHashes.push(addressKey === undefined ? 0 : hashString(addressKey));
+    this.addressHashes.push(this.store(addressKey, this.addressStarts, this.addressEnds));
     // Four keys a person record: ref, valid BSN, name key, first initial.
     for (let i = 0; i < keys.length; i += 4) {
       const bsn = keys[i + 1];
       const nameKey = keys[i + 2];
       const initial = keys[i + 3];
       this.bsns.push(bsn === undefined ? -1 : Number(bsn));
-      this.nameKeys.push(nameKey);
-      this.nameHashes.push(nameKey === undefined ? 0 : hashString(nameKey));
+      this.nameHashes.push(this.store(nameKey, this.nameStarts, this.nameEnds));
       this.initials.push(initial === undefined ? -1 : letterIndex(initial));
     }
     this.recordEnds.push(this.bsns.length);
@@ -67,16 +69,49 @@ export class HouseholdColumns {
   releaseLinks(): void {
     for (const column of [
       this.times,
-      this.addressKeys,
+      this.addressStarts,
+      this.addressEnds,
       this.addressHashes,
       this.recordEnds,
       this.bsns,
-      this.nameKeys,
+      this.nameStarts,
+      this.nameEnds,
       this.nameHashes,
       this.initials,
     ]) {
       column.length = 0;
     }
+    this.keys.clear();
+  }
+
+  /** The address key of a row that has one. */
+  addressKey(row: number): string {
+    return this.keys.text(this.addressStarts[row]!, this.addressEnds[row]!);
+  }
+
+  /** Code-unit order of two rows' address keys; both must have one. */
+  compareAddresses(a: number, b: number): number {
+    const { addressStarts: starts, addressEnds: ends } = this;
+    return this.keys.compare(starts[a]!, ends[a]!, starts[b]!, ends[b]!);
+  }
+
+  /** Code-unit order of two records' name keys; both must have one. */
+  compareNames(a: number, b: number): number {
+    const { nameStarts: starts, nameEnds: ends } = this;
+    return this.keys.compare(starts[a]!, ends[a]!, starts[b]!, ends[b]!);
+  }
+
+  /** Stores `key` and notes where; returns its hash, 0 for none. */
+  private store(key: string | undefined, starts: number[], ends: number[]): number {
+    if (key === undefined) {
+      starts.push(-1);
+      ends.push(-1);
+      return 0;
+    }
+    starts.push(this.keys.end);
+    const hash = this.keys.add(key);
+    ends.push(this.keys.end);
+    return hash;
   }
 
   /** Where a row's records start in the record columns. */

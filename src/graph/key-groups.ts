@@ -17,13 +17,6 @@ export function groupCount(groups: Groups): number {
   return groups.starts.length - 1;
 }
 
-/** The FNV-1a hash of a string's UTF-16 code units, as an unsigned 32-bit number. */
-export function hashString(text: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
-  return hash >>> 0;
-}
-
 const DIGIT_BITS = 16;
 const DIGITS = 1 << DIGIT_BITS;
 const DIGIT_MASK = DIGITS - 1;
@@ -58,9 +51,15 @@ function radixSort(numbers: Uint32Array, items: Int32Array): void {
 }
 
 /**
+ * The order of two items' keys: 0 for the same key. Given when a number is
+ * a hash of the key rather than the key itself.
+ */
+export type CompareKeys = (a: number, b: number) => number;
+
+/**
  * The items grouped by key, each item's 32-bit number given at the same
  * index in `numbers`; items with equal keys must have equal numbers.
- * Without `keyOf` the number is the key; with it, items whose numbers
+ * Without `compareKeys` the number is the key; with it, items whose numbers
  * collide are told apart by key. Both arrays are reordered in place and the
  * groups are views of `items`. Groups come in no particular order, and so
  * do the items in a group.
@@ -68,7 +67,7 @@ function radixSort(numbers: Uint32Array, items: Int32Array): void {
 export function groupByKey(
   items: Int32Array,
   numbers: Uint32Array,
-  keyOf?: (item: number) => string,
+  compareKeys?: CompareKeys,
 ): Groups {
   const n = items.length;
   radixSort(numbers, items);
@@ -77,8 +76,8 @@ export function groupByKey(
   for (let from = 0; from < n;) {
     let to = from + 1;
     while (to < n && numbers[to] === numbers[from]) to++;
-    if (keyOf === undefined) starts[count++] = from;
-    else count = splitByKey(items, from, to, keyOf, starts, count);
+    if (compareKeys === undefined || to - from === 1) starts[count++] = from;
+    else count = splitByKey(items, from, to, compareKeys, starts, count);
     from = to;
   }
   starts[count] = n;
@@ -94,21 +93,21 @@ function splitByKey(
   items: Int32Array,
   from: number,
   to: number,
-  keyOf: (item: number) => string,
+  compareKeys: CompareKeys,
   starts: Int32Array,
   count: number,
 ): number {
-  const first = keyOf(items[from]!);
+  const first = items[from]!;
   let same = from + 1;
-  while (same < to && keyOf(items[same]!) === first) same++;
+  while (same < to && compareKeys(first, items[same]!) === 0) same++;
   if (same === to) {
     starts[count] = from;
     return count + 1;
   }
   // Two keys with one hash: rare enough that sorting the run by key costs nothing overall.
-  items.subarray(from, to).sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0));
+  items.subarray(from, to).sort(compareKeys);
   for (let i = from; i < to; i++) {
-    if (i === from || keyOf(items[i]!) !== keyOf(items[i - 1]!)) starts[count++] = i;
+    if (i === from || compareKeys(items[i]!, items[i - 1]!) !== 0) starts[count++] = i;
   }
   return count;
 }

@@ -1,0 +1,54 @@
+/** Keys kept as code units must compare and hash as the strings they were. */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { KeyStore } from '../../src/graph/key-store.js';
+
+/** Each key added, with where it landed and its hash. */
+function stored(keys: readonly string[]) {
+  const store = new KeyStore();
+  const spans = keys.map((key) => {
+    const start = store.end;
+    const hash = store.add(key);
+    return { start, end: store.end, hash };
+  });
+  return { store, spans };
+}
+
+const byCodeUnits = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+describe('KeyStore', () => {
+  it('property: compares stored keys as their strings compare, and gives them back', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.string({ unit: 'binary', maxLength: 6 }), { maxLength: 40 }),
+        (keys) => {
+          const { store, spans } = stored(keys);
+          keys.forEach((a, i) => {
+            expect(store.text(spans[i]!.start, spans[i]!.end)).toBe(a);
+            keys.forEach((b, j) => {
+              const { start, end } = spans[j]!;
+              expect(Math.sign(store.compare(spans[i]!.start, spans[i]!.end, start, end))).toBe(
+                byCodeUnits(a, b),
+              );
+            });
+          });
+        },
+      ),
+    );
+  });
+
+  it('hashes equal keys alike, as unsigned 32-bit FNV-1a', () => {
+    const { spans } = stored(['9904SK|91||', ['9904SK', '91', '', ''].join('|'), '', 'a']);
+    expect(spans[0]!.hash).toBe(spans[1]!.hash);
+    expect(spans[2]!.hash).toBe(0x811c9dc5);
+    // FNV-1a of "a": (0x811c9dc5 ^ 0x61) * 0x01000193 mod 2^32.
+    expect(spans[3]!.hash).toBe(0xe40c292c);
+  });
+
+  it('grows past its first array without losing a key', () => {
+    const keys = Array.from({ length: 5000 }, (_, i) => `key-${i}-${'x'.repeat(i % 40)}`);
+    keys.push('y'.repeat(100_000));
+    const { store, spans } = stored(keys);
+    expect(spans.map(({ start, end }) => store.text(start, end))).toEqual(keys);
+  });
+});
