@@ -27,6 +27,7 @@ import {
 } from '../rules/index.js';
 import type { Signal } from '../signals/types.js';
 import { byCodeUnits, householdSummary, type HouseholdSummary } from './household-summary.js';
+import { IdTable } from './id-table.js';
 import { prepareSignal, type PreparedSignal } from './prepare.js';
 
 export interface RadarOptions extends HouseholdIndexOptions {
@@ -114,6 +115,13 @@ export class Radar {
    * signals each map more costs a lookup per signal and its own memory.
    */
   private readonly accepted = new Map<string, PreparedSignal>();
+  /**
+   * With `formOnce`, in place of `accepted`: the accepted ids, numbered, and
+   * each one's fingerprint by number. No object a signal: the rule inputs and
+   * the columns hold all else.
+   */
+  private readonly acceptedIds: IdTable | undefined;
+  private readonly fingerprints: number[] = [];
   /** Ids retracted by any accepted signal, whether or not they have arrived yet. */
   private readonly retracted = new Set<string>();
   /** Whole signals for readers such as the API; undefined when not kept. */
@@ -145,17 +153,19 @@ export class Radar {
     this.ruleset = options.ruleset;
     this.compiled = compileRuleset(options.ruleset);
     this.households = new HouseholdIndex(options);
-    this.whole = options.keepSignals === false ? undefined : new Map();
     const formOnce = options.formOnce === true;
+    // A radar that forms households once answers no lookups.
+    this.whole = options.keepSignals === false || formOnce ? undefined : new Map();
     if (formOnce && options.keepIndicators === true)
       throw new RangeError('a radar that forms households once keeps no indicators');
     this.indicatorsOf = options.keepIndicators === false || formOnce ? undefined : new Map();
     this.columns = formOnce ? new HouseholdColumns(this.households.configured) : undefined;
+    this.acceptedIds = formOnce ? new IdTable() : undefined;
   }
 
   get counts(): RadarCounts {
     return {
-      accepted: this.acceptedWhenFormed ?? this.accepted.size,
+      accepted: this.acceptedWhenFormed ?? this.acceptedIds?.size ?? this.accepted.size,
       duplicates: this.duplicates,
       withdrawn: this.withdrawn,
     };
@@ -175,22 +185,11 @@ export class Radar {
 
   /** `ingest` for a signal prepared elsewhere, such as a decode worker. */
   ingestPrepared(prepared: PreparedSignal): IngestOutcome {
-    if (this.formedOnce !== undefined)
-      throw new Error('this radar formed its households once and takes no more signals');
+    if (this.acceptedIds !== undefined) return this.intoColumns(prepared, this.acceptedIds);
     const { id } = prepared;
     const known = this.accepted.get(id);
-    if (known !== undefined) {
-      if (known.fingerprint === prepared.fingerprint) {
-        this.duplicates++;
-        return 'duplicate';
-      }
-      throw new SignalRejectedError(
-        'DUPLICATE_ID_CONFLICT',
-        `signal ${id} was accepted before with other content; the first version stays`,
-        'id',
-      );
-    }
-    this.accepted.set(id, this.columns === undefined ? prepared : this.intoColumns(prepared));
+    if (known !== undefined) return this.again(id, known.fingerprint, prepared.fingerprint);
+    this.accepted.set(id, prepared);
     // Counted once: here when its withdrawal came first, below when it comes later.
     if (this.retracted.has(id)) this.withdrawn++;
     for (const target of prepared.retracts) {
@@ -205,21 +204,48 @@ export class Radar {
       this.whole?.delete(target);
       this.pendingRemoves.add(target);
     }
-    if (this.columns === undefined && this.active(id)) this.pendingAdds.push(prepared);
+    if (this.active(id)) this.pendingAdds.push(prepared);
     return 'accepted';
   }
 
+  /** A signal whose id was accepted before: a redelivery, or a conflicting version. */
+  private again(id: string, known: number, fingerprint: number): IngestOutcome {
+    if (known === fingerprint) {
+      this.duplicates++;
+      return 'duplicate';
+    }
+    throw new SignalRejectedError(
+      'DUPLICATE_ID_CONFLICT',
+      `signal ${id} was accepted before with other content; the first version stays`,
+      'id',
+    );
+  }
+
   /**
-   * With `formOnce`: a signal that may be in a household goes into the
-   * columns, even one already retracted (settling leaves it out), and is
-   * kept without its graph, which the columns hold in numbers.
+   * `ingestPrepared` with `formOnce`: a signal that may be in a household
+   * goes into the columns, even one already retracted (settling leaves it
+   * out), and only its id and fingerprint are kept besides.
    */
-  private intoColumns(prepared: PreparedSignal): PreparedSignal {
+  private intoColumns(prepared: PreparedSignal, acceptedIds: IdTable): IngestOutcome {
+    if (this.formedOnce !== undefined)
+      throw new Error('this radar formed its households once and takes no more signals');
     const { id, fingerprint, retracts, rule, graph } = prepared;
-    if (rule === undefined || graph === undefined) return prepared;
-    this.columns!.add(id, graph);
-    this.rowInputs.push(rule);
-    return { id, fingerprint, retracts, rule, graph: undefined };
+    const known = acceptedIds.indexOf(id);
+    if (known !== -1) return this.again(id, this.fingerprints[known]!, fingerprint);
+    acceptedIds.add(id);
+    this.fingerprints.push(fingerprint);
+    if (rule !== undefined && graph !== undefined) {
+      this.columns!.add(id, graph);
+      this.rowInputs.push(rule);
+    }
+    // Counted as `ingestPrepared` counts them.
+    if (this.retracted.has(id)) this.withdrawn++;
+    for (const target of retracts) {
+      if (this.retracted.has(target)) continue;
+      this.retracted.add(target);
+      if (acceptedIds.indexOf(target) !== -1) this.withdrawn++;
+    }
+    return 'accepted';
   }
 
   /** Accepted, not withdrawn and not a withdrawal: a signal in some household. */
@@ -322,8 +348,9 @@ export class Radar {
       });
       // It takes no more signals, so what only ingesting and forming needed can go: kept,
       // the millions of entries would be marked by every collection while the rules run.
-      this.acceptedWhenFormed = this.accepted.size;
-      this.accepted.clear();
+      this.acceptedWhenFormed = this.acceptedIds!.size;
+      this.acceptedIds!.clear();
+      this.fingerprints.length = 0;
       this.retracted.clear();
       this.columns.releaseLinks();
       return;
