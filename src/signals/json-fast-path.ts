@@ -40,6 +40,8 @@ import {
   MAX_OCCURRED_AFTER_RECEIVED_MS,
   isAddition,
   isLetter,
+  newAddress,
+  newReport,
   normaliseBsn,
 } from './validate.js';
 
@@ -390,25 +392,11 @@ function readSignal(c: Cursor): Signal {
     if (!hasPerson(persons, relation.from) || !hasPerson(persons, relation.to)) decline();
   }
 
-  // Built in the order `validateSignal` builds it, so both give objects of one shape.
-  const signal: Signal = {
-    id,
-    kind,
-    occurredAt,
-    receivedAt,
-    region,
-    source,
-    violenceTypes,
-    safety,
-    childrenPresent,
-    substantiated,
-    persons,
-    relations,
-    retracts,
-  };
-  if (category !== undefined) signal.category = category;
-  if (address !== undefined) signal.address = address;
-  return signal;
+  return newReport(
+    { id, kind, occurredAt, receivedAt, region, source, category },
+    { violenceTypes, safety, childrenPresent, substantiated },
+    { persons, relations, address, retracts },
+  );
 }
 
 /** Items are gathered here and copied out at their count: a list grown by push keeps room for 17. */
@@ -528,7 +516,6 @@ function readRelation(c: Cursor): Relation {
 }
 
 function readAddress(c: Cursor): Address {
-  const address: Address = {};
   let postcode: string | undefined;
   let houseNumber: number | undefined;
   let houseLetter: string | undefined;
@@ -558,11 +545,5 @@ function readAddress(c: Cursor): Address {
         city = c.string();
     }
   } while (c.more(CLOSE_OBJECT));
-  // In the order `validateSignal` sets them.
-  if (postcode !== undefined) address.postcode = postcode;
-  if (houseNumber !== undefined) address.houseNumber = houseNumber;
-  if (houseLetter !== undefined) address.houseLetter = houseLetter;
-  if (addition !== undefined) address.addition = addition;
-  if (city !== undefined) address.city = city;
-  return address;
+  return newAddress(postcode, houseNumber, houseLetter, addition, city) ?? decline();
 }
