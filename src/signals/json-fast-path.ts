@@ -35,9 +35,13 @@ import {
   type ViolenceType,
 } from './types.js';
 import {
+  ADDRESS_FIELD_NAMES,
   MAX_HOUSE_NUMBER,
   MAX_ID_LENGTH,
   MAX_OCCURRED_AFTER_RECEIVED_MS,
+  PERSON_FIELD_NAMES,
+  RELATION_FIELD_NAMES,
+  SIGNAL_FIELD_NAMES,
   isAddition,
   isLetter,
   newAddress,
@@ -101,26 +105,20 @@ function slotOf(bytes: Uint8Array, start: number, end: number): number {
   return hash & (SLOTS - 1);
 }
 
-const SIGNAL_KEYS = new Names([
-  'id',
-  'kind',
-  'occurredAt',
-  'receivedAt',
-  'region',
-  'source',
-  'category',
-  'violenceTypes',
-  'safety',
-  'childrenPresent',
-  'substantiated',
-  'persons',
-  'relations',
-  'address',
-  'retracts',
-]);
-const PERSON_KEYS = new Names(['ref', 'bsn', 'familyName', 'initials', 'birthDate', 'role']);
-const RELATION_KEYS = new Names(['from', 'to', 'type']);
-const ADDRESS_KEYS = new Names(['postcode', 'houseNumber', 'houseLetter', 'addition', 'city']);
+const SIGNAL_KEYS = new Names(SIGNAL_FIELD_NAMES);
+const PERSON_KEYS = new Names(PERSON_FIELD_NAMES);
+const RELATION_KEYS = new Names(RELATION_FIELD_NAMES);
+const ADDRESS_KEYS = new Names(ADDRESS_FIELD_NAMES);
+
+/** Each name's index in its list: what `Cursor.key` returns, for the switches below. */
+function indexes<T extends string>(names: readonly T[]): Record<T, number> {
+  return Object.fromEntries(names.map((name, index) => [name, index])) as Record<T, number>;
+}
+
+const SIGNAL = indexes(SIGNAL_FIELD_NAMES);
+const PERSON = indexes(PERSON_FIELD_NAMES);
+const RELATION = indexes(RELATION_FIELD_NAMES);
+const ADDRESS = indexes(ADDRESS_FIELD_NAMES);
 
 /**
  * A cursor over one line. Structure is read from the bytes; a string is
@@ -323,52 +321,56 @@ function readSignal(c: Cursor): Signal {
     const key = c.key(SIGNAL_KEYS);
     seen = seenOnce(seen, key);
     switch (key) {
-      case 0:
+      case SIGNAL.id:
         id = c.string();
         if (id.length > MAX_ID_LENGTH) decline();
         break;
-      case 1:
+      case SIGNAL.kind:
         kind = c.enumValue(KINDS);
         if (kind === 'INTREKKING') decline();
         break;
-      case 2:
+      case SIGNAL.occurredAt:
         occurredAt = c.string();
         break;
-      case 3:
+      case SIGNAL.receivedAt:
         receivedAt = c.string();
         break;
-      case 4:
+      case SIGNAL.region:
         region = c.enumValue(REGIONS);
         break;
-      case 5:
+      case SIGNAL.source:
         source = c.enumValue(SOURCES);
         break;
-      case 6:
+      case SIGNAL.category:
         category = c.enumValue(CATEGORIES);
         break;
-      case 7:
+      case SIGNAL.violenceTypes:
         violenceTypes = enumList(c, VIOLENCE_TYPES);
         break;
-      case 8:
+      case SIGNAL.safety:
         safety = c.enumValue(SAFETY_LEVELS);
         break;
-      case 9:
+      case SIGNAL.childrenPresent:
         childrenPresent = c.boolean();
         break;
-      case 10:
+      case SIGNAL.substantiated:
         substantiated = c.boolean();
         break;
-      case 11:
+      case SIGNAL.persons:
         persons = readPersons(c);
         break;
-      case 12:
+      case SIGNAL.relations:
         relations = readRelations(c);
         break;
-      case 13:
+      case SIGNAL.address:
         address = readAddress(c);
         break;
-      default:
+      case SIGNAL.retracts:
         retracts = readRetracts(c);
+        break;
+      default:
+        // A field the validator knows and this path does not read.
+        decline();
     }
   } while (c.more(CLOSE_OBJECT));
 
@@ -453,26 +455,29 @@ function readPerson(c: Cursor): Person {
     const key = c.key(PERSON_KEYS);
     seen = seenOnce(seen, key);
     switch (key) {
-      case 0:
+      case PERSON.ref:
         ref = c.string();
         break;
-      case 1:
+      case PERSON.bsn:
         bsn = normaliseBsn(c.string());
         // An invalid BSN earns a warning, which only the full path gives.
         if (!isValidBsn(bsn)) decline();
         break;
-      case 2:
+      case PERSON.familyName:
         familyName = c.string();
         break;
-      case 3:
+      case PERSON.initials:
         initials = c.string();
         break;
-      case 4:
+      case PERSON.birthDate:
         birthDate = c.string();
         if (!isCalendarDate(birthDate)) decline();
         break;
-      default:
+      case PERSON.role:
         role = c.enumValue(ROLES);
+        break;
+      default:
+        decline();
     }
   } while (c.more(CLOSE_OBJECT));
   if (ref === undefined) return decline();
@@ -507,9 +512,10 @@ function readRelation(c: Cursor): Relation {
   do {
     const key = c.key(RELATION_KEYS);
     seen = seenOnce(seen, key);
-    if (key === 0) from = c.string();
-    else if (key === 1) to = c.string();
-    else type = c.enumValue(RELATION_TYPES);
+    if (key === RELATION.from) from = c.string();
+    else if (key === RELATION.to) to = c.string();
+    else if (key === RELATION.type) type = c.enumValue(RELATION_TYPES);
+    else decline();
   } while (c.more(CLOSE_OBJECT));
   if (from === undefined || to === undefined || type === undefined) return decline();
   return { from, to, type };
@@ -527,22 +533,25 @@ function readAddress(c: Cursor): Address {
     const key = c.key(ADDRESS_KEYS);
     seen = seenOnce(seen, key);
     switch (key) {
-      case 0:
+      case ADDRESS.postcode:
         postcode = c.string();
         break;
-      case 1:
+      case ADDRESS.houseNumber:
         houseNumber = c.wholeNumber();
         break;
-      case 2:
+      case ADDRESS.houseLetter:
         houseLetter = c.string();
         if (houseLetter.length !== 1 || !isLetter(houseLetter.charCodeAt(0))) decline();
         break;
-      case 3:
+      case ADDRESS.addition:
         addition = c.string();
         if (!isAddition(addition)) decline();
         break;
-      default:
+      case ADDRESS.city:
         city = c.string();
+        break;
+      default:
+        decline();
     }
   } while (c.more(CLOSE_OBJECT));
   return newAddress(postcode, houseNumber, houseLetter, addition, city) ?? decline();

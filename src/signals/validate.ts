@@ -55,8 +55,11 @@ const SAFETY_VALUES = enumValues(SAFETY_LEVELS);
 const ROLE_VALUES = enumValues(ROLES);
 const RELATION_TYPE_VALUES = enumValues(RELATION_TYPES);
 
-/** The contract's fields at each level; anything else is dropped at the door and counted. */
-const SIGNAL_FIELDS: ReadonlySet<string> = new Set([
+/**
+ * The contract's fields at each level; anything else is dropped at the door
+ * and counted. The lists are shared with the JSON fast path.
+ */
+export const SIGNAL_FIELD_NAMES = [
   'id',
   'kind',
   'occurredAt',
@@ -72,25 +75,29 @@ const SIGNAL_FIELDS: ReadonlySet<string> = new Set([
   'relations',
   'address',
   'retracts',
-]);
-/** A withdrawal names what it withdraws and nothing about anyone. */
-const WITHDRAWAL_FIELDS: ReadonlySet<string> = new Set(['id', 'kind', 'receivedAt', 'retracts']);
-const PERSON_FIELDS: ReadonlySet<string> = new Set([
+] as const;
+export const PERSON_FIELD_NAMES = [
   'ref',
   'bsn',
   'familyName',
   'initials',
   'birthDate',
   'role',
-]);
-const RELATION_FIELDS: ReadonlySet<string> = new Set(['from', 'to', 'type']);
-const ADDRESS_FIELDS: ReadonlySet<string> = new Set([
+] as const;
+export const RELATION_FIELD_NAMES = ['from', 'to', 'type'] as const;
+export const ADDRESS_FIELD_NAMES = [
   'postcode',
   'houseNumber',
   'houseLetter',
   'addition',
   'city',
-]);
+] as const;
+const SIGNAL_FIELDS: ReadonlySet<string> = new Set(SIGNAL_FIELD_NAMES);
+/** A withdrawal names what it withdraws and nothing about anyone. */
+const WITHDRAWAL_FIELDS: ReadonlySet<string> = new Set(['id', 'kind', 'receivedAt', 'retracts']);
+const PERSON_FIELDS: ReadonlySet<string> = new Set(PERSON_FIELD_NAMES);
+const RELATION_FIELDS: ReadonlySet<string> = new Set(RELATION_FIELD_NAMES);
+const ADDRESS_FIELDS: ReadonlySet<string> = new Set(ADDRESS_FIELD_NAMES);
 
 // Exported, with the checks below, for the JSON fast path (`json-fast-path.ts`), which must agree with this validator.
 export const MAX_ID_LENGTH = 128;
