@@ -48,6 +48,15 @@ export interface SharedEvaluation {
 const WORKER_BACKLOG = 3;
 
 /**
+ * A worker's young generation, larger than V8's default: a worker makes
+ * short-lived objects by the million and keeps almost none, so fewer, larger
+ * scavenges copy less. At a million signals its scavenges took 1.0 s at
+ * 128 MB (as at 192 MB; 1.3 s at 96 MB) against 1.8 s by default, and peak
+ * memory barely moved; the size is fixed, whatever the size of the file.
+ */
+const YOUNG_GENERATION_MB = 128;
+
+/**
  * The compiled worker script. Under vitest this module runs from its
  * TypeScript source, which a worker thread cannot load, so it starts the
  * compiled twin in dist/ that `npm test` builds first.
@@ -94,7 +103,12 @@ export class BacktestWorkers implements ChunkDecoder {
   constructor(threads: number) {
     const script = workerScript();
     this.members = Array.from({ length: threads }, () => {
-      const member: Member = { worker: new Worker(script), decoding: [] };
+      const member: Member = {
+        worker: new Worker(script, {
+          resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
+        }),
+        decoding: [],
+      };
       member.worker.on('message', (reply: WorkerReply) => this.receive(member, reply));
       member.worker.on('error', (error) =>
         this.fail(member, `backtest worker failed: ${error.message}`, error),
