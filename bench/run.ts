@@ -29,11 +29,21 @@ interface Measurement {
   extra?: Record<string, number | string>;
 }
 
-/** Runs a benchmark script in a child process; its last stdout line is its JSON result. */
+/**
+ * Runs a benchmark script in a child process; its last stdout line is its
+ * JSON result. Every child runs with the young generation `bin/radar.js`
+ * gives the command, the floor included, so both sides are measured alike.
+ */
 function runChild<T>(script: string, args: string[]): T {
   const out = execFileSync(
     process.execPath,
-    ['--max-old-space-size=8192', '--expose-gc', `${here}${script}`, ...args],
+    [
+      '--max-old-space-size=8192',
+      '--max-semi-space-size=64',
+      '--expose-gc',
+      `${here}${script}`,
+      ...args,
+    ],
     {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'inherit'],
