@@ -146,7 +146,7 @@ export class Radar {
   private formedIds: string[] | undefined;
   private duplicates = 0;
   private withdrawn = 0;
-  /** With `formOnce`, once settled: how many were accepted, as `accepted` is emptied then. */
+  /** With `formOnce`, once settled: how many were accepted, as `acceptedIds` is emptied then. */
   private acceptedWhenFormed: number | undefined;
 
   constructor(options: RadarOptions) {
