@@ -120,13 +120,15 @@ const PERSON = indexes(PERSON_FIELD_NAMES);
 const RELATION = indexes(RELATION_FIELD_NAMES);
 const ADDRESS = indexes(ADDRESS_FIELD_NAMES);
 
+const EMPTY = new Uint8Array(0);
+
 /**
  * A cursor over one line. Structure is read from the bytes; a string is
  * sliced from the line's text, which for an ASCII line holds the same
  * characters at the same distance from the line's start.
  */
 class Cursor {
-  bytes: Uint8Array = new Uint8Array(0);
+  bytes: Uint8Array = EMPTY;
   text = '';
   /** Added to a byte offset gives the same character's offset in `text`. */
   shift = 0;
@@ -172,8 +174,12 @@ class Cursor {
     const bytes = this.bytes;
     const start = this.at;
     let at = start;
-    for (let c = bytes[at]!; c !== QUOTE; c = bytes[++at]!) {
-      if (c < 0x20 || c > 0x7e || c === BACKSLASH || at >= this.end) decline();
+    for (;;) {
+      if (at >= this.end) decline();
+      const c = bytes[at]!;
+      if (c === QUOTE) break;
+      if (c < 0x20 || c > 0x7e || c === BACKSLASH) decline();
+      at++;
     }
     if (at === start) decline();
     this.stringStart = start;
@@ -206,12 +212,13 @@ class Cursor {
     this.space();
     const bytes = this.bytes;
     const at = this.at;
-    if (bytes[at] === 0x74 && bytes[at + 1] === 0x72 && bytes[at + 2] === 0x75) {
+    const left = this.end - at;
+    if (left >= 4 && bytes[at] === 0x74 && bytes[at + 1] === 0x72 && bytes[at + 2] === 0x75) {
       if (bytes[at + 3] !== 0x65) decline();
       this.at = at + 4;
       return true;
     }
-    if (bytes[at] === 0x66 && bytes[at + 1] === 0x61 && bytes[at + 2] === 0x6c) {
+    if (left >= 5 && bytes[at] === 0x66 && bytes[at + 1] === 0x61 && bytes[at + 2] === 0x6c) {
       if (bytes[at + 3] !== 0x73 || bytes[at + 4] !== 0x65) decline();
       this.at = at + 5;
       return false;
@@ -226,11 +233,11 @@ class Cursor {
     let at = this.at;
     if (at >= this.end || bytes[at]! < 0x31 || bytes[at]! > 0x39) decline();
     let value = 0;
-    for (let c = bytes[at]!; c >= 0x30 && c <= 0x39; c = bytes[++at]!) {
-      value = value * 10 + (c - 0x30);
+    for (; at < this.end && bytes[at]! >= 0x30 && bytes[at]! <= 0x39; at++) {
+      value = value * 10 + (bytes[at]! - 0x30);
       if (value > MAX_HOUSE_NUMBER) decline();
     }
-    const after = bytes[at];
+    const after = at < this.end ? bytes[at] : undefined;
     if (after === 0x2e || after === 0x65 || after === 0x45) decline();
     this.at = at;
     return value;
@@ -240,7 +247,7 @@ class Cursor {
   openList(): boolean {
     this.expect(OPEN_LIST);
     this.space();
-    if (this.bytes[this.at] !== CLOSE_LIST) return true;
+    if (this.at >= this.end || this.bytes[this.at] !== CLOSE_LIST) return true;
     this.at++;
     return false;
   }
@@ -290,13 +297,12 @@ export function readPlainSignal(
     if (error === DECLINED) return undefined;
     throw error;
   } finally {
-    // Not to keep a chunk's bytes and text alive between calls.
+    // Not to keep a chunk's bytes and text, or a declined line's items, alive between calls.
     cursor.bytes = EMPTY;
     cursor.text = '';
+    scratch.length = 0;
   }
 }
-
-const EMPTY = new Uint8Array(0);
 
 function readSignal(c: Cursor): Signal {
   let id: string | undefined;
@@ -401,7 +407,11 @@ function readSignal(c: Cursor): Signal {
   );
 }
 
-/** Items are gathered here and copied out at their count: a list grown by push keeps room for 17. */
+/**
+ * Every list's items are gathered here and copied out at their count: a
+ * list grown by push keeps room for 17. Lists do not nest in what this path
+ * reads, so one scratch list serves them all.
+ */
 const scratch: unknown[] = [];
 
 function exactCopy<T>(): T[] {
@@ -432,14 +442,14 @@ function readRetracts(c: Cursor): string[] {
 }
 
 function readPersons(c: Cursor): Person[] {
-  const persons: Person[] = [];
+  scratch.length = 0;
   if (!c.openList()) decline();
   do {
     const person = readPerson(c);
-    if (hasPerson(persons, person.ref)) decline();
-    persons.push(person);
+    if (hasPerson(scratch as Person[], person.ref)) decline();
+    scratch.push(person);
   } while (c.more(CLOSE_LIST));
-  return persons.slice();
+  return exactCopy();
 }
 
 function readPerson(c: Cursor): Person {
@@ -495,12 +505,12 @@ function hasPerson(persons: readonly Person[], ref: string): boolean {
 }
 
 function readRelations(c: Cursor): Relation[] {
-  const relations: Relation[] = [];
+  scratch.length = 0;
   if (c.openList()) {
-    do relations.push(readRelation(c));
+    do scratch.push(readRelation(c));
     while (c.more(CLOSE_LIST));
   }
-  return relations.slice();
+  return exactCopy();
 }
 
 function readRelation(c: Cursor): Relation {
