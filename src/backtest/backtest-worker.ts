@@ -5,9 +5,9 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { compileRule, evaluateAcross } from '../rules/index.js';
-import { decodeWireChunk } from './decode-chunk.js';
+import { unpackHouseholds } from '../rules/packed-households.js';
+import { decodeChunk, transferList } from './decode-chunk.js';
 import { indicatorLines } from './format.js';
-import { unpackHouseholds } from './packed-households.js';
 import {
   HERE,
   UNCLAIMED,
@@ -39,8 +39,8 @@ function evaluate({ rules, households: packed, claims, me }: EvaluationJob): voi
 parentPort!.on('message', (request: WorkerRequest) => {
   try {
     if ('decode' in request) {
-      const chunk = decodeWireChunk(request.decode);
-      reply({ chunk }, [chunk.signals.numbers.buffer]);
+      const chunk = decodeChunk(request.decode);
+      reply({ chunk }, transferList(chunk));
     } else evaluate(request.evaluate);
   } catch (error) {
     reply({ error: error instanceof Error ? (error.stack ?? error.message) : String(error) });

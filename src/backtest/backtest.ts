@@ -9,10 +9,11 @@ import { once } from 'node:events';
 import { setImmediate } from 'node:timers/promises';
 import type { Writable } from 'node:stream';
 import { SignalRejectedError } from '../errors.js';
-import type { Radar } from '../engine/index.js';
+import { WireReader, type Radar } from '../engine/index.js';
 import type { HouseholdSummary } from '../engine/household-summary.js';
 import { evaluateAcross, type Indicator } from '../rules/index.js';
-import { inThreadDecoder, type ChunkDecoder, type ChunkOpener } from './chunk-decoder.js';
+import { unpackHouseholds } from '../rules/packed-households.js';
+import { inThreadDecoder, type ChunkDecoder } from './chunk-decoder.js';
 import type { DecodedChunk } from './decode-chunk.js';
 import { householdLines, indicatorLines, radarStateLines } from './format.js';
 import { lineChunks, writeLines } from './lines.js';
@@ -44,45 +45,19 @@ export interface BacktestInput {
 }
 
 interface Decoding {
-  readonly chunk: Promise<ChunkOpener>;
-  /** Set once `chunk` has settled, to its opener; a failure is left for `chunk` to throw. */
-  opener: ChunkOpener | undefined;
-  settled: boolean;
-  /** The chunk, when it was opened before its turn came. */
-  opened: DecodedChunk | undefined;
+  readonly chunk: Promise<DecodedChunk>;
+  /** Set once `chunk` is decoded; a failure is left for `chunk` to throw. */
+  decoded: DecodedChunk | undefined;
 }
 
-function decoding(chunk: Promise<ChunkOpener>): Decoding {
-  const entry: Decoding = { chunk, opener: undefined, settled: false, opened: undefined };
+function decoding(chunk: Promise<DecodedChunk>): Decoding {
+  const entry: Decoding = { chunk, decoded: undefined };
   // Also keeps a failure from counting as unhandled before its turn comes to be awaited.
   chunk.then(
-    (opener) => {
-      entry.opener = opener;
-      entry.settled = true;
-    },
-    () => (entry.settled = true),
+    (decoded) => (entry.decoded = decoded),
+    () => {},
   );
   return entry;
-}
-
-async function opened(entry: Decoding): Promise<DecodedChunk> {
-  return entry.opened ?? (await entry.chunk)();
-}
-
-/**
- * Opens the first chunk behind the head that is ready and not yet opened:
- * work for this thread while the head is still being decoded elsewhere.
- * False when there is none.
- */
-function openAhead(queue: readonly Decoding[]): boolean {
-  for (let i = 1; i < queue.length; i++) {
-    const entry = queue[i]!;
-    if (entry.opener !== undefined && entry.opened === undefined) {
-      entry.opened = entry.opener();
-      return true;
-    }
-  }
-  return false;
 }
 
 /**
@@ -120,11 +95,12 @@ async function writeRadarState(
     await writeLines(out, radarStateLines(radar));
     return;
   }
-  const { rules, households } = radar.ruleWork();
+  const { rules, households: packed } = radar.packedRuleWork();
   const shared = workers.evaluate(
     rules.map(({ rule }) => rule),
-    households,
+    packed,
   );
+  const households = unpackHouseholds(packed);
   await writeLines(out, householdLines(radar.householdSummaries()));
   for (let i = 0; i < rules.length; i++) {
     if (shared.claimHere(i)) {
@@ -152,18 +128,18 @@ async function ingestWith(
         onRejected(firstLine + at, new SignalRejectedError(code, message, field));
       }
     };
-    chunk.signalLines.forEach((line, i) => {
-      const prepared = chunk.signals[i]!;
+    const wire = new WireReader(chunk.signals);
+    for (const line of chunk.signalLines) {
       rejectUpTo(line);
       try {
-        if (radar.ingestPrepared(prepared) === 'accepted') counts.accepted++;
+        if (radar.ingestWire(wire) === 'accepted') counts.accepted++;
         else counts.duplicates++;
       } catch (error) {
         if (!(error instanceof SignalRejectedError)) throw error;
         counts.rejected++;
         onRejected(firstLine + line, error);
       }
-    });
+    }
     rejectUpTo(Infinity);
     firstLine += chunk.lines;
   };
@@ -171,12 +147,9 @@ async function ingestWith(
   // Enough chunks decoded ahead to keep every worker busy, few enough to bound the memory they hold.
   const ahead = 2 * workerThreads + 2;
   const queue: Decoding[] = [];
-  // A failed chunk stays at the head, for `opened` to throw its error when awaited.
+  // A failed chunk stays at the head, for its error to be thrown when awaited.
   const applyReady = (): void => {
-    while (queue.length > 0 && queue[0]!.opener !== undefined) {
-      const entry = queue.shift()!;
-      apply(entry.opened ?? entry.opener!());
-    }
+    while (queue.length > 0 && queue[0]!.decoded !== undefined) apply(queue.shift()!.decoded!);
   };
   for await (const bytes of lineChunks(input, { onChunk: onBytes })) {
     // A worker's answer is a message event; reading a file whose data is at hand never yields to
@@ -184,17 +157,9 @@ async function ingestWith(
     if (workerThreads > 0) await setImmediate();
     queue.push(decoding(decoder.decode(bytes)));
     applyReady();
-    while (queue.length > ahead) {
-      // Rather than wait idle for a worker's chunk, open one that is ready behind it, and look again.
-      if (!queue[0]!.settled && openAhead(queue)) {
-        await setImmediate();
-        applyReady();
-        continue;
-      }
-      apply(await opened(queue.shift()!));
-    }
+    while (queue.length > ahead) apply(await queue.shift()!.chunk);
   }
-  while (queue.length > 0) apply(await opened(queue.shift()!));
+  while (queue.length > 0) apply(await queue.shift()!.chunk);
   // Households are formed once, at the end: from scratch is far cheaper than batch by batch.
   radar.settle();
   return { ...counts, withdrawn: radar.counts.withdrawn };

@@ -10,22 +10,15 @@ export function defaultWorkerThreads(): number {
   return Math.max(1, availableParallelism() - 1);
 }
 
-/**
- * A decoded chunk, its objects made when it is opened: opened at its turn
- * to be applied, they die young, where objects made on arrival would wait
- * in the queue through collections and be copied by each.
- */
-export type ChunkOpener = () => DecodedChunk;
-
 export interface ChunkDecoder {
   /** Decodes whole lines. Await the results in call order to apply them in line order. */
-  decode(bytes: Uint8Array): Promise<ChunkOpener>;
+  decode(bytes: Uint8Array): Promise<DecodedChunk>;
   close(): Promise<void>;
 }
 
 export function inThreadDecoder(): ChunkDecoder {
   return {
-    decode: (bytes) => Promise.resolve(() => decodeChunk(bytes)),
+    decode: (bytes) => Promise.resolve(decodeChunk(bytes)),
     close: () => Promise.resolve(),
   };
 }

@@ -4,13 +4,7 @@
  * with the main thread. Lines split as `eachLine` splits them; blank lines
  * are counted but skipped.
  */
-import {
-  WireReader,
-  WireWriter,
-  prepareSignal,
-  type PreparedSignal,
-  type WireSignals,
-} from '../engine/index.js';
+import { WireWriter, prepareSignal, type WireSignals } from '../engine/index.js';
 import { SignalRejectedError, type RejectionCode } from '../errors.js';
 import { decodeJson, readPlainSignal } from '../signals/index.js';
 import { chunkText } from './lines.js';
@@ -26,45 +20,39 @@ export interface ChunkRejection {
   message: string;
 }
 
-export interface DecodedChunk<Signals = readonly PreparedSignal[]> {
+export interface DecodedChunk {
   /** Lines in the chunk, blank ones included: where the next chunk's numbering starts. */
   lines: number;
   /** Non-blank lines. */
   read: number;
-  /** The accepted signals, prepared. */
-  signals: Signals;
+  /**
+   * The accepted signals, prepared and packed by `WireWriter`: as they cross
+   * threads, and as the radar reads them, straight into its columns.
+   */
+  signals: WireSignals;
   /** Line number within the chunk of each signal in `signals`. */
   signalLines: number[];
   rejected: ChunkRejection[];
 }
 
-/** A chunk as it crosses threads: its signals packed by `WireWriter`. */
-export type WireChunk = DecodedChunk<WireSignals>;
-
 /**
  * Decodes a chunk of whole lines from `lineChunks`. A line of ASCII is
  * first offered to the JSON fast path, which reads it from the bytes; any
- * line it steps aside from takes the full path from its text.
- */
-export function decodeChunk(bytes: Uint8Array): DecodedChunk {
-  const signals: PreparedSignal[] = [];
-  return { ...decodeLines(bytes, (prepared) => signals.push(prepared)), signals };
-}
-
-/**
- * `decodeChunk` straight onto the wire, as a worker sends it: each signal
+ * line it steps aside from takes the full path from its text. Each signal
  * is packed as soon as it is prepared, so its objects die before the next
  * collection instead of being copied by it with the rest of the chunk.
  */
-export function decodeWireChunk(bytes: Uint8Array): WireChunk {
+export function decodeChunk(bytes: Uint8Array): DecodedChunk {
   const writer = new WireWriter();
-  return { ...decodeLines(bytes, (prepared) => writer.write(prepared)), signals: writer.finish() };
+  return { ...decodeLines(bytes, writer), signals: writer.finish() };
 }
 
-function decodeLines(
-  bytes: Uint8Array,
-  onSignal: (prepared: PreparedSignal) => void,
-): Omit<DecodedChunk<never>, 'signals'> {
+/** What a chunk's signals travel in, to transfer rather than copy. */
+export function transferList({ signals }: DecodedChunk): ArrayBuffer[] {
+  return [signals.numbers.buffer, signals.units.buffer];
+}
+
+function decodeLines(bytes: Uint8Array, writer: WireWriter): Omit<DecodedChunk, 'signals'> {
   const text = chunkText(bytes);
   const signalLines: number[] = [];
   const rejected: ChunkRejection[] = [];
@@ -85,14 +73,14 @@ function decodeLines(
         : undefined;
     if (plain !== undefined) {
       read++;
-      onSignal(prepareSignal(plain));
+      writer.write(prepareSignal(plain));
       signalLines.push(number);
     } else {
       const line = text.slice(textStart, textLineEnd);
       if (line.trim() !== '') {
         read++;
         try {
-          onSignal(prepareSignal(decodeJson(line).signal));
+          writer.write(prepareSignal(decodeJson(line).signal));
           signalLines.push(number);
         } catch (error) {
           if (!(error instanceof SignalRejectedError)) throw error;
@@ -109,11 +97,4 @@ function decodeLines(
     textStart = textEnd + 1;
   }
   return { lines, read, signalLines, rejected };
-}
-
-export function fromWireChunk(chunk: WireChunk): DecodedChunk {
-  const reader = new WireReader(chunk.signals);
-  const signals = new Array<PreparedSignal>(chunk.signalLines.length);
-  for (let i = 0; i < signals.length; i++) signals[i] = reader.read();
-  return { ...chunk, signals };
 }

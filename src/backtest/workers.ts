@@ -8,10 +8,10 @@
 import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { RadarError } from '../errors.js';
-import type { HouseholdInputs, Rule } from '../rules/index.js';
-import { inThreadDecoder, type ChunkDecoder, type ChunkOpener } from './chunk-decoder.js';
-import { fromWireChunk, type WireChunk } from './decode-chunk.js';
-import { packHouseholds, type PackedHouseholds } from './packed-households.js';
+import type { Rule } from '../rules/index.js';
+import type { PackedHouseholds } from '../rules/packed-households.js';
+import { inThreadDecoder, type ChunkDecoder } from './chunk-decoder.js';
+import type { DecodedChunk } from './decode-chunk.js';
 
 /** Who holds a rule, in the claims array: nobody yet, this thread, or worker n at `WORKER + n`. */
 export const UNCLAIMED = 0;
@@ -29,7 +29,8 @@ export interface EvaluationJob {
 
 export type WorkerRequest = { decode: Uint8Array } | { evaluate: EvaluationJob };
 
-export type WorkerReply = { chunk: WireChunk } | { rule: number; text: string } | { error: string };
+export type WorkerReply =
+  { chunk: DecodedChunk } | { rule: number; text: string } | { error: string };
 
 /** Rules being evaluated here and in the workers at once. */
 export interface SharedEvaluation {
@@ -91,7 +92,7 @@ function deferred<T>(): Deferred<T> {
 interface Member {
   worker: Worker;
   /** Decode requests in the order sent; a worker answers them in that order. */
-  decoding: Deferred<ChunkOpener>[];
+  decoding: Deferred<DecodedChunk>[];
 }
 
 export class BacktestWorkers implements ChunkDecoder {
@@ -122,11 +123,11 @@ export class BacktestWorkers implements ChunkDecoder {
   }
 
   /** To the worker with the least queued, or here when every worker has `WORKER_BACKLOG`. */
-  decode(bytes: Uint8Array): Promise<ChunkOpener> {
+  decode(bytes: Uint8Array): Promise<DecodedChunk> {
     let least = this.members[0]!;
     for (const m of this.members) if (m.decoding.length < least.decoding.length) least = m;
     if (least.decoding.length >= WORKER_BACKLOG) return this.here.decode(bytes);
-    const reply = deferred<ChunkOpener>();
+    const reply = deferred<DecodedChunk>();
     least.decoding.push(reply);
     least.worker.postMessage({ decode: bytes } satisfies WorkerRequest, [
       bytes.buffer as ArrayBuffer,
@@ -135,8 +136,7 @@ export class BacktestWorkers implements ChunkDecoder {
   }
 
   /** Starts the workers on the rules, from the last; the caller takes them from the first. */
-  evaluate(rules: readonly Rule[], households: readonly HouseholdInputs[]): SharedEvaluation {
-    const packed = packHouseholds(households);
+  evaluate(rules: readonly Rule[], packed: PackedHouseholds): SharedEvaluation {
     const claims = new Int32Array(new SharedArrayBuffer(Math.max(1, rules.length) * 4));
     this.texts = rules.map(() => deferred<string>());
     this.members.forEach(({ worker }, n) => {
@@ -155,8 +155,7 @@ export class BacktestWorkers implements ChunkDecoder {
 
   private receive(member: Member, reply: WorkerReply): void {
     if ('chunk' in reply) {
-      const { chunk } = reply;
-      member.decoding.shift()!.resolve(() => fromWireChunk(chunk));
+      member.decoding.shift()!.resolve(reply.chunk);
     } else if ('rule' in reply) this.texts[reply.rule]!.resolve(reply.text);
     else this.fail(member, `backtest worker failed: ${reply.error}`);
   }

@@ -1,50 +1,51 @@
 /**
  * Prepared signals packed for the trip from a decode worker to the engine's
- * thread: every number in one `Float64Array` (transferred, not copied),
- * every string in one text with the lengths beside the numbers. Structured
- * clone of the objects costs more than decoding the signals did, and even
- * a flat JSON array took as long to parse again as half a signal's
- * decoding; this reads back at the cost of one slice per string. Enum
- * values travel as their index in the contract's list, so the engine's
- * thread shares one copy of each name; absent values travel as -1.
+ * thread: every number in one `Float64Array`, every name and address key as
+ * UTF-16 code units in one `Uint16Array` (both transferred, not copied),
+ * every other string in one text with the lengths beside the numbers.
+ * Structured clone of the objects costs more than decoding the signals did;
+ * this reads back at the cost of one slice per string, and a radar that
+ * forms its households once reads a signal straight into its columns
+ * (`bodyInto`), its keys copied in bulk with the hashes taken here.
  *
  * Per signal, numbers: fingerprint, retraction count, then 0 for a
- * withdrawal, or 1 followed by the rule facts, relation count and relation
- * types, and person count. Strings: id, the retracted ids, then for a
- * report the address key, relations (from, to) and identity keys (ref,
- * BSN, name key, initial). Each string's length goes with the numbers,
- * just before the number that follows the string in this order.
+ * withdrawal, or 1 followed by the time, the packed rule facts, the
+ * violence types, the address key (its length in units, or -1, then its
+ * hash), relation count and relation types, and per person record its
+ * valid BSN as a number or -1, its name key as the address key, and its
+ * first initial as 0 to 25 or -1. Strings: id, the retracted ids, then for
+ * a report the relations (from, to) and each record's ref. Each string's
+ * length goes with the numbers, just before the number that follows the
+ * string in this order.
  */
-import type { IdentityKeys } from '../graph/model.js';
+import { letterIndex, type HouseholdColumns } from '../graph/household-columns.js';
+import { KeyStore } from '../graph/key-store.js';
+import type { GraphInput, IdentityKeys } from '../graph/model.js';
 import {
-  CATEGORIES,
-  REGIONS,
-  RELATION_TYPES,
-  SAFETY_LEVELS,
-  SIGNAL_KINDS,
-  SOURCES,
-  VIOLENCE_TYPES,
-  type Relation,
-} from '../signals/types.js';
+  factsOf,
+  inputOf,
+  violenceIndex,
+  violenceTypesOf,
+  type RuleInputColumns,
+} from '../rules/packed-households.js';
+import { RELATION_TYPES, type Relation } from '../signals/types.js';
 import type { PreparedSignal } from './prepare.js';
 
-/** What crosses the thread: `numbers` can be transferred. */
+/** What crosses the thread: `numbers` and `units` can be transferred. */
 export interface WireSignals {
   readonly numbers: Float64Array<ArrayBuffer>;
+  readonly units: Uint16Array<ArrayBuffer>;
   readonly text: string;
 }
 
 /**
- * Shared by every signal without retractions, relations or violence types,
- * most of them: an empty list per signal is one more object to collect.
+ * Shared by every signal without retractions or relations, most of them:
+ * an empty list per signal is one more object to collect.
  */
 const NONE: readonly never[] = Object.freeze([]);
 
 const ABSENT = -1;
-
-function indexIn(list: readonly string[], value: string | undefined): number {
-  return value === undefined ? ABSENT : list.indexOf(value);
-}
+const LETTER_A = 0x61;
 
 /** Numbers appended to a typed array that doubles as it fills: no array of boxed numbers to copy at the end. */
 class NumberBuffer {
@@ -69,6 +70,7 @@ class NumberBuffer {
 /** Packs prepared signals, in order, for `WireReader`. */
 export class WireWriter {
   private readonly numbers = new NumberBuffer();
+  private readonly keys = new KeyStore();
   private readonly strings: string[] = [];
 
   write(prepared: PreparedSignal): void {
@@ -84,18 +86,10 @@ export class WireWriter {
     }
     numbers.push(1);
     numbers.push(rule.t);
-    numbers.push(SIGNAL_KINDS.indexOf(rule.kind));
-    numbers.push(indexIn(SOURCES, rule.source));
-    numbers.push(indexIn(REGIONS, rule.region));
-    numbers.push(indexIn(CATEGORIES, rule.category));
-    numbers.push(SAFETY_LEVELS.indexOf(rule.safety));
-    numbers.push(rule.childrenPresent ? 1 : 0);
-    numbers.push(rule.substantiated ? 1 : 0);
-    numbers.push(rule.minorInvolved ? 1 : 0);
-    numbers.push(rule.elderInvolved ? 1 : 0);
+    numbers.push(factsOf(rule));
     numbers.push(rule.violenceTypes.length);
-    for (const v of rule.violenceTypes) numbers.push(VIOLENCE_TYPES.indexOf(v));
-    this.string(graph.addressKey);
+    for (const type of rule.violenceTypes) numbers.push(violenceIndex(type));
+    this.key(graph.addressKey);
     numbers.push(graph.relations.length);
     for (const r of graph.relations) {
       this.string(r.from);
@@ -104,33 +98,65 @@ export class WireWriter {
     }
     const { keys } = graph;
     numbers.push(keys.length / 4);
-    for (let i = 0; i < keys.length; i++) this.string(keys[i]);
+    for (let i = 0; i < keys.length; i += 4) {
+      const bsn = keys[i + 1];
+      const initial = keys[i + 3];
+      this.string(keys[i]);
+      numbers.push(bsn === undefined ? ABSENT : Number(bsn));
+      this.key(keys[i + 2]);
+      numbers.push(initial === undefined ? ABSENT : letterIndex(initial));
+    }
   }
 
   /** Everything written so far; the writer is spent. */
   finish(): WireSignals {
-    return { numbers: this.numbers.finish(), text: this.strings.join('') };
+    return {
+      numbers: this.numbers.finish(),
+      units: this.keys.copy(),
+      text: this.strings.join(''),
+    };
   }
 
   private string(value: string | undefined): void {
+    if (value === undefined) throw new Error('a string is missing from a prepared signal');
+    this.numbers.push(value.length);
+    this.strings.push(value);
+  }
+
+  private key(value: string | undefined): void {
     if (value === undefined) {
       this.numbers.push(ABSENT);
-    } else {
-      this.numbers.push(value.length);
-      this.strings.push(value);
+      return;
     }
+    this.numbers.push(value.length);
+    this.numbers.push(this.keys.add(value));
   }
 }
 
-/** Reads prepared signals back, in the order they were written. */
+/** A signal's id, fingerprint and retractions: what `WireReader.head` reads first. */
+export interface WireHead {
+  readonly id: string;
+  readonly fingerprint: number;
+  readonly retracts: readonly string[];
+}
+
+/**
+ * Reads prepared signals back, in the order they were written: whole with
+ * `read`, or in two steps, `head` and then `body` or `bodyInto`.
+ */
 export class WireReader {
   private at = 0;
   private textAt = 0;
+  private unitsAt = 0;
+  /** The hash of the key `keyLength` read last. */
+  private hash = 0;
   private readonly numbers: Float64Array;
+  private readonly units: Uint16Array;
   private readonly text: string;
 
-  constructor({ numbers, text }: WireSignals) {
+  constructor({ numbers, units, text }: WireSignals) {
     this.numbers = numbers;
+    this.units = units;
     this.text = text;
   }
 
@@ -139,50 +165,72 @@ export class WireReader {
   }
 
   read(): PreparedSignal {
+    const { id, fingerprint, retracts } = this.head();
+    return { id, fingerprint, retracts, ...this.body(id) };
+  }
+
+  head(): WireHead {
     const id = this.string();
     const fingerprint = this.number();
     const retracts = this.list(() => this.string());
-    if (this.number() === 0)
-      return { id, fingerprint, retracts, rule: undefined, graph: undefined };
+    return { id, fingerprint, retracts };
+  }
+
+  /** The rest of the signal whose `head` was just read: undefined parts for a withdrawal. */
+  body(id: string): Pick<PreparedSignal, 'rule' | 'graph'> {
+    if (this.number() === 0) return { rule: undefined, graph: undefined };
     const t = this.number();
-    const kind = SIGNAL_KINDS[this.number()]!;
-    const source = this.oneOf(SOURCES);
-    const region = this.oneOf(REGIONS);
-    const category = this.oneOf(CATEGORIES);
-    const safety = SAFETY_LEVELS[this.number()]!;
-    const childrenPresent = this.number() === 1;
-    const substantiated = this.number() === 1;
-    const minorInvolved = this.number() === 1;
-    const elderInvolved = this.number() === 1;
-    const violenceTypes = this.list(() => VIOLENCE_TYPES[this.number()]!);
-    const addressKey = this.optionalString();
+    const facts = this.number();
+    const violence = this.number();
+    const violenceTypes = violenceTypesOf(this.numbers, this.at, this.at + violence);
+    this.at += violence;
+    const addressKey = this.keyText();
     const relations = this.list<Relation>(() => ({
       from: this.string(),
       to: this.string(),
       type: RELATION_TYPES[this.number()]!,
     }));
     const keys = new Array<string | undefined>(this.number() * 4);
-    for (let i = 0; i < keys.length; i++) keys[i] = this.optionalString();
-    return {
-      id,
-      fingerprint,
-      retracts,
-      rule: {
-        id,
-        t,
-        kind,
-        source,
-        region,
-        category,
-        safety,
-        childrenPresent,
-        substantiated,
-        violenceTypes,
-        minorInvolved,
-        elderInvolved,
-      },
-      graph: { t, relations, addressKey, keys: keys as IdentityKeys },
-    };
+    for (let i = 0; i < keys.length; i += 4) {
+      keys[i] = this.string();
+      const bsn = this.number();
+      keys[i + 1] = bsn === ABSENT ? undefined : String(bsn).padStart(9, '0');
+      keys[i + 2] = this.keyText();
+      const initial = this.number();
+      keys[i + 3] = initial === ABSENT ? undefined : String.fromCharCode(LETTER_A + initial);
+    }
+    const graph: GraphInput = { t, relations, addressKey, keys: keys as IdentityKeys };
+    return { rule: inputOf(id, t, facts, violenceTypes), graph };
+  }
+
+  /**
+   * The rest of the signal whose `head` was just read, as the next row of
+   * both column sets; false, and nothing added, for a withdrawal.
+   */
+  bodyInto(id: string, columns: HouseholdColumns, inputs: RuleInputColumns): boolean {
+    if (this.number() === 0) return false;
+    const t = this.number();
+    const facts = this.number();
+    for (let count = this.number(); count > 0; count--) inputs.addViolence(this.number());
+    inputs.addFacts(t, facts);
+    const address = this.keyLength();
+    columns.startRow(id, t, this.units, this.unitsAt, address, this.hash);
+    this.skipUnits(address);
+    for (let count = this.number(); count > 0; count--) {
+      this.skipString();
+      this.skipString();
+      this.at++;
+    }
+    for (let count = this.number(); count > 0; count--) {
+      this.skipString();
+      const bsn = this.number();
+      const name = this.keyLength();
+      const nameAt = this.unitsAt;
+      this.skipUnits(name);
+      columns.addRecord(bsn, this.units, nameAt, name, this.hash, this.number());
+    }
+    columns.endRow();
+    return true;
   }
 
   /** A count, then that many items. */
@@ -199,21 +247,32 @@ export class WireReader {
   }
 
   private string(): string {
-    const value = this.optionalString();
-    if (value === undefined) throw new Error('a string is missing from the wire');
-    return value;
-  }
-
-  private optionalString(): string | undefined {
     const length = this.number();
-    if (length === ABSENT) return undefined;
     const from = this.textAt;
     this.textAt += length;
     return this.text.slice(from, this.textAt);
   }
 
-  private oneOf<T extends string>(list: readonly T[]): T | undefined {
-    const index = this.number();
-    return index === ABSENT ? undefined : list[index];
+  private skipString(): void {
+    this.textAt += this.number();
+  }
+
+  /** A key's length in units, or -1 for none; its hash, if any, goes to `hash`. */
+  private keyLength(): number {
+    const length = this.number();
+    this.hash = length === ABSENT ? 0 : this.number();
+    return length;
+  }
+
+  private skipUnits(length: number): void {
+    if (length !== ABSENT) this.unitsAt += length;
+  }
+
+  private keyText(): string | undefined {
+    const length = this.keyLength();
+    if (length === ABSENT) return undefined;
+    const from = this.unitsAt;
+    this.unitsAt += length;
+    return KeyStore.textOf(this.units, from, this.unitsAt);
   }
 }

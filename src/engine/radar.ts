@@ -25,10 +25,18 @@ import {
   type RuleInput,
   type Ruleset,
 } from '../rules/index.js';
+import {
+  packHouseholds,
+  RuleInputColumns,
+  unpackHouseholds,
+  type PackedHouseholds,
+  type RowGroups,
+} from '../rules/packed-households.js';
 import type { Signal } from '../signals/types.js';
 import { byCodeUnits, householdSummary, type HouseholdSummary } from './household-summary.js';
 import { IdTable } from './id-table.js';
 import { prepareSignal, type PreparedSignal } from './prepare.js';
+import type { WireReader } from './prepared-wire.js';
 
 export interface RadarOptions extends HouseholdIndexOptions {
   ruleset: Ruleset;
@@ -91,6 +99,9 @@ export interface RadarCounts {
 
 const NO_CHANGE: HouseholdChange = { removed: [], added: [] };
 
+/** A formed-once radar's households before it settles. */
+const NO_HOUSEHOLDS: RowGroups = { items: new Int32Array(0), starts: new Int32Array(1) };
+
 function sameIndicator(a: Indicator, b: Indicator): boolean {
   return (
     a.householdId === b.householdId &&
@@ -140,7 +151,7 @@ export class Radar {
   private formed: Set<string> | undefined = new Set();
   /** With `formOnce`: the signals in households as columns, and their rule inputs by row. */
   private readonly columns: HouseholdColumns | undefined;
-  private readonly rowInputs: RuleInput[] = [];
+  private readonly rowInputs = new RuleInputColumns();
   /** With `formOnce`, once settled: the households, and their ids once asked for. */
   private formedOnce: FormedHouseholds | undefined;
   private formedIds: string[] | undefined;
@@ -236,16 +247,44 @@ export class Radar {
     this.fingerprints.push(fingerprint);
     if (rule !== undefined && graph !== undefined) {
       this.columns!.add(id, graph);
-      this.rowInputs.push(rule);
+      this.rowInputs.add(rule);
     }
-    // Counted as `ingestPrepared` counts them.
+    this.retractAll(id, retracts, acceptedIds);
+    return 'accepted';
+  }
+
+  /**
+   * `ingestPrepared` for the next signal on a wire from a decode worker. A
+   * radar that forms its households once reads it straight into its
+   * columns, with no object made for the signal.
+   */
+  ingestWire(wire: WireReader): IngestOutcome {
+    const { acceptedIds } = this;
+    if (acceptedIds === undefined) return this.ingestPrepared(wire.read());
+    if (this.formedOnce !== undefined)
+      throw new Error('this radar formed its households once and takes no more signals');
+    const { id, fingerprint, retracts } = wire.head();
+    const known = acceptedIds.indexOf(id);
+    if (known !== -1) {
+      // Read past it even when it is rejected: the wire goes on with the next signal.
+      wire.body(id);
+      return this.again(id, this.fingerprints[known]!, fingerprint);
+    }
+    acceptedIds.add(id);
+    this.fingerprints.push(fingerprint);
+    wire.bodyInto(id, this.columns!, this.rowInputs);
+    this.retractAll(id, retracts, acceptedIds);
+    return 'accepted';
+  }
+
+  /** Counts withdrawals as `ingestPrepared` counts them, for a newly accepted signal of a formed-once radar. */
+  private retractAll(id: string, retracts: readonly string[], acceptedIds: IdTable): void {
     if (this.retracted.has(id)) this.withdrawn++;
     for (const target of retracts) {
       if (this.retracted.has(target)) continue;
       this.retracted.add(target);
       if (acceptedIds.indexOf(target) !== -1) this.withdrawn++;
     }
-    return 'accepted';
   }
 
   /** Accepted, not withdrawn and not a withdrawal: a signal in some household. */
@@ -408,26 +447,40 @@ export class Radar {
    * rule inputs in the contract's order.
    */
   ruleWork(): { rules: CompiledRule[]; households: HouseholdInputs[] } {
+    if (this.columns !== undefined) {
+      const { rules, households } = this.packedRuleWork();
+      return { rules, households: unpackHouseholds(households) };
+    }
     const households: HouseholdInputs[] = [];
-    if (this.columns === undefined) {
-      for (const household of this.households.households()) {
-        households.push({
-          id: household.id,
-          inputs: this.inputsOf(household).sort(compareRuleInputs),
-        });
-      }
-    } else {
-      const ids = this.formedHouseholdIds();
-      this.eachFormed((h, rows) => {
-        const inputs = new Array<RuleInput>(rows.length);
-        for (let i = 0; i < rows.length; i++) inputs[i] = this.rowInputs[rows[i]!]!;
-        households.push({ id: ids[h]!, inputs: inputs.sort(compareRuleInputs) });
+    for (const household of this.households.households()) {
+      households.push({
+        id: household.id,
+        inputs: this.inputsOf(household).sort(compareRuleInputs),
       });
     }
-    const rules = [...this.compiled.rules].sort((a, b) =>
+    return { rules: this.rulesInIdOrder(), households };
+  }
+
+  /**
+   * `ruleWork` packed into shared memory for worker threads. A radar that
+   * forms its households once packs them straight from its columns.
+   */
+  packedRuleWork(): { rules: CompiledRule[]; households: PackedHouseholds } {
+    if (this.columns === undefined) {
+      const { rules, households } = this.ruleWork();
+      return { rules, households: packHouseholds(households) };
+    }
+    const households = this.formedOnce?.households ?? NO_HOUSEHOLDS;
+    return {
+      rules: this.rulesInIdOrder(),
+      households: this.rowInputs.pack(households, this.formedHouseholdIds(), this.columns.ids),
+    };
+  }
+
+  private rulesInIdOrder(): CompiledRule[] {
+    return [...this.compiled.rules].sort((a, b) =>
       a.rule.id < b.rule.id ? -1 : a.rule.id > b.rule.id ? 1 : 0,
     );
-    return { rules, households };
   }
 
   /** How many households there are, as of the last flush or settle. */

@@ -52,12 +52,52 @@ export class HouseholdColumns {
     // Four keys a person record: ref, valid BSN, name key, first initial.
     for (let i = 0; i < keys.length; i += 4) {
       const bsn = keys[i + 1];
-      const nameKey = keys[i + 2];
       const initial = keys[i + 3];
       this.bsns.push(bsn === undefined ? -1 : Number(bsn));
-      this.nameHashes.push(this.store(nameKey, this.nameStarts, this.nameEnds));
+      this.nameHashes.push(this.store(keys[i + 2], this.nameStarts, this.nameEnds));
       this.initials.push(initial === undefined ? -1 : letterIndex(initial));
     }
+    this.endRow();
+  }
+
+  /**
+   * `add` from keys already held as code units, `units[from..from + length)`
+   * with a length of -1 for none, and hashed as `KeyStore.add` hashes: the
+   * next row's id, time and address key. Its records follow with
+   * `addRecord`, and `endRow` ends it.
+   */
+  startRow(
+    id: string,
+    t: number,
+    units: Uint16Array,
+    from: number,
+    length: number,
+    hash: number,
+  ): void {
+    this.ids.push(id);
+    this.times.push(t);
+    this.addressHashes.push(
+      this.storeUnits(units, from, length, hash, this.addressStarts, this.addressEnds),
+    );
+  }
+
+  /** A record of the row `startRow` began: BSN as a number or -1, name key as there, initial as 0 to 25 or -1. */
+  addRecord(
+    bsn: number,
+    units: Uint16Array,
+    from: number,
+    length: number,
+    hash: number,
+    initial: number,
+  ): void {
+    this.bsns.push(bsn);
+    this.nameHashes.push(
+      this.storeUnits(units, from, length, hash, this.nameStarts, this.nameEnds),
+    );
+    this.initials.push(initial);
+  }
+
+  endRow(): void {
     this.recordEnds.push(this.bsns.length);
   }
 
@@ -103,15 +143,33 @@ export class HouseholdColumns {
 
   /** Stores `key` and notes where; returns its hash, 0 for none. */
   private store(key: string | undefined, starts: number[], ends: number[]): number {
-    if (key === undefined) {
-      starts.push(-1);
-      ends.push(-1);
-      return 0;
-    }
+    if (key === undefined) return this.none(starts, ends);
     starts.push(this.keys.end);
     const hash = this.keys.add(key);
     ends.push(this.keys.end);
     return hash;
+  }
+
+  /** `store` for a key given as code units and its hash, a length of -1 meaning none. */
+  private storeUnits(
+    units: Uint16Array,
+    from: number,
+    length: number,
+    hash: number,
+    starts: number[],
+    ends: number[],
+  ): number {
+    if (length === -1) return this.none(starts, ends);
+    starts.push(this.keys.end);
+    this.keys.addUnits(units, from, from + length);
+    ends.push(this.keys.end);
+    return hash;
+  }
+
+  private none(starts: number[], ends: number[]): number {
+    starts.push(-1);
+    ends.push(-1);
+    return 0;
   }
 
   /** Where a row's records start in the record columns. */
@@ -120,8 +178,8 @@ export class HouseholdColumns {
   }
 }
 
-/** `firstInitial` gives one letter from `a` to `z`; anything else would be a bug there. */
-function letterIndex(initial: string): number {
+/** `firstInitial` gives one letter from `a` to `z`, as 0 to 25; anything else would be a bug there. */
+export function letterIndex(initial: string): number {
   const index = initial.charCodeAt(0) - LETTER_A;
   if (initial.length !== 1 || index < 0 || index >= 26) {
     throw new Error(`an initial is one letter from a to z, got ${JSON.stringify(initial)}`);

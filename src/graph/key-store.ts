@@ -28,6 +28,18 @@ export class KeyStore {
     return hash >>> 0;
   }
 
+  /** Appends the code units `units[from..to)`, hashed already by the one who gathered them. */
+  addUnits(units: Uint16Array, from: number, to: number): void {
+    if (this.length + to - from > this.units.length) this.grow(to - from);
+    this.units.set(units.subarray(from, to), this.length);
+    this.length += to - from;
+  }
+
+  /** Every key so far, in an array of their own. */
+  copy(): Uint16Array<ArrayBuffer> {
+    return this.units.slice(0, this.length);
+  }
+
   /** Code-unit order of the keys at `[a, aEnd)` and `[b, bEnd)`, as `<` orders strings. */
   compare(a: number, aEnd: number, b: number, bEnd: number): number {
     const units = this.units;
@@ -46,10 +58,15 @@ export class KeyStore {
   }
 
   text(start: number, end: number): string {
+    return KeyStore.textOf(this.units, start, end);
+  }
+
+  /** The string of the code units `units[start..end)`. */
+  static textOf(units: Uint16Array, start: number, end: number): string {
     let text = '';
     // In slices: a call takes only so many arguments.
     for (let at = start; at < end; at += TEXT_SLICE) {
-      text += String.fromCharCode(...this.units.subarray(at, Math.min(end, at + TEXT_SLICE)));
+      text += String.fromCharCode(...units.subarray(at, Math.min(end, at + TEXT_SLICE)));
     }
     return text;
   }

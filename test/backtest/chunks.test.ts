@@ -6,13 +6,13 @@
 import { Readable, Writable } from 'node:stream';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeChunk, decodeWireChunk, fromWireChunk } from '../../src/backtest/decode-chunk.js';
+import { decodeChunk, transferList, type DecodedChunk } from '../../src/backtest/decode-chunk.js';
 import { radarOutputLines, runBacktest, snapshot } from '../../src/backtest/index.js';
 import { indicatorLines } from '../../src/backtest/format.js';
 import { lineChunks } from '../../src/backtest/lines.js';
 import { BacktestWorkers } from '../../src/backtest/workers.js';
 import { SHIPPED_RULES } from '../../src/config/config.js';
-import { Radar } from '../../src/engine/index.js';
+import { prepareSignal, Radar, WireReader } from '../../src/engine/index.js';
 import { SignalRejectedError } from '../../src/errors.js';
 import { evaluateAcross, loadRuleset } from '../../src/rules/index.js';
 import { decodeJson } from '../../src/signals/index.js';
@@ -20,6 +20,14 @@ import { generateSignalLines } from '../../src/synthetic/generate.js';
 import { melding } from '../signals/samples.js';
 
 const good = JSON.stringify(melding());
+
+/** A chunk's signals read back from its wire, whole. */
+function preparedIn(chunk: DecodedChunk) {
+  const wire = new WireReader(chunk.signals);
+  const prepared = chunk.signalLines.map(() => wire.read());
+  expect(wire.done).toBe(true);
+  return prepared;
+}
 
 describe('decodeChunk', () => {
   it('numbers lines as they are in the chunk: blank ones counted, CRLF and a last line without newline read', () => {
@@ -29,7 +37,7 @@ describe('decodeChunk', () => {
     expect(chunk.lines).toBe(6);
     expect(chunk.read).toBe(4);
     expect(chunk.signalLines).toEqual([2, 6]);
-    expect(chunk.signals.map((s) => s.id)).toEqual(['M-1', 'M-1']);
+    expect(preparedIn(chunk).map((s) => s.id)).toEqual(['M-1', 'M-1']);
     expect(chunk.rejected.map((r) => [r.line, r.code])).toEqual([
       [3, 'MALFORMED'],
       [5, 'MISSING_FIELD'],
@@ -40,17 +48,18 @@ describe('decodeChunk', () => {
     expect(decodeChunk(Buffer.from(`${good}\n${good}\n`)).lines).toBe(2);
   });
 
-  it('crosses a thread as a wire chunk and comes back the same', () => {
+  it('crosses a thread and reads back as the prepared signals of its lines', () => {
     const lines = [
       ...generateSignalLines({ count: 300, seed: 3, malformed: 0.05, withdrawn: 0.05 }),
     ];
-    const bytes = Buffer.from(lines.join('\n'));
-    const chunk = decodeChunk(bytes);
-    const wire = decodeWireChunk(bytes);
-    const back = fromWireChunk(structuredClone(wire, { transfer: [wire.signals.numbers.buffer] }));
-    expect(back).toEqual(chunk);
-    expect(back.signals.length).toBeGreaterThan(250);
-    expect(back.rejected.length).toBeGreaterThan(0);
+    const chunk = decodeChunk(Buffer.from(lines.join('\n')));
+    const expected = chunk.signalLines.map((line) =>
+      prepareSignal(decodeJson(lines[line - 1]!).signal),
+    );
+    const crossed = structuredClone(chunk, { transfer: transferList(chunk) });
+    expect(preparedIn(crossed)).toEqual(expected);
+    expect(expected.length).toBeGreaterThan(250);
+    expect(chunk.rejected.length).toBeGreaterThan(0);
   });
 });
 
@@ -63,7 +72,7 @@ describe('BacktestWorkers', () => {
     const expected = chunks.map((c) => decodeChunk(c));
     const decoder = new BacktestWorkers(1);
     try {
-      // Asked all at once: three go to the worker, the other five are decoded here when opened.
+      // Asked all at once: three go to the worker, the other five are decoded here at once.
       const results = chunks.map((c) => decoder.decode(new Uint8Array(c)));
       const done = results.map(() => false);
       results.forEach((r, i) => void r.then(() => (done[i] = true)));
@@ -71,7 +80,7 @@ describe('BacktestWorkers', () => {
       await Promise.resolve();
       expect(done).toEqual([false, false, false, true, true, true, true, true]);
       const settled = await Promise.all(results);
-      expect(settled.map((open) => open())).toEqual(expected);
+      expect(settled).toEqual(expected);
     } finally {
       await decoder.close();
     }
@@ -95,6 +104,7 @@ describe('BacktestWorkers evaluating rules', () => {
     }
     radar.settle();
     const { rules, households } = radar.ruleWork();
+    const { households: packed } = radar.packedRuleWork();
     const here = rules.map((rule) =>
       [...indicatorLines(evaluateAcross(rule, households))].map((l) => `${l}\n`).join(''),
     );
@@ -103,7 +113,7 @@ describe('BacktestWorkers evaluating rules', () => {
     try {
       const shared = workers.evaluate(
         rules.map(({ rule }) => rule),
-        households,
+        packed,
       );
       // Nothing claimed here yet: the last rule is a worker's.
       const last = await shared.text(rules.length - 1);
@@ -188,11 +198,12 @@ describe('runBacktest', () => {
     return { rejected, output: [...radarOutputLines(households, indicators)] };
   }
 
-  async function chunked(lines: string[], workerThreads: number) {
+  async function chunked(lines: string[], workerThreads: number, formOnce: boolean) {
     const radar = new Radar({
       ruleset: await loadRuleset(SHIPPED_RULES),
       keepSignals: false,
       keepIndicators: false,
+      formOnce,
     });
     const rejected: [number, string][] = [];
     let text = '';
@@ -212,12 +223,18 @@ describe('runBacktest', () => {
     return { counts, rejected, output: text.split('\n').slice(0, -1) };
   }
 
-  it.each([0, 1, 2])(
-    'with %i worker threads writes what decoding and ingesting line by line gives',
-    async (threads) => {
+  it.each([
+    [0, false],
+    [1, false],
+    [2, false],
+    [0, true],
+    [1, true],
+  ])(
+    'with %i worker threads (households formed once: %s) writes what decoding and ingesting line by line gives',
+    async (threads, formOnce) => {
       const lines = input();
       const expected = await lineByLine(lines);
-      const actual = await chunked(lines, threads);
+      const actual = await chunked(lines, threads, formOnce);
       expect(expected.rejected.some(([, code]) => code === 'DUPLICATE_ID_CONFLICT')).toBe(true);
       expect(expected.rejected.some(([, code]) => code === 'MALFORMED')).toBe(true);
       expect(actual.rejected).toEqual(expected.rejected);

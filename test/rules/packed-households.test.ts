@@ -1,7 +1,7 @@
 /** Rule inputs packed for the workers must come back exactly as they went. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { packHouseholds, unpackHouseholds } from '../../src/backtest/packed-households.js';
+import { packHouseholds, unpackHouseholds } from '../../src/rules/packed-households.js';
 import { toRuleInput, type RuleInput } from '../../src/rules/index.js';
 import { decodeJson } from '../../src/signals/index.js';
 import { generateSignalLines } from '../../src/synthetic/generate.js';
