@@ -144,8 +144,10 @@ async function ingestWith(
     firstLine += chunk.lines;
   };
 
-  // Enough chunks decoded ahead to keep every worker busy, few enough to bound the memory they hold.
-  const ahead = 2 * workerThreads + 2;
+  // Enough chunks ahead to keep every worker busy and to let this thread decode on while the chunk
+  // at the head is still with a worker (at a million signals, 8 of its own against 2 took the
+  // input from about 10.3 to 7.7 s), few enough to bound the memory they hold.
+  const ahead = 2 * workerThreads + 8;
   const queue: Decoding[] = [];
   // A failed chunk stays at the head, for its error to be thrown when awaited.
   const applyReady = (): void => {

@@ -31,8 +31,11 @@ export class KeyStore {
   /** Appends the code units `units[from..to)`, hashed already by the one who gathered them. */
   addUnits(units: Uint16Array, from: number, to: number): void {
     if (this.length + to - from > this.units.length) this.grow(to - from);
-    this.units.set(units.subarray(from, to), this.length);
-    this.length += to - from;
+    // A loop, not `set` on a `subarray`: keys are a few dozen units, and a view apiece cost more than the copy.
+    const into = this.units;
+    let at = this.length;
+    for (let i = from; i < to; i++) into[at++] = units[i]!;
+    this.length = at;
   }
 
   /** Every key so far, in an array of their own. */
