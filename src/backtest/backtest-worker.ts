@@ -16,6 +16,9 @@ import {
   type WorkerRequest,
 } from './workers.js';
 
+/** Its own buffer for every output, unlike `Buffer.from`'s pool: safe to transfer. */
+const encoder = new TextEncoder();
+
 function reply(message: WorkerReply, transfer: ArrayBuffer[] = []): void {
   parentPort!.postMessage(message, transfer);
 }
@@ -32,7 +35,9 @@ function evaluate({ rules, households: packed, claims, me }: EvaluationJob): voi
     for (const line of indicatorLines(evaluateAcross(compileRule(rules[i]!), households))) {
       text += line + '\n';
     }
-    reply({ rule: i, text });
+    // Encoded here and transferred: the main thread writes the bytes as they come.
+    const output = encoder.encode(text);
+    reply({ rule: i, output }, [output.buffer]);
   }
 }
 

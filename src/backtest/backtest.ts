@@ -106,8 +106,7 @@ async function writeRadarState(
     if (shared.claimHere(i)) {
       await writeLines(out, indicatorLines(evaluateAcross(rules[i]!, households)));
     } else {
-      const text = await shared.text(i);
-      if (!out.write(text)) await once(out, 'drain');
+      if (!out.write(await shared.output(i))) await once(out, 'drain');
     }
   }
 }

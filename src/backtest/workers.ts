@@ -30,14 +30,14 @@ export interface EvaluationJob {
 export type WorkerRequest = { decode: Uint8Array } | { evaluate: EvaluationJob };
 
 export type WorkerReply =
-  { chunk: DecodedChunk } | { rule: number; text: string } | { error: string };
+  { chunk: DecodedChunk } | { rule: number; output: Uint8Array<ArrayBuffer> } | { error: string };
 
 /** Rules being evaluated here and in the workers at once. */
 export interface SharedEvaluation {
   /** Takes rule `index` for this thread; false when a worker has it. */
   claimHere(index: number): boolean;
-  /** The output lines, newline-terminated, of a rule a worker took. */
-  text(index: number): Promise<string>;
+  /** The output lines, newline-terminated and in UTF-8, of a rule a worker took. */
+  output(index: number): Promise<Uint8Array>;
 }
 
 /**
@@ -98,8 +98,8 @@ interface Member {
 export class BacktestWorkers implements ChunkDecoder {
   private readonly members: Member[];
   private readonly here = inThreadDecoder();
-  /** Texts of the rules under evaluation, by index; empty when none is. */
-  private texts: Deferred<string>[] = [];
+  /** Output of the rules under evaluation, by index; empty when none is. */
+  private outputs: Deferred<Uint8Array>[] = [];
 
   constructor(threads: number) {
     const script = workerScript();
@@ -138,14 +138,14 @@ export class BacktestWorkers implements ChunkDecoder {
   /** Starts the workers on the rules, from the last; the caller takes them from the first. */
   evaluate(rules: readonly Rule[], packed: PackedHouseholds): SharedEvaluation {
     const claims = new Int32Array(new SharedArrayBuffer(Math.max(1, rules.length) * 4));
-    this.texts = rules.map(() => deferred<string>());
+    this.outputs = rules.map(() => deferred<Uint8Array>());
     this.members.forEach(({ worker }, n) => {
       const job: EvaluationJob = { rules, households: packed, claims, me: WORKER + n };
       worker.postMessage({ evaluate: job } satisfies WorkerRequest);
     });
     return {
       claimHere: (index) => Atomics.compareExchange(claims, index, UNCLAIMED, HERE) === UNCLAIMED,
-      text: (index) => this.texts[index]!.promise,
+      output: (index) => this.outputs[index]!.promise,
     };
   }
 
@@ -156,13 +156,13 @@ export class BacktestWorkers implements ChunkDecoder {
   private receive(member: Member, reply: WorkerReply): void {
     if ('chunk' in reply) {
       member.decoding.shift()!.resolve(reply.chunk);
-    } else if ('rule' in reply) this.texts[reply.rule]!.resolve(reply.text);
+    } else if ('rule' in reply) this.outputs[reply.rule]!.resolve(reply.output);
     else this.fail(member, `backtest worker failed: ${reply.error}`);
   }
 
   private fail(member: Member, message: string, cause?: Error): void {
     const error = new RadarError('WORKER_FAILED', message, { cause });
     for (const d of member.decoding.splice(0)) d.reject(error);
-    for (const d of this.texts) d.reject(error);
+    for (const d of this.outputs) d.reject(error);
   }
 }

@@ -116,13 +116,14 @@ describe('BacktestWorkers evaluating rules', () => {
         packed,
       );
       // Nothing claimed here yet: the last rule is a worker's.
-      const last = await shared.text(rules.length - 1);
+      const text = async (i: number) => Buffer.from(await shared.output(i)).toString('utf8');
+      const last = await text(rules.length - 1);
       const texts: string[] = [];
       let taken = 0;
       for (let i = 0; i < rules.length; i++) {
         if (shared.claimHere(i)) texts.push(here[i]!);
         else {
-          texts.push(await shared.text(i));
+          texts.push(await text(i));
           taken++;
         }
       }
