@@ -16,8 +16,51 @@ import {
   type WorkerRequest,
 } from './workers.js';
 
-/** Its own buffer for every output, unlike `Buffer.from`'s pool: safe to transfer. */
 const encoder = new TextEncoder();
+
+/**
+ * Lines gathered as UTF-8 in pieces of a megabyte, a batch at a time.
+ * Added to one string, a large rule's lines (tens of megabytes) all lived
+ * until the rule was done, and every collection on the way copied them; one
+ * buffer grown by doubling made the collector mark the heap again and again
+ * for the memory it took outside it.
+ */
+class Utf8Lines {
+  readonly pieces: Uint8Array<ArrayBuffer>[] = [];
+  private piece = new Uint8Array(PIECE_BYTES);
+  private length = 0;
+  private batch = '';
+
+  add(line: string): void {
+    this.batch += line + '\n';
+    if (this.batch.length >= BATCH_UNITS) this.flush();
+  }
+
+  /** The pieces, each an array of its own, safe to transfer. */
+  finish(): Uint8Array<ArrayBuffer>[] {
+    this.flush();
+    if (this.length > 0) this.pieces.push(this.piece.slice(0, this.length));
+    return this.pieces;
+  }
+
+  private flush(): void {
+    for (;;) {
+      const { read, written } = encoder.encodeInto(this.batch, this.piece.subarray(this.length));
+      this.length += written;
+      if (read === this.batch.length) break;
+      // The piece is full: on with what did not fit in a new one.
+      this.batch = this.batch.slice(read);
+      this.pieces.push(this.piece.subarray(0, this.length));
+      this.piece = new Uint8Array(PIECE_BYTES);
+      this.length = 0;
+    }
+    this.batch = '';
+  }
+}
+
+const PIECE_BYTES = 1 << 20;
+/** Under a quarter of a piece even at three bytes a unit, so a batch always fits an empty piece. */
+const BATCH_UNITS = 1 << 16;
 
 function reply(message: WorkerReply, transfer: ArrayBuffer[] = []): void {
   parentPort!.postMessage(message, transfer);
@@ -31,13 +74,16 @@ function evaluate({ rules, households: packed, claims, me }: EvaluationJob): voi
     // The main thread claims in id order: below its first claim met here, every rule is taken.
     if (holder === HERE) return;
     if (holder !== UNCLAIMED) continue;
-    let text = '';
+    const lines = new Utf8Lines();
     for (const line of indicatorLines(evaluateAcross(compileRule(rules[i]!), households))) {
-      text += line + '\n';
+      lines.add(line);
     }
     // Encoded here and transferred: the main thread writes the bytes as they come.
-    const output = encoder.encode(text);
-    reply({ rule: i, output }, [output.buffer]);
+    const output = lines.finish();
+    reply(
+      { rule: i, output },
+      output.map((piece) => piece.buffer),
+    );
   }
 }
 

@@ -106,7 +106,9 @@ async function writeRadarState(
     if (shared.claimHere(i)) {
       await writeLines(out, indicatorLines(evaluateAcross(rules[i]!, households)));
     } else {
-      if (!out.write(await shared.output(i))) await once(out, 'drain');
+      for (const piece of await shared.output(i)) {
+        if (!out.write(piece)) await once(out, 'drain');
+      }
     }
   }
 }

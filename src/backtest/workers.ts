@@ -30,14 +30,14 @@ export interface EvaluationJob {
 export type WorkerRequest = { decode: Uint8Array } | { evaluate: EvaluationJob };
 
 export type WorkerReply =
-  { chunk: DecodedChunk } | { rule: number; output: Uint8Array<ArrayBuffer> } | { error: string };
+  { chunk: DecodedChunk } | { rule: number; output: Uint8Array<ArrayBuffer>[] } | { error: string };
 
 /** Rules being evaluated here and in the workers at once. */
 export interface SharedEvaluation {
   /** Takes rule `index` for this thread; false when a worker has it. */
   claimHere(index: number): boolean;
-  /** The output lines, newline-terminated and in UTF-8, of a rule a worker took. */
-  output(index: number): Promise<Uint8Array>;
+  /** The output lines, newline-terminated and in UTF-8, of a rule a worker took: in pieces, to write in order. */
+  output(index: number): Promise<Uint8Array[]>;
 }
 
 /**
@@ -99,7 +99,7 @@ export class BacktestWorkers implements ChunkDecoder {
   private readonly members: Member[];
   private readonly here = inThreadDecoder();
   /** Output of the rules under evaluation, by index; empty when none is. */
-  private outputs: Deferred<Uint8Array>[] = [];
+  private outputs: Deferred<Uint8Array[]>[] = [];
 
   constructor(threads: number) {
     const script = workerScript();
@@ -138,7 +138,7 @@ export class BacktestWorkers implements ChunkDecoder {
   /** Starts the workers on the rules, from the last; the caller takes them from the first. */
   evaluate(rules: readonly Rule[], packed: PackedHouseholds): SharedEvaluation {
     const claims = new Int32Array(new SharedArrayBuffer(Math.max(1, rules.length) * 4));
-    this.outputs = rules.map(() => deferred<Uint8Array>());
+    this.outputs = rules.map(() => deferred<Uint8Array[]>());
     this.members.forEach(({ worker }, n) => {
       const job: EvaluationJob = { rules, households: packed, claims, me: WORKER + n };
       worker.postMessage({ evaluate: job } satisfies WorkerRequest);

@@ -116,7 +116,7 @@ describe('BacktestWorkers evaluating rules', () => {
         packed,
       );
       // Nothing claimed here yet: the last rule is a worker's.
-      const text = async (i: number) => Buffer.from(await shared.output(i)).toString('utf8');
+      const text = async (i: number) => Buffer.concat(await shared.output(i)).toString('utf8');
       const last = await text(rules.length - 1);
       const texts: string[] = [];
       let taken = 0;
