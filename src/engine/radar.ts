@@ -135,6 +135,8 @@ export class Radar {
   private readonly fingerprints: number[] = [];
   /** Ids retracted by any accepted signal, whether or not they have arrived yet. */
   private readonly retracted = new Set<string>();
+  /** With `formOnce`: the retracted ids not accepted yet. */
+  private readonly retractedAhead = new Set<string>();
   /** Whole signals for readers such as the API; undefined when not kept. */
   private readonly whole: Map<string, Signal> | undefined;
   /** Accepted since the last fold; those retracted in the meantime are skipped. */
@@ -277,13 +279,18 @@ export class Radar {
     return 'accepted';
   }
 
-  /** Counts withdrawals as `ingestPrepared` counts them, for a newly accepted signal of a formed-once radar. */
+  /**
+   * Counts withdrawals as `ingestPrepared` counts them, for a newly accepted
+   * signal of a formed-once radar, and notes what it retracts.
+   */
   private retractAll(id: string, retracts: readonly string[], acceptedIds: IdTable): void {
-    if (this.retracted.has(id)) this.withdrawn++;
+    // Looked up only while some retracted id has yet to arrive: rare, and this runs for every signal.
+    if (this.retractedAhead.size > 0 && this.retractedAhead.delete(id)) this.withdrawn++;
     for (const target of retracts) {
       if (this.retracted.has(target)) continue;
       this.retracted.add(target);
       if (acceptedIds.indexOf(target) !== -1) this.withdrawn++;
+      else this.retractedAhead.add(target);
     }
   }
 
@@ -391,6 +398,7 @@ export class Radar {
       this.acceptedIds!.clear();
       this.fingerprints.length = 0;
       this.retracted.clear();
+      this.retractedAhead.clear();
       this.columns.releaseLinks();
       return;
     }

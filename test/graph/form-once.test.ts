@@ -10,6 +10,8 @@ import { describe, expect, it } from 'vitest';
 import { radarOutputLines, radarStateLines, snapshot } from '../../src/backtest/index.js';
 import { Radar } from '../../src/engine/index.js';
 import { parseRules } from '../../src/rules/index.js';
+import { decodeJson } from '../../src/signals/index.js';
+import { changed, intrekking, melding } from '../signals/samples.js';
 import { signalWorldArb } from './arbitraries.js';
 
 const scenarioRules = parseRules(
@@ -79,6 +81,25 @@ describe('a radar that forms households once', () => {
     };
     expect(households([])).toEqual([['S-1', 'S-2']]);
     expect(households(['1000AA|1||']).sort()).toEqual([['S-1'], ['S-2']]);
+  });
+
+  it('counts a signal withdrawn whichever of it and its withdrawal comes first', () => {
+    const target = decodeJson(JSON.stringify(changed(melding(), (s) => (s.id = 'V-2')))).signal;
+    const withdrawal = decodeJson(JSON.stringify(intrekking())).signal;
+    for (const order of [
+      [target, withdrawal],
+      [withdrawal, target],
+      [withdrawal, withdrawal, target, target],
+    ]) {
+      const kept = new Radar({ ruleset: scenarioRules });
+      const once = new Radar({ ruleset: scenarioRules, formOnce: true });
+      for (const signal of order) {
+        kept.ingest(signal);
+        once.ingest(signal);
+      }
+      expect(once.counts.withdrawn).toBe(1);
+      expect(once.counts).toEqual(kept.counts);
+    }
   });
 
   it('takes no signal once settled and reports no changes', () => {
