@@ -9,6 +9,7 @@
 import type { HouseholdColumns } from './household-columns.js';
 import { groupByKey, groupCount, type CompareKeys, type Groups } from './key-groups.js';
 import { ADDRESS_LINK_WINDOW_MS } from './model.js';
+import { sortRange } from '../sort-range.js';
 import { UnionFind } from './union-find.js';
 
 export interface FormedHouseholds {
@@ -222,25 +223,6 @@ function linkAlongAddresses(
         signals.union(chains[j - 1]!, chains[j]!);
       }
     }
-  }
-}
-
-/** Most addresses hold a handful of signals: an insertion sort beats the general one there. */
-function sortRange(
-  items: Int32Array,
-  from: number,
-  to: number,
-  compare: (a: number, b: number) => number,
-): void {
-  if (to - from > 16) {
-    items.subarray(from, to).sort(compare);
-    return;
-  }
-  for (let i = from + 1; i < to; i++) {
-    const item = items[i]!;
-    let j = i - 1;
-    for (; j >= from && compare(items[j]!, item) > 0; j--) items[j + 1] = items[j]!;
-    items[j + 1] = item;
   }
 }
 

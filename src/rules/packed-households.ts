@@ -7,6 +7,7 @@
  * from the start (`RuleInputColumns`), one number of facts a signal rather
  * than an object.
  */
+import { sortRange } from '../sort-range.js';
 import type { HouseholdInputs } from './evaluate.js';
 import type { RuleInput } from './input.js';
 import {
@@ -255,9 +256,10 @@ export class RuleInputColumns {
     const { items, starts } = households;
     const { times } = this;
     const rows = items.slice();
-    const before = (a: number, b: number): boolean =>
-      times[a]! < times[b]! || (times[a] === times[b] && ids[a]! < ids[b]!);
-    for (let h = 0; h + 1 < starts.length; h++) sortRows(rows, starts[h]!, starts[h + 1]!, before);
+    const inOrder = (a: number, b: number): number =>
+      times[a]! - times[b]! || (ids[a]! < ids[b]! ? -1 : ids[a]! > ids[b]! ? 1 : 0);
+    for (let h = 0; h + 1 < starts.length; h++)
+      sortRange(rows, starts[h]!, starts[h + 1]!, inOrder);
     let violenceTypes = 0;
     for (const row of rows) violenceTypes += this.violenceCount(row);
     const packed: PackedHouseholds = {
@@ -271,13 +273,13 @@ export class RuleInputColumns {
       violence: shared(Uint8Array, violenceTypes),
     };
     packed.starts.set(starts);
-    const inOrder = new Array<string>(rows.length);
+    const idsInOrder = new Array<string>(rows.length);
     let idEnd = 0;
     let v = 0;
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i]!;
       const id = ids[row]!;
-      inOrder[i] = id;
+      idsInOrder[i] = id;
       idEnd += id.length;
       packed.idEnds[i] = idEnd;
       packed.t[i] = times[row]!;
@@ -287,7 +289,7 @@ export class RuleInputColumns {
       }
       packed.violenceEnds[i] = v;
     }
-    packed.ids = inOrder.join('');
+    packed.ids = idsInOrder.join('');
     return packed;
   }
 
@@ -297,24 +299,5 @@ export class RuleInputColumns {
 
   private violenceCount(row: number): number {
     return this.violenceEnds[row]! - this.violenceStart(row);
-  }
-}
-
-/** Most households hold a handful of signals: an insertion sort, and the general one for the rest. */
-function sortRows(
-  rows: Int32Array,
-  from: number,
-  to: number,
-  before: (a: number, b: number) => boolean,
-): void {
-  if (to - from > 16) {
-    rows.subarray(from, to).sort((a, b) => (before(a, b) ? -1 : before(b, a) ? 1 : 0));
-    return;
-  }
-  for (let i = from + 1; i < to; i++) {
-    const row = rows[i]!;
-    let j = i - 1;
-    for (; j >= from && before(row, rows[j]!); j--) rows[j + 1] = rows[j]!;
-    rows[j + 1] = row;
   }
 }

@@ -1,0 +1,22 @@
+/**
+ * Sorts `items[from..to)` in place by `compare`. Most of the ranges sorted
+ * are small (the signals at one address, or of one household): an
+ * insertion sort beats the general one there.
+ */
+export function sortRange(
+  items: Int32Array,
+  from: number,
+  to: number,
+  compare: (a: number, b: number) => number,
+): void {
+  if (to - from > 16) {
+    items.subarray(from, to).sort(compare);
+    return;
+  }
+  for (let i = from + 1; i < to; i++) {
+    const item = items[i]!;
+    let j = i - 1;
+    for (; j >= from && compare(items[j]!, item) > 0; j--) items[j + 1] = items[j]!;
+    items[j + 1] = item;
+  }
+}
