@@ -6,10 +6,10 @@
  * this is several times faster than loading the index. The property tests
  * hold the two to the same households and person counts.
  */
+import { sortRange } from '../sort-range.js';
 import type { HouseholdColumns } from './household-columns.js';
 import { groupByKey, groupCount, type CompareKeys, type Groups } from './key-groups.js';
 import { ADDRESS_LINK_WINDOW_MS } from './model.js';
-import { sortRange } from '../sort-range.js';
 import { UnionFind } from './union-find.js';
 
 export interface FormedHouseholds {

@@ -4,7 +4,8 @@
  * objects of their own, and no key is looked up as they arrive: at millions
  * of signals those objects were most of a backtest's heap, and the lookups
  * a good part of its time. Name and address keys go into a `KeyStore` as
- * they arrive, hashed while they are copied.
+ * they arrive, hashed while they are copied, or copied in bulk with the
+ * hashes a decode worker took (`startRow`, `addRecord`).
  */
 import { KeyStore } from './key-store.js';
 import type { GraphInput } from './model.js';

@@ -2,7 +2,9 @@
  * Strings kept as UTF-16 code units in one growing array, each addressed by
  * its start and end: a backtest's millions of name and address keys without
  * an object apiece. As strings they were half the objects the main thread
- * held, and every collection copied or marked each of them again.
+ * held, and every collection copied or marked each of them again. A decode
+ * worker's wire carries its keys in one too, so that the radar's store
+ * takes them over by copying units.
  */
 export class KeyStore {
   private units = new Uint16Array(1 << 16);
