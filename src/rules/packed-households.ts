@@ -110,46 +110,25 @@ export function factsOf(input: RuleInput): number {
   );
 }
 
+/** Households' inputs packed as they come, each household's already in the contract's order. */
 export function packHouseholds(households: readonly HouseholdInputs[]): PackedHouseholds {
-  let inputs = 0;
-  let violenceTypes = 0;
-  for (const household of households) {
-    inputs += household.inputs.length;
-    for (const input of household.inputs) violenceTypes += input.violenceTypes.length;
-  }
-  const packed: PackedHouseholds = {
-    householdIds: new Array<string>(households.length),
-    starts: shared(Int32Array, households.length + 1),
-    ids: '',
-    idEnds: shared(Int32Array, inputs),
-    t: shared(Float64Array, inputs),
-    facts: shared(Int32Array, inputs),
-    violenceEnds: shared(Int32Array, inputs),
-    violence: shared(Uint8Array, violenceTypes),
-  };
-  const ids = new Array<string>(inputs);
-  let i = 0;
-  let idEnd = 0;
-  let v = 0;
+  const columns = new RuleInputColumns();
+  const ids: string[] = [];
+  const starts = new Int32Array(households.length + 1);
   households.forEach((household, h) => {
-    packed.householdIds[h] = household.id;
-    packed.starts[h] = i;
+    starts[h] = ids.length;
     for (const input of household.inputs) {
-      ids[i] = input.id;
-      idEnd += input.id.length;
-      packed.idEnds[i] = idEnd;
-      packed.t[i] = input.t;
-      packed.facts[i] = factsOf(input);
-      for (const type of input.violenceTypes) {
-        packed.violence[v++] = VIOLENCE_INDEXES.of(type);
-      }
-      packed.violenceEnds[i] = v;
-      i++;
+      columns.add(input);
+      ids.push(input.id);
     }
   });
-  packed.starts[households.length] = i;
-  packed.ids = ids.join('');
-  return packed;
+  starts[households.length] = ids.length;
+  const rows = Int32Array.from(ids, (_, row) => row);
+  return columns.packRows(
+    { items: rows, starts },
+    households.map((household) => household.id),
+    ids,
+  );
 }
 
 function optional<T>(list: readonly T[], index: number): T | undefined {
@@ -227,10 +206,6 @@ export class RuleInputColumns {
   private readonly violenceEnds: number[] = [];
   private readonly violence: number[] = [];
 
-  get rows(): number {
-    return this.times.length;
-  }
-
   add(input: RuleInput): void {
     for (const type of input.violenceTypes) this.violence.push(VIOLENCE_INDEXES.of(type));
     this.addFacts(input.t, factsOf(input));
@@ -260,6 +235,16 @@ export class RuleInputColumns {
       times[a]! - times[b]! || (ids[a]! < ids[b]! ? -1 : ids[a]! > ids[b]! ? 1 : 0);
     for (let h = 0; h + 1 < starts.length; h++)
       sortRange(rows, starts[h]!, starts[h + 1]!, inOrder);
+    return this.packRows({ items: rows, starts }, householdIds, ids);
+  }
+
+  /** `pack` with each household's rows already in the order to pack them in. */
+  packRows(
+    households: RowGroups,
+    householdIds: string[],
+    ids: readonly string[],
+  ): PackedHouseholds {
+    const { items: rows, starts } = households;
     let violenceTypes = 0;
     for (const row of rows) violenceTypes += this.violenceCount(row);
     const packed: PackedHouseholds = {
@@ -282,7 +267,7 @@ export class RuleInputColumns {
       idsInOrder[i] = id;
       idEnd += id.length;
       packed.idEnds[i] = idEnd;
-      packed.t[i] = times[row]!;
+      packed.t[i] = this.times[row]!;
       packed.facts[i] = this.facts[row]!;
       for (let k = this.violenceStart(row); k < this.violenceEnds[row]!; k++) {
         packed.violence[v++] = this.violence[k]!;
