@@ -4,10 +4,14 @@
  * (see `BacktestWorkers`), answering with each rule's output lines.
  */
 import { parentPort } from 'node:worker_threads';
-import { compileRule, evaluateAcross } from '../rules/index.js';
-import { unpackHouseholds } from '../rules/packed-households.js';
+import { compileRule, type CompiledRule } from '../rules/index.js';
 import { decodeChunk, transferList } from './decode-chunk.js';
-import { indicatorLines } from './format.js';
+import {
+  EpisodeFinder,
+  episodeLines,
+  findClaimedEpisodes,
+  type EpisodeList,
+} from './rule-episodes.js';
 import {
   HERE,
   UNCLAIMED,
@@ -66,18 +70,31 @@ function reply(message: WorkerReply, transfer: ArrayBuffer[] = []): void {
   parentPort!.postMessage(message, transfer);
 }
 
+/** The job under way, between finding its episodes and making its lines. */
+let evaluating: { job: EvaluationJob; rules: CompiledRule[] } | undefined;
+
+/** Finds episodes in the households this worker claims, and hands them to the main thread. */
+function findEpisodes(job: EvaluationJob): void {
+  const rules = job.rules.map(compileRule);
+  evaluating = { job, rules };
+  const finder = new EpisodeFinder(rules, job.households);
+  findClaimedEpisodes(finder, job.next, job.households.householdIds.length);
+  reply({ episodes: finder.finish() });
+}
+
 /** From the last rule down, until the main thread's claims are reached. */
-function evaluate({ rules, households: packed, claims, me }: EvaluationJob): void {
-  const households = unpackHouseholds(packed);
+function makeLines(episodes: EpisodeList[][]): void {
+  const { job, rules } = evaluating!;
+  const { households: packed, claims, me } = job;
+  evaluating = undefined;
   for (let i = rules.length - 1; i >= 0; i--) {
     const holder = Atomics.compareExchange(claims, i, UNCLAIMED, me);
     // The main thread claims in id order: below its first claim met here, every rule is taken.
     if (holder === HERE) return;
     if (holder !== UNCLAIMED) continue;
     const lines = new Utf8Lines();
-    for (const line of indicatorLines(evaluateAcross(compileRule(rules[i]!), households))) {
-      lines.add(line);
-    }
+    const lists = episodes.map((list) => list[i]!);
+    for (const line of episodeLines(rules[i]!, packed, lists)) lines.add(line);
     // Encoded here and transferred: the main thread writes the bytes as they come.
     const output = lines.finish();
     reply(
@@ -92,7 +109,8 @@ parentPort!.on('message', (request: WorkerRequest) => {
     if ('decode' in request) {
       const chunk = decodeChunk(request.decode);
       reply({ chunk }, transferList(chunk));
-    } else evaluate(request.evaluate);
+    } else if ('evaluate' in request) findEpisodes(request.evaluate);
+    else makeLines(request.episodes);
   } catch (error) {
     reply({ error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
   }

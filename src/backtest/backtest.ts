@@ -11,12 +11,12 @@ import type { Writable } from 'node:stream';
 import { SignalRejectedError } from '../errors.js';
 import { WireReader, type Radar } from '../engine/index.js';
 import type { HouseholdSummary } from '../engine/household-summary.js';
-import { evaluateAcross, type Indicator } from '../rules/index.js';
-import { unpackHouseholds } from '../rules/packed-households.js';
+import type { Indicator } from '../rules/index.js';
 import { inThreadDecoder, type ChunkDecoder } from './chunk-decoder.js';
 import type { DecodedChunk } from './decode-chunk.js';
-import { householdLines, indicatorLines, radarStateLines } from './format.js';
+import { householdLines } from './format.js';
 import { lineChunks, writeLines } from './lines.js';
+import { EpisodeFinder, episodeLines, radarStateLines } from './rule-episodes.js';
 import { BacktestWorkers } from './workers.js';
 
 export interface BacktestCounts {
@@ -100,11 +100,13 @@ async function writeRadarState(
     rules.map(({ rule }) => rule),
     packed,
   );
-  const households = unpackHouseholds(packed);
+  // The workers start on the episodes while this thread writes the households.
   await writeLines(out, householdLines(radar.householdSummaries()));
+  const episodes = await shared.episodes(new EpisodeFinder(rules, packed));
   for (let i = 0; i < rules.length; i++) {
     if (shared.claimHere(i)) {
-      await writeLines(out, indicatorLines(evaluateAcross(rules[i]!, households)));
+      const lists = episodes.map((list) => list[i]!);
+      await writeLines(out, episodeLines(rules[i]!, packed, lists));
     } else {
       for (const piece of await shared.output(i)) {
         if (!out.write(piece)) await once(out, 'drain');

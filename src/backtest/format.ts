@@ -2,9 +2,8 @@
  * The `radar backtest` output of CONTRACT §4, shared by `radar export` so the
  * two can be compared byte for byte.
  */
-import type { Radar } from '../engine/index.js';
 import { byCodeUnits, type HouseholdSummary } from '../engine/household-summary.js';
-import { evaluateAcross, type Indicator } from '../rules/index.js';
+import type { Indicator } from '../rules/index.js';
 
 /** Households by smallest signal id, then indicators by rule, raisedAt, id. */
 export function* radarOutputLines(
@@ -13,17 +12,6 @@ export function* radarOutputLines(
 ): Generator<string> {
   yield* householdLines(households);
   yield* indicatorLines(indicators);
-}
-
-/**
- * `radarOutputLines` of a radar's current state, with indicators evaluated
- * rule by rule as they are written: a backtest of millions of signals never
- * holds more than one rule's indicators.
- */
-export function* radarStateLines(radar: Radar): Generator<string> {
-  yield* householdLines(radar.householdSummaries());
-  const { rules, households } = radar.ruleWork();
-  for (const rule of rules) yield* indicatorLines(evaluateAcross(rule, households));
 }
 
 export function* householdLines(households: readonly HouseholdSummary[]): Generator<string> {
@@ -44,9 +32,12 @@ export function* indicatorLines(indicators: readonly Indicator[]): Generator<str
         a.raisedAt - b.raisedAt ||
         byCodeUnits(a.indicator.indicatorId, b.indicator.indicatorId),
     );
-  for (const { indicator: i } of sorted) {
-    yield `{"type":"indicator","indicatorId":${jsonString(i.indicatorId)},"ruleId":${jsonString(i.ruleId)},"ruleVersion":${jsonNumber(i.ruleVersion)},"level":${jsonString(i.level)},"householdId":${jsonString(i.householdId)},"raisedAt":${jsonString(i.raisedAt)},"lastFiredAt":${jsonString(i.lastFiredAt)},"value":${jsonNumber(i.value)},"signalIds":[${jsonStrings(i.signalIds)}],"explanation":${JSON.stringify(i.explanation)}}`;
-  }
+  for (const { indicator } of sorted) yield indicatorLine(indicator);
+}
+
+/** An indicator's output line, without the newline. */
+export function indicatorLine(i: Indicator): string {
+  return `{"type":"indicator","indicatorId":${jsonString(i.indicatorId)},"ruleId":${jsonString(i.ruleId)},"ruleVersion":${jsonNumber(i.ruleVersion)},"level":${jsonString(i.level)},"householdId":${jsonString(i.householdId)},"raisedAt":${jsonString(i.raisedAt)},"lastFiredAt":${jsonString(i.lastFiredAt)},"value":${jsonNumber(i.value)},"signalIds":[${jsonStrings(i.signalIds)}],"explanation":${JSON.stringify(i.explanation)}}`;
 }
 
 /*

@@ -12,6 +12,7 @@ import type { Rule } from '../rules/index.js';
 import type { PackedHouseholds } from '../rules/packed-households.js';
 import { inThreadDecoder, type ChunkDecoder } from './chunk-decoder.js';
 import type { DecodedChunk } from './decode-chunk.js';
+import { findClaimedEpisodes, type EpisodeFinder, type EpisodeList } from './rule-episodes.js';
 
 /** Who holds a rule, in the claims array: nobody yet, this thread, or worker n at `WORKER + n`. */
 export const UNCLAIMED = 0;
@@ -22,18 +23,34 @@ export interface EvaluationJob {
   /** In id order: the order the output writes them. */
   rules: readonly Rule[];
   households: PackedHouseholds;
+  /** The first household no thread has yet claimed to find episodes in. */
+  next: Int32Array;
   claims: Int32Array;
   /** This worker's mark in `claims`. */
   me: number;
 }
 
-export type WorkerRequest = { decode: Uint8Array } | { evaluate: EvaluationJob };
+/** `episodes` holds every thread's lists, a list a rule each: the workers start making lines on it. */
+export type WorkerRequest =
+  { decode: Uint8Array } | { evaluate: EvaluationJob } | { episodes: EpisodeList[][] };
 
 export type WorkerReply =
-  { chunk: DecodedChunk } | { rule: number; output: Uint8Array<ArrayBuffer>[] } | { error: string };
+  | { chunk: DecodedChunk }
+  | { episodes: EpisodeList[] }
+  | { rule: number; output: Uint8Array<ArrayBuffer>[] }
+  | { error: string };
 
-/** Rules being evaluated here and in the workers at once. */
+/**
+ * Rules being evaluated here and in the workers at once: first every
+ * thread finds episodes in the households it claims (see `rule-episodes`),
+ * then each makes the lines of the rules it claims.
+ */
 export interface SharedEvaluation {
+  /**
+   * Finds episodes with `finder` in the households the workers leave, then
+   * gathers theirs and shares all with them: a list a rule from each thread.
+   */
+  episodes(finder: EpisodeFinder): Promise<EpisodeList[][]>;
   /** Takes rule `index` for this thread; false when a worker has it. */
   claimHere(index: number): boolean;
   /** The output lines, newline-terminated and in UTF-8, of a rule a worker took: in pieces, to write in order. */
@@ -98,6 +115,8 @@ interface Member {
 export class BacktestWorkers implements ChunkDecoder {
   private readonly members: Member[];
   private readonly here = inThreadDecoder();
+  /** Each worker's episodes, while they are being found. */
+  private found: Deferred<EpisodeList[]>[] = [];
   /** Output of the rules under evaluation, by index; empty when none is. */
   private outputs: Deferred<Uint8Array[]>[] = [];
 
@@ -138,12 +157,22 @@ export class BacktestWorkers implements ChunkDecoder {
   /** Starts the workers on the rules, from the last; the caller takes them from the first. */
   evaluate(rules: readonly Rule[], packed: PackedHouseholds): SharedEvaluation {
     const claims = new Int32Array(new SharedArrayBuffer(Math.max(1, rules.length) * 4));
+    const next = new Int32Array(new SharedArrayBuffer(4));
+    this.found = this.members.map(() => deferred<EpisodeList[]>());
     this.outputs = rules.map(() => deferred<Uint8Array[]>());
     this.members.forEach(({ worker }, n) => {
-      const job: EvaluationJob = { rules, households: packed, claims, me: WORKER + n };
+      const job: EvaluationJob = { rules, households: packed, next, claims, me: WORKER + n };
       worker.postMessage({ evaluate: job } satisfies WorkerRequest);
     });
     return {
+      episodes: async (finder) => {
+        findClaimedEpisodes(finder, next, packed.householdIds.length);
+        const all = [finder.finish(), ...(await Promise.all(this.found.map((d) => d.promise)))];
+        for (const { worker } of this.members) {
+          worker.postMessage({ episodes: all } satisfies WorkerRequest);
+        }
+        return all;
+      },
       claimHere: (index) => Atomics.compareExchange(claims, index, UNCLAIMED, HERE) === UNCLAIMED,
       output: (index) => this.outputs[index]!.promise,
     };
@@ -156,6 +185,8 @@ export class BacktestWorkers implements ChunkDecoder {
   private receive(member: Member, reply: WorkerReply): void {
     if ('chunk' in reply) {
       member.decoding.shift()!.resolve(reply.chunk);
+    } else if ('episodes' in reply) {
+      this.found[this.members.indexOf(member)]!.resolve(reply.episodes);
     } else if ('rule' in reply) this.outputs[reply.rule]!.resolve(reply.output);
     else this.fail(member, `backtest worker failed: ${reply.error}`);
   }
@@ -163,6 +194,7 @@ export class BacktestWorkers implements ChunkDecoder {
   private fail(member: Member, message: string, cause?: Error): void {
     const error = new RadarError('WORKER_FAILED', message, { cause });
     for (const d of member.decoding.splice(0)) d.reject(error);
+    for (const d of this.found) d.reject(error);
     for (const d of this.outputs) d.reject(error);
   }
 }

@@ -16,6 +16,15 @@ export interface CompiledRule {
   readonly rule: Rule;
   /** This rule's indicators for one household; `inputs` may come in any order. */
   evaluate(inputs: readonly RuleInput[], householdId: string): Indicator[];
+  /**
+   * Finds the episodes of one household whose inputs are `sorted` in the
+   * contract's order, each given with the input its first firing point is:
+   * `evaluate` without making the indicators, so that they can be made
+   * later, one at a time, in the order they are written.
+   */
+  episodes(sorted: readonly RuleInput[], found: (first: RuleInput, episode: Episode) => void): void;
+  /** The indicator of an episode `episodes` found in the same `sorted` inputs. */
+  indicator(sorted: readonly RuleInput[], episode: Episode, householdId: string): Indicator;
 }
 
 /** A household's rule inputs, in the contract's order `<` (`compareRuleInputs`). */
@@ -55,7 +64,8 @@ function sortedInputs(inputs: readonly RuleInput[]): readonly RuleInput[] {
   return inputs;
 }
 
-interface Episode {
+/** One run of firing points of a rule in a household: one indicator. */
+export interface Episode {
   /** Index in `M` of the first firing point. */
   first: number;
   /** Start of the first firing point's window: the episode's signals are `M[from..last]`. */
@@ -64,7 +74,11 @@ interface Episode {
   value: number;
 }
 
-type SortedEvaluator = (sorted: readonly RuleInput[], householdId: string) => Indicator[];
+interface SortedEvaluator {
+  evaluateSorted(sorted: readonly RuleInput[], householdId: string): Indicator[];
+  episodes: CompiledRule['episodes'];
+  indicator: CompiledRule['indicator'];
+}
 
 function compileSorted(rule: Rule): SortedEvaluator {
   const span = parseTimespan(rule.correlation.timespan);
@@ -76,11 +90,9 @@ function compileSorted(rule: Rule): SortedEvaluator {
   const makePass = passFactory(rule);
   const explain = explainer(rule);
 
-  return (sorted, householdId) => {
-    const pass = makePass(sorted);
-    if (pass === undefined) return [];
+  /** The sliding window over the pass's members, each episode handed over once complete. */
+  const sweep = (pass: Pass, found: (episode: Episode) => void): void => {
     const m = pass.members;
-    const indicators: Indicator[] = [];
     let episode: Episode | undefined;
     let lo = 0;
     for (let i = 0; i < m.length; i++) {
@@ -91,7 +103,7 @@ function compileSorted(rule: Rule): SortedEvaluator {
       if (!fires(value)) continue;
       // A firing point whose window no longer reaches the previous one starts a new episode.
       if (episode !== undefined && m[episode.last].t < from) {
-        indicators.push(toIndicator(rule, explain, pass, episode, householdId));
+        found(episode);
         episode = undefined;
       }
       if (episode === undefined) episode = { first: i, from: lo, last: i, value };
@@ -100,9 +112,28 @@ function compileSorted(rule: Rule): SortedEvaluator {
         episode.value = value;
       }
     }
-    if (episode !== undefined)
-      indicators.push(toIndicator(rule, explain, pass, episode, householdId));
-    return indicators;
+    if (episode !== undefined) found(episode);
+  };
+
+  return {
+    evaluateSorted: (sorted, householdId) => {
+      const pass = makePass(sorted);
+      if (pass === undefined) return [];
+      const indicators: Indicator[] = [];
+      sweep(pass, (episode) =>
+        indicators.push(toIndicator(rule, explain, pass, episode, householdId)),
+      );
+      return indicators;
+    },
+    episodes: (sorted, found) => {
+      const pass = makePass(sorted);
+      if (pass !== undefined) sweep(pass, (episode) => found(pass.members[episode.first], episode));
+    },
+    indicator: (sorted, episode, householdId) => {
+      const pass = makePass(sorted);
+      if (pass === undefined) throw new TypeError(`rule ${rule.id}: no episode in these inputs`);
+      return toIndicator(rule, explain, pass, episode, householdId);
+    },
   };
 }
 
@@ -150,15 +181,17 @@ function sortedIds(signals: EpisodeFacts['signals']): string[] {
 }
 
 interface CompiledRuleWithSorted extends CompiledRule {
-  evaluateSorted: SortedEvaluator;
+  evaluateSorted: SortedEvaluator['evaluateSorted'];
 }
 
 function compileBoth(rule: Rule): CompiledRuleWithSorted {
-  const evaluateSorted = compileSorted(rule);
+  const { evaluateSorted, episodes, indicator } = compileSorted(rule);
   return {
     rule,
     evaluateSorted,
     evaluate: (inputs, householdId) => evaluateSorted(sortedInputs(inputs), householdId),
+    episodes,
+    indicator,
   };
 }
 

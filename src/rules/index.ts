@@ -27,6 +27,7 @@ export {
   evaluateAcross,
   type CompiledRule,
   type CompiledRuleset,
+  type Episode,
   type HouseholdInputs,
 } from './evaluate.js';
 export { explainContribution } from './explain.js';

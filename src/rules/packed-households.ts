@@ -172,20 +172,28 @@ export function violenceTypesOf(
 }
 
 export function unpackHouseholds(packed: PackedHouseholds): HouseholdInputs[] {
-  const { starts, idEnds, t, facts, violenceEnds, violence } = packed;
-  return packed.householdIds.map((id, h) => {
-    const inputs = new Array<RuleInput>(starts[h + 1]! - starts[h]!);
-    for (let j = 0; j < inputs.length; j++) {
-      const i = starts[h]! + j;
-      inputs[j] = inputOf(
-        packed.ids.slice(i === 0 ? 0 : idEnds[i - 1]!, idEnds[i]!),
-        t[i]!,
-        facts[i]!,
-        violenceTypesOf(violence, i === 0 ? 0 : violenceEnds[i - 1]!, violenceEnds[i]!),
-      );
-    }
-    return { id, inputs };
-  });
+  return packed.householdIds.map((id, h) => ({ id, inputs: householdInputs(packed, h) }));
+}
+
+/** Household h's rule inputs, in the contract's order. */
+export function householdInputs(packed: PackedHouseholds, h: number): RuleInput[] {
+  const { starts, t, facts, violenceEnds, violence } = packed;
+  const inputs = new Array<RuleInput>(starts[h + 1]! - starts[h]!);
+  for (let j = 0; j < inputs.length; j++) {
+    const i = starts[h]! + j;
+    inputs[j] = inputOf(
+      packedId(packed, i),
+      t[i]!,
+      facts[i]!,
+      violenceTypesOf(violence, i === 0 ? 0 : violenceEnds[i - 1]!, violenceEnds[i]!),
+    );
+  }
+  return inputs;
+}
+
+/** The id of input i. */
+export function packedId({ ids, idEnds }: PackedHouseholds, i: number): string {
+  return ids.slice(i === 0 ? 0 : idEnds[i - 1]!, idEnds[i]!);
 }
 
 /** Rows grouped into households, as `formHouseholds` gives them: group h holds `items[starts[h]..starts[h + 1])`. */

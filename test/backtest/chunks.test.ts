@@ -10,6 +10,7 @@ import { decodeChunk, transferList, type DecodedChunk } from '../../src/backtest
 import { radarOutputLines, runBacktest, snapshot } from '../../src/backtest/index.js';
 import { indicatorLines } from '../../src/backtest/format.js';
 import { lineChunks } from '../../src/backtest/lines.js';
+import { EpisodeFinder } from '../../src/backtest/rule-episodes.js';
 import { BacktestWorkers } from '../../src/backtest/workers.js';
 import { SHIPPED_RULES } from '../../src/config/config.js';
 import { prepareSignal, Radar, WireReader } from '../../src/engine/index.js';
@@ -115,6 +116,8 @@ describe('BacktestWorkers evaluating rules', () => {
         rules.map(({ rule }) => rule),
         packed,
       );
+      const episodes = await shared.episodes(new EpisodeFinder(rules, packed));
+      expect(episodes).toHaveLength(3);
       // Nothing claimed here yet: the last rule is a worker's.
       const text = async (i: number) => Buffer.concat(await shared.output(i)).toString('utf8');
       const last = await text(rules.length - 1);

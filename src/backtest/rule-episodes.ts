@@ -1,0 +1,167 @@
+/**
+ * A backtest's indicators in two passes over the packed households. The
+ * first finds every rule's episodes, household by household, and keeps them
+ * as numbers; the second makes each rule's indicators one at a time, in the
+ * order they are written, and turns each into its line at once.
+ *
+ * Why not evaluate each rule across every household, as the radar does: a
+ * rule's indicators then all lived, explanations and all, until the rule was
+ * sorted and written, and so did an object for every signal's rule input;
+ * every collection on the way copied them. Here a household's inputs live
+ * while it is evaluated, an indicator while its line is made, and the first
+ * pass shares out households rather than whole rules.
+ */
+import type { Radar } from '../engine/index.js';
+import type { CompiledRule, Episode, RuleInput } from '../rules/index.js';
+import { householdInputs, packedId, type PackedHouseholds } from '../rules/packed-households.js';
+import { householdLines, indicatorLine } from './format.js';
+
+/** One thread's episodes of one rule, as columns in shared memory: one entry an episode. */
+export interface EpisodeList {
+  households: Int32Array;
+  /** The packed index of the input of the episode's first firing point: its raisedAt and id. */
+  firstInputs: Int32Array;
+  first: Int32Array;
+  from: Int32Array;
+  last: Int32Array;
+  values: Float64Array;
+}
+
+function sharedCopy<T extends Int32Array | Float64Array>(
+  Type: { new (buffer: SharedArrayBuffer): T; BYTES_PER_ELEMENT: number },
+  values: readonly number[],
+): T {
+  const array = new Type(new SharedArrayBuffer(values.length * Type.BYTES_PER_ELEMENT));
+  (array as Int32Array | Float64Array).set(values);
+  return array;
+}
+
+class EpisodeColumns {
+  readonly households: number[] = [];
+  readonly firstInputs: number[] = [];
+  readonly first: number[] = [];
+  readonly from: number[] = [];
+  readonly last: number[] = [];
+  readonly values: number[] = [];
+
+  add(household: number, firstInput: number, episode: Episode): void {
+    this.households.push(household);
+    this.firstInputs.push(firstInput);
+    this.first.push(episode.first);
+    this.from.push(episode.from);
+    this.last.push(episode.last);
+    this.values.push(episode.value);
+  }
+
+  shared(): EpisodeList {
+    return {
+      households: sharedCopy(Int32Array, this.households),
+      firstInputs: sharedCopy(Int32Array, this.firstInputs),
+      first: sharedCopy(Int32Array, this.first),
+      from: sharedCopy(Int32Array, this.from),
+      last: sharedCopy(Int32Array, this.last),
+      values: sharedCopy(Float64Array, this.values),
+    };
+  }
+}
+
+/** The first pass, over whichever households this thread is given. */
+export class EpisodeFinder {
+  private readonly columns: EpisodeColumns[];
+  private household = 0;
+  private sorted: readonly RuleInput[] = [];
+  private readonly found: ((first: RuleInput, episode: Episode) => void)[];
+
+  constructor(
+    private readonly rules: readonly CompiledRule[],
+    private readonly packed: PackedHouseholds,
+  ) {
+    this.columns = rules.map(() => new EpisodeColumns());
+    // One callback a rule, made once, rather than a closure a household and rule.
+    this.found = this.columns.map((columns) => (first, episode) => {
+      const at = this.packed.starts[this.household]! + this.sorted.indexOf(first);
+      columns.add(this.household, at, episode);
+    });
+  }
+
+  /** Every rule's episodes in households `from` up to `to`. */
+  find(from: number, to: number): void {
+    for (let h = from; h < to; h++) {
+      this.household = h;
+      this.sorted = householdInputs(this.packed, h);
+      for (let r = 0; r < this.rules.length; r++)
+        this.rules[r]!.episodes(this.sorted, this.found[r]!);
+    }
+    this.sorted = [];
+  }
+
+  /** What was found, a list a rule, in shared memory. */
+  finish(): EpisodeList[] {
+    return this.columns.map((columns) => columns.shared());
+  }
+}
+
+/** Households handed out in blocks, so that threads finding episodes side by side end together. */
+export const HOUSEHOLD_BLOCK = 1024;
+
+/** Finds episodes in blocks claimed from `next` (shared by every thread) until none is left. */
+export function findClaimedEpisodes(finder: EpisodeFinder, next: Int32Array, count: number): void {
+  for (;;) {
+    const from = Atomics.add(next, 0, HOUSEHOLD_BLOCK);
+    if (from >= count) return;
+    finder.find(from, Math.min(count, from + HOUSEHOLD_BLOCK));
+  }
+}
+
+/**
+ * The second pass for one rule: the episodes every thread found, made into
+ * indicator lines one at a time in the order `indicatorLines` writes them:
+ * by raisedAt, then by id, which within one rule is the id of the first
+ * firing signal (no signal starts two episodes of one rule).
+ */
+export function* episodeLines(
+  rule: CompiledRule,
+  packed: PackedHouseholds,
+  lists: readonly EpisodeList[],
+): Generator<string> {
+  const { t } = packed;
+  const order: { list: EpisodeList; k: number; input: number }[] = [];
+  for (const list of lists) {
+    for (let k = 0; k < list.households.length; k++) {
+      order.push({ list, k, input: list.firstInputs[k]! });
+    }
+  }
+  order.sort((a, b) => {
+    const byTime = t[a.input]! - t[b.input]!;
+    if (byTime !== 0) return byTime;
+    const idA = packedId(packed, a.input);
+    const idB = packedId(packed, b.input);
+    return idA < idB ? -1 : idA > idB ? 1 : 0;
+  });
+  for (const { list, k } of order) {
+    const h = list.households[k]!;
+    const episode: Episode = {
+      first: list.first[k]!,
+      from: list.from[k]!,
+      last: list.last[k]!,
+      value: list.values[k]!,
+    };
+    yield indicatorLine(
+      rule.indicator(householdInputs(packed, h), episode, packed.householdIds[h]!),
+    );
+  }
+}
+
+/**
+ * `radarOutputLines` of a radar's current state, both passes in this
+ * thread: a backtest of millions of signals never holds more than one
+ * rule's episodes as objects.
+ */
+export function* radarStateLines(radar: Radar): Generator<string> {
+  yield* householdLines(radar.householdSummaries());
+  const { rules, households } = radar.packedRuleWork();
+  const finder = new EpisodeFinder(rules, households);
+  finder.find(0, households.householdIds.length);
+  const lists = finder.finish();
+  for (let r = 0; r < rules.length; r++) yield* episodeLines(rules[r]!, households, [lists[r]!]);
+}
