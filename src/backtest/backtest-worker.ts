@@ -4,6 +4,7 @@
  * (see `BacktestWorkers`), answering with each rule's output lines.
  */
 import { parentPort } from 'node:worker_threads';
+import { linkNames } from '../graph/name-links.js';
 import { compileRule, type CompiledRule } from '../rules/index.js';
 import { decodeChunk, transferList } from './decode-chunk.js';
 import {
@@ -109,6 +110,9 @@ parentPort!.on('message', (request: WorkerRequest) => {
     if ('decode' in request) {
       const chunk = decodeChunk(request.decode);
       reply({ chunk }, transferList(chunk));
+    } else if ('linkNames' in request) {
+      const nameLinks = linkNames(request.linkNames);
+      reply({ nameLinks }, [nameLinks.buffer as ArrayBuffer]);
     } else if ('evaluate' in request) findEpisodes(request.evaluate);
     else makeLines(request.episodes);
   } catch (error) {

@@ -71,6 +71,9 @@ export async function runBacktest(
   const workers = startWorkers(options.workerThreads);
   try {
     const counts = await ingestWith(options, workers ?? inThreadDecoder());
+    // Households are formed once, at the end: from scratch is far cheaper than batch by batch.
+    if (workers === undefined) options.radar.settle();
+    else await options.radar.settleLinkingNames((names) => workers.linkNames(names));
     await writeRadarState(options.out, options.radar, workers);
     return counts;
   } finally {
@@ -165,8 +168,6 @@ async function ingestWith(
     while (queue.length > ahead) apply(await queue.shift()!.chunk);
   }
   while (queue.length > 0) apply(await queue.shift()!.chunk);
-  // Households are formed once, at the end: from scratch is far cheaper than batch by batch.
-  radar.settle();
   return { ...counts, withdrawn: radar.counts.withdrawn };
 }
 

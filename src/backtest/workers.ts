@@ -8,6 +8,7 @@
 import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { RadarError } from '../errors.js';
+import { nameRecordBuffers, type NameRecords } from '../graph/name-links.js';
 import type { Rule } from '../rules/index.js';
 import type { PackedHouseholds } from '../rules/packed-households.js';
 import { inThreadDecoder, type ChunkDecoder } from './chunk-decoder.js';
@@ -32,10 +33,14 @@ export interface EvaluationJob {
 
 /** `episodes` holds every thread's lists, a list a rule each: the workers start making lines on it. */
 export type WorkerRequest =
-  { decode: Uint8Array } | { evaluate: EvaluationJob } | { episodes: EpisodeList[][] };
+  | { decode: Uint8Array }
+  | { linkNames: NameRecords }
+  | { evaluate: EvaluationJob }
+  | { episodes: EpisodeList[][] };
 
 export type WorkerReply =
   | { chunk: DecodedChunk }
+  | { nameLinks: Int32Array }
   | { episodes: EpisodeList[] }
   | { rule: number; output: Uint8Array<ArrayBuffer>[] }
   | { error: string };
@@ -115,6 +120,8 @@ interface Member {
 export class BacktestWorkers implements ChunkDecoder {
   private readonly members: Member[];
   private readonly here = inThreadDecoder();
+  /** The links by name the first worker is making, while it is. */
+  private nameLinks: Deferred<Int32Array> | undefined;
   /** Each worker's episodes, while they are being found. */
   private found: Deferred<EpisodeList[]>[] = [];
   /** Output of the rules under evaluation, by index; empty when none is. */
@@ -154,6 +161,16 @@ export class BacktestWorkers implements ChunkDecoder {
     return reply.promise;
   }
 
+  /** `linkNames` in the first worker, the records' arrays transferred to it. */
+  linkNames(names: NameRecords): Promise<Int32Array> {
+    this.nameLinks = deferred<Int32Array>();
+    this.members[0]!.worker.postMessage(
+      { linkNames: names } satisfies WorkerRequest,
+      nameRecordBuffers(names),
+    );
+    return this.nameLinks.promise;
+  }
+
   /** Starts the workers on the rules, from the last; the caller takes them from the first. */
   evaluate(rules: readonly Rule[], packed: PackedHouseholds): SharedEvaluation {
     const claims = new Int32Array(new SharedArrayBuffer(Math.max(1, rules.length) * 4));
@@ -185,6 +202,8 @@ export class BacktestWorkers implements ChunkDecoder {
   private receive(member: Member, reply: WorkerReply): void {
     if ('chunk' in reply) {
       member.decoding.shift()!.resolve(reply.chunk);
+    } else if ('nameLinks' in reply) {
+      this.nameLinks!.resolve(reply.nameLinks);
     } else if ('episodes' in reply) {
       this.found[this.members.indexOf(member)]!.resolve(reply.episodes);
     } else if ('rule' in reply) this.outputs[reply.rule]!.resolve(reply.output);
@@ -194,6 +213,7 @@ export class BacktestWorkers implements ChunkDecoder {
   private fail(member: Member, message: string, cause?: Error): void {
     const error = new RadarError('WORKER_FAILED', message, { cause });
     for (const d of member.decoding.splice(0)) d.reject(error);
+    this.nameLinks?.reject(error);
     for (const d of this.found) d.reject(error);
     for (const d of this.outputs) d.reject(error);
   }

@@ -5,9 +5,15 @@
  * changed and learn which indicators were raised, updated or withdrawn.
  */
 import { SignalRejectedError } from '../errors.js';
-import { formHouseholds, type FormedHouseholds } from '../graph/form-households.js';
+import {
+  formHouseholds,
+  formHouseholdsLinkingNames,
+  type FormedHouseholds,
+  type FormOptions,
+} from '../graph/form-households.js';
 import { HouseholdColumns } from '../graph/household-columns.js';
 import { graphSignal, type GraphSignal } from '../graph/model.js';
+import type { NameRecords } from '../graph/name-links.js';
 import {
   Household,
   HouseholdIndex,
@@ -386,20 +392,9 @@ export class Radar {
    */
   settle(): void {
     if (this.columns !== undefined) {
-      if (this.formedOnce !== undefined) return;
-      const { ids } = this.columns;
-      this.formedOnce = formHouseholds(this.columns, {
-        active: (row) => !this.retracted.has(ids[row]!),
-        institutionalPersonThreshold: this.households.threshold,
-      });
-      // It takes no more signals, so what only ingesting and forming needed can go: kept,
-      // the millions of entries would be marked by every collection while the rules run.
-      this.acceptedWhenFormed = this.acceptedIds!.size;
-      this.acceptedIds!.clear();
-      this.fingerprints.length = 0;
-      this.retracted.clear();
-      this.retractedAhead.clear();
-      this.columns.releaseLinks();
+      if (this.formedOnce === undefined) {
+        this.keepFormed(formHouseholds(this.columns, this.formOptions(this.columns)));
+      }
       return;
     }
     const { removed, added } = this.fold();
@@ -407,6 +402,40 @@ export class Radar {
     if (kept === undefined) return;
     for (const household of removed) kept.delete(household);
     for (const household of added) kept.set(household, this.evaluate(household));
+  }
+
+  /**
+   * `settle` for a radar that forms its households once, with the person
+   * records linked by name by `link`, in a worker thread say, while this
+   * thread does the rest of forming them.
+   */
+  async settleLinkingNames(link: (names: NameRecords) => Promise<Int32Array>): Promise<void> {
+    if (this.columns === undefined || this.formedOnce !== undefined) {
+      this.settle();
+      return;
+    }
+    this.keepFormed(
+      await formHouseholdsLinkingNames(this.columns, this.formOptions(this.columns), link),
+    );
+  }
+
+  private formOptions({ ids }: HouseholdColumns): FormOptions {
+    return {
+      active: (row) => !this.retracted.has(ids[row]!),
+      institutionalPersonThreshold: this.households.threshold,
+    };
+  }
+
+  private keepFormed(households: FormedHouseholds): void {
+    this.formedOnce = households;
+    // It takes no more signals, so what only ingesting and forming needed can go: kept,
+    // the millions of entries would be marked by every collection while the rules run.
+    this.acceptedWhenFormed = this.acceptedIds!.size;
+    this.acceptedIds!.clear();
+    this.fingerprints.length = 0;
+    this.retracted.clear();
+    this.retractedAhead.clear();
+    this.columns!.releaseLinks();
   }
 
   private fold(): HouseholdChange {

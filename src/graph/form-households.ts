@@ -8,8 +8,9 @@
  */
 import { sortRange } from '../sort-range.js';
 import type { HouseholdColumns } from './household-columns.js';
-import { groupByKey, groupCount, type CompareKeys, type Groups } from './key-groups.js';
+import { groupByKey, groupCount, type Groups } from './key-groups.js';
 import { ADDRESS_LINK_WINDOW_MS } from './model.js';
+import { linkNames, type NameRecords } from './name-links.js';
 import { UnionFind } from './union-find.js';
 
 export interface FormedHouseholds {
@@ -26,19 +27,90 @@ export interface FormOptions {
   institutionalPersonThreshold: number;
 }
 
-const LETTERS = 26;
-
+/**
+ * Forms the households, linking person records by name (`linkNames`) in
+ * this thread.
+ */
 export function formHouseholds(columns: HouseholdColumns, options: FormOptions): FormedHouseholds {
+  const forming = startForming(columns, options);
+  return finishForming(forming, groupAhead(forming), linkNames(forming.names));
+}
+
+/**
+ * `formHouseholds` with the records linked by name by `link`, in a worker
+ * thread say, while this thread groups records by BSN and signals by address.
+ */
+export async function formHouseholdsLinkingNames(
+  columns: HouseholdColumns,
+  options: FormOptions,
+  link: (names: NameRecords) => Promise<Int32Array>,
+): Promise<FormedHouseholds> {
+  const forming = startForming(columns, options);
+  const links = link(forming.names);
+  return finishForming(forming, groupAhead(forming), await links);
+}
+
+/** The active rows and records, and what linking the records by name needs. */
+interface Forming {
+  readonly columns: HouseholdColumns;
+  readonly options: FormOptions;
+  readonly rows: Int32Array;
+  readonly records: Int32Array;
+  readonly rowOfRecord: Int32Array;
+  readonly names: NameRecords;
+}
+
+function startForming(columns: HouseholdColumns, options: FormOptions): Forming {
   const rows = select(columns.rows, options.active);
   const rowOfRecord = new Int32Array(columns.records).fill(-1);
   for (const row of rows) {
     for (let r = columns.recordStart(row); r < columns.recordEnds[row]!; r++) rowOfRecord[r] = row;
   }
   const records = select(columns.records, (r) => rowOfRecord[r] !== -1);
-  const persons = resolvePersons(columns, records);
+  return { columns, options, rows, records, rowOfRecord, names: columns.nameRecords(records) };
+}
+
+/** What needs no names: persons linked by BSN, and the signals at each address. */
+interface Ahead {
+  readonly persons: UnionFind;
+  readonly byAddress: Groups;
+}
+
+function groupAhead({ columns, rows, records }: Forming): Ahead {
+  const { bsns, addressStarts, addressHashes } = columns;
+  const persons = new UnionFind(columns.records);
+  const byBsn = groupByKey(
+    ...keyed(
+      records,
+      (r) => bsns[r] !== -1,
+      (r) => bsns[r]!,
+    ),
+  );
+  const { items: withBsn, starts: bsnStarts } = byBsn;
+  for (let g = 0; g < groupCount(byBsn); g++) {
+    const first = withBsn[bsnStarts[g]!]!;
+    for (let i = bsnStarts[g]! + 1; i < bsnStarts[g + 1]!; i++) persons.union(first, withBsn[i]!);
+  }
+  const byAddress = groupByKey(
+    ...keyed(
+      rows,
+      (row) => addressStarts[row] !== -1,
+      (row) => addressHashes[row]!,
+    ),
+    (a, b) => columns.compareAddresses(a, b),
+  );
+  return { persons, byAddress };
+}
+
+function finishForming(
+  { columns, options, rows, records, rowOfRecord }: Forming,
+  { persons, byAddress }: Ahead,
+  nameLinks: Int32Array,
+): FormedHouseholds {
+  for (let k = 0; k < nameLinks.length; k += 2) persons.union(nameLinks[k]!, nameLinks[k + 1]!);
   const signals = new UnionFind(columns.rows);
   linkThroughPersons(signals, persons, records, rowOfRecord);
-  linkAlongAddresses(signals, columns, rows, persons, options.institutionalPersonThreshold);
+  linkAlongAddresses(signals, columns, byAddress, persons, options.institutionalPersonThreshold);
   const households = groupByKey(
     ...keyed(
       rows,
@@ -84,94 +156,6 @@ function keyed(
   return [kept.subarray(0, length), numbers.subarray(0, length)];
 }
 
-/** The items that have a stored key (a start other than -1), grouped by it, through the hashes taken as the keys arrived. */
-function groupByStoredKey(
-  items: Int32Array,
-  starts: readonly number[],
-  hashes: readonly number[],
-  compareKeys: CompareKeys,
-): Groups {
-  return groupByKey(
-    ...keyed(
-      items,
-      (item) => starts[item] !== -1,
-      (item) => hashes[item]!,
-    ),
-    compareKeys,
-  );
-}
-
-/** Records linked by a shared valid BSN, or by name key and first initial where name matching is on. */
-function resolvePersons(columns: HouseholdColumns, records: Int32Array): UnionFind {
-  const { bsns, nameStarts, nameHashes, initials } = columns;
-  const persons = new UnionFind(columns.records);
-  const byBsn = groupByKey(
-    ...keyed(
-      records,
-      (r) => bsns[r] !== -1,
-      (r) => bsns[r]!,
-    ),
-  );
-  const { items: withBsn, starts: bsnStarts } = byBsn;
-  for (let g = 0; g < groupCount(byBsn); g++) {
-    const first = withBsn[bsnStarts[g]!]!;
-    for (let i = bsnStarts[g]! + 1; i < bsnStarts[g + 1]!; i++) persons.union(first, withBsn[i]!);
-  }
-  const byName = groupByStoredKey(records, nameStarts, nameHashes, (a, b) =>
-    columns.compareNames(a, b),
-  );
-  const firstWithInitial = new Int32Array(LETTERS).fill(-1);
-  for (let g = 0; g < groupCount(byName); g++) {
-    const { items, starts } = byName;
-    const from = starts[g]!;
-    const to = starts[g + 1]!;
-    if (to - from < 2 || !nameMatchingOn(bsns, items, from, to)) continue;
-    linkByInitial(persons, initials, items.subarray(from, to), firstWithInitial);
-  }
-  return persons;
-}
-
-/** Off for a name and birth date seen with two or more valid BSNs. */
-function nameMatchingOn(
-  bsns: readonly number[],
-  records: Int32Array,
-  from: number,
-  to: number,
-): boolean {
-  let seen = -1;
-  for (let i = from; i < to; i++) {
-    const bsn = bsns[records[i]!]!;
-    if (bsn === -1 || bsn === seen) continue;
-    if (seen !== -1) return false;
-    seen = bsn;
-  }
-  return true;
-}
-
-/**
- * A record without initials matches every initial, so it joins the whole
- * group; otherwise records join by first initial. `firstWithInitial` is
- * all -1 on entry and left so.
- */
-function linkByInitial(
-  persons: UnionFind,
-  initials: readonly number[],
-  group: Int32Array,
-  firstWithInitial: Int32Array,
-): void {
-  for (const r of group) {
-    if (initials[r] !== -1) continue;
-    for (const other of group) persons.union(r, other);
-    return;
-  }
-  for (const r of group) {
-    const initial = initials[r]!;
-    if (firstWithInitial[initial] === -1) firstWithInitial[initial] = r;
-    else persons.union(firstWithInitial[initial]!, r);
-  }
-  for (const r of group) firstWithInitial[initials[r]!] = -1;
-}
-
 /** Every signal naming a person is in that person's household. */
 function linkThroughPersons(
   signals: UnionFind,
@@ -194,14 +178,11 @@ function linkThroughPersons(
 function linkAlongAddresses(
   signals: UnionFind,
   columns: HouseholdColumns,
-  rows: Int32Array,
+  byAddress: Groups,
   persons: UnionFind,
   threshold: number,
 ): void {
-  const { times, ids, addressStarts, addressHashes, institutionalAddresses } = columns;
-  const byAddress = groupByStoredKey(rows, addressStarts, addressHashes, (a, b) =>
-    columns.compareAddresses(a, b),
-  );
+  const { times, ids, institutionalAddresses } = columns;
   const counted = new Int32Array(columns.records);
   const inOrder = (a: number, b: number): number =>
     times[a]! - times[b]! || (ids[a]! < ids[b]! ? -1 : ids[a]! > ids[b]! ? 1 : 0);

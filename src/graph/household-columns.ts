@@ -9,6 +9,7 @@
  */
 import { KeyStore } from './key-store.js';
 import type { GraphInput } from './model.js';
+import type { NameRecords } from './name-links.js';
 
 const LETTER_A = 0x61;
 
@@ -123,6 +124,33 @@ export class HouseholdColumns {
       column.length = 0;
     }
     this.keys.clear();
+  }
+
+  /** What `linkNames` needs of those of `records` that have a name key, in arrays of their own. */
+  nameRecords(records: Int32Array): NameRecords {
+    const { bsns, initials, nameHashes, nameStarts, nameEnds } = this;
+    let count = 0;
+    for (const r of records) if (nameStarts[r] !== -1) count++;
+    const names = {
+      records: new Int32Array(count),
+      bsns: new Int32Array(count),
+      initials: new Int8Array(count),
+      hashes: new Uint32Array(count),
+      starts: new Int32Array(count),
+      ends: new Int32Array(count),
+      units: this.keys.copy(),
+    };
+    let j = 0;
+    for (const r of records) {
+      if (nameStarts[r] === -1) continue;
+      names.records[j] = r;
+      names.bsns[j] = bsns[r]!;
+      names.initials[j] = initials[r]!;
+      names.hashes[j] = nameHashes[r]!;
+      names.starts[j] = nameStarts[r]!;
+      names.ends[j++] = nameEnds[r]!;
+    }
+    return names;
   }
 
   /** The address key of a row that has one. */

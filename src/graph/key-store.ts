@@ -47,7 +47,17 @@ export class KeyStore {
 
   /** Code-unit order of the keys at `[a, aEnd)` and `[b, bEnd)`, as `<` orders strings. */
   compare(a: number, aEnd: number, b: number, bEnd: number): number {
-    const units = this.units;
+    return KeyStore.compareUnits(this.units, a, aEnd, b, bEnd);
+  }
+
+  /** `compare` on keys in `units`, a copy of a store's. */
+  static compareUnits(
+    units: Uint16Array,
+    a: number,
+    aEnd: number,
+    b: number,
+    bEnd: number,
+  ): number {
     const length = Math.min(aEnd - a, bEnd - b);
     for (let i = 0; i < length; i++) {
       const difference = units[a + i]! - units[b + i]!;
