@@ -273,9 +273,11 @@ function seenOnce(seen: number, index: number): number {
 
 /**
  * The signal on the line `bytes[start, end)`, or undefined when the line is
- * not the plain shape this path reads. `text` must hold the line's
- * characters from `textStart`; only called for a line with as many
- * characters as bytes, which a line of ASCII is.
+ * not the plain shape this path reads. `text` must hold the line's bytes
+ * as characters, one a byte, from `textStart`: a line of ASCII decoded any
+ * way, or any line decoded as Latin-1. A byte outside printable ASCII makes
+ * this path step aside wherever it stands, so the text of a line it reads
+ * is the same whichever way it was decoded.
  */
 export function readPlainSignal(
   bytes: Uint8Array,

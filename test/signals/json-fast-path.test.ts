@@ -10,12 +10,10 @@ import { generateSignalLines } from '../../src/synthetic/generate.js';
 import { contractSignal, reorderKeys } from './arbitraries.js';
 import { melding, type Loose } from './samples.js';
 
-/** What the fast path makes of a whole line, as `decodeChunk` offers it one. */
+/** What the fast path makes of a whole line, as `decodeChunk` offers it one: its UTF-8 bytes, and the bytes read as Latin-1. */
 function fast(line: string): Signal | undefined {
   const bytes = Buffer.from(line);
-  return bytes.length === line.length
-    ? readPlainSignal(bytes, 0, bytes.length, line, 0)
-    : undefined;
+  return readPlainSignal(bytes, 0, bytes.length, bytes.toString('latin1'), 0);
 }
 
 /** What the full path makes of it, when it accepts the line without a warning. */
@@ -103,6 +101,21 @@ describe('readPlainSignal', () => {
         expect(fast(line)).toStrictEqual(expected);
       }),
       { numRuns: 500 },
+    );
+  });
+
+  it('steps aside from every line with a character outside ASCII, wherever it stands', () => {
+    fc.assert(
+      fc.property(
+        lines,
+        fc.nat(),
+        fc.constantFrom('é', 'ß', '\u2028', '\u{1F600}', '\u00a0'),
+        (line, at, char) => {
+          const i = at % (line.length + 1);
+          expect(fast(line.slice(0, i) + char + line.slice(i))).toBeUndefined();
+        },
+      ),
+      { numRuns: 1000 },
     );
   });
 
