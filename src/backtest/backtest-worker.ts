@@ -7,16 +7,12 @@ import { parentPort } from 'node:worker_threads';
 import { linkNames } from '../graph/name-links.js';
 import { compileRule, type CompiledRule } from '../rules/index.js';
 import { decodeChunk, transferList } from './decode-chunk.js';
-import {
-  EpisodeFinder,
-  episodeLines,
-  findClaimedEpisodes,
-  type EpisodeList,
-} from './rule-episodes.js';
+import { EpisodeFinder, PartLines, findClaimedEpisodes } from './rule-episodes.js';
 import {
   HERE,
   UNCLAIMED,
   type EvaluationJob,
+  type LineWork,
   type WorkerReply,
   type WorkerRequest,
 } from './workers.js';
@@ -83,23 +79,22 @@ function findEpisodes(job: EvaluationJob): void {
   reply({ episodes: finder.finish() });
 }
 
-/** From the last rule down, until the main thread's claims are reached. */
-function makeLines(episodes: EpisodeList[][]): void {
+/** From the last part down, until the main thread's claims are reached. */
+function makeLines({ lists, parts, claims }: LineWork): void {
   const { job, rules } = evaluating!;
-  const { households: packed, claims, me } = job;
   evaluating = undefined;
-  for (let i = rules.length - 1; i >= 0; i--) {
-    const holder = Atomics.compareExchange(claims, i, UNCLAIMED, me);
-    // The main thread claims in id order: below its first claim met here, every rule is taken.
+  const made = new PartLines(rules, job.households, lists);
+  for (let i = parts.length - 1; i >= 0; i--) {
+    const holder = Atomics.compareExchange(claims, i, UNCLAIMED, job.me);
+    // The main thread claims from the first: below its first claim met here, every part is taken.
     if (holder === HERE) return;
     if (holder !== UNCLAIMED) continue;
     const lines = new Utf8Lines();
-    const lists = episodes.map((list) => list[i]!);
-    for (const line of episodeLines(rules[i]!, packed, lists)) lines.add(line);
+    for (const line of made.lines(parts[i]!)) lines.add(line);
     // Encoded here and transferred: the main thread writes the bytes as they come.
     const output = lines.finish();
     reply(
-      { rule: i, output },
+      { part: i, output },
       output.map((piece) => piece.buffer),
     );
   }
@@ -114,7 +109,7 @@ parentPort!.on('message', (request: WorkerRequest) => {
       const nameLinks = linkNames(request.linkNames);
       reply({ nameLinks }, [nameLinks.buffer as ArrayBuffer]);
     } else if ('evaluate' in request) findEpisodes(request.evaluate);
-    else makeLines(request.episodes);
+    else makeLines(request.lines);
   } catch (error) {
     reply({ error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
   }

@@ -16,7 +16,7 @@ import { inThreadDecoder, type ChunkDecoder } from './chunk-decoder.js';
 import type { DecodedChunk } from './decode-chunk.js';
 import { householdLines } from './format.js';
 import { lineChunks, writeLines } from './lines.js';
-import { EpisodeFinder, episodeLines, radarStateLines } from './rule-episodes.js';
+import { EpisodeFinder, PartLines, radarStateLines } from './rule-episodes.js';
 import { BacktestWorkers } from './workers.js';
 
 export interface BacktestCounts {
@@ -105,11 +105,11 @@ async function writeRadarState(
   );
   // The workers start on the episodes while this thread writes the households.
   await writeLines(out, householdLines(radar.householdSummaries()));
-  const episodes = await shared.episodes(new EpisodeFinder(rules, packed));
-  for (let i = 0; i < rules.length; i++) {
+  const { lists, parts } = await shared.episodes(new EpisodeFinder(rules, packed));
+  const made = new PartLines(rules, packed, lists);
+  for (let i = 0; i < parts.length; i++) {
     if (shared.claimHere(i)) {
-      const lists = episodes.map((list) => list[i]!);
-      await writeLines(out, episodeLines(rules[i]!, packed, lists));
+      await writeLines(out, made.lines(parts[i]!));
     } else {
       for (const piece of await shared.output(i)) {
         if (!out.write(piece)) await once(out, 'drain');

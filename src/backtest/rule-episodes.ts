@@ -113,42 +113,101 @@ export function findClaimedEpisodes(finder: EpisodeFinder, next: Int32Array, cou
   }
 }
 
-/**
- * The second pass for one rule: the episodes every thread found, made into
- * indicator lines one at a time in the order `indicatorLines` writes them:
- * by raisedAt, then by id, which within one rule is the id of the first
- * firing signal (no signal starts two episodes of one rule).
- */
-export function* episodeLines(
-  rule: CompiledRule,
-  packed: PackedHouseholds,
-  lists: readonly EpisodeList[],
-): Generator<string> {
-  const { t } = packed;
-  const order: { list: EpisodeList; k: number; input: number }[] = [];
-  for (const list of lists) {
-    for (let k = 0; k < list.households.length; k++) {
-      order.push({ list, k, input: list.firstInputs[k]! });
+/** Lines are made in parts of at most this many indicators, so that threads making them side by side end together. */
+export const PART_INDICATORS = 4096;
+
+/** Indicators `from` up to `to`, in write order, of rule `rule`: a piece of the second pass one thread makes. */
+export interface LinePart {
+  readonly rule: number;
+  readonly from: number;
+  readonly to: number;
+}
+
+/** Every rule's lines cut into parts, in the order written; `lists[n][r]` is thread n's episodes of rule r. */
+export function lineParts(
+  lists: readonly (readonly EpisodeList[])[],
+  rules: number,
+  size = PART_INDICATORS,
+): LinePart[] {
+  const parts: LinePart[] = [];
+  for (let rule = 0; rule < rules; rule++) {
+    let count = 0;
+    for (const list of lists) count += list[rule]!.households.length;
+    for (let from = 0; from < count; from += size) {
+      parts.push({ rule, from, to: Math.min(count, from + size) });
     }
   }
-  order.sort((a, b) => {
-    const byTime = t[a.input]! - t[b.input]!;
-    if (byTime !== 0) return byTime;
-    const idA = packedId(packed, a.input);
-    const idB = packedId(packed, b.input);
-    return idA < idB ? -1 : idA > idB ? 1 : 0;
-  });
-  for (const { list, k } of order) {
-    const h = list.households[k]!;
-    const episode: Episode = {
-      first: list.first[k]!,
-      from: list.from[k]!,
-      last: list.last[k]!,
-      value: list.values[k]!,
-    };
-    yield indicatorLine(
-      rule.indicator(householdInputs(packed, h), episode, packed.householdIds[h]!),
-    );
+  return parts;
+}
+
+/**
+ * The second pass for one rule: the episodes every thread found, in the
+ * order `indicatorLines` writes their indicators: by raisedAt, then by id,
+ * which within one rule is the id of the first firing signal (no signal
+ * starts two episodes of one rule).
+ */
+export class RuleEpisodes {
+  private readonly order: { list: EpisodeList; k: number; input: number }[] = [];
+
+  constructor(
+    private readonly rule: CompiledRule,
+    private readonly packed: PackedHouseholds,
+    lists: readonly EpisodeList[],
+  ) {
+    for (const list of lists) {
+      for (let k = 0; k < list.households.length; k++) {
+        this.order.push({ list, k, input: list.firstInputs[k]! });
+      }
+    }
+    const { t } = packed;
+    this.order.sort((a, b) => {
+      const byTime = t[a.input]! - t[b.input]!;
+      if (byTime !== 0) return byTime;
+      const idA = packedId(packed, a.input);
+      const idB = packedId(packed, b.input);
+      return idA < idB ? -1 : idA > idB ? 1 : 0;
+    });
+  }
+
+  get count(): number {
+    return this.order.length;
+  }
+
+  /** The lines of indicators `from` up to `to`, each indicator made as its line is. */
+  *lines(from = 0, to = this.count): Generator<string> {
+    const { packed } = this;
+    for (let i = from; i < to; i++) {
+      const { list, k } = this.order[i]!;
+      const h = list.households[k]!;
+      const episode: Episode = {
+        first: list.first[k]!,
+        from: list.from[k]!,
+        last: list.last[k]!,
+        value: list.values[k]!,
+      };
+      yield indicatorLine(
+        this.rule.indicator(householdInputs(packed, h), episode, packed.householdIds[h]!),
+      );
+    }
+  }
+}
+
+/** One thread's second pass, part by part: a rule's episodes are sorted once for all the parts of it the thread makes. */
+export class PartLines {
+  private current: { rule: number; episodes: RuleEpisodes } | undefined;
+
+  constructor(
+    private readonly rules: readonly CompiledRule[],
+    private readonly packed: PackedHouseholds,
+    private readonly lists: readonly (readonly EpisodeList[])[],
+  ) {}
+
+  lines({ rule, from, to }: LinePart): Generator<string> {
+    if (this.current?.rule !== rule) {
+      const lists = this.lists.map((list) => list[rule]!);
+      this.current = { rule, episodes: new RuleEpisodes(this.rules[rule]!, this.packed, lists) };
+    }
+    return this.current.episodes.lines(from, to);
   }
 }
 
@@ -163,5 +222,7 @@ export function* radarStateLines(radar: Radar): Generator<string> {
   const finder = new EpisodeFinder(rules, households);
   finder.find(0, households.householdIds.length);
   const lists = finder.finish();
-  for (let r = 0; r < rules.length; r++) yield* episodeLines(rules[r]!, households, [lists[r]!]);
+  for (let r = 0; r < rules.length; r++) {
+    yield* new RuleEpisodes(rules[r]!, households, [lists[r]!]).lines();
+  }
 }

@@ -13,9 +13,15 @@ import type { Rule } from '../rules/index.js';
 import type { PackedHouseholds } from '../rules/packed-households.js';
 import { inThreadDecoder, type ChunkDecoder } from './chunk-decoder.js';
 import type { DecodedChunk } from './decode-chunk.js';
-import { findClaimedEpisodes, type EpisodeFinder, type EpisodeList } from './rule-episodes.js';
+import {
+  findClaimedEpisodes,
+  lineParts,
+  type EpisodeFinder,
+  type EpisodeList,
+  type LinePart,
+} from './rule-episodes.js';
 
-/** Who holds a rule, in the claims array: nobody yet, this thread, or worker n at `WORKER + n`. */
+/** Who holds a part of the lines, in the claims array: nobody yet, this thread, or worker n at `WORKER + n`. */
 export const UNCLAIMED = 0;
 export const HERE = 1;
 const WORKER = 2;
@@ -26,39 +32,45 @@ export interface EvaluationJob {
   households: PackedHouseholds;
   /** The first household no thread has yet claimed to find episodes in. */
   next: Int32Array;
-  claims: Int32Array;
-  /** This worker's mark in `claims`. */
+  /** This worker's mark in `LineWork.claims`. */
   me: number;
 }
 
-/** `episodes` holds every thread's lists, a list a rule each: the workers start making lines on it. */
+/** The second pass, shared out: every thread's episodes, a list a rule each, and the parts to claim. */
+export interface LineWork {
+  lists: EpisodeList[][];
+  parts: LinePart[];
+  claims: Int32Array;
+}
+
 export type WorkerRequest =
   | { decode: Uint8Array }
   | { linkNames: NameRecords }
   | { evaluate: EvaluationJob }
-  | { episodes: EpisodeList[][] };
+  | { lines: LineWork };
 
 export type WorkerReply =
   | { chunk: DecodedChunk }
   | { nameLinks: Int32Array }
   | { episodes: EpisodeList[] }
-  | { rule: number; output: Uint8Array<ArrayBuffer>[] }
+  | { part: number; output: Uint8Array<ArrayBuffer>[] }
   | { error: string };
 
 /**
  * Rules being evaluated here and in the workers at once: first every
  * thread finds episodes in the households it claims (see `rule-episodes`),
- * then each makes the lines of the rules it claims.
+ * then each makes the parts of the lines it claims, this thread from the
+ * first, the workers from the last.
  */
 export interface SharedEvaluation {
   /**
    * Finds episodes with `finder` in the households the workers leave, then
-   * gathers theirs and shares all with them: a list a rule from each thread.
+   * gathers theirs and shares all with them, with the parts of the lines.
    */
-  episodes(finder: EpisodeFinder): Promise<EpisodeList[][]>;
-  /** Takes rule `index` for this thread; false when a worker has it. */
+  episodes(finder: EpisodeFinder): Promise<Omit<LineWork, 'claims'>>;
+  /** Takes part `index` of the lines for this thread; false when a worker has it. */
   claimHere(index: number): boolean;
-  /** The output lines, newline-terminated and in UTF-8, of a rule a worker took: in pieces, to write in order. */
+  /** The output lines, newline-terminated and in UTF-8, of a part a worker took: in pieces, to write in order. */
   output(index: number): Promise<Uint8Array[]>;
 }
 
@@ -171,24 +183,26 @@ export class BacktestWorkers implements ChunkDecoder {
     return this.nameLinks.promise;
   }
 
-  /** Starts the workers on the rules, from the last; the caller takes them from the first. */
+  /** Starts the workers finding episodes; see `SharedEvaluation`. */
   evaluate(rules: readonly Rule[], packed: PackedHouseholds): SharedEvaluation {
-    const claims = new Int32Array(new SharedArrayBuffer(Math.max(1, rules.length) * 4));
     const next = new Int32Array(new SharedArrayBuffer(4));
+    let claims = new Int32Array(new SharedArrayBuffer(0));
     this.found = this.members.map(() => deferred<EpisodeList[]>());
-    this.outputs = rules.map(() => deferred<Uint8Array[]>());
     this.members.forEach(({ worker }, n) => {
-      const job: EvaluationJob = { rules, households: packed, next, claims, me: WORKER + n };
+      const job: EvaluationJob = { rules, households: packed, next, me: WORKER + n };
       worker.postMessage({ evaluate: job } satisfies WorkerRequest);
     });
     return {
       episodes: async (finder) => {
         findClaimedEpisodes(finder, next, packed.householdIds.length);
-        const all = [finder.finish(), ...(await Promise.all(this.found.map((d) => d.promise)))];
+        const lists = [finder.finish(), ...(await Promise.all(this.found.map((d) => d.promise)))];
+        const parts = lineParts(lists, rules.length);
+        claims = new Int32Array(new SharedArrayBuffer(Math.max(1, parts.length) * 4));
+        this.outputs = parts.map(() => deferred<Uint8Array[]>());
         for (const { worker } of this.members) {
-          worker.postMessage({ episodes: all } satisfies WorkerRequest);
+          worker.postMessage({ lines: { lists, parts, claims } } satisfies WorkerRequest);
         }
-        return all;
+        return { lists, parts };
       },
       claimHere: (index) => Atomics.compareExchange(claims, index, UNCLAIMED, HERE) === UNCLAIMED,
       output: (index) => this.outputs[index]!.promise,
@@ -206,7 +220,7 @@ export class BacktestWorkers implements ChunkDecoder {
       this.nameLinks!.resolve(reply.nameLinks);
     } else if ('episodes' in reply) {
       this.found[this.members.indexOf(member)]!.resolve(reply.episodes);
-    } else if ('rule' in reply) this.outputs[reply.rule]!.resolve(reply.output);
+    } else if ('part' in reply) this.outputs[reply.part]!.resolve(reply.output);
     else this.fail(member, `backtest worker failed: ${reply.error}`);
   }
 

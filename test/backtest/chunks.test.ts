@@ -10,7 +10,7 @@ import { decodeChunk, transferList, type DecodedChunk } from '../../src/backtest
 import { radarOutputLines, runBacktest, snapshot } from '../../src/backtest/index.js';
 import { indicatorLines } from '../../src/backtest/format.js';
 import { lineChunks } from '../../src/backtest/lines.js';
-import { EpisodeFinder } from '../../src/backtest/rule-episodes.js';
+import { EpisodeFinder, PartLines } from '../../src/backtest/rule-episodes.js';
 import { BacktestWorkers } from '../../src/backtest/workers.js';
 import { SHIPPED_RULES } from '../../src/config/config.js';
 import { prepareSignal, Radar, WireReader } from '../../src/engine/index.js';
@@ -98,7 +98,7 @@ describe('BacktestWorkers that stop', () => {
 });
 
 describe('BacktestWorkers evaluating rules', () => {
-  it('write for the rules they take what evaluating them here writes', async () => {
+  it('write for the parts they take what evaluating the rules here writes', async () => {
     const radar = new Radar({ ruleset: await loadRuleset(SHIPPED_RULES) });
     for (const line of generateSignalLines({ count: 3000, seed: 11, malformed: 0 })) {
       radar.ingest(decodeJson(line).signal);
@@ -106,33 +106,37 @@ describe('BacktestWorkers evaluating rules', () => {
     radar.settle();
     const { rules, households } = radar.ruleWork();
     const { households: packed } = radar.packedRuleWork();
-    const here = rules.map((rule) =>
-      [...indicatorLines(evaluateAcross(rule, households))].map((l) => `${l}\n`).join(''),
-    );
-    expect(here.filter((text) => text !== '').length).toBeGreaterThan(3);
+    const here = rules
+      .map((rule) =>
+        [...indicatorLines(evaluateAcross(rule, households))].map((l) => `${l}\n`).join(''),
+      )
+      .join('');
     const workers = new BacktestWorkers(2);
     try {
       const shared = workers.evaluate(
         rules.map(({ rule }) => rule),
         packed,
       );
-      const episodes = await shared.episodes(new EpisodeFinder(rules, packed));
-      expect(episodes).toHaveLength(3);
-      // Nothing claimed here yet: the last rule is a worker's.
+      const { lists, parts } = await shared.episodes(new EpisodeFinder(rules, packed));
+      expect(lists).toHaveLength(3);
+      expect(parts.length).toBeGreaterThan(3);
+      // Nothing claimed here yet: the last part is a worker's.
       const text = async (i: number) => Buffer.concat(await shared.output(i)).toString('utf8');
-      const last = await text(rules.length - 1);
-      const texts: string[] = [];
+      const last = await text(parts.length - 1);
+      expect(last).not.toBe('');
+      const made = new PartLines(rules, packed, lists);
+      let written = '';
       let taken = 0;
-      for (let i = 0; i < rules.length; i++) {
-        if (shared.claimHere(i)) texts.push(here[i]!);
+      for (let i = 0; i < parts.length; i++) {
+        if (shared.claimHere(i))
+          written += [...made.lines(parts[i]!)].map((l) => `${l}\n`).join('');
         else {
-          texts.push(await text(i));
+          written += await text(i);
           taken++;
         }
       }
-      expect(last).toBe(here.at(-1));
       expect(taken).toBeGreaterThan(0);
-      expect(texts).toEqual(here);
+      expect(written).toEqual(here);
     } finally {
       await workers.close();
     }

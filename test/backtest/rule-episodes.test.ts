@@ -6,7 +6,13 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { indicatorLines } from '../../src/backtest/format.js';
-import { EpisodeFinder, episodeLines } from '../../src/backtest/rule-episodes.js';
+import {
+  EpisodeFinder,
+  PART_INDICATORS,
+  PartLines,
+  RuleEpisodes,
+  lineParts,
+} from '../../src/backtest/rule-episodes.js';
 import { SHIPPED_RULES } from '../../src/config/config.js';
 import { Radar } from '../../src/engine/index.js';
 import { evaluateAcross, loadRuleset, type CompiledRule } from '../../src/rules/index.js';
@@ -29,14 +35,14 @@ beforeAll(async () => {
   expected = rules.map((rule) => [...indicatorLines(evaluateAcross(rule, households))]);
 });
 
-describe('episodeLines', () => {
+describe('RuleEpisodes', () => {
   it('writes what evaluating across every household writes, from one thread', () => {
     const finder = new EpisodeFinder(rules, packed);
     finder.find(0, packed.householdIds.length);
     const lists = finder.finish();
     expect(expected.filter((lines) => lines.length > 1).length).toBeGreaterThan(3);
     rules.forEach((rule, r) => {
-      expect([...episodeLines(rule, packed, [lists[r]!])]).toEqual(expected[r]);
+      expect([...new RuleEpisodes(rule, packed, [lists[r]!]).lines()]).toEqual(expected[r]);
     });
   });
 
@@ -54,10 +60,29 @@ describe('episodeLines', () => {
         finders.reverse();
         rules.forEach((rule, r) => {
           const lists = finders.map((lists) => lists[r]!);
-          expect([...episodeLines(rule, packed, lists)]).toEqual(expected[r]);
+          expect([...new RuleEpisodes(rule, packed, lists).lines()]).toEqual(expected[r]);
         });
       }),
       { numRuns: 20 },
     );
+  });
+});
+
+describe('PartLines', () => {
+  it('makes in parts, in any order, what the rules make whole', () => {
+    const finder = new EpisodeFinder(rules, packed);
+    finder.find(0, packed.householdIds.length);
+    const lists = [finder.finish()];
+    const parts = lineParts(lists, rules.length, 40);
+    expect(parts.length).toBeGreaterThan(2 * rules.length);
+    expect(parts.every(({ from, to }) => to - from <= 40 && to > from)).toBe(true);
+    expect(lineParts(lists, rules.length).every(({ from }) => from % PART_INDICATORS === 0)).toBe(
+      true,
+    );
+    // From the last part down, as a worker makes them, switching rules as it goes.
+    const made = new PartLines(rules, packed, lists);
+    const lines = parts.map(() => [] as string[]);
+    for (let i = parts.length - 1; i >= 0; i--) lines[i] = [...made.lines(parts[i]!)];
+    expect(lines.flat()).toEqual(expected.flat());
   });
 });
