@@ -6,6 +6,7 @@
 import { parentPort } from 'node:worker_threads';
 import { linkNames } from '../graph/name-links.js';
 import { compileRule, type CompiledRule } from '../rules/index.js';
+import { householdCount } from '../rules/packed-households.js';
 import { decodeChunk, transferList } from './decode-chunk.js';
 import { EpisodeFinder, PartLines, findClaimedEpisodes } from './rule-episodes.js';
 import {
@@ -75,14 +76,15 @@ function findEpisodes(job: EvaluationJob): void {
   const rules = job.rules.map(compileRule);
   evaluating = { job, rules };
   const finder = new EpisodeFinder(rules, job.households);
-  findClaimedEpisodes(finder, job.next, job.households.householdIds.length);
+  findClaimedEpisodes(finder, job.next, householdCount(job.households));
   reply({ episodes: finder.finish() });
 }
 
 /** From the last part down, until the main thread's claims are reached. */
-function makeLines({ lists, parts, claims }: LineWork): void {
+function makeLines({ householdIds, lists, parts, claims }: LineWork): void {
   const { job, rules } = evaluating!;
   evaluating = undefined;
+  job.households.householdIds = householdIds;
   const made = new PartLines(rules, job.households, lists);
   for (let i = parts.length - 1; i >= 0; i--) {
     const holder = Atomics.compareExchange(claims, i, UNCLAIMED, job.me);

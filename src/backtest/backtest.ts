@@ -98,12 +98,14 @@ async function writeRadarState(
     await writeLines(out, radarStateLines(radar));
     return;
   }
-  const { rules, households: packed } = radar.packedRuleWork();
+  const { rules, households: packed } = radar.packedRuleWork({ named: false });
   const shared = workers.evaluate(
     rules.map(({ rule }) => rule),
     packed,
   );
-  // The workers start on the episodes while this thread writes the households.
+  // The workers start on the episodes, which need no household ids, while this thread names the
+  // households and writes them.
+  packed.householdIds = radar.householdIds();
   await writeLines(out, householdLines(radar.householdSummaries()));
   const { lists, parts } = await shared.episodes(new EpisodeFinder(rules, packed));
   const made = new PartLines(rules, packed, lists);

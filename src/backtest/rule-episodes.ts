@@ -13,7 +13,12 @@
  */
 import type { Radar } from '../engine/index.js';
 import type { CompiledRule, Episode, RuleInput } from '../rules/index.js';
-import { householdInputs, packedId, type PackedHouseholds } from '../rules/packed-households.js';
+import {
+  householdCount,
+  householdInputs,
+  packedId,
+  type PackedHouseholds,
+} from '../rules/packed-households.js';
 import { householdLines, indicatorLine } from './format.js';
 
 /** One thread's episodes of one rule, as columns in shared memory: one entry an episode. */
@@ -220,7 +225,7 @@ export function* radarStateLines(radar: Radar): Generator<string> {
   yield* householdLines(radar.householdSummaries());
   const { rules, households } = radar.packedRuleWork();
   const finder = new EpisodeFinder(rules, households);
-  finder.find(0, households.householdIds.length);
+  finder.find(0, householdCount(households));
   const lists = finder.finish();
   for (let r = 0; r < rules.length; r++) {
     yield* new RuleEpisodes(rules[r]!, households, [lists[r]!]).lines();

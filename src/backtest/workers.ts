@@ -10,7 +10,7 @@ import { Worker } from 'node:worker_threads';
 import { RadarError } from '../errors.js';
 import { nameRecordBuffers, type NameRecords } from '../graph/name-links.js';
 import type { Rule } from '../rules/index.js';
-import type { PackedHouseholds } from '../rules/packed-households.js';
+import { householdCount, type PackedHouseholds } from '../rules/packed-households.js';
 import { inThreadDecoder, type ChunkDecoder } from './chunk-decoder.js';
 import type { DecodedChunk } from './decode-chunk.js';
 import {
@@ -38,6 +38,8 @@ export interface EvaluationJob {
 
 /** The second pass, shared out: every thread's episodes, a list a rule each, and the parts to claim. */
 export interface LineWork {
+  /** For a worker's copy of the packed households, named after the first pass began. */
+  householdIds: string[];
   lists: EpisodeList[][];
   parts: LinePart[];
   claims: Int32Array;
@@ -67,7 +69,7 @@ export interface SharedEvaluation {
    * Finds episodes with `finder` in the households the workers leave, then
    * gathers theirs and shares all with them, with the parts of the lines.
    */
-  episodes(finder: EpisodeFinder): Promise<Omit<LineWork, 'claims'>>;
+  episodes(finder: EpisodeFinder): Promise<Omit<LineWork, 'claims' | 'householdIds'>>;
   /** Takes part `index` of the lines for this thread; false when a worker has it. */
   claimHere(index: number): boolean;
   /** The output lines, newline-terminated and in UTF-8, of a part a worker took: in pieces, to write in order. */
@@ -194,13 +196,16 @@ export class BacktestWorkers implements ChunkDecoder {
     });
     return {
       episodes: async (finder) => {
-        findClaimedEpisodes(finder, next, packed.householdIds.length);
+        findClaimedEpisodes(finder, next, householdCount(packed));
         const lists = [finder.finish(), ...(await Promise.all(this.found.map((d) => d.promise)))];
         const parts = lineParts(lists, rules.length);
         claims = new Int32Array(new SharedArrayBuffer(Math.max(1, parts.length) * 4));
         this.outputs = parts.map(() => deferred<Uint8Array[]>());
         for (const { worker } of this.members) {
-          worker.postMessage({ lines: { lists, parts, claims } } satisfies WorkerRequest);
+          const { householdIds } = packed;
+          worker.postMessage({
+            lines: { householdIds, lists, parts, claims },
+          } satisfies WorkerRequest);
         }
         return { lists, parts };
       },

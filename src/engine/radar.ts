@@ -500,18 +500,27 @@ export class Radar {
 
   /**
    * `ruleWork` packed into shared memory for worker threads. A radar that
-   * forms its households once packs them straight from its columns.
+   * forms its households once packs them straight from its columns, and
+   * leaves `householdIds` empty when not `named`, for the caller to fill in
+   * from `householdIds` when it has set the workers going.
    */
-  packedRuleWork(): { rules: CompiledRule[]; households: PackedHouseholds } {
+  packedRuleWork({ named = true } = {}): { rules: CompiledRule[]; households: PackedHouseholds } {
     if (this.columns === undefined) {
       const { rules, households } = this.ruleWork();
       return { rules, households: packHouseholds(households) };
     }
     const households = this.formedOnce?.households ?? NO_HOUSEHOLDS;
+    const ids = named ? this.householdIds() : [];
     return {
       rules: this.rulesInIdOrder(),
-      households: this.rowInputs.pack(households, this.formedHouseholdIds(), this.columns.ids),
+      households: this.rowInputs.pack(households, ids, this.columns.ids),
     };
+  }
+
+  /** Every household's id, in the order `packedRuleWork` packs them. */
+  householdIds(): string[] {
+    if (this.columns !== undefined) return this.formedHouseholdIds();
+    return [...this.households.households()].map((household) => household.id);
   }
 
   private rulesInIdOrder(): CompiledRule[] {

@@ -21,6 +21,7 @@ import {
 } from '../signals/types.js';
 
 export interface PackedHouseholds {
+  /** Empty until named: see `Radar.packedRuleWork`. */
   householdIds: string[];
   /** Where each household's inputs start, and one more entry where the last ends. */
   starts: Int32Array;
@@ -173,6 +174,11 @@ export function violenceTypesOf(
 
 export function unpackHouseholds(packed: PackedHouseholds): HouseholdInputs[] {
   return packed.householdIds.map((id, h) => ({ id, inputs: householdInputs(packed, h) }));
+}
+
+/** How many households are packed, named or not yet. */
+export function householdCount(packed: PackedHouseholds): number {
+  return packed.starts.length - 1;
 }
 
 /** Household h's rule inputs, in the contract's order. */
