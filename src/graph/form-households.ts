@@ -73,6 +73,7 @@ function startForming(columns: HouseholdColumns, options: FormOptions): Forming 
 /** What needs no names: persons linked by BSN, and the signals at each address. */
 interface Ahead {
   readonly persons: UnionFind;
+  /** Each address's signals, in (occurredAt, id) order. */
   readonly byAddress: Groups;
 }
 
@@ -99,6 +100,13 @@ function groupAhead({ columns, rows, records }: Forming): Ahead {
     ),
     (a, b) => columns.compareAddresses(a, b),
   );
+  const { times, ids } = columns;
+  const inOrder = (a: number, b: number): number =>
+    times[a]! - times[b]! || (ids[a]! < ids[b]! ? -1 : ids[a]! > ids[b]! ? 1 : 0);
+  const { items: chains, starts } = byAddress;
+  for (let g = 0; g < groupCount(byAddress); g++) {
+    if (starts[g + 1]! - starts[g]! > 1) sortRange(chains, starts[g]!, starts[g + 1]!, inOrder);
+  }
   return { persons, byAddress };
 }
 
@@ -182,10 +190,8 @@ function linkAlongAddresses(
   persons: UnionFind,
   threshold: number,
 ): void {
-  const { times, ids, institutionalAddresses } = columns;
+  const { times, institutionalAddresses } = columns;
   const counted = new Int32Array(columns.records);
-  const inOrder = (a: number, b: number): number =>
-    times[a]! - times[b]! || (ids[a]! < ids[b]! ? -1 : ids[a]! > ids[b]! ? 1 : 0);
   const { items: chains, starts } = byAddress;
   for (let g = 0; g < groupCount(byAddress); g++) {
     const from = starts[g]!;
@@ -196,7 +202,6 @@ function linkAlongAddresses(
       institutionalAddresses.has(columns.addressKey(chains[from]!))
     )
       continue;
-    sortRange(chains, from, to, inOrder);
     const count = { persons, counted, mark: g + 1, limit: threshold };
     if (countPersons(columns, chains, from, to, count) > threshold) continue;
     for (let j = from + 1; j < to; j++) {
