@@ -8,7 +8,7 @@
 import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { RadarError } from '../errors.js';
-import { nameRecordBuffers, type NameRecords } from '../graph/name-links.js';
+import type { NameRecords } from '../graph/name-links.js';
 import type { Rule } from '../rules/index.js';
 import { householdCount, type PackedHouseholds } from '../rules/packed-households.js';
 import { inThreadDecoder, type ChunkDecoder } from './chunk-decoder.js';
@@ -175,13 +175,10 @@ export class BacktestWorkers implements ChunkDecoder {
     return reply.promise;
   }
 
-  /** `linkNames` in the first worker, the records' arrays transferred to it. */
+  /** `linkNames` in the first worker, which reads the columns where they are, in shared memory. */
   linkNames(names: NameRecords): Promise<Int32Array> {
     this.nameLinks = deferred<Int32Array>();
-    this.members[0]!.worker.postMessage(
-      { linkNames: names } satisfies WorkerRequest,
-      nameRecordBuffers(names),
-    );
+    this.members[0]!.worker.postMessage({ linkNames: names } satisfies WorkerRequest);
     return this.nameLinks.promise;
   }
 

@@ -78,7 +78,8 @@ interface Ahead {
 }
 
 function groupAhead({ columns, rows, records }: Forming): Ahead {
-  const { bsns, addressStarts, addressHashes } = columns;
+  const { addressStarts, addressHashes } = columns;
+  const bsns = columns.bsns.view();
   const persons = new UnionFind(columns.records);
   const byBsn = groupByKey(
     ...keyed(

@@ -7,11 +7,17 @@
  * they arrive, hashed while they are copied, or copied in bulk with the
  * hashes a decode worker took (`startRow`, `addRecord`).
  */
+import { Int32Column } from './int32-column.js';
 import { KeyStore } from './key-store.js';
 import type { GraphInput } from './model.js';
 import type { NameRecords } from './name-links.js';
 
 const LETTER_A = 0x61;
+
+/** A column that key positions are pushed onto: a plain array, or one in shared memory. */
+interface Pushable {
+  push(value: number): unknown;
+}
 
 export class HouseholdColumns {
   /** Per row (signal), in the order added. */
@@ -19,21 +25,25 @@ export class HouseholdColumns {
   /** `occurredAt` in epoch milliseconds. */
   readonly times: number[] = [];
   /** Name and address keys, each at its start and end in the store; a start of -1 means none. */
-  readonly keys = new KeyStore();
+  readonly keys = new KeyStore(true);
   readonly addressStarts: number[] = [];
   readonly addressEnds: number[] = [];
   /** The address key's hash (see `KeyStore.add`), 0 without one. */
   readonly addressHashes: number[] = [];
   /** Where each row's records end in the record columns; they start where the previous row's end. */
   readonly recordEnds: number[] = [];
-  /** Per record: the valid BSN as a number (nine digits, so it fits 32 bits), or -1. */
-  readonly bsns: number[] = [];
-  readonly nameStarts: number[] = [];
-  readonly nameEnds: number[] = [];
-  /** The name key's hash, 0 without one. */
-  readonly nameHashes: number[] = [];
+  /**
+   * Per record: the valid BSN as a number (nine digits, so it fits 32
+   * bits), or -1. The record columns are in shared memory, for a worker to
+   * link the records by name (`nameRecords`).
+   */
+  readonly bsns = new Int32Column();
+  readonly nameStarts = new Int32Column();
+  readonly nameEnds = new Int32Column();
+  /** The name key's hash, 0 without one, as its 32 bits. */
+  readonly nameHashes = new Int32Column();
   /** Per record: the first initial as 0 to 25 for `a` to `z`, or -1. */
-  readonly initials: number[] = [];
+  readonly initials = new Int32Column();
 
   /** See `HouseholdIndexOptions.institutionalAddresses`. */
   constructor(readonly institutionalAddresses: ReadonlySet<string>) {}
@@ -115,42 +125,37 @@ export class HouseholdColumns {
       this.addressEnds,
       this.addressHashes,
       this.recordEnds,
+    ]) {
+      column.length = 0;
+    }
+    for (const column of [
       this.bsns,
       this.nameStarts,
       this.nameEnds,
       this.nameHashes,
       this.initials,
     ]) {
-      column.length = 0;
+      column.clear();
     }
     this.keys.clear();
   }
 
-  /** What `linkNames` needs of those of `records` that have a name key, in arrays of their own. */
+  /** What `linkNames` needs to link those of `records` that have a name key: the columns as they are, in shared memory. */
   nameRecords(records: Int32Array): NameRecords {
-    const { bsns, initials, nameHashes, nameStarts, nameEnds } = this;
+    const nameStarts = this.nameStarts.view();
+    const named = new Int32Array(records.length);
     let count = 0;
-    for (const r of records) if (nameStarts[r] !== -1) count++;
-    const names = {
-      records: new Int32Array(count),
-      bsns: new Int32Array(count),
-      initials: new Int8Array(count),
-      hashes: new Uint32Array(count),
-      starts: new Int32Array(count),
-      ends: new Int32Array(count),
-      units: this.keys.copy(),
+    for (const r of records) if (nameStarts[r] !== -1) named[count++] = r;
+    const hashes = this.nameHashes.view();
+    return {
+      records: named.slice(0, count),
+      bsns: this.bsns.view(),
+      initials: this.initials.view(),
+      hashes: new Uint32Array(hashes.buffer, hashes.byteOffset, hashes.length),
+      starts: nameStarts,
+      ends: this.nameEnds.view(),
+      units: this.keys.view(),
     };
-    let j = 0;
-    for (const r of records) {
-      if (nameStarts[r] === -1) continue;
-      names.records[j] = r;
-      names.bsns[j] = bsns[r]!;
-      names.initials[j] = initials[r]!;
-      names.hashes[j] = nameHashes[r]!;
-      names.starts[j] = nameStarts[r]!;
-      names.ends[j++] = nameEnds[r]!;
-    }
-    return names;
   }
 
   /** The address key of a row that has one. */
@@ -166,12 +171,13 @@ export class HouseholdColumns {
 
   /** Code-unit order of two records' name keys; both must have one. */
   compareNames(a: number, b: number): number {
-    const { nameStarts: starts, nameEnds: ends } = this;
+    const starts = this.nameStarts.view();
+    const ends = this.nameEnds.view();
     return this.keys.compare(starts[a]!, ends[a]!, starts[b]!, ends[b]!);
   }
 
   /** Stores `key` and notes where; returns its hash, 0 for none. */
-  private store(key: string | undefined, starts: number[], ends: number[]): number {
+  private store(key: string | undefined, starts: Pushable, ends: Pushable): number {
     if (key === undefined) return this.none(starts, ends);
     starts.push(this.keys.end);
     const hash = this.keys.add(key);
@@ -185,8 +191,8 @@ export class HouseholdColumns {
     from: number,
     length: number,
     hash: number,
-    starts: number[],
-    ends: number[],
+    starts: Pushable,
+    ends: Pushable,
   ): number {
     if (length === -1) return this.none(starts, ends);
     starts.push(this.keys.end);
@@ -195,7 +201,7 @@ export class HouseholdColumns {
     return hash;
   }
 
-  private none(starts: number[], ends: number[]): number {
+  private none(starts: Pushable, ends: Pushable): number {
     starts.push(-1);
     ends.push(-1);
     return 0;

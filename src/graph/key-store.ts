@@ -7,8 +7,13 @@
  * takes them over by copying units.
  */
 export class KeyStore {
-  private units = new Uint16Array(1 << 16);
+  private units: Uint16Array;
   private length = 0;
+
+  /** `shared`: in shared memory, for a worker thread to read (see `view`). */
+  constructor(private readonly shared = false) {
+    this.units = this.allocate(1 << 16);
+  }
 
   /** Where the next key added starts, and the last one added ends. */
   get end(): number {
@@ -42,7 +47,12 @@ export class KeyStore {
 
   /** Every key so far, in an array of their own. */
   copy(): Uint16Array<ArrayBuffer> {
-    return this.units.slice(0, this.length);
+    return new Uint16Array(this.units.subarray(0, this.length));
+  }
+
+  /** Every key so far, where they are: for a shared store, readable by a worker; a key added may move them. */
+  view(): Uint16Array {
+    return this.units.subarray(0, this.length);
   }
 
   /** Code-unit order of the keys at `[a, aEnd)` and `[b, bEnd)`, as `<` orders strings. */
@@ -68,7 +78,7 @@ export class KeyStore {
 
   /** Lets go of every key. */
   clear(): void {
-    this.units = new Uint16Array(0);
+    this.units = this.allocate(0);
     this.length = 0;
   }
 
@@ -86,8 +96,14 @@ export class KeyStore {
     return text;
   }
 
+  private allocate(length: number): Uint16Array {
+    return this.shared
+      ? new Uint16Array(new SharedArrayBuffer(2 * length))
+      : new Uint16Array(length);
+  }
+
   private grow(needed: number): void {
-    const grown = new Uint16Array(Math.max(2 * this.units.length, this.length + needed));
+    const grown = this.allocate(Math.max(2 * this.units.length, this.length + needed));
     grown.set(this.units.subarray(0, this.length));
     this.units = grown;
   }

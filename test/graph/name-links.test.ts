@@ -17,33 +17,37 @@ interface Entry {
   hash?: number;
 }
 
-/** Records numbered from 100 up, so that a link given as an entry index would show. */
+/** Entry j is record 100 + j, the columns indexed by record, so that a link given as an entry index would show. */
 function nameRecords(entries: readonly Entry[]): NameRecords {
+  const size = FIRST + entries.length;
   const units: number[] = [];
   const names = {
-    records: Int32Array.from(entries, (_, j) => 100 + j),
-    bsns: Int32Array.from(entries, (e) => e.bsn ?? -1),
-    initials: Int8Array.from(entries, (e) =>
-      e.initial === undefined ? -1 : e.initial.charCodeAt(0) - 0x61,
-    ),
-    hashes: Uint32Array.from(entries, (e) => e.hash ?? e.name.length),
-    starts: new Int32Array(entries.length),
-    ends: new Int32Array(entries.length),
-    units: new Uint16Array(0),
+    records: Int32Array.from(entries, (_, j) => FIRST + j),
+    bsns: new Int32Array(size).fill(-1),
+    initials: new Int32Array(size).fill(-1),
+    hashes: new Uint32Array(size),
+    starts: new Int32Array(size).fill(-1),
+    ends: new Int32Array(size).fill(-1),
   };
   entries.forEach((e, j) => {
-    names.starts[j] = units.length;
+    const r = FIRST + j;
+    if (e.bsn !== undefined) names.bsns[r] = e.bsn;
+    if (e.initial !== undefined) names.initials[r] = e.initial.charCodeAt(0) - 0x61;
+    names.hashes[r] = e.hash ?? e.name.length;
+    names.starts[r] = units.length;
     for (const c of e.name) units.push(c.charCodeAt(0));
-    names.ends[j] = units.length;
+    names.ends[r] = units.length;
   });
   return { ...names, units: Uint16Array.from(units) };
 }
+
+const FIRST = 100;
 
 /** The persons the links make, as sets of entry indexes, in a canonical order. */
 function persons(entries: readonly Entry[]): number[][] {
   const links = linkNames(nameRecords(entries));
   const sets = new UnionFind(entries.length);
-  for (let k = 0; k < links.length; k += 2) sets.union(links[k]! - 100, links[k + 1]! - 100);
+  for (let k = 0; k < links.length; k += 2) sets.union(links[k]! - FIRST, links[k + 1]! - FIRST);
   const byRoot = new Map<number, number[]>();
   entries.forEach((_, j) => byRoot.set(sets.find(j), [...(byRoot.get(sets.find(j)) ?? []), j]));
   return [...byRoot.values()].sort((a, b) => a[0]! - b[0]!);
