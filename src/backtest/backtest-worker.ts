@@ -1,7 +1,9 @@
 /**
  * A backtest worker: decodes whole-line chunks of NDJSON into `WireChunk`s,
- * in the order they came, and at the end evaluates the rules it can claim
- * (see `BacktestWorkers`), answering with each rule's output lines.
+ * in the order they came, links person records by name when households are
+ * formed, and at the end finds episodes in the households and makes the
+ * parts of the indicator lines it can claim (see `BacktestWorkers`),
+ * answering with each part's output lines.
  */
 import { parentPort } from 'node:worker_threads';
 import { linkNames } from '../graph/name-links.js';

@@ -63,7 +63,7 @@ function decoding(chunk: Promise<DecodedChunk>): Decoding {
 /**
  * The whole backtest: reads the signals into the radar and writes its
  * households and indicators to `out`, with the worker threads decoding
- * beside this one and then evaluating rules beside it.
+ * beside this one, then linking names and evaluating rules beside it.
  */
 export async function runBacktest(
   options: BacktestInput & { out: Writable },
@@ -86,8 +86,8 @@ function startWorkers(threads = 0): BacktestWorkers | undefined {
 }
 
 /**
- * Writes what `radarStateLines` gives; with workers, the rules are shared
- * out between this thread and them.
+ * Writes what `radarStateLines` gives; with workers, the two passes over
+ * the rules are shared out between this thread and them.
  */
 async function writeRadarState(
   out: Writable,

@@ -107,7 +107,7 @@ export class EpisodeFinder {
 }
 
 /** Households handed out in blocks, so that threads finding episodes side by side end together. */
-export const HOUSEHOLD_BLOCK = 1024;
+const HOUSEHOLD_BLOCK = 1024;
 
 /** Finds episodes in blocks claimed from `next` (shared by every thread) until none is left. */
 export function findClaimedEpisodes(finder: EpisodeFinder, next: Int32Array, count: number): void {

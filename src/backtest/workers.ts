@@ -1,9 +1,13 @@
 /**
  * A backtest's worker threads. While lines come in they decode chunks
  * beside this thread, which decodes too whenever every worker has enough
- * queued. At the end they evaluate rules beside it: this thread takes rules
- * from the first in id order, the workers from the last, each claiming a
- * rule in shared memory, so they meet wherever the work splits evenly.
+ * queued. Then the first links the person records by name while this
+ * thread forms the rest of the households. At the end they evaluate rules
+ * beside it in two passes (see `rule-episodes`): every thread finds
+ * episodes in blocks of households it claims, then makes parts of the
+ * indicator lines, this thread from the first part, the workers from the
+ * last, each claiming a part in shared memory, so they meet wherever the
+ * work splits evenly.
  */
 import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
