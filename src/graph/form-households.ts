@@ -203,14 +203,33 @@ function linkAlongAddresses(
       institutionalAddresses.has(columns.addressKey(chains[from]!))
     )
       continue;
-    const count = { persons, counted, mark: g + 1, limit: threshold };
-    if (countPersons(columns, chains, from, to, count) > threshold) continue;
+    // No more persons than records: only an address with more records than the threshold
+    // needs its persons counted, each a union-find lookup.
+    if (recordCount(columns, chains, from, to) > threshold) {
+      const count = { persons, counted, mark: g + 1, limit: threshold };
+      if (countPersons(columns, chains, from, to, count) > threshold) continue;
+    }
     for (let j = from + 1; j < to; j++) {
       if (times[chains[j]!]! - times[chains[j - 1]!]! <= ADDRESS_LINK_WINDOW_MS) {
         signals.union(chains[j - 1]!, chains[j]!);
       }
     }
   }
+}
+
+/** The person records of the rows `rows[from..to)`. */
+function recordCount(
+  columns: HouseholdColumns,
+  rows: Int32Array,
+  from: number,
+  to: number,
+): number {
+  let count = 0;
+  for (let i = from; i < to; i++) {
+    const row = rows[i]!;
+    count += columns.recordEnds[row]! - columns.recordStart(row);
+  }
+  return count;
 }
 
 /** Where `countPersons` marks the persons it has seen, and where it may stop. */
