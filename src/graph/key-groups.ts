@@ -22,7 +22,7 @@ const DIGITS = 1 << DIGIT_BITS;
 const DIGIT_MASK = DIGITS - 1;
 
 /** Sorts `items` by `numbers` (parallel arrays, both reordered in place): an LSD radix sort of two 16-bit digits, stable. */
-function radixSort(numbers: Uint32Array, items: Int32Array): void {
+export function radixSort(numbers: Uint32Array, items: Int32Array): void {
   const n = numbers.length;
   let fromNumbers: Uint32Array = numbers;
   let fromItems: Int32Array = items;

@@ -11,14 +11,41 @@ import {
   PART_INDICATORS,
   PartLines,
   RuleEpisodes,
+  inWriteOrder,
   lineParts,
 } from '../../src/backtest/rule-episodes.js';
 import { SHIPPED_RULES } from '../../src/config/config.js';
 import { Radar } from '../../src/engine/index.js';
-import { evaluateAcross, loadRuleset, type CompiledRule } from '../../src/rules/index.js';
-import { unpackHouseholds, type PackedHouseholds } from '../../src/rules/packed-households.js';
+import {
+  evaluateAcross,
+  loadRuleset,
+  type CompiledRule,
+  type RuleInput,
+} from '../../src/rules/index.js';
+import {
+  packHouseholds,
+  packedId,
+  unpackHouseholds,
+  type PackedHouseholds,
+} from '../../src/rules/packed-households.js';
 import { decodeJson } from '../../src/signals/index.js';
 import { generateSignalLines } from '../../src/synthetic/generate.js';
+
+/** A rule input whose id and time a test sets. */
+const sampleInput: RuleInput = {
+  id: 'S-0',
+  t: 0,
+  kind: 'MELDING',
+  source: undefined,
+  region: undefined,
+  category: undefined,
+  safety: 'ONBEKEND',
+  childrenPresent: false,
+  substantiated: true,
+  violenceTypes: [],
+  minorInvolved: false,
+  elderInvolved: false,
+};
 
 let rules: CompiledRule[];
 let packed: PackedHouseholds;
@@ -84,5 +111,38 @@ describe('PartLines', () => {
     const lines = parts.map(() => [] as string[]);
     for (let i = parts.length - 1; i >= 0; i--) lines[i] = [...made.lines(parts[i]!)];
     expect(lines.flat()).toEqual(expected.flat());
+  });
+});
+
+describe('inWriteOrder', () => {
+  it('property: orders inputs by time, then by id in code-unit order, as a comparator sort does', () => {
+    const ids = fc.stringMatching(/^[A-Za-z0-9-]{1,6}$/);
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(ids, { minLength: 1, maxLength: 60 }),
+        fc.array(fc.oneof(fc.integer({ min: -5, max: 5 }), fc.constant(2 ** 40 + 7)), {
+          minLength: 60,
+          maxLength: 60,
+        }),
+        (signalIds, times) => {
+          const n = signalIds.length;
+          const packed = packHouseholds([
+            {
+              id: 'H-1',
+              inputs: signalIds.map((id, i) => ({ ...sampleInput, id, t: times[i]! * 86_400_000 })),
+            },
+          ]);
+          // Entries in reverse, so that entry order is not the answer.
+          const inputs = Int32Array.from({ length: n }, (_, e) => n - 1 - e);
+          const expected = [...inputs.keys()].sort((a, b) => {
+            const [ta, tb] = [packed.t[inputs[a]!]!, packed.t[inputs[b]!]!];
+            const [ia, ib] = [packedId(packed, inputs[a]!), packedId(packed, inputs[b]!)];
+            return ta - tb || (ia < ib ? -1 : ia > ib ? 1 : 0);
+          });
+          expect([...inWriteOrder(packed, inputs)]).toEqual(expected);
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });
