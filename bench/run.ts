@@ -2,7 +2,7 @@
  * Runs every benchmark in its own child process (so peak memory is its own):
  * the backtest against the parse-only floor, and the gRPC API's query
  * latency; writes the results into bench/results/RESULTS.md with the
- * machine they ran on. Usage: `npm run bench [-- --count 1000000 --rounds 3]`.
+ * machine they ran on. Usage: `npm run bench [-- --count 1000000 --rounds 5]`.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -14,7 +14,7 @@ import { ensureSignalFile, ensureTwiceDelivered } from './signal-file.js';
 const { values } = parseArgs({
   options: {
     count: { type: 'string', default: '1000000' },
-    rounds: { type: 'string', default: '3' },
+    rounds: { type: 'string', default: '5' },
   },
 });
 const count = Number(values.count);
