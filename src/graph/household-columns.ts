@@ -169,13 +169,6 @@ export class HouseholdColumns {
     return this.keys.compare(starts[a]!, ends[a]!, starts[b]!, ends[b]!);
   }
 
-  /** Code-unit order of two records' name keys; both must have one. */
-  compareNames(a: number, b: number): number {
-    const starts = this.nameStarts.view();
-    const ends = this.nameEnds.view();
-    return this.keys.compare(starts[a]!, ends[a]!, starts[b]!, ends[b]!);
-  }
-
   /** Stores `key` and notes where; returns its hash, 0 for none. */
   private store(key: string | undefined, starts: Pushable, ends: Pushable): number {
     if (key === undefined) return this.none(starts, ends);
