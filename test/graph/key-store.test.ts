@@ -4,8 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { KeyStore } from '../../src/graph/key-store.js';
 
 /** Each key added, with where it landed and its hash. */
-function stored(keys: readonly string[]) {
-  const store = new KeyStore();
+function stored(keys: readonly string[], shared: boolean) {
+  const store = new KeyStore(shared);
   const spans = keys.map((key) => {
     const start = store.end;
     const hash = store.add(key);
@@ -16,13 +16,16 @@ function stored(keys: readonly string[]) {
 
 const byCodeUnits = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
-describe('KeyStore', () => {
+describe.each([
+  ['a KeyStore', false],
+  ['a KeyStore in shared memory', true],
+])('%s', (_, shared) => {
   it('property: compares stored keys as their strings compare, and gives them back', () => {
     fc.assert(
       fc.property(
         fc.array(fc.string({ unit: 'binary', maxLength: 6 }), { maxLength: 40 }),
         (keys) => {
-          const { store, spans } = stored(keys);
+          const { store, spans } = stored(keys, shared);
           keys.forEach((a, i) => {
             expect(store.text(spans[i]!.start, spans[i]!.end)).toBe(a);
             keys.forEach((b, j) => {
@@ -38,7 +41,7 @@ describe('KeyStore', () => {
   });
 
   it('hashes equal keys alike, as unsigned 32-bit FNV-1a', () => {
-    const { spans } = stored(['9904SK|91||', ['9904SK', '91', '', ''].join('|'), '', 'a']);
+    const { spans } = stored(['9904SK|91||', ['9904SK', '91', '', ''].join('|'), '', 'a'], shared);
     expect(spans[0]!.hash).toBe(spans[1]!.hash);
     expect(spans[2]!.hash).toBe(0x811c9dc5);
     // FNV-1a of "a": (0x811c9dc5 ^ 0x61) * 0x01000193 mod 2^32.
@@ -48,7 +51,17 @@ describe('KeyStore', () => {
   it('grows past its first array without losing a key', () => {
     const keys = Array.from({ length: 5000 }, (_, i) => `key-${i}-${'x'.repeat(i % 40)}`);
     keys.push('y'.repeat(100_000));
-    const { store, spans } = stored(keys);
+    const { store, spans } = stored(keys, shared);
     expect(spans.map(({ start, end }) => store.text(start, end))).toEqual(keys);
+  });
+
+  it('views its keys where they are, in shared memory when shared, and copies them out', () => {
+    const { store } = stored(['jansen|1980-01-01', 'de vries'], shared);
+    const view = store.view();
+    expect(view.buffer instanceof SharedArrayBuffer).toBe(shared);
+    expect(String.fromCharCode(...view)).toBe('jansen|1980-01-01de vries');
+    const copy = store.copy();
+    expect(copy.buffer instanceof SharedArrayBuffer).toBe(false);
+    expect([...copy]).toEqual([...view]);
   });
 });
