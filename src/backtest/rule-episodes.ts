@@ -266,8 +266,8 @@ export class PartLines {
 
 /**
  * `radarOutputLines` of a radar's current state, both passes in this
- * thread: a backtest of millions of signals never holds more than one
- * rule's episodes as objects.
+ * thread: each indicator is made as its line is written, so a backtest of
+ * millions of signals never holds a rule's indicators all at once.
  */
 export function* radarStateLines(radar: Radar): Generator<string> {
   yield* householdLines(radar.householdSummaries());

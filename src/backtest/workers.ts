@@ -202,11 +202,9 @@ export class BacktestWorkers implements ChunkDecoder {
         const parts = lineParts(lists, rules.length);
         claims = new Int32Array(new SharedArrayBuffer(Math.max(1, parts.length) * 4));
         this.outputs = parts.map(() => deferred<Uint8Array[]>());
+        const work: LineWork = { householdIds: packed.householdIds, lists, parts, claims };
         for (const { worker } of this.members) {
-          const { householdIds } = packed;
-          worker.postMessage({
-            lines: { householdIds, lists, parts, claims },
-          } satisfies WorkerRequest);
+          worker.postMessage({ lines: work } satisfies WorkerRequest);
         }
         return { lists, parts };
       },

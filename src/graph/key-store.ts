@@ -60,7 +60,7 @@ export class KeyStore {
     return KeyStore.compareUnits(this.units, a, aEnd, b, bEnd);
   }
 
-  /** `compare` on keys in `units`, a copy of a store's. */
+  /** `compare` on keys in `units`: a store's `view`, read where it is, in a worker say. */
   static compareUnits(
     units: Uint16Array,
     a: number,
