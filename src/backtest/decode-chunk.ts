@@ -6,7 +6,7 @@
  */
 import { WireWriter, prepareSignal, type WireSignals } from '../engine/index.js';
 import { SignalRejectedError, type RejectionCode } from '../errors.js';
-import { decodeJson, readPlainSignal } from '../signals/index.js';
+import { decodeJson, readPlainLine, type PlainLine } from '../signals/index.js';
 
 const NEWLINE = 0x0a;
 const RETURN = 0x0d;
@@ -35,11 +35,12 @@ export interface DecodedChunk {
 }
 
 /**
- * Decodes a chunk of whole lines from `lineChunks`. A line of ASCII is
- * first offered to the JSON fast path, which reads it from the bytes; any
- * line it steps aside from takes the full path from its text. Each signal
- * is packed as soon as it is prepared, so its objects die before the next
- * collection instead of being copied by it with the rest of the chunk.
+ * Decodes a chunk of whole lines from `lineChunks`. Every line is first
+ * offered to the JSON fast path, which reads it from the bytes and packs it
+ * without making its signal; any line it steps aside from takes the full
+ * path from its text. Each of those signals is packed as soon as it is
+ * prepared, so its objects die before the next collection instead of being
+ * copied by it with the rest of the chunk.
  */
 export function decodeChunk(bytes: Uint8Array): DecodedChunk {
   const writer = new WireWriter();
@@ -57,6 +58,7 @@ function decodeLines(bytes: Uint8Array, writer: WireWriter): Omit<DecodedChunk, 
   // which the two agree; every other line is decoded as UTF-8 on its own.
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const text = buffer.toString('latin1');
+  const write = (line: PlainLine): void => writer.writePlain(line);
   const signalLines: number[] = [];
   const rejected: ChunkRejection[] = [];
   let read = 0;
@@ -66,10 +68,8 @@ function decodeLines(bytes: Uint8Array, writer: WireWriter): Omit<DecodedChunk, 
     if (end === -1) end = bytes.length;
     const number = ++lines;
     const lineEnd = bytes[end - 1] === RETURN ? end - 1 : end;
-    const plain = readPlainSignal(bytes, start, lineEnd, text, start);
-    if (plain !== undefined) {
+    if (readPlainLine(bytes, start, lineEnd, text, start, write)) {
       read++;
-      writer.write(prepareSignal(plain));
       signalLines.push(number);
     } else {
       const line = buffer.toString('utf8', start, lineEnd);

@@ -21,13 +21,17 @@
 import { letterIndex, type HouseholdColumns } from '../graph/household-columns.js';
 import { KeyStore } from '../graph/key-store.js';
 import type { GraphInput, IdentityKeys } from '../graph/model.js';
+import { addressKey, firstInitialIndex, pushFamilyName } from '../graph/normalize.js';
+import { ELDER_INVOLVED, MINOR_INVOLVED, involvement } from '../rules/input.js';
 import {
   factsOf,
   inputOf,
+  packFacts,
   violenceIndex,
   violenceTypesOf,
   type RuleInputColumns,
 } from '../rules/packed-households.js';
+import { ADDRESS_SPAN, plainFingerprint, type PlainLine } from '../signals/index.js';
 import { RELATION_TYPES, type Relation } from '../signals/types.js';
 import type { PreparedSignal } from './prepare.js';
 
@@ -108,6 +112,54 @@ export class WireWriter {
     }
   }
 
+  /**
+   * A line the JSON fast path read, packed as `write` packs the prepared
+   * signal of the line's signal, without making the signal, the prepared
+   * signal or their keys as objects: names and initials go from the line's
+   * bytes into the key store.
+   */
+  writePlain(line: PlainLine): void {
+    const numbers = this.numbers;
+    const { bytes, nameSpans } = line;
+    this.string(line.id);
+    numbers.push(plainFingerprint(line));
+    numbers.push(line.retractCount);
+    for (let i = 0; i < line.retractCount; i++) this.string(line.retracts[i]);
+    numbers.push(1);
+    numbers.push(line.t);
+    const ages = involvement(line.t, line.birthDates, line.persons);
+    numbers.push(
+      packFacts(
+        line.kind,
+        line.source,
+        line.region,
+        line.category,
+        line.safety,
+        line.childrenPresent,
+        line.substantiated,
+        (ages & MINOR_INVOLVED) !== 0,
+        (ages & ELDER_INVOLVED) !== 0,
+      ),
+    );
+    numbers.push(line.violenceCount);
+    for (let i = 0; i < line.violenceCount; i++) numbers.push(line.violenceTypes[i]!);
+    this.key(plainAddressKey(line));
+    numbers.push(line.relations);
+    for (let i = 0; i < line.relations; i++) {
+      this.string(line.relationFroms[i]);
+      this.string(line.relationTos[i]);
+      numbers.push(line.relationTypes[i]!);
+    }
+    numbers.push(line.persons);
+    for (let i = 0; i < line.persons; i++) {
+      const bsn = line.bsns[i];
+      this.string(line.refs[i]);
+      numbers.push(bsn === undefined ? ABSENT : Number(bsn));
+      this.nameKey(bytes, nameSpans[4 * i]!, nameSpans[4 * i + 1]!, line.birthDates[i]);
+      numbers.push(firstInitialIndex(bytes, nameSpans[4 * i + 2]!, nameSpans[4 * i + 3]!));
+    }
+  }
+
   /** Everything written so far; the writer is spent. */
   finish(): WireSignals {
     return {
@@ -123,6 +175,30 @@ export class WireWriter {
     this.strings.push(value);
   }
 
+  /**
+   * `key` of the name key `identityKeys` makes of a family name, the span
+   * `start` to `end` of `bytes`, and a birth date: pushed into the store as
+   * it is normalised.
+   */
+  private nameKey(
+    bytes: Uint8Array,
+    start: number,
+    end: number,
+    birthDate: string | undefined,
+  ): void {
+    const keys = this.keys;
+    const from = keys.end;
+    if (start < 0 || birthDate === undefined || pushFamilyName(keys, bytes, start, end) === 0) {
+      keys.truncate(from);
+      this.numbers.push(ABSENT);
+      return;
+    }
+    keys.push(PIPE);
+    for (let i = 0; i < birthDate.length; i++) keys.push(birthDate.charCodeAt(i));
+    this.numbers.push(keys.end - from);
+    this.numbers.push(keys.hashSince(from));
+  }
+
   private key(value: string | undefined): void {
     if (value === undefined) {
       this.numbers.push(ABSENT);
@@ -131,6 +207,24 @@ export class WireWriter {
     this.numbers.push(value.length);
     this.numbers.push(this.keys.add(value));
   }
+}
+
+const PIPE = 0x7c;
+
+/** `addressKey` of a fast-path line's address. */
+function plainAddressKey(line: PlainLine): string | undefined {
+  const spans = line.addressSpans;
+  const postcode = spans[ADDRESS_SPAN.postcode]!;
+  if (postcode < 0 || line.houseNumber < 0) return undefined;
+  const letter = spans[ADDRESS_SPAN.houseLetter]!;
+  const addition = spans[ADDRESS_SPAN.addition]!;
+  return addressKey({
+    postcode: line.spanText(postcode, spans[ADDRESS_SPAN.postcode + 1]!),
+    houseNumber: line.houseNumber,
+    houseLetter:
+      letter < 0 ? undefined : line.spanText(letter, spans[ADDRESS_SPAN.houseLetter + 1]!),
+    addition: addition < 0 ? undefined : line.spanText(addition, spans[ADDRESS_SPAN.addition + 1]!),
+  });
 }
 
 /** A signal's id, fingerprint and retractions: what `WireReader.head` reads first. */

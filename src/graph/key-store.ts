@@ -35,6 +35,25 @@ export class KeyStore {
     return hash >>> 0;
   }
 
+  /** Appends one code unit: for a key written a unit at a time, from `end` on, and ended by `hashSince`. */
+  push(unit: number): void {
+    if (this.length === this.units.length) this.grow(1);
+    this.units[this.length++] = unit;
+  }
+
+  /** The hash `add` gives, of the key from `start` to the end: one written with `push`. */
+  hashSince(start: number): number {
+    const units = this.units;
+    let hash = FNV_OFFSET;
+    for (let i = start; i < this.length; i++) hash = Math.imul(hash ^ units[i]!, FNV_PRIME);
+    return hash >>> 0;
+  }
+
+  /** Drops the units from `start` on: a key begun with `push` and not wanted after all. */
+  truncate(start: number): void {
+    this.length = Math.min(this.length, start);
+  }
+
   /** Appends the code units `units[from..to)`, hashed already by the one who gathered them. */
   addUnits(units: Uint16Array, from: number, to: number): void {
     if (this.length + to - from > this.units.length) this.grow(to - from);

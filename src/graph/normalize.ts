@@ -3,6 +3,7 @@
  * address keys. Pure string functions, on the hot path of every signal.
  */
 import type { Address } from '../signals/types.js';
+import type { KeyStore } from './key-store.js';
 
 const TUSSENVOEGSELS = new Set([
   'van',
@@ -59,6 +60,71 @@ function normalizeUncached(familyName: string): string {
     if (part !== '' && !TUSSENVOEGSELS.has(part)) out += part;
   }
   return out.replace(NOT_A_TO_Z, '');
+}
+
+/** The tussenvoegsels as bytes, to tell one in a line without making it a string. */
+const TUSSENVOEGSEL_BYTES = [...TUSSENVOEGSELS].map((word) => Buffer.from(word, 'latin1'));
+
+/**
+ * `normalizeFamilyName` of the printable ASCII `bytes[start, end)`, pushed
+ * onto `into` a code unit at a time; returns how many it pushed. On such
+ * text the Unicode steps change nothing and the only separators are space,
+ * `-`, `,` and `'`.
+ */
+export function pushFamilyName(
+  into: KeyStore,
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+): number {
+  let pushed = 0;
+  let part = start;
+  for (let i = start; i <= end; i++) {
+    const c = i < end ? bytes[i]! : SPACE;
+    if (c !== SPACE && c !== DASH && c !== COMMA && c !== APOSTROPHE) continue;
+    if (i > part && !isTussenvoegsel(bytes, part, i)) {
+      for (let j = part; j < i; j++) {
+        const lower = lowerCase(bytes[j]!);
+        if (lower >= LETTER_A && lower <= LETTER_Z) {
+          into.push(lower);
+          pushed++;
+        }
+      }
+    }
+    part = i + 1;
+  }
+  return pushed;
+}
+
+const SPACE = 0x20;
+const DASH = 0x2d;
+const COMMA = 0x2c;
+const APOSTROPHE = 0x27;
+const LETTER_A = 0x61;
+const LETTER_Z = 0x7a;
+
+/** An ASCII letter in lower case; any other character as it is. */
+function lowerCase(c: number): number {
+  return c >= 0x41 && c <= 0x5a ? c | 0x20 : c;
+}
+
+function isTussenvoegsel(bytes: Uint8Array, start: number, end: number): boolean {
+  next: for (const word of TUSSENVOEGSEL_BYTES) {
+    if (word.length !== end - start) continue;
+    for (let i = 0; i < word.length; i++)
+      if (lowerCase(bytes[start + i]!) !== word[i]) continue next;
+    return true;
+  }
+  return false;
+}
+
+/** `firstInitial` of the printable ASCII `bytes[start, end)`, as its index in the alphabet, or -1. */
+export function firstInitialIndex(bytes: Uint8Array, start: number, end: number): number {
+  for (let i = start; i < end; i++) {
+    const lower = bytes[i]! | 0x20;
+    if (lower >= LETTER_A && lower <= LETTER_Z) return lower - LETTER_A;
+  }
+  return -1;
 }
 
 /** The first letter of `initials`, lowercased; undefined when it has none. */

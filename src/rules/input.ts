@@ -43,16 +43,11 @@ export function toRuleInput(signal: Signal): RuleInput {
   if (Number.isNaN(t)) {
     throw new TypeError(`signal ${signal.id} has no valid occurredAt and cannot be evaluated`);
   }
-  const on = utcDateNumber(t);
-  let minorInvolved = false;
-  let elderInvolved = false;
-  for (const person of signal.persons) {
-    if (person.birthDate === undefined) continue;
-    const age = ageOn(person.birthDate, on);
-    if (age === undefined) continue;
-    if (age < 18) minorInvolved = true;
-    if (age >= 65) elderInvolved = true;
-  }
+  const ages = involvement(
+    t,
+    signal.persons.map((person) => person.birthDate),
+    signal.persons.length,
+  );
   return {
     id: signal.id,
     t,
@@ -64,9 +59,37 @@ export function toRuleInput(signal: Signal): RuleInput {
     childrenPresent: signal.childrenPresent,
     substantiated: signal.substantiated,
     violenceTypes: signal.violenceTypes,
-    minorInvolved,
-    elderInvolved,
+    minorInvolved: (ages & MINOR_INVOLVED) !== 0,
+    elderInvolved: (ages & ELDER_INVOLVED) !== 0,
   };
+}
+
+/** Bits of what `involvement` returns. */
+export const MINOR_INVOLVED = 1;
+export const ELDER_INVOLVED = 2;
+
+/**
+ * Whether someone born on one of the first `count` of `birthDates` is
+ * younger than 18 (`MINOR_INVOLVED`) or 65 or older (`ELDER_INVOLVED`) on the
+ * UTC calendar date of `t`, as bits; an absent or unreadable birth date
+ * counts for neither.
+ */
+export function involvement(
+  t: number,
+  birthDates: readonly (string | undefined)[],
+  count: number,
+): number {
+  const on = utcDateNumber(t);
+  let bits = 0;
+  for (let i = 0; i < count; i++) {
+    const birthDate = birthDates[i];
+    if (birthDate === undefined) continue;
+    const age = ageOn(birthDate, on);
+    if (age === undefined) continue;
+    if (age < 18) bits |= MINOR_INVOLVED;
+    if (age >= 65) bits |= ELDER_INVOLVED;
+  }
+  return bits;
 }
 
 /**

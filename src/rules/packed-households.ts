@@ -78,9 +78,9 @@ class Indexes {
     return index;
   }
 
-  /** The index plus one, 0 for absent. */
+  /** The index, -1 for absent. */
   ofOptional(value: string | undefined): number {
-    return value === undefined ? 0 : this.of(value) + 1;
+    return value === undefined ? -1 : this.of(value);
   }
 }
 
@@ -98,20 +98,47 @@ export function violenceIndex(type: ViolenceType): number {
 
 /** A rule input's enum fields and flags in one number, laid out as the bit offsets above say. */
 export function factsOf(input: RuleInput): number {
-  return (
-    (KIND_INDEXES.of(input.kind) << KIND) |
-    (SOURCE_INDEXES.ofOptional(input.source) << SOURCE) |
-    (REGION_INDEXES.ofOptional(input.region) << REGION) |
-    (CATEGORY_INDEXES.ofOptional(input.category) << CATEGORY) |
-    (SAFETY_INDEXES.of(input.safety) << SAFETY) |
-    (input.childrenPresent ? CHILDREN_PRESENT : 0) |
-    (input.substantiated ? SUBSTANTIATED : 0) |
-    (input.minorInvolved ? MINOR_INVOLVED : 0) |
-    (input.elderInvolved ? ELDER_INVOLVED : 0)
+  return packFacts(
+    KIND_INDEXES.of(input.kind),
+    SOURCE_INDEXES.ofOptional(input.source),
+    REGION_INDEXES.ofOptional(input.region),
+    CATEGORY_INDEXES.ofOptional(input.category),
+    SAFETY_INDEXES.of(input.safety),
+    input.childrenPresent,
+    input.substantiated,
+    input.minorInvolved,
+    input.elderInvolved,
   );
 }
 
-/** Households' inputs packed as they come, each household's already in the contract's order. */
+/**
+ * `factsOf` from the enum values' indexes in the contract's lists, -1 for
+ * an absent one: for a signal that was never made a `RuleInput`.
+ */
+export function packFacts(
+  kind: number,
+  source: number,
+  region: number,
+  category: number,
+  safety: number,
+  childrenPresent: boolean,
+  substantiated: boolean,
+  minorInvolved: boolean,
+  elderInvolved: boolean,
+): number {
+  return (
+    (kind << KIND) |
+    ((source + 1) << SOURCE) |
+    ((region + 1) << REGION) |
+    ((category + 1) << CATEGORY) |
+    (safety << SAFETY) |
+    (childrenPresent ? CHILDREN_PRESENT : 0) |
+    (substantiated ? SUBSTANTIATED : 0) |
+    (minorInvolved ? MINOR_INVOLVED : 0) |
+    (elderInvolved ? ELDER_INVOLVED : 0)
+  );
+}
+
 export function packHouseholds(households: readonly HouseholdInputs[]): PackedHouseholds {
   const columns = new RuleInputColumns();
   const ids: string[] = [];

@@ -15,7 +15,21 @@
  * Not SHA-256 over canonical JSON: the radar fingerprints every signal it
  * accepts, and building that JSON cost four times what this walk costs.
  */
-import type { Address, Person, Relation, Signal } from './types.js';
+import { ADDRESS_SPAN, type PlainLine } from './json-fast-path.js';
+import {
+  CATEGORIES,
+  REGIONS,
+  RELATION_TYPES,
+  ROLES,
+  SAFETY_LEVELS,
+  SIGNAL_KINDS,
+  SOURCES,
+  VIOLENCE_TYPES,
+  type Address,
+  type Person,
+  type Relation,
+  type Signal,
+} from './types.js';
 
 /** Outside the UTF-16 code unit range, so a marker is never part of a string. */
 const END = 0x1_0000;
@@ -46,6 +60,23 @@ function text(value: string | undefined): void {
   let b = h[1]!;
   for (let i = 0; i < value.length; i++) {
     const c = value.charCodeAt(i);
+    a = Math.imul(a ^ c, K1);
+    b = Math.imul(b ^ c, K2);
+  }
+  h[0] = Math.imul(a ^ END, K1);
+  h[1] = Math.imul(b ^ END, K2);
+}
+
+/** `text` of the string the ASCII bytes `bytes[start, end)` hold; absent for a start of -1. */
+function span(bytes: Uint8Array, start: number, end: number): void {
+  if (start < 0) {
+    code(ABSENT);
+    return;
+  }
+  let a = h[0]!;
+  let b = h[1]!;
+  for (let i = start; i < end; i++) {
+    const c = bytes[i]!;
     a = Math.imul(a ^ c, K1);
     b = Math.imul(b ^ c, K2);
   }
@@ -91,9 +122,7 @@ function address(a: Address | undefined): void {
 }
 
 export function signalFingerprint(s: Signal): number {
-  // Stored as int32 (0xdeadbeef wraps), which is how the first step's `^` reads them anyway.
-  h[0] = 0xdeadbeef;
-  h[1] = 0x41c6ce57;
+  begin();
   text(s.id);
   text(s.kind);
   text(s.occurredAt);
@@ -111,6 +140,66 @@ export function signalFingerprint(s: Signal): number {
   for (let i = 0; i < s.relations.length; i++) relation(s.relations[i]!);
   address(s.address);
   texts(s.retracts);
+  return end();
+}
+
+/**
+ * `signalFingerprint` of the signal a fast-path line stands for, the same
+ * steps in the same order: an enum value hashed as its name, a span of the
+ * line's ASCII bytes as the string it holds.
+ */
+export function plainFingerprint(s: PlainLine): number {
+  const { bytes, nameSpans, addressSpans: address } = s;
+  begin();
+  text(s.id);
+  text(SIGNAL_KINDS[s.kind]);
+  text(s.occurredAt);
+  text(s.receivedAt);
+  text(REGIONS[s.region]);
+  text(SOURCES[s.source]);
+  text(s.category < 0 ? undefined : CATEGORIES[s.category]);
+  code(s.violenceCount);
+  for (let i = 0; i < s.violenceCount; i++) text(VIOLENCE_TYPES[s.violenceTypes[i]!]);
+  text(SAFETY_LEVELS[s.safety]);
+  flag(s.childrenPresent);
+  flag(s.substantiated);
+  code(s.persons);
+  for (let i = 0; i < s.persons; i++) {
+    text(s.refs[i]);
+    text(s.bsns[i]);
+    span(bytes, nameSpans[4 * i]!, nameSpans[4 * i + 1]!);
+    span(bytes, nameSpans[4 * i + 2]!, nameSpans[4 * i + 3]!);
+    text(s.birthDates[i]);
+    text(ROLES[s.roles[i]!]);
+  }
+  code(s.relations);
+  for (let i = 0; i < s.relations; i++) {
+    text(s.relationFroms[i]);
+    text(s.relationTos[i]);
+    text(RELATION_TYPES[s.relationTypes[i]!]);
+  }
+  if (s.hasAddress) {
+    code(END);
+    span(bytes, address[ADDRESS_SPAN.postcode]!, address[ADDRESS_SPAN.postcode + 1]!);
+    code(s.houseNumber < 0 ? ABSENT : s.houseNumber);
+    span(bytes, address[ADDRESS_SPAN.houseLetter]!, address[ADDRESS_SPAN.houseLetter + 1]!);
+    span(bytes, address[ADDRESS_SPAN.addition]!, address[ADDRESS_SPAN.addition + 1]!);
+    span(bytes, address[ADDRESS_SPAN.city]!, address[ADDRESS_SPAN.city + 1]!);
+  } else {
+    code(ABSENT);
+  }
+  code(s.retractCount);
+  for (let i = 0; i < s.retractCount; i++) text(s.retracts[i]);
+  return end();
+}
+
+function begin(): void {
+  // Stored as int32 (0xdeadbeef wraps), which is how the first step's `^` reads them anyway.
+  h[0] = 0xdeadbeef;
+  h[1] = 0x41c6ce57;
+}
+
+function end(): number {
   // Final avalanche, so that fingerprints differing in one input bit differ in about half their bits.
   let h1 = h[0]!;
   let h2 = h[1]!;

@@ -3,9 +3,9 @@
  * rejecting what breaks the contract, and recognising redeliveries.
  */
 export { isValidBsn } from './bsn.js';
-export { signalFingerprint } from './fingerprint.js';
+export { plainFingerprint, signalFingerprint } from './fingerprint.js';
 export { parseTimestamp } from './dates.js';
 export { decodeJson } from './json.js';
-export { readPlainSignal } from './json-fast-path.js';
+export { ADDRESS_SPAN, PlainLine, readPlainLine } from './json-fast-path.js';
 export { decodeProtobuf, encodeProtobuf } from './protobuf.js';
 export * from './types.js';

@@ -1,21 +1,25 @@
 /**
- * The JSON fast path: reads the common signal line straight from its bytes
- * into the radar's `Signal`, without `JSON.parse`'s objects in between, and
- * steps aside for everything else.
+ * The JSON fast path: reads the common signal line straight from its bytes,
+ * without `JSON.parse`'s objects in between, and steps aside for everything
+ * else.
  *
  * It reads one shape only: a report (ADVIESVRAAG, MELDING or POLITIE) whose
  * keys are all in the contract and each given once, whose strings are
  * printable ASCII without escapes and never empty, with no `null`, a house
  * number written as plain digits, and nothing `validateSignal` would reject
- * or warn about. For such a line it returns exactly what
- * `decodeJson(line).signal` returns (the tests hold it to that on generated
- * and mutated lines); for any other line it returns undefined and the caller
- * takes the full path, which gives the reason codes and warnings. Stepping
- * aside is always safe, so every check here only has to be strict enough.
+ * or warn about. Such a line it gives as a `PlainLine`: the fields of the
+ * signal `decodeJson(line).signal` gives, as indexes, strings and spans of
+ * the line, which `WireWriter.writePlain` prepares without making the
+ * signal's objects (the tests hold the two to the same prepared signal on
+ * generated and mutated lines). Any other line it steps aside from, and the
+ * caller takes the full path, which gives the reason codes and warnings.
+ * Stepping aside is always safe, so every check here only has to be strict
+ * enough.
  *
- * Why: a backtest decodes millions of lines, and `JSON.parse` alone cost more
+ * Why: a backtest decodes millions of lines. `JSON.parse` alone cost more
  * than this whole reading, because it builds an object for every field that
- * the validator then copies out of.
+ * the validator then copies out of; and making the signal's objects, only
+ * to prepare them and drop them, cost a third of what decoding did.
  */
 import { isValidBsn } from './bsn.js';
 import { isCalendarDate, parseTimestamp } from './dates.js';
@@ -28,11 +32,6 @@ import {
   SIGNAL_KINDS,
   SOURCES as SOURCE_LIST,
   VIOLENCE_TYPES as VIOLENCE_TYPE_LIST,
-  type Address,
-  type Person,
-  type Relation,
-  type Signal,
-  type ViolenceType,
 } from './types.js';
 import {
   ADDRESS_FIELD_NAMES,
@@ -44,8 +43,6 @@ import {
   SIGNAL_FIELD_NAMES,
   isAddition,
   isLetter,
-  newAddress,
-  newReport,
   normaliseBsn,
 } from './validate.js';
 
@@ -58,7 +55,7 @@ const CLOSE_OBJECT = 0x7d;
 const OPEN_LIST = 0x5b;
 const CLOSE_LIST = 0x5d;
 
-/** Thrown to step aside; caught in `readPlainSignal` and never seen outside it. */
+/** Thrown to step aside; caught in `readPlainLine` and never seen outside it. */
 const DECLINED = new Error('not a plain signal line');
 
 function decline(): never {
@@ -192,11 +189,11 @@ class Cursor {
     return this.text.slice(this.stringStart + this.shift, this.stringEnd + this.shift);
   }
 
-  /** One of `values`, as the shared string of its list. */
-  enumValue<T extends string>(values: Names<T>): T {
+  /** The index of one of `values` in its list. */
+  enumIndex(values: Names): number {
     this.span();
     const index = values.indexOf(this.bytes, this.stringStart, this.stringEnd);
-    return index < 0 ? decline() : values.names[index]!;
+    return index < 0 ? decline() : index;
   }
 
   /** The index of the next key in `keys`, after its colon. */
@@ -264,6 +261,11 @@ const SAFETY_LEVELS = new Names(SAFETY_LEVEL_LIST);
 const ROLES = new Names(ROLE_LIST);
 const RELATION_TYPES = new Names(RELATION_TYPE_LIST);
 
+const INTREKKING = SIGNAL_KINDS.indexOf('INTREKKING');
+const POLITIE = SIGNAL_KINDS.indexOf('POLITIE');
+const UNKNOWN_SAFETY = SAFETY_LEVEL_LIST.indexOf('ONBEKEND');
+const UNKNOWN_ROLE = ROLE_LIST.indexOf('ONBEKEND');
+
 /** Set bits of the keys already read in an object: a repeated key steps aside. */
 function seenOnce(seen: number, index: number): number {
   const bit = 1 << index;
@@ -272,56 +274,135 @@ function seenOnce(seen: number, index: number): number {
 }
 
 /**
- * The signal on the line `bytes[start, end)`, or undefined when the line is
- * not the plain shape this path reads. `text` must hold the line's bytes
- * as characters, one a byte, from `textStart`: a line of ASCII decoded any
- * way, or any line decoded as Latin-1. A byte outside printable ASCII makes
- * this path step aside wherever it stands, so the text of a line it reads
- * is the same whichever way it was decoded.
+ * A line the fast path read, as the fields of the `Signal` that
+ * `decodeJson` would give: enum values as their index in the contract's
+ * list, strings the radar keeps (ids, refs) as strings, and text it only
+ * hashes or normalises (names, initials, the address) as spans of `bytes`,
+ * start and end, -1 for absent. One instance, filled again for each line:
+ * a signal's worth of objects a line was most of what decoding cost.
  */
-export function readPlainSignal(
+export class PlainLine {
+  bytes: Uint8Array = EMPTY;
+  /** The line as text, from the byte at `-shift` on: see `readPlainLine`. */
+  text = '';
+  shift = 0;
+  id = '';
+  kind = 0;
+  occurredAt = '';
+  receivedAt = '';
+  /** `occurredAt` in epoch milliseconds. */
+  t = 0;
+  region = 0;
+  source = 0;
+  /** -1 for none. */
+  category = -1;
+  /** The first `violenceCount` entries are the line's; so for every list here and its count. */
+  readonly violenceTypes: number[] = [];
+  violenceCount = 0;
+  safety = UNKNOWN_SAFETY;
+  childrenPresent = false;
+  substantiated = true;
+  /** Per person: `refs[i]`, its normalised BSN, birth date, role, and four entries in `nameSpans`. */
+  readonly refs: string[] = [];
+  readonly bsns: (string | undefined)[] = [];
+  readonly birthDates: (string | undefined)[] = [];
+  readonly roles: number[] = [];
+  /** Per person: the family name's start and end, then the initials'. */
+  readonly nameSpans: number[] = [];
+  persons = 0;
+  readonly relationFroms: string[] = [];
+  readonly relationTos: string[] = [];
+  readonly relationTypes: number[] = [];
+  relations = 0;
+  hasAddress = false;
+  /** -1 for none. */
+  houseNumber = -1;
+  /** Start and end of postcode, house letter, addition and city. */
+  readonly addressSpans: number[] = [-1, -1, -1, -1, -1, -1, -1, -1];
+  readonly retracts: string[] = [];
+  retractCount = 0;
+
+  /** The string of the span `start` to `end`. */
+  spanText(start: number, end: number): string {
+    return this.text.slice(start + this.shift, end + this.shift);
+  }
+
+  hasPerson(ref: string): boolean {
+    for (let i = 0; i < this.persons; i++) if (this.refs[i] === ref) return true;
+    return false;
+  }
+
+  /**
+   * Emptied for the next line. Lists are counted, not cut: setting an array's
+   * length is a call into the runtime, and it cost a tenth of decoding.
+   */
+  clear(bytes: Uint8Array, text: string, shift: number): void {
+    this.bytes = bytes;
+    this.text = text;
+    this.shift = shift;
+    this.category = -1;
+    this.violenceCount = 0;
+    this.safety = UNKNOWN_SAFETY;
+    this.childrenPresent = false;
+    this.substantiated = true;
+    this.persons = 0;
+    this.relations = 0;
+    this.hasAddress = false;
+    this.houseNumber = -1;
+    this.retractCount = 0;
+  }
+}
+
+const line = new PlainLine();
+
+/**
+ * Reads the line `bytes[start, end)` and, when it is the plain shape this
+ * path reads, hands it to `take` and returns true; returns false for any
+ * other line. `text` must hold the line's bytes as characters, one a byte,
+ * from `textStart`: a line of ASCII decoded any way, or any line decoded as
+ * Latin-1. A byte outside printable ASCII makes this path step aside
+ * wherever it stands, so the text of a line it reads is the same whichever
+ * way it was decoded. The line given to `take` is only valid during the call.
+ */
+export function readPlainLine(
   bytes: Uint8Array,
   start: number,
   end: number,
   text: string,
   textStart: number,
-): Signal | undefined {
+  take: (line: PlainLine) => void,
+): boolean {
   cursor.bytes = bytes;
   cursor.text = text;
   cursor.shift = textStart - start;
   cursor.at = start;
   cursor.end = end;
   try {
-    const signal = readSignal(cursor);
+    line.clear(bytes, text, cursor.shift);
+    readSignal(cursor, line);
     cursor.space();
-    return cursor.at === end ? signal : undefined;
+    if (cursor.at !== end) return false;
+    take(line);
+    return true;
   } catch (error) {
-    if (error === DECLINED) return undefined;
+    if (error === DECLINED) return false;
     throw error;
   } finally {
-    // Not to keep a chunk's bytes and text, or a declined line's items, alive between calls.
+    // Not to keep a chunk's bytes and text alive between calls.
     cursor.bytes = EMPTY;
     cursor.text = '';
-    scratch.length = 0;
+    line.clear(EMPTY, '', 0);
   }
 }
 
-function readSignal(c: Cursor): Signal {
+function readSignal(c: Cursor, s: PlainLine): void {
   let id: string | undefined;
-  let kind: Signal['kind'] | undefined;
+  let kind = -1;
   let occurredAt: string | undefined;
   let receivedAt: string | undefined;
-  let region: string | undefined;
-  let source: Signal['source'];
-  let category: Signal['category'];
-  let violenceTypes: ViolenceType[] = [];
-  let safety: Signal['safety'] = 'ONBEKEND';
-  let childrenPresent = false;
-  let substantiated = true;
-  let persons: Person[] | undefined;
-  let relations: Relation[] = [];
-  let address: Address | undefined;
-  let retracts: string[] = [];
+  let region = -1;
+  let source = -1;
+  let persons = false;
 
   c.expect(OPEN_OBJECT);
   let seen = 0;
@@ -334,8 +415,8 @@ function readSignal(c: Cursor): Signal {
         if (id.length > MAX_ID_LENGTH) decline();
         break;
       case SIGNAL.kind:
-        kind = c.enumValue(KINDS);
-        if (kind === 'INTREKKING') decline();
+        kind = c.enumIndex(KINDS);
+        if (kind === INTREKKING) decline();
         break;
       case SIGNAL.occurredAt:
         occurredAt = c.string();
@@ -344,37 +425,38 @@ function readSignal(c: Cursor): Signal {
         receivedAt = c.string();
         break;
       case SIGNAL.region:
-        region = c.enumValue(REGIONS);
+        region = c.enumIndex(REGIONS);
         break;
       case SIGNAL.source:
-        source = c.enumValue(SOURCES);
+        source = c.enumIndex(SOURCES);
         break;
       case SIGNAL.category:
-        category = c.enumValue(CATEGORIES);
+        s.category = c.enumIndex(CATEGORIES);
         break;
       case SIGNAL.violenceTypes:
-        violenceTypes = enumList(c, VIOLENCE_TYPES);
+        readViolenceTypes(c, s);
         break;
       case SIGNAL.safety:
-        safety = c.enumValue(SAFETY_LEVELS);
+        s.safety = c.enumIndex(SAFETY_LEVELS);
         break;
       case SIGNAL.childrenPresent:
-        childrenPresent = c.boolean();
+        s.childrenPresent = c.boolean();
         break;
       case SIGNAL.substantiated:
-        substantiated = c.boolean();
+        s.substantiated = c.boolean();
         break;
       case SIGNAL.persons:
-        persons = readPersons(c);
+        readPersons(c, s);
+        persons = true;
         break;
       case SIGNAL.relations:
-        relations = readRelations(c);
+        readRelations(c, s);
         break;
       case SIGNAL.address:
-        address = readAddress(c);
+        readAddress(c, s);
         break;
       case SIGNAL.retracts:
-        retracts = readRetracts(c);
+        readRetracts(c, s);
         break;
       default:
         // A field the validator knows and this path does not read.
@@ -384,13 +466,13 @@ function readSignal(c: Cursor): Signal {
 
   if (
     id === undefined ||
-    kind === undefined ||
+    kind < 0 ||
     occurredAt === undefined ||
     receivedAt === undefined ||
-    region === undefined ||
-    source === undefined ||
-    persons === undefined ||
-    (category === undefined && kind !== 'POLITIE')
+    region < 0 ||
+    source < 0 ||
+    !persons ||
+    (s.category < 0 && kind !== POLITIE)
   ) {
     return decline();
   }
@@ -398,69 +480,50 @@ function readSignal(c: Cursor): Signal {
   const occurredMs = parseTimestamp(occurredAt);
   if (Number.isNaN(receivedMs) || Number.isNaN(occurredMs)) decline();
   if (occurredMs - receivedMs > MAX_OCCURRED_AFTER_RECEIVED_MS) decline();
-  for (const relation of relations) {
-    if (!hasPerson(persons, relation.from) || !hasPerson(persons, relation.to)) decline();
+  for (let i = 0; i < s.relations; i++) {
+    if (!s.hasPerson(s.relationFroms[i]!) || !s.hasPerson(s.relationTos[i]!)) decline();
   }
-
-  return newReport(
-    { id, kind, occurredAt, receivedAt, region, source, category },
-    { violenceTypes, safety, childrenPresent, substantiated },
-    { persons, relations, address, retracts },
-  );
+  s.id = id;
+  s.kind = kind;
+  s.occurredAt = occurredAt;
+  s.receivedAt = receivedAt;
+  s.t = occurredMs;
+  s.region = region;
+  s.source = source;
 }
 
-/**
- * Every list's items are gathered here and copied out at their count: a
- * list grown by push keeps room for 17. Lists do not nest in what this path
- * reads, so one scratch list serves them all.
- */
-const scratch: unknown[] = [];
-
-function exactCopy<T>(): T[] {
-  const items = scratch.slice() as T[];
-  scratch.length = 0;
-  return items;
-}
-
-function enumList<T extends string>(c: Cursor, values: Names<T>): T[] {
-  scratch.length = 0;
+function readViolenceTypes(c: Cursor, s: PlainLine): void {
   if (c.openList()) {
-    do scratch.push(c.enumValue(values));
+    do s.violenceTypes[s.violenceCount++] = c.enumIndex(VIOLENCE_TYPES);
     while (c.more(CLOSE_LIST));
   }
-  return exactCopy();
 }
 
-function readRetracts(c: Cursor): string[] {
-  scratch.length = 0;
+function readRetracts(c: Cursor, s: PlainLine): void {
   if (c.openList()) {
     do {
       const target = c.string();
       if (target.length > MAX_ID_LENGTH) decline();
-      scratch.push(target);
+      s.retracts[s.retractCount++] = target;
     } while (c.more(CLOSE_LIST));
   }
-  return exactCopy();
 }
 
-function readPersons(c: Cursor): Person[] {
-  scratch.length = 0;
+function readPersons(c: Cursor, s: PlainLine): void {
   if (!c.openList()) decline();
-  do {
-    const person = readPerson(c);
-    if (hasPerson(scratch as Person[], person.ref)) decline();
-    scratch.push(person);
-  } while (c.more(CLOSE_LIST));
-  return exactCopy();
+  do readPerson(c, s);
+  while (c.more(CLOSE_LIST));
 }
 
-function readPerson(c: Cursor): Person {
+function readPerson(c: Cursor, s: PlainLine): void {
   let ref: string | undefined;
   let bsn: string | undefined;
-  let familyName: string | undefined;
-  let initials: string | undefined;
+  let familyStart = -1;
+  let familyEnd = -1;
+  let initialsStart = -1;
+  let initialsEnd = -1;
   let birthDate: string | undefined;
-  let role: Person['role'] = 'ONBEKEND';
+  let role = UNKNOWN_ROLE;
   c.expect(OPEN_OBJECT);
   let seen = 0;
   do {
@@ -476,49 +539,49 @@ function readPerson(c: Cursor): Person {
         if (!isValidBsn(bsn)) decline();
         break;
       case PERSON.familyName:
-        familyName = c.string();
+        c.span();
+        familyStart = c.stringStart;
+        familyEnd = c.stringEnd;
         break;
       case PERSON.initials:
-        initials = c.string();
+        c.span();
+        initialsStart = c.stringStart;
+        initialsEnd = c.stringEnd;
         break;
       case PERSON.birthDate:
         birthDate = c.string();
         if (!isCalendarDate(birthDate)) decline();
         break;
       case PERSON.role:
-        role = c.enumValue(ROLES);
+        role = c.enumIndex(ROLES);
         break;
       default:
         decline();
     }
   } while (c.more(CLOSE_OBJECT));
-  if (ref === undefined) return decline();
-  const person: Person = { ref, role };
-  if (bsn !== undefined) person.bsn = bsn;
-  if (familyName !== undefined) person.familyName = familyName;
-  if (initials !== undefined) person.initials = initials;
-  if (birthDate !== undefined) person.birthDate = birthDate;
-  return person;
+  if (ref === undefined || s.hasPerson(ref)) return decline();
+  const i = s.persons++;
+  s.refs[i] = ref;
+  s.bsns[i] = bsn;
+  s.birthDates[i] = birthDate;
+  s.roles[i] = role;
+  s.nameSpans[4 * i] = familyStart;
+  s.nameSpans[4 * i + 1] = familyEnd;
+  s.nameSpans[4 * i + 2] = initialsStart;
+  s.nameSpans[4 * i + 3] = initialsEnd;
 }
 
-function hasPerson(persons: readonly Person[], ref: string): boolean {
-  for (let i = 0; i < persons.length; i++) if (persons[i]!.ref === ref) return true;
-  return false;
-}
-
-function readRelations(c: Cursor): Relation[] {
-  scratch.length = 0;
+function readRelations(c: Cursor, s: PlainLine): void {
   if (c.openList()) {
-    do scratch.push(readRelation(c));
+    do readRelation(c, s);
     while (c.more(CLOSE_LIST));
   }
-  return exactCopy();
 }
 
-function readRelation(c: Cursor): Relation {
+function readRelation(c: Cursor, s: PlainLine): void {
   let from: string | undefined;
   let to: string | undefined;
-  let type: Relation['type'] | undefined;
+  let type = -1;
   c.expect(OPEN_OBJECT);
   let seen = 0;
   do {
@@ -526,45 +589,67 @@ function readRelation(c: Cursor): Relation {
     seen = seenOnce(seen, key);
     if (key === RELATION.from) from = c.string();
     else if (key === RELATION.to) to = c.string();
-    else if (key === RELATION.type) type = c.enumValue(RELATION_TYPES);
+    else if (key === RELATION.type) type = c.enumIndex(RELATION_TYPES);
     else decline();
   } while (c.more(CLOSE_OBJECT));
-  if (from === undefined || to === undefined || type === undefined) return decline();
-  return { from, to, type };
+  if (from === undefined || to === undefined || type < 0) return decline();
+  const i = s.relations++;
+  s.relationFroms[i] = from;
+  s.relationTos[i] = to;
+  s.relationTypes[i] = type;
 }
 
-function readAddress(c: Cursor): Address {
-  let postcode: string | undefined;
-  let houseNumber: number | undefined;
-  let houseLetter: string | undefined;
-  let addition: string | undefined;
-  let city: string | undefined;
+/** Where each of the address's text fields has its span in `PlainLine.addressSpans`. */
+export const ADDRESS_SPAN = { postcode: 0, houseLetter: 2, addition: 4, city: 6 } as const;
+
+function readAddress(c: Cursor, s: PlainLine): void {
+  const spans = s.addressSpans;
+  for (let i = 0; i < spans.length; i++) spans[i] = -1;
+  const bytes = c.bytes;
   c.expect(OPEN_OBJECT);
   let seen = 0;
   do {
     const key = c.key(ADDRESS_KEYS);
     seen = seenOnce(seen, key);
+    let at = -1;
     switch (key) {
       case ADDRESS.postcode:
-        postcode = c.string();
+        at = ADDRESS_SPAN.postcode;
         break;
       case ADDRESS.houseNumber:
-        houseNumber = c.wholeNumber();
+        s.houseNumber = c.wholeNumber();
         break;
       case ADDRESS.houseLetter:
-        houseLetter = c.string();
-        if (houseLetter.length !== 1 || !isLetter(houseLetter.charCodeAt(0))) decline();
+        at = ADDRESS_SPAN.houseLetter;
         break;
       case ADDRESS.addition:
-        addition = c.string();
-        if (!isAddition(addition)) decline();
+        at = ADDRESS_SPAN.addition;
         break;
       case ADDRESS.city:
-        city = c.string();
+        at = ADDRESS_SPAN.city;
         break;
       default:
         decline();
     }
+    if (at >= 0) {
+      c.span();
+      spans[at] = c.stringStart;
+      spans[at + 1] = c.stringEnd;
+    }
   } while (c.more(CLOSE_OBJECT));
-  return newAddress(postcode, houseNumber, houseLetter, addition, city) ?? decline();
+  const letter = spans[ADDRESS_SPAN.houseLetter]!;
+  if (
+    letter >= 0 &&
+    (spans[ADDRESS_SPAN.houseLetter + 1]! - letter !== 1 || !isLetter(bytes[letter]!))
+  ) {
+    decline();
+  }
+  const addition = spans[ADDRESS_SPAN.addition]!;
+  if (
+    addition >= 0 &&
+    !isAddition(c.text.slice(addition + c.shift, spans[ADDRESS_SPAN.addition + 1]! + c.shift))
+  ) {
+    decline();
+  }
+  s.hasAddress = true;
 }

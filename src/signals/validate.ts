@@ -212,11 +212,11 @@ function readReport(
 }
 
 /**
- * A report as the radar holds it, its fields set in one order: shared with
- * the JSON fast path, so both make objects of one shape. Taken in three
- * groups only to keep the call readable; optimised code sees through them.
+ * A report as the radar holds it, its fields set in one order. Taken in
+ * three groups only to keep the call readable; optimised code sees through
+ * them.
  */
-export function newReport(
+function newReport(
   head: Pick<
     Signal,
     'id' | 'kind' | 'occurredAt' | 'receivedAt' | 'region' | 'source' | 'category'
@@ -358,11 +358,8 @@ function readAddress(o: JsonObject, dropped: string[]): Address | undefined {
   return newAddress(postcode, houseNumber, houseLetter, addition, city);
 }
 
-/**
- * An address of the fields given, or undefined when none is. Shared with
- * the JSON fast path, so both make objects of one shape.
- */
-export function newAddress(
+/** An address of the fields given, or undefined when none is. */
+function newAddress(
   postcode: string | undefined,
   houseNumber: number | undefined,
   houseLetter: string | undefined,
