@@ -64,7 +64,8 @@ function decodeLines(bytes: Uint8Array, writer: WireWriter): Omit<DecodedChunk, 
   let read = 0;
   let lines = 0;
   for (let start = 0; start < bytes.length;) {
-    let end = bytes.indexOf(NEWLINE, start);
+    // Buffer's indexOf, a memchr: a Uint8Array's compared byte by byte and took a tenth of decoding.
+    let end = buffer.indexOf(NEWLINE, start);
     if (end === -1) end = bytes.length;
     const number = ++lines;
     const lineEnd = bytes[end - 1] === RETURN ? end - 1 : end;

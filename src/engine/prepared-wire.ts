@@ -21,7 +21,7 @@
 import { letterIndex, type HouseholdColumns } from '../graph/household-columns.js';
 import { KeyStore } from '../graph/key-store.js';
 import type { GraphInput, IdentityKeys } from '../graph/model.js';
-import { addressKey, firstInitialIndex, pushFamilyName } from '../graph/normalize.js';
+import { firstInitialIndex, pushAddressKey, pushFamilyName } from '../graph/normalize.js';
 import { ELDER_INVOLVED, MINOR_INVOLVED, involvement } from '../rules/input.js';
 import {
   factsOf,
@@ -31,7 +31,7 @@ import {
   violenceTypesOf,
   type RuleInputColumns,
 } from '../rules/packed-households.js';
-import { ADDRESS_SPAN, plainFingerprint, type PlainLine } from '../signals/index.js';
+import { plainFingerprint, type PlainLine } from '../signals/index.js';
 import { RELATION_TYPES, type Relation } from '../signals/types.js';
 import type { PreparedSignal } from './prepare.js';
 
@@ -143,7 +143,13 @@ export class WireWriter {
     );
     numbers.push(line.violenceCount);
     for (let i = 0; i < line.violenceCount; i++) numbers.push(line.violenceTypes[i]!);
-    this.key(plainAddressKey(line));
+    const address = this.keys.end;
+    if (pushAddressKey(this.keys, bytes, line.addressSpans, line.houseNumber)) {
+      numbers.push(this.keys.end - address);
+      numbers.push(this.keys.hashSince(address));
+    } else {
+      numbers.push(ABSENT);
+    }
     numbers.push(line.relations);
     for (let i = 0; i < line.relations; i++) {
       this.string(line.relationFroms[i]);
@@ -152,9 +158,8 @@ export class WireWriter {
     }
     numbers.push(line.persons);
     for (let i = 0; i < line.persons; i++) {
-      const bsn = line.bsns[i];
       this.string(line.refs[i]);
-      numbers.push(bsn === undefined ? ABSENT : Number(bsn));
+      numbers.push(line.bsnNumbers[i]!);
       this.nameKey(bytes, nameSpans[4 * i]!, nameSpans[4 * i + 1]!, line.birthDates[i]);
       numbers.push(firstInitialIndex(bytes, nameSpans[4 * i + 2]!, nameSpans[4 * i + 3]!));
     }
@@ -210,22 +215,6 @@ export class WireWriter {
 }
 
 const PIPE = 0x7c;
-
-/** `addressKey` of a fast-path line's address. */
-function plainAddressKey(line: PlainLine): string | undefined {
-  const spans = line.addressSpans;
-  const postcode = spans[ADDRESS_SPAN.postcode]!;
-  if (postcode < 0 || line.houseNumber < 0) return undefined;
-  const letter = spans[ADDRESS_SPAN.houseLetter]!;
-  const addition = spans[ADDRESS_SPAN.addition]!;
-  return addressKey({
-    postcode: line.spanText(postcode, spans[ADDRESS_SPAN.postcode + 1]!),
-    houseNumber: line.houseNumber,
-    houseLetter:
-      letter < 0 ? undefined : line.spanText(letter, spans[ADDRESS_SPAN.houseLetter + 1]!),
-    addition: addition < 0 ? undefined : line.spanText(addition, spans[ADDRESS_SPAN.addition + 1]!),
-  });
-}
 
 /** A signal's id, fingerprint and retractions: what `WireReader.head` reads first. */
 export interface WireHead {

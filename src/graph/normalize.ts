@@ -2,6 +2,7 @@
  * The contract's normal forms (CONTRACT §2): family names, first initials and
  * address keys. Pure string functions, on the hot path of every signal.
  */
+import { ADDRESS_SPAN } from '../signals/json-fast-path.js';
 import type { Address } from '../signals/types.js';
 import type { KeyStore } from './key-store.js';
 
@@ -116,6 +117,64 @@ function isTussenvoegsel(bytes: Uint8Array, start: number, end: number): boolean
     return true;
   }
   return false;
+}
+
+/**
+ * `addressKey` of a fast-path line's address, its text fields spans of the
+ * line's printable ASCII `bytes` laid out as `PlainLine.addressSpans` lays
+ * them out, pushed onto `into`; false, with nothing pushed, for none.
+ */
+export function pushAddressKey(
+  into: KeyStore,
+  bytes: Uint8Array,
+  spans: readonly number[],
+  houseNumber: number,
+): boolean {
+  const postcode = spans[ADDRESS_SPAN.postcode]!;
+  if (postcode < 0 || houseNumber < 0) return false;
+  const from = into.end;
+  for (let i = postcode; i < spans[ADDRESS_SPAN.postcode + 1]!; i++) {
+    if (bytes[i] !== SPACE) into.push(upperCase(bytes[i]!));
+  }
+  if (into.end === from) return false;
+  into.push(PIPE);
+  for (let place = 10_000; place >= 1; place /= 10) {
+    if (houseNumber >= place) into.push(0x30 + (Math.floor(houseNumber / place) % 10));
+  }
+  into.push(PIPE);
+  const additionFrom = spans[ADDRESS_SPAN.addition]!;
+  const additionTo = spans[ADDRESS_SPAN.addition + 1]!;
+  let additions = 0;
+  let firstAddition = 0;
+  for (let i = additionFrom; i < additionTo; i++) {
+    if (isAdditionSeparator(bytes[i]!)) continue;
+    if (additions++ === 0) firstAddition = upperCase(bytes[i]!);
+  }
+  const letter = spans[ADDRESS_SPAN.houseLetter]!;
+  if (letter < 0 && additions === 1 && isUpperCaseAscii(firstAddition)) {
+    // As `addressKey`: an addition of one letter, without a house letter, is the house letter.
+    into.push(firstAddition);
+    into.push(PIPE);
+    return true;
+  }
+  if (letter >= 0) into.push(upperCase(bytes[letter]!));
+  into.push(PIPE);
+  for (let i = additionFrom; i < additionTo; i++) {
+    if (!isAdditionSeparator(bytes[i]!)) into.push(upperCase(bytes[i]!));
+  }
+  return true;
+}
+
+const PIPE = 0x7c;
+const SLASH = 0x2f;
+
+/** In printable ASCII, what `ADDITION_SEPARATORS` matches. */
+function isAdditionSeparator(c: number): boolean {
+  return c === DASH || c === SLASH || c === SPACE;
+}
+
+function upperCase(c: number): number {
+  return c >= LETTER_A && c <= LETTER_Z ? c - 0x20 : c;
 }
 
 /** `firstInitial` of the printable ASCII `bytes[start, end)`, as its index in the alphabet, or -1. */

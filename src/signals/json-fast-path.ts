@@ -305,6 +305,8 @@ export class PlainLine {
   /** Per person: `refs[i]`, its normalised BSN, birth date, role, and four entries in `nameSpans`. */
   readonly refs: string[] = [];
   readonly bsns: (string | undefined)[] = [];
+  /** The BSN as a number, -1 for none: read from the digits, cheaper than `Number` of the string. */
+  readonly bsnNumbers: number[] = [];
   readonly birthDates: (string | undefined)[] = [];
   readonly roles: number[] = [];
   /** Per person: the family name's start and end, then the initials'. */
@@ -518,6 +520,7 @@ function readPersons(c: Cursor, s: PlainLine): void {
 function readPerson(c: Cursor, s: PlainLine): void {
   let ref: string | undefined;
   let bsn: string | undefined;
+  let bsnNumber = -1;
   let familyStart = -1;
   let familyEnd = -1;
   let initialsStart = -1;
@@ -537,6 +540,9 @@ function readPerson(c: Cursor, s: PlainLine): void {
         bsn = normaliseBsn(c.string());
         // An invalid BSN earns a warning, which only the full path gives.
         if (!isValidBsn(bsn)) decline();
+        bsnNumber = 0;
+        for (let i = c.stringStart; i < c.stringEnd; i++)
+          bsnNumber = bsnNumber * 10 + c.bytes[i]! - 0x30;
         break;
       case PERSON.familyName:
         c.span();
@@ -563,6 +569,7 @@ function readPerson(c: Cursor, s: PlainLine): void {
   const i = s.persons++;
   s.refs[i] = ref;
   s.bsns[i] = bsn;
+  s.bsnNumbers[i] = bsnNumber;
   s.birthDates[i] = birthDate;
   s.roles[i] = role;
   s.nameSpans[4 * i] = familyStart;
