@@ -7,7 +7,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { linkNames } from '../graph/name-links.js';
-import { compileRule, type CompiledRule } from '../rules/index.js';
+import { compileRule, type CompiledRule } from '../rules/evaluate.js';
 import { householdCount } from '../rules/packed-households.js';
 import { decodeChunk, transferList } from './decode-chunk.js';
 import { EpisodeFinder, PartLines, findClaimedEpisodes } from './rule-episodes.js';

@@ -5,8 +5,9 @@
  * dates, only identity keys, rule facts and a content fingerprint.
  */
 import { toGraphInput, type GraphInput } from '../graph/model.js';
-import { toRuleInput, type RuleInput } from '../rules/index.js';
-import { signalFingerprint, type Signal } from '../signals/index.js';
+import { toRuleInput, type RuleInput } from '../rules/input.js';
+import { signalFingerprint } from '../signals/fingerprint.js';
+import type { Signal } from '../signals/types.js';
 
 export interface PreparedSignal {
   readonly id: string;

@@ -31,7 +31,8 @@ import {
   violenceTypesOf,
   type RuleInputColumns,
 } from '../rules/packed-households.js';
-import { plainFingerprint, type PlainLine } from '../signals/index.js';
+import { plainFingerprint } from '../signals/fingerprint.js';
+import type { PlainLine } from '../signals/json-fast-path.js';
 import { RELATION_TYPES, type Relation } from '../signals/types.js';
 import type { PreparedSignal } from './prepare.js';
 
