@@ -14,7 +14,7 @@ import type { HouseholdSummary } from '../engine/household-summary.js';
 import type { Indicator } from '../rules/index.js';
 import { inThreadDecoder, type ChunkDecoder } from './chunk-decoder.js';
 import type { DecodedChunk } from './decode-chunk.js';
-import { householdLines } from './format.js';
+import { orderedHouseholdLines } from './format.js';
 import { lineChunks, writeLines } from './lines.js';
 import { EpisodeFinder, PartLines, radarStateLines } from './rule-episodes.js';
 import { BacktestWorkers } from './workers.js';
@@ -106,7 +106,7 @@ async function writeRadarState(
   // The workers start on the episodes, which need no household ids, while this thread names the
   // households and writes them.
   packed.householdIds = radar.householdIds();
-  await writeLines(out, householdLines(radar.householdSummaries()));
+  await writeLines(out, orderedHouseholdLines(radar.householdSummariesInOrder()));
   const { lists, parts } = await shared.episodes(new EpisodeFinder(rules, packed));
   const made = new PartLines(rules, packed, lists);
   for (let i = 0; i < parts.length; i++) {

@@ -14,9 +14,15 @@ export function* radarOutputLines(
   yield* indicatorLines(indicators);
 }
 
-export function* householdLines(households: readonly HouseholdSummary[]): Generator<string> {
-  const sorted = [...households].sort((a, b) => byCodeUnits(a.signalIds[0]!, b.signalIds[0]!));
-  for (const h of sorted) {
+export function householdLines(households: readonly HouseholdSummary[]): Generator<string> {
+  return orderedHouseholdLines(
+    [...households].sort((a, b) => byCodeUnits(a.signalIds[0]!, b.signalIds[0]!)),
+  );
+}
+
+/** `householdLines` of households already by smallest signal id (`Radar.householdSummariesInOrder`). */
+export function* orderedHouseholdLines(households: Iterable<HouseholdSummary>): Generator<string> {
+  for (const h of households) {
     yield `{"type":"household","householdId":${jsonString(h.householdId)},"signalIds":[${jsonStrings(h.signalIds)}],"personCount":${jsonNumber(h.personCount)}}`;
   }
 }

@@ -20,7 +20,7 @@ import {
   type PackedHouseholds,
 } from '../rules/packed-households.js';
 import { radixSort } from '../graph/key-groups.js';
-import { householdLines, indicatorLine } from './format.js';
+import { indicatorLine, orderedHouseholdLines } from './format.js';
 
 /** One thread's episodes of one rule, as columns in shared memory: one entry an episode. */
 export interface EpisodeList {
@@ -270,7 +270,7 @@ export class PartLines {
  * millions of signals never holds a rule's indicators all at once.
  */
 export function* radarStateLines(radar: Radar): Generator<string> {
-  yield* householdLines(radar.householdSummaries());
+  yield* orderedHouseholdLines(radar.householdSummariesInOrder());
   const { rules, households } = radar.packedRuleWork();
   const finder = new EpisodeFinder(rules, households);
   finder.find(0, householdCount(households));

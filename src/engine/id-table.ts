@@ -14,14 +14,27 @@ export class IdTable {
   /** Per slot: the hash of the id there. */
   private hashes = new Uint32Array(1 << 16);
 
+  /**
+   * FNV-1a over the id's code units, with a final mix so that ids differing
+   * in the last character spread over the table: what `indexOf` and `add`
+   * take, for a caller that looks an id up and then adds it.
+   */
+  static hash(id: string): number {
+    let hash = 0x811c9dc5;
+    for (let i = 0; i < id.length; i++) hash = Math.imul(hash ^ id.charCodeAt(i), 0x01000193);
+    hash ^= hash >>> 16;
+    hash = Math.imul(hash, 0x85ebca6b);
+    hash ^= hash >>> 13;
+    return hash >>> 0;
+  }
+
   get size(): number {
     return this.ids.length;
   }
 
-  /** The number of `id`, or -1 when it was never added. */
-  indexOf(id: string): number {
+  /** The number of `id`, or -1 when it was never added; `hash` saves hashing it when it is known. */
+  indexOf(id: string, hash = IdTable.hash(id)): number {
     const mask = this.slots.length - 1;
-    const hash = hashId(id);
     for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
       const entry = this.slots[slot]!;
       if (entry === 0) return -1;
@@ -30,12 +43,12 @@ export class IdTable {
   }
 
   /** Adds an id not yet in the table; returns its number. */
-  add(id: string): number {
+  add(id: string, hash = IdTable.hash(id)): number {
     // At most half full, so a search for an absent id soon meets an empty slot.
     if (2 * (this.ids.length + 1) > this.slots.length) this.grow();
     const number = this.ids.length;
     this.ids.push(id);
-    this.place(number + 1, hashId(id));
+    this.place(number + 1, hash);
     return number;
   }
 
@@ -62,14 +75,4 @@ export class IdTable {
       if (slots[slot] !== 0) this.place(slots[slot]!, hashes[slot]!);
     }
   }
-}
-
-/** FNV-1a over the id's code units, with a final mix so that ids differing in the last character spread over the table. */
-function hashId(id: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < id.length; i++) hash = Math.imul(hash ^ id.charCodeAt(i), 0x01000193);
-  hash ^= hash >>> 16;
-  hash = Math.imul(hash, 0x85ebca6b);
-  hash ^= hash >>> 13;
-  return hash >>> 0;
 }

@@ -163,6 +163,7 @@ export class Radar {
   /** With `formOnce`, once settled: the households, and their ids once asked for. */
   private formedOnce: FormedHouseholds | undefined;
   private formedIds: string[] | undefined;
+  private formedSmallest: Int32Array | undefined;
   private duplicates = 0;
   private withdrawn = 0;
   /** With `formOnce`, once settled: how many were accepted, as `acceptedIds` is emptied then. */
@@ -272,13 +273,14 @@ export class Radar {
     if (this.formedOnce !== undefined)
       throw new Error('this radar formed its households once and takes no more signals');
     const { id, fingerprint, retracts } = wire.head();
-    const known = acceptedIds.indexOf(id);
+    const hash = IdTable.hash(id);
+    const known = acceptedIds.indexOf(id, hash);
     if (known !== -1) {
       // Read past it even when it is rejected: the wire goes on with the next signal.
       wire.body(id);
       return this.again(id, this.fingerprints[known]!, fingerprint);
     }
-    acceptedIds.add(id);
+    acceptedIds.add(id, hash);
     this.fingerprints.push(fingerprint);
     wire.bodyInto(id, this.columns!, this.rowInputs);
     this.retractAll(id, retracts, acceptedIds);
@@ -544,43 +546,81 @@ export class Radar {
       }
       return summaries;
     }
+    if (this.formedOnce === undefined) return summaries;
     const ids = this.formedHouseholdIds();
-    const personCounts = this.formedOnce?.personCounts;
-    this.eachFormed((h, rows) => {
+    const { personCounts } = this.formedOnce;
+    for (let h = 0; h < ids.length; h++) {
       summaries.push({
         householdId: ids[h]!,
-        signalIds: this.signalIdsOf(rows).sort(byCodeUnits),
-        personCount: personCounts![h]!,
+        signalIds: this.signalIdsOf(h).sort(byCodeUnits),
+        personCount: personCounts[h]!,
       });
-    });
+    }
     return summaries;
   }
 
-  /** With `formOnce`: each household formed and its rows; none before settling. */
-  private eachFormed(visit: (household: number, rows: Int32Array) => void): void {
-    if (this.formedOnce === undefined) return;
-    const { items, starts } = this.formedOnce.households;
-    for (let h = 0; h + 1 < starts.length; h++)
-      visit(h, items.subarray(starts[h]!, starts[h + 1]!));
+  /**
+   * `householdSummaries` by smallest signal id, the order of the backtest's
+   * output. A radar that formed its households once makes each as it is
+   * asked for, so that they die young rather than all living until the
+   * last is written: held, they were hundreds of thousands of objects every
+   * collection on the way copied or marked.
+   */
+  *householdSummariesInOrder(): Generator<HouseholdSummary> {
+    if (this.columns === undefined || this.formedOnce === undefined) {
+      const summaries = this.householdSummaries();
+      yield* summaries.sort((a, b) => byCodeUnits(a.signalIds[0]!, b.signalIds[0]!));
+      return;
+    }
+    const names = this.formedHouseholdIds();
+    const { ids } = this.columns;
+    const smallest = this.smallestRows();
+    const order = new Int32Array(smallest.length);
+    for (let h = 0; h < order.length; h++) order[h] = h;
+    order.sort((a, b) => byCodeUnits(ids[smallest[a]!]!, ids[smallest[b]!]!));
+    const { personCounts } = this.formedOnce;
+    for (const h of order) {
+      yield {
+        householdId: names[h]!,
+        signalIds: this.signalIdsOf(h).sort(byCodeUnits),
+        personCount: personCounts[h]!,
+      };
+    }
+  }
+
+  /** With `formOnce`, once settled: each household's row with the smallest signal id. */
+  private smallestRows(): Int32Array {
+    if (this.formedSmallest !== undefined) return this.formedSmallest;
+    const { items, starts } = this.formedOnce?.households ?? NO_HOUSEHOLDS;
+    const { ids } = this.columns!;
+    const smallest = new Int32Array(starts.length - 1);
+    for (let h = 0; h < smallest.length; h++) {
+      let row = items[starts[h]!]!;
+      for (let i = starts[h]! + 1; i < starts[h + 1]!; i++) {
+        if (ids[items[i]!]! < ids[row]!) row = items[i]!;
+      }
+      smallest[h] = row;
+    }
+    if (this.formedOnce !== undefined) this.formedSmallest = smallest;
+    return smallest;
   }
 
   private formedHouseholdIds(): string[] {
     if (this.formedIds !== undefined) return this.formedIds;
-    const ids: string[] = [];
-    this.eachFormed((_, rows) => {
-      const signalIds = this.signalIdsOf(rows);
-      let smallest = signalIds[0]!;
-      for (const id of signalIds) if (id < smallest) smallest = id;
-      ids.push(householdId(smallest));
-    });
-    if (this.formedOnce !== undefined) this.formedIds = ids;
-    return ids;
+    const { ids } = this.columns!;
+    const smallest = this.smallestRows();
+    const names = new Array<string>(smallest.length);
+    for (let h = 0; h < smallest.length; h++) names[h] = householdId(ids[smallest[h]!]!);
+    if (this.formedOnce !== undefined) this.formedIds = names;
+    return names;
   }
 
-  private signalIdsOf(rows: Int32Array): string[] {
+  /** With `formOnce`, once settled: the signal ids of household h. */
+  private signalIdsOf(h: number): string[] {
+    const { items, starts } = this.formedOnce!.households;
     const { ids } = this.columns!;
-    const signalIds = new Array<string>(rows.length);
-    for (let i = 0; i < rows.length; i++) signalIds[i] = ids[rows[i]!]!;
+    const signalIds = new Array<string>(starts[h + 1]! - starts[h]!);
+    for (let i = 0; i < signalIds.length; i++) signalIds[i] = ids[items[starts[h]! + i]!]!;
     return signalIds;
   }
 
