@@ -32,7 +32,7 @@ import {
   type RuleInputColumns,
 } from '../rules/packed-households.js';
 import { plainFingerprint } from '../signals/fingerprint.js';
-import type { PlainLine } from '../signals/json-fast-path.js';
+import { PERSON_SPAN, PERSON_SPANS, type PlainLine } from '../signals/json-fast-path.js';
 import { RELATION_TYPES, type Relation } from '../signals/types.js';
 import type { PreparedSignal } from './prepare.js';
 
@@ -121,7 +121,7 @@ export class WireWriter {
    */
   writePlain(line: PlainLine): void {
     const numbers = this.numbers;
-    const { bytes, nameSpans } = line;
+    const { bytes, personSpans: spans } = line;
     this.string(line.id);
     numbers.push(plainFingerprint(line));
     numbers.push(line.retractCount);
@@ -161,8 +161,11 @@ export class WireWriter {
     for (let i = 0; i < line.persons; i++) {
       this.string(line.refs[i]);
       numbers.push(line.bsnNumbers[i]!);
-      this.nameKey(bytes, nameSpans[4 * i]!, nameSpans[4 * i + 1]!, line.birthDates[i]);
-      numbers.push(firstInitialIndex(bytes, nameSpans[4 * i + 2]!, nameSpans[4 * i + 3]!));
+      const at = PERSON_SPANS * i;
+      const family = at + PERSON_SPAN.familyName;
+      const initials = at + PERSON_SPAN.initials;
+      this.nameKey(bytes, spans[family]!, spans[family + 1]!, line.birthDates[i]);
+      numbers.push(firstInitialIndex(bytes, spans[initials]!, spans[initials + 1]!));
     }
   }
 

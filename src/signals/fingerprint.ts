@@ -15,16 +15,17 @@
  * Not SHA-256 over canonical JSON: the radar fingerprints every signal it
  * accepts, and building that JSON cost four times what this walk costs.
  */
-import { ADDRESS_SPAN, type PlainLine } from './json-fast-path.js';
 import {
-  CATEGORIES,
-  REGIONS,
-  RELATION_TYPES,
+  ADDRESS_SPAN,
+  PERSON_SPAN,
+  PERSON_SPANS,
+  RELATION_SPAN,
+  SIGNAL_SPAN,
+  type PlainLine,
+} from './json-fast-path.js';
+import {
   ROLES,
   SAFETY_LEVELS,
-  SIGNAL_KINDS,
-  SOURCES,
-  VIOLENCE_TYPES,
   type Address,
   type Person,
   type Relation,
@@ -145,38 +146,44 @@ export function signalFingerprint(s: Signal): number {
 
 /**
  * `signalFingerprint` of the signal a fast-path line stands for, the same
- * steps in the same order: an enum value hashed as its name, a span of the
- * line's ASCII bytes as the string it holds.
+ * steps in the same order, each field hashed from its span of the line's
+ * ASCII bytes, the characters of the string it holds (an enum value's are
+ * its name's); a default enum value, which has no span, as its name.
  */
 export function plainFingerprint(s: PlainLine): number {
-  const { bytes, nameSpans, addressSpans: address } = s;
+  const { bytes, spans, personSpans: persons, addressSpans: address } = s;
   begin();
-  text(s.id);
-  text(SIGNAL_KINDS[s.kind]);
-  text(s.occurredAt);
-  text(s.receivedAt);
-  text(REGIONS[s.region]);
-  text(SOURCES[s.source]);
-  text(s.category < 0 ? undefined : CATEGORIES[s.category]);
+  span(bytes, spans[SIGNAL_SPAN.id]!, spans[SIGNAL_SPAN.id + 1]!);
+  span(bytes, spans[SIGNAL_SPAN.kind]!, spans[SIGNAL_SPAN.kind + 1]!);
+  span(bytes, spans[SIGNAL_SPAN.occurredAt]!, spans[SIGNAL_SPAN.occurredAt + 1]!);
+  span(bytes, spans[SIGNAL_SPAN.receivedAt]!, spans[SIGNAL_SPAN.receivedAt + 1]!);
+  span(bytes, spans[SIGNAL_SPAN.region]!, spans[SIGNAL_SPAN.region + 1]!);
+  span(bytes, spans[SIGNAL_SPAN.source]!, spans[SIGNAL_SPAN.source + 1]!);
+  span(bytes, spans[SIGNAL_SPAN.category]!, spans[SIGNAL_SPAN.category + 1]!);
   code(s.violenceCount);
-  for (let i = 0; i < s.violenceCount; i++) text(VIOLENCE_TYPES[s.violenceTypes[i]!]);
-  text(SAFETY_LEVELS[s.safety]);
+  for (let i = 0; i < 2 * s.violenceCount; i += 2) {
+    span(bytes, s.violenceSpans[i]!, s.violenceSpans[i + 1]!);
+  }
+  if (spans[SIGNAL_SPAN.safety]! < 0) text(SAFETY_LEVELS[s.safety]);
+  else span(bytes, spans[SIGNAL_SPAN.safety]!, spans[SIGNAL_SPAN.safety + 1]!);
   flag(s.childrenPresent);
   flag(s.substantiated);
   code(s.persons);
-  for (let i = 0; i < s.persons; i++) {
-    text(s.refs[i]);
-    text(s.bsns[i]);
-    span(bytes, nameSpans[4 * i]!, nameSpans[4 * i + 1]!);
-    span(bytes, nameSpans[4 * i + 2]!, nameSpans[4 * i + 3]!);
-    text(s.birthDates[i]);
-    text(ROLES[s.roles[i]!]);
+  for (let at = 0; at < PERSON_SPANS * s.persons; at += PERSON_SPANS) {
+    span(bytes, persons[at + PERSON_SPAN.ref]!, persons[at + PERSON_SPAN.ref + 1]!);
+    bsnSpan(bytes, persons[at + PERSON_SPAN.bsn]!, persons[at + PERSON_SPAN.bsn + 1]!);
+    span(bytes, persons[at + PERSON_SPAN.familyName]!, persons[at + PERSON_SPAN.familyName + 1]!);
+    span(bytes, persons[at + PERSON_SPAN.initials]!, persons[at + PERSON_SPAN.initials + 1]!);
+    span(bytes, persons[at + PERSON_SPAN.birthDate]!, persons[at + PERSON_SPAN.birthDate + 1]!);
+    if (persons[at + PERSON_SPAN.role]! < 0) text(ROLES[s.roles[at / PERSON_SPANS]!]);
+    else span(bytes, persons[at + PERSON_SPAN.role]!, persons[at + PERSON_SPAN.role + 1]!);
   }
   code(s.relations);
-  for (let i = 0; i < s.relations; i++) {
-    text(s.relationFroms[i]);
-    text(s.relationTos[i]);
-    text(RELATION_TYPES[s.relationTypes[i]!]);
+  const relations = s.relationSpans;
+  for (let at = 0; at < 6 * s.relations; at += 6) {
+    span(bytes, relations[at + RELATION_SPAN.from]!, relations[at + RELATION_SPAN.from + 1]!);
+    span(bytes, relations[at + RELATION_SPAN.to]!, relations[at + RELATION_SPAN.to + 1]!);
+    span(bytes, relations[at + RELATION_SPAN.type]!, relations[at + RELATION_SPAN.type + 1]!);
   }
   if (s.hasAddress) {
     code(END);
@@ -189,9 +196,19 @@ export function plainFingerprint(s: PlainLine): number {
     code(ABSENT);
   }
   code(s.retractCount);
-  for (let i = 0; i < s.retractCount; i++) text(s.retracts[i]);
+  for (let i = 0; i < 2 * s.retractCount; i += 2) {
+    span(bytes, s.retractSpans[i]!, s.retractSpans[i + 1]!);
+  }
   return end();
 }
+
+/** `span` of a BSN as `normaliseBsn` gives it: eight digits with the zero they lack in front. */
+function bsnSpan(bytes: Uint8Array, start: number, end: number): void {
+  if (start >= 0 && end - start === 8) code(ZERO);
+  span(bytes, start, end);
+}
+
+const ZERO = 0x30;
 
 function begin(): void {
   // Stored as int32 (0xdeadbeef wraps), which is how the first step's `^` reads them anyway.

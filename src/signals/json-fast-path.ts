@@ -135,6 +135,12 @@ class Cursor {
   stringStart = 0;
   stringEnd = 0;
 
+  /** Notes the span of the last string read at `spans[at]` and `spans[at + 1]`. */
+  mark(spans: number[], at: number): void {
+    spans[at] = this.stringStart;
+    spans[at + 1] = this.stringEnd;
+  }
+
   /** Skips JSON whitespace, up to the line's end; a line has no `\n`. */
   space(): void {
     const bytes = this.bytes;
@@ -302,19 +308,28 @@ export class PlainLine {
   safety = UNKNOWN_SAFETY;
   childrenPresent = false;
   substantiated = true;
-  /** Per person: `refs[i]`, its normalised BSN, birth date, role, and four entries in `nameSpans`. */
+  /**
+   * Start and end of each field's text, laid out as `SIGNAL_SPAN` says, -1
+   * for one absent (the defaults of category and safety): the fingerprint
+   * hashes the bytes, which is cheaper than the strings' characters.
+   */
+  readonly spans: number[] = new Array<number>(SIGNAL_SPANS).fill(-1);
+  /** The spans of each violence type, two a type. */
+  readonly violenceSpans: number[] = [];
+  /** Per person: `refs[i]`, its BSN's number, birth date, role, and `PERSON_SPANS` entries in `personSpans`. */
   readonly refs: string[] = [];
-  readonly bsns: (string | undefined)[] = [];
   /** The BSN as a number, -1 for none: read from the digits, cheaper than `Number` of the string. */
   readonly bsnNumbers: number[] = [];
   readonly birthDates: (string | undefined)[] = [];
   readonly roles: number[] = [];
-  /** Per person: the family name's start and end, then the initials'. */
-  readonly nameSpans: number[] = [];
+  /** Per person, the spans laid out as `PERSON_SPAN` says. */
+  readonly personSpans: number[] = [];
   persons = 0;
   readonly relationFroms: string[] = [];
   readonly relationTos: string[] = [];
   readonly relationTypes: number[] = [];
+  /** Per relation, the spans laid out as `RELATION_SPAN` says. */
+  readonly relationSpans: number[] = [];
   relations = 0;
   hasAddress = false;
   /** -1 for none. */
@@ -322,6 +337,7 @@ export class PlainLine {
   /** Start and end of postcode, house letter, addition and city. */
   readonly addressSpans: number[] = [-1, -1, -1, -1, -1, -1, -1, -1];
   readonly retracts: string[] = [];
+  readonly retractSpans: number[] = [];
   retractCount = 0;
 
   /** The string of the span `start` to `end`. */
@@ -343,8 +359,10 @@ export class PlainLine {
     this.text = text;
     this.shift = shift;
     this.category = -1;
+    this.spans[SIGNAL_SPAN.category] = -1;
     this.violenceCount = 0;
     this.safety = UNKNOWN_SAFETY;
+    this.spans[SIGNAL_SPAN.safety] = -1;
     this.childrenPresent = false;
     this.substantiated = true;
     this.persons = 0;
@@ -354,6 +372,33 @@ export class PlainLine {
     this.retractCount = 0;
   }
 }
+
+/** Where each field's span is in `PlainLine.spans`. */
+export const SIGNAL_SPAN = {
+  id: 0,
+  kind: 2,
+  occurredAt: 4,
+  receivedAt: 6,
+  region: 8,
+  source: 10,
+  category: 12,
+  safety: 14,
+} as const;
+const SIGNAL_SPANS = 16;
+
+/** Where each person field's span is among a person's `PERSON_SPANS` entries of `PlainLine.personSpans`. */
+export const PERSON_SPAN = {
+  ref: 0,
+  bsn: 2,
+  familyName: 4,
+  initials: 6,
+  birthDate: 8,
+  role: 10,
+} as const;
+export const PERSON_SPANS = 12;
+
+/** Where each relation field's span is among a relation's six entries of `PlainLine.relationSpans`. */
+export const RELATION_SPAN = { from: 0, to: 2, type: 4 } as const;
 
 const line = new PlainLine();
 
@@ -414,32 +459,40 @@ function readSignal(c: Cursor, s: PlainLine): void {
     switch (key) {
       case SIGNAL.id:
         id = c.string();
+        c.mark(s.spans, SIGNAL_SPAN.id);
         if (id.length > MAX_ID_LENGTH) decline();
         break;
       case SIGNAL.kind:
         kind = c.enumIndex(KINDS);
+        c.mark(s.spans, SIGNAL_SPAN.kind);
         if (kind === INTREKKING) decline();
         break;
       case SIGNAL.occurredAt:
         occurredAt = c.string();
+        c.mark(s.spans, SIGNAL_SPAN.occurredAt);
         break;
       case SIGNAL.receivedAt:
         receivedAt = c.string();
+        c.mark(s.spans, SIGNAL_SPAN.receivedAt);
         break;
       case SIGNAL.region:
         region = c.enumIndex(REGIONS);
+        c.mark(s.spans, SIGNAL_SPAN.region);
         break;
       case SIGNAL.source:
         source = c.enumIndex(SOURCES);
+        c.mark(s.spans, SIGNAL_SPAN.source);
         break;
       case SIGNAL.category:
         s.category = c.enumIndex(CATEGORIES);
+        c.mark(s.spans, SIGNAL_SPAN.category);
         break;
       case SIGNAL.violenceTypes:
         readViolenceTypes(c, s);
         break;
       case SIGNAL.safety:
         s.safety = c.enumIndex(SAFETY_LEVELS);
+        c.mark(s.spans, SIGNAL_SPAN.safety);
         break;
       case SIGNAL.childrenPresent:
         s.childrenPresent = c.boolean();
@@ -496,8 +549,10 @@ function readSignal(c: Cursor, s: PlainLine): void {
 
 function readViolenceTypes(c: Cursor, s: PlainLine): void {
   if (c.openList()) {
-    do s.violenceTypes[s.violenceCount++] = c.enumIndex(VIOLENCE_TYPES);
-    while (c.more(CLOSE_LIST));
+    do {
+      s.violenceTypes[s.violenceCount] = c.enumIndex(VIOLENCE_TYPES);
+      c.mark(s.violenceSpans, 2 * s.violenceCount++);
+    } while (c.more(CLOSE_LIST));
   }
 }
 
@@ -506,6 +561,7 @@ function readRetracts(c: Cursor, s: PlainLine): void {
     do {
       const target = c.string();
       if (target.length > MAX_ID_LENGTH) decline();
+      c.mark(s.retractSpans, 2 * s.retractCount);
       s.retracts[s.retractCount++] = target;
     } while (c.more(CLOSE_LIST));
   }
@@ -519,14 +575,12 @@ function readPersons(c: Cursor, s: PlainLine): void {
 
 function readPerson(c: Cursor, s: PlainLine): void {
   let ref: string | undefined;
-  let bsn: string | undefined;
   let bsnNumber = -1;
-  let familyStart = -1;
-  let familyEnd = -1;
-  let initialsStart = -1;
-  let initialsEnd = -1;
   let birthDate: string | undefined;
   let role = UNKNOWN_ROLE;
+  const spans = s.personSpans;
+  const at = PERSON_SPANS * s.persons;
+  for (let k = at; k < at + PERSON_SPANS; k++) spans[k] = -1;
   c.expect(OPEN_OBJECT);
   let seen = 0;
   do {
@@ -535,31 +589,33 @@ function readPerson(c: Cursor, s: PlainLine): void {
     switch (key) {
       case PERSON.ref:
         ref = c.string();
+        c.mark(spans, at + PERSON_SPAN.ref);
         break;
       case PERSON.bsn:
-        bsn = normaliseBsn(c.string());
         // An invalid BSN earns a warning, which only the full path gives.
-        if (!isValidBsn(bsn)) decline();
+        if (!isValidBsn(normaliseBsn(c.string()))) decline();
+        c.mark(spans, at + PERSON_SPAN.bsn);
         bsnNumber = 0;
-        for (let i = c.stringStart; i < c.stringEnd; i++)
+        for (let i = c.stringStart; i < c.stringEnd; i++) {
           bsnNumber = bsnNumber * 10 + c.bytes[i]! - 0x30;
+        }
         break;
       case PERSON.familyName:
         c.span();
-        familyStart = c.stringStart;
-        familyEnd = c.stringEnd;
+        c.mark(spans, at + PERSON_SPAN.familyName);
         break;
       case PERSON.initials:
         c.span();
-        initialsStart = c.stringStart;
-        initialsEnd = c.stringEnd;
+        c.mark(spans, at + PERSON_SPAN.initials);
         break;
       case PERSON.birthDate:
         birthDate = c.string();
         if (!isCalendarDate(birthDate)) decline();
+        c.mark(spans, at + PERSON_SPAN.birthDate);
         break;
       case PERSON.role:
         role = c.enumIndex(ROLES);
+        c.mark(spans, at + PERSON_SPAN.role);
         break;
       default:
         decline();
@@ -568,14 +624,9 @@ function readPerson(c: Cursor, s: PlainLine): void {
   if (ref === undefined || s.hasPerson(ref)) return decline();
   const i = s.persons++;
   s.refs[i] = ref;
-  s.bsns[i] = bsn;
   s.bsnNumbers[i] = bsnNumber;
   s.birthDates[i] = birthDate;
   s.roles[i] = role;
-  s.nameSpans[4 * i] = familyStart;
-  s.nameSpans[4 * i + 1] = familyEnd;
-  s.nameSpans[4 * i + 2] = initialsStart;
-  s.nameSpans[4 * i + 3] = initialsEnd;
 }
 
 function readRelations(c: Cursor, s: PlainLine): void {
@@ -594,10 +645,19 @@ function readRelation(c: Cursor, s: PlainLine): void {
   do {
     const key = c.key(RELATION_KEYS);
     seen = seenOnce(seen, key);
-    if (key === RELATION.from) from = c.string();
-    else if (key === RELATION.to) to = c.string();
-    else if (key === RELATION.type) type = c.enumIndex(RELATION_TYPES);
-    else decline();
+    const at = 6 * s.relations;
+    if (key === RELATION.from) {
+      from = c.string();
+      c.mark(s.relationSpans, at + RELATION_SPAN.from);
+    } else if (key === RELATION.to) {
+      to = c.string();
+      c.mark(s.relationSpans, at + RELATION_SPAN.to);
+    } else if (key === RELATION.type) {
+      type = c.enumIndex(RELATION_TYPES);
+      c.mark(s.relationSpans, at + RELATION_SPAN.type);
+    } else {
+      decline();
+    }
   } while (c.more(CLOSE_OBJECT));
   if (from === undefined || to === undefined || type < 0) return decline();
   const i = s.relations++;
