@@ -20,7 +20,7 @@ const PLUS = 43;
  */
 export function parseTimestamp(s: string): number {
   if (s !== lastTimestamp) {
-    lastMs = parse(s);
+    lastMs = asAscii(s) ? parseTimestampBytes(scratch, 0, s.length) : NaN;
     lastTimestamp = s;
   }
   return lastMs;
@@ -33,21 +33,40 @@ export function parseTimestamp(s: string): number {
 let lastTimestamp: string | undefined;
 let lastMs = NaN;
 
-function parse(s: string): number {
-  if (s.length < 20) return NaN;
-  const year = fourDigits(s, 0);
-  const month = twoDigits(s, 5);
-  const day = twoDigits(s, 8);
-  const hour = twoDigits(s, 11);
-  const minute = twoDigits(s, 14);
-  const second = twoDigits(s, 17);
-  const t = s.charCodeAt(10) | 0x20; // lower-cases an ASCII letter
+/**
+ * The dates are read from bytes: the JSON fast path has them as bytes of
+ * the line, and a string is first copied here. Every character of a valid
+ * date is ASCII, so a string with any other is none.
+ */
+let scratch = new Uint8Array(64);
+
+function asAscii(s: string): boolean {
+  // A fraction of a second may have any number of digits.
+  if (s.length > scratch.length) scratch = new Uint8Array(2 * s.length);
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c > 0x7f) return false;
+    scratch[i] = c;
+  }
+  return true;
+}
+
+/** `parseTimestamp` of the ASCII text `bytes[start, end)`. */
+export function parseTimestampBytes(bytes: Uint8Array, start: number, end: number): number {
+  if (end - start < 20) return NaN;
+  const year = fourDigits(bytes, start);
+  const month = twoDigits(bytes, start + 5);
+  const day = twoDigits(bytes, start + 8);
+  const hour = twoDigits(bytes, start + 11);
+  const minute = twoDigits(bytes, start + 14);
+  const second = twoDigits(bytes, start + 17);
+  const t = bytes[start + 10]! | 0x20; // lower-cases an ASCII letter
   if (
-    s.charCodeAt(4) !== DASH ||
-    s.charCodeAt(7) !== DASH ||
+    bytes[start + 4] !== DASH ||
+    bytes[start + 7] !== DASH ||
     t !== 0x74 ||
-    s.charCodeAt(13) !== COLON ||
-    s.charCodeAt(16) !== COLON ||
+    bytes[start + 13] !== COLON ||
+    bytes[start + 16] !== COLON ||
     !isDate(year, month, day) ||
     hour < 0 ||
     hour > 23 ||
@@ -59,26 +78,26 @@ function parse(s: string): number {
     return NaN;
   }
 
-  let i = 19;
+  let i = start + 19;
   let millis = 0;
-  if (s.charCodeAt(i) === DOT) {
-    const start = ++i;
-    while (isDigit(s.charCodeAt(i))) {
-      if (i - start < 3) millis = millis * 10 + (s.charCodeAt(i) - 48);
+  if (bytes[i] === DOT) {
+    const digits = ++i;
+    while (i < end && isDigit(bytes[i]!)) {
+      if (i - digits < 3) millis = millis * 10 + (bytes[i]! - 48);
       i++;
     }
-    if (i === start) return NaN;
-    for (let n = i - start; n < 3; n++) millis *= 10;
+    if (i === digits) return NaN;
+    for (let n = i - digits; n < 3; n++) millis *= 10;
   }
 
   let offsetMinutes: number;
-  const sign = s.charCodeAt(i);
-  if ((sign | 0x20) === 0x7a && i + 1 === s.length) {
+  const sign = i < end ? bytes[i]! : -1;
+  if ((sign | 0x20) === 0x7a && i + 1 === end) {
     offsetMinutes = 0;
-  } else if ((sign === PLUS || sign === DASH) && i + 6 === s.length) {
-    const offsetHour = twoDigits(s, i + 1);
-    const offsetMinute = twoDigits(s, i + 4);
-    if (s.charCodeAt(i + 3) !== COLON || offsetHour < 0 || offsetHour > 23) return NaN;
+  } else if ((sign === PLUS || sign === DASH) && i + 6 === end) {
+    const offsetHour = twoDigits(bytes, i + 1);
+    const offsetMinute = twoDigits(bytes, i + 4);
+    if (bytes[i + 3] !== COLON || offsetHour < 0 || offsetHour > 23) return NaN;
     if (offsetMinute < 0 || offsetMinute > 59) return NaN;
     offsetMinutes = (sign === PLUS ? 1 : -1) * (offsetHour * 60 + offsetMinute);
   } else {
@@ -112,20 +131,25 @@ function daysFromCivil(year: number, month: number, day: number): number {
 
 /** Whether `s` is a real calendar date written `YYYY-MM-DD` (`2023-02-29` is not). */
 export function isCalendarDate(s: string): boolean {
+  return s.length === 10 && asAscii(s) && isCalendarDateBytes(scratch, 0);
+}
+
+/** `isCalendarDate` of the ten ASCII bytes from `start`. */
+export function isCalendarDateBytes(bytes: Uint8Array, start: number): boolean {
   return (
-    s.length === 10 &&
-    s.charCodeAt(4) === DASH &&
-    s.charCodeAt(7) === DASH &&
-    isDate(fourDigits(s, 0), twoDigits(s, 5), twoDigits(s, 8))
+    bytes[start + 4] === DASH &&
+    bytes[start + 7] === DASH &&
+    isDate(fourDigits(bytes, start), twoDigits(bytes, start + 5), twoDigits(bytes, start + 8))
   );
 }
 
 /** A date written `YYYY-MM-DD` as the number yyyymmdd (not checked against the calendar), or undefined. */
 export function calendarDateNumber(s: string): number | undefined {
-  if (s.length !== 10 || s.charCodeAt(4) !== DASH || s.charCodeAt(7) !== DASH) return undefined;
-  const year = fourDigits(s, 0);
-  const month = twoDigits(s, 5);
-  const day = twoDigits(s, 8);
+  if (s.length !== 10 || !asAscii(s) || scratch[4] !== DASH || scratch[7] !== DASH)
+    return undefined;
+  const year = fourDigits(scratch, 0);
+  const month = twoDigits(scratch, 5);
+  const day = twoDigits(scratch, 8);
   return year < 0 || month < 0 || day < 0 ? undefined : year * 10_000 + month * 100 + day;
 }
 
@@ -142,19 +166,20 @@ function daysInMonth(year: number, month: number): number {
 }
 
 /** The number written by four ASCII digits at `i`, or -1 if any of them is not a digit. */
-function fourDigits(s: string, i: number): number {
-  const high = twoDigits(s, i);
-  const low = twoDigits(s, i + 2);
+function fourDigits(bytes: Uint8Array, i: number): number {
+  const high = twoDigits(bytes, i);
+  const low = twoDigits(bytes, i + 2);
   return high < 0 || low < 0 ? -1 : high * 100 + low;
 }
 
 /**
  * The number written by two ASCII digits at `i`, or -1 if either is not a
- * digit (past the end, `charCodeAt` gives NaN, which is none).
+ * digit. Callers stay within the text they read: past its end lie other
+ * bytes.
  */
-function twoDigits(s: string, i: number): number {
-  const tens = s.charCodeAt(i) - 48;
-  const ones = s.charCodeAt(i + 1) - 48;
+function twoDigits(bytes: Uint8Array, i: number): number {
+  const tens = bytes[i]! - 48;
+  const ones = bytes[i + 1]! - 48;
   return tens >= 0 && tens <= 9 && ones >= 0 && ones <= 9 ? tens * 10 + ones : -1;
 }
 

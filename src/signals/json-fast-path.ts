@@ -22,7 +22,7 @@
  * to prepare them and drop them, cost a third of what decoding did.
  */
 import { isValidBsn } from './bsn.js';
-import { isCalendarDate, parseTimestamp } from './dates.js';
+import { isCalendarDateBytes, parseTimestampBytes } from './dates.js';
 import {
   CATEGORIES as CATEGORY_LIST,
   REGIONS as REGION_LIST,
@@ -294,8 +294,6 @@ export class PlainLine {
   shift = 0;
   id = '';
   kind = 0;
-  occurredAt = '';
-  receivedAt = '';
   /** `occurredAt` in epoch milliseconds. */
   t = 0;
   region = 0;
@@ -445,8 +443,8 @@ export function readPlainLine(
 function readSignal(c: Cursor, s: PlainLine): void {
   let id: string | undefined;
   let kind = -1;
-  let occurredAt: string | undefined;
-  let receivedAt: string | undefined;
+  let occurredAt = false;
+  let receivedAt = false;
   let region = -1;
   let source = -1;
   let persons = false;
@@ -468,12 +466,14 @@ function readSignal(c: Cursor, s: PlainLine): void {
         if (kind === INTREKKING) decline();
         break;
       case SIGNAL.occurredAt:
-        occurredAt = c.string();
+        c.span();
         c.mark(s.spans, SIGNAL_SPAN.occurredAt);
+        occurredAt = true;
         break;
       case SIGNAL.receivedAt:
-        receivedAt = c.string();
+        c.span();
         c.mark(s.spans, SIGNAL_SPAN.receivedAt);
+        receivedAt = true;
         break;
       case SIGNAL.region:
         region = c.enumIndex(REGIONS);
@@ -522,8 +522,8 @@ function readSignal(c: Cursor, s: PlainLine): void {
   if (
     id === undefined ||
     kind < 0 ||
-    occurredAt === undefined ||
-    receivedAt === undefined ||
+    !occurredAt ||
+    !receivedAt ||
     region < 0 ||
     source < 0 ||
     !persons ||
@@ -531,8 +531,11 @@ function readSignal(c: Cursor, s: PlainLine): void {
   ) {
     return decline();
   }
-  const receivedMs = parseTimestamp(receivedAt);
-  const occurredMs = parseTimestamp(occurredAt);
+  const { spans } = s;
+  const received = SIGNAL_SPAN.receivedAt;
+  const occurred = SIGNAL_SPAN.occurredAt;
+  const receivedMs = parseTimestampBytes(c.bytes, spans[received]!, spans[received + 1]!);
+  const occurredMs = parseTimestampBytes(c.bytes, spans[occurred]!, spans[occurred + 1]!);
   if (Number.isNaN(receivedMs) || Number.isNaN(occurredMs)) decline();
   if (occurredMs - receivedMs > MAX_OCCURRED_AFTER_RECEIVED_MS) decline();
   for (let i = 0; i < s.relations; i++) {
@@ -540,8 +543,6 @@ function readSignal(c: Cursor, s: PlainLine): void {
   }
   s.id = id;
   s.kind = kind;
-  s.occurredAt = occurredAt;
-  s.receivedAt = receivedAt;
   s.t = occurredMs;
   s.region = region;
   s.source = source;
@@ -610,7 +611,7 @@ function readPerson(c: Cursor, s: PlainLine): void {
         break;
       case PERSON.birthDate:
         birthDate = c.string();
-        if (!isCalendarDate(birthDate)) decline();
+        if (birthDate.length !== 10 || !isCalendarDateBytes(c.bytes, c.stringStart)) decline();
         c.mark(spans, at + PERSON_SPAN.birthDate);
         break;
       case PERSON.role:
