@@ -71,9 +71,20 @@ function decline(): never {
 class Names<T extends string = string> {
   private readonly slots = new Int8Array(SLOTS).fill(-1);
   private readonly bytes: Uint8Array[];
+  /** Each name as a key written without spaces, `"name":`. */
+  private readonly keys: Uint8Array[];
+  /**
+   * For names that are an object's keys: the key that followed key k in the
+   * last object read, at entry k + 1 (entry 0: the first key), or -1.
+   * Writers keep their keys in one order, so this is nearly always the key
+   * that comes next, which is then matched in one pass over its bytes.
+   */
+  private readonly follows: Int8Array;
 
   constructor(readonly names: readonly T[]) {
     this.bytes = names.map((name) => Buffer.from(name, 'latin1'));
+    this.keys = names.map((name) => Buffer.from(`"${name}":`, 'latin1'));
+    this.follows = new Int8Array(names.length + 1).fill(-1);
     this.bytes.forEach((name, index) => {
       const slot = slotOf(name, 0, name.length);
       if (this.slots[slot] !== -1) throw new Error(`names ${names.join(', ')} share a slot`);
@@ -89,6 +100,28 @@ class Names<T extends string = string> {
     if (name.length !== end - start) return -1;
     for (let i = 0; i < name.length; i++) if (name[i] !== bytes[start + i]) return -1;
     return index;
+  }
+
+  /**
+   * The key that followed key `after` (-1: none, the object's first) last
+   * time, when `bytes` hold it written without spaces from `at`; else -1.
+   */
+  guess(after: number, bytes: Uint8Array, at: number, end: number): number {
+    const index = this.follows[after + 1]!;
+    if (index < 0) return -1;
+    const key = this.keys[index]!;
+    if (at + key.length > end) return -1;
+    for (let i = 0; i < key.length; i++) if (key[i] !== bytes[at + i]) return -1;
+    return index;
+  }
+
+  /** The length of key `index` written as `guess` matches it. */
+  keyLength(index: number): number {
+    return this.keys[index]!.length;
+  }
+
+  learn(after: number, index: number): void {
+    this.follows[after + 1] = index;
   }
 }
 
@@ -202,11 +235,18 @@ class Cursor {
     return index < 0 ? decline() : index;
   }
 
-  /** The index of the next key in `keys`, after its colon. */
-  key(keys: Names): number {
+  /** The index of the next key in `keys`, after its colon; `after` is the key before it, -1 for none. */
+  key(keys: Names, after: number): number {
+    this.space();
+    const guessed = keys.guess(after, this.bytes, this.at, this.end);
+    if (guessed >= 0) {
+      this.at += keys.keyLength(guessed);
+      return guessed;
+    }
     this.span();
     const index = keys.indexOf(this.bytes, this.stringStart, this.stringEnd);
     if (index < 0) decline();
+    keys.learn(after, index);
     this.expect(COLON);
     return index;
   }
@@ -451,8 +491,10 @@ function readSignal(c: Cursor, s: PlainLine): void {
 
   c.expect(OPEN_OBJECT);
   let seen = 0;
+  let previous = -1;
   do {
-    const key = c.key(SIGNAL_KEYS);
+    const key = c.key(SIGNAL_KEYS, previous);
+    previous = key;
     seen = seenOnce(seen, key);
     switch (key) {
       case SIGNAL.id:
@@ -584,8 +626,10 @@ function readPerson(c: Cursor, s: PlainLine): void {
   for (let k = at; k < at + PERSON_SPANS; k++) spans[k] = -1;
   c.expect(OPEN_OBJECT);
   let seen = 0;
+  let previous = -1;
   do {
-    const key = c.key(PERSON_KEYS);
+    const key = c.key(PERSON_KEYS, previous);
+    previous = key;
     seen = seenOnce(seen, key);
     switch (key) {
       case PERSON.ref:
@@ -643,8 +687,10 @@ function readRelation(c: Cursor, s: PlainLine): void {
   let type = -1;
   c.expect(OPEN_OBJECT);
   let seen = 0;
+  let previous = -1;
   do {
-    const key = c.key(RELATION_KEYS);
+    const key = c.key(RELATION_KEYS, previous);
+    previous = key;
     seen = seenOnce(seen, key);
     const at = 6 * s.relations;
     if (key === RELATION.from) {
@@ -676,8 +722,10 @@ function readAddress(c: Cursor, s: PlainLine): void {
   const bytes = c.bytes;
   c.expect(OPEN_OBJECT);
   let seen = 0;
+  let previous = -1;
   do {
-    const key = c.key(ADDRESS_KEYS);
+    const key = c.key(ADDRESS_KEYS, previous);
+    previous = key;
     seen = seenOnce(seen, key);
     let at = -1;
     switch (key) {
