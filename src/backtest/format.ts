@@ -3,7 +3,7 @@
  * two can be compared byte for byte.
  */
 import { byCodeUnits, type HouseholdSummary } from '../engine/household-summary.js';
-import type { Indicator } from '../rules/index.js';
+import type { Indicator, Rule } from '../rules/index.js';
 
 /** Households by smallest signal id, then indicators by rule, raisedAt, id. */
 export function* radarOutputLines(
@@ -44,6 +44,21 @@ export function* indicatorLines(indicators: readonly Indicator[]): Generator<str
 /** An indicator's output line, without the newline. */
 export function indicatorLine(i: Indicator): string {
   return `{"type":"indicator","indicatorId":${jsonString(i.indicatorId)},"ruleId":${jsonString(i.ruleId)},"ruleVersion":${jsonNumber(i.ruleVersion)},"level":${jsonString(i.level)},"householdId":${jsonString(i.householdId)},"raisedAt":${jsonString(i.raisedAt)},"lastFiredAt":${jsonString(i.lastFiredAt)},"value":${jsonNumber(i.value)},"signalIds":[${jsonStrings(i.signalIds)}],"explanation":${JSON.stringify(i.explanation)}}`;
+}
+
+/**
+ * `indicatorLine` for the indicators of one rule, made by the hundred
+ * thousand in a backtest: the rule's fields set down once, and the fields
+ * the radar writes itself without the check for characters to escape,
+ * which they never have (a household id is `H-` and hex digits, a time an
+ * ISO 8601 instant). Only the ids that come from signals are checked.
+ */
+export function ruleIndicatorLine(
+  rule: Pick<Rule, 'id' | 'version' | 'level'>,
+): (i: Indicator) => string {
+  const ruleFields = `,"ruleId":${jsonString(rule.id)},"ruleVersion":${jsonNumber(rule.version)},"level":${jsonString(rule.level)}`;
+  return (i) =>
+    `{"type":"indicator","indicatorId":${jsonString(i.indicatorId)}${ruleFields},"householdId":"${i.householdId}","raisedAt":"${i.raisedAt}","lastFiredAt":"${i.lastFiredAt}","value":${jsonNumber(i.value)},"signalIds":[${jsonStrings(i.signalIds)}],"explanation":${JSON.stringify(i.explanation)}}`;
 }
 
 /*

@@ -12,7 +12,7 @@
  * pass shares out households rather than whole rules.
  */
 import type { Radar } from '../engine/index.js';
-import type { CompiledRule, Episode, RuleInput } from '../rules/index.js';
+import type { CompiledRule, Episode, Indicator, RuleInput } from '../rules/index.js';
 import {
   householdCount,
   householdInputs,
@@ -20,7 +20,7 @@ import {
   type PackedHouseholds,
 } from '../rules/packed-households.js';
 import { radixSort } from '../graph/key-groups.js';
-import { indicatorLine, orderedHouseholdLines } from './format.js';
+import { orderedHouseholdLines, ruleIndicatorLine } from './format.js';
 
 /** One thread's episodes of one rule, as columns in shared memory: one entry an episode. */
 export interface EpisodeList {
@@ -157,6 +157,7 @@ export class RuleEpisodes {
   private readonly order: Int32Array;
   private readonly listOf: Int32Array;
   private readonly ks: Int32Array;
+  private readonly line: (indicator: Indicator) => string;
 
   constructor(
     private readonly rule: CompiledRule,
@@ -177,6 +178,7 @@ export class RuleEpisodes {
       }
     });
     this.order = inWriteOrder(packed, inputs);
+    this.line = ruleIndicatorLine(rule.rule);
   }
 
   get count(): number {
@@ -197,7 +199,7 @@ export class RuleEpisodes {
         last: list.last[k]!,
         value: list.values[k]!,
       };
-      yield indicatorLine(
+      yield this.line(
         this.rule.indicator(householdInputs(packed, h), episode, packed.householdIds[h]!),
       );
     }

@@ -1,7 +1,8 @@
 /** The output lines are written by hand; they must be exactly what `JSON.stringify` writes. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { householdLines, indicatorLines } from '../../src/backtest/format.js';
+import { householdLines, indicatorLines, ruleIndicatorLine } from '../../src/backtest/format.js';
+import { householdId } from '../../src/graph/household-index.js';
 import { LEVELS, type Indicator } from '../../src/rules/index.js';
 
 /** Text with what JSON escapes: quotes, backslashes, control characters, lone surrogates. */
@@ -30,6 +31,23 @@ describe('output lines', () => {
     fc.assert(
       fc.property(indicator, (i) => {
         expect([...indicatorLines([i])]).toEqual([JSON.stringify({ type: 'indicator', ...i })]);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it("property: a rule's indicator line is the same, for the household ids and times the radar writes", () => {
+    const time = fc
+      .date({ min: new Date(-8.64e15), max: new Date(8.64e15), noInvalidDate: true })
+      .map((d) => d.toISOString());
+    const radars = fc.record({ household: fc.string(), raisedAt: time, lastFiredAt: time });
+    fc.assert(
+      fc.property(indicator, radars, (i, { household, raisedAt, lastFiredAt }) => {
+        const written = { ...i, householdId: householdId(household), raisedAt, lastFiredAt };
+        const rule = { id: i.ruleId, version: i.ruleVersion, level: i.level };
+        expect(ruleIndicatorLine(rule)(written)).toBe(
+          JSON.stringify({ type: 'indicator', ...written }),
+        );
       }),
       { numRuns: 2000 },
     );
