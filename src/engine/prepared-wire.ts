@@ -237,6 +237,8 @@ export class WireReader {
   private unitsAt = 0;
   /** The hash of the key `keyLength` read last. */
   private hash = 0;
+  /** Where `bodyInto` had the columns take this wire's keys, -1 before. */
+  private keysAt = -1;
   private readonly numbers: Float64Array;
   private readonly units: Uint16Array;
   private readonly text: string;
@@ -301,7 +303,8 @@ export class WireReader {
     for (let count = this.number(); count > 0; count--) inputs.addViolence(this.number());
     inputs.addFacts(t, facts);
     const address = this.keyLength();
-    columns.startRow(id, t, this.units, this.unitsAt, address, this.hash);
+    if (this.keysAt === -1) this.keysAt = columns.takeKeys(this.units);
+    columns.startRow(id, t, this.keysAt + this.unitsAt, address, this.hash);
     this.skipUnits(address);
     for (let count = this.number(); count > 0; count--) {
       this.skipString();
@@ -314,7 +317,7 @@ export class WireReader {
       const name = this.keyLength();
       const nameAt = this.unitsAt;
       this.skipUnits(name);
-      columns.addRecord(bsn, this.units, nameAt, name, this.hash, this.number());
+      columns.addRecord(bsn, this.keysAt + nameAt, name, this.hash, this.number());
     }
     columns.endRow();
     return true;

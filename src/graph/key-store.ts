@@ -54,14 +54,11 @@ export class KeyStore {
     this.length = Math.min(this.length, start);
   }
 
-  /** Appends the code units `units[from..to)`, hashed already by the one who gathered them. */
-  addUnits(units: Uint16Array, from: number, to: number): void {
-    if (this.length + to - from > this.units.length) this.grow(to - from);
-    // A loop, not `set` on a `subarray`: keys are a few dozen units, and a view apiece cost more than the copy.
-    const into = this.units;
-    let at = this.length;
-    for (let i = from; i < to; i++) into[at++] = units[i]!;
-    this.length = at;
+  /** Appends every code unit of `units`: a batch of keys gathered and hashed elsewhere. */
+  addAll(units: Uint16Array): void {
+    if (this.length + units.length > this.units.length) this.grow(units.length);
+    this.units.set(units, this.length);
+    this.length += units.length;
   }
 
   /** Every key so far, in an array of their own. */
