@@ -21,7 +21,7 @@
 import { letterIndex, type HouseholdColumns } from '../graph/household-columns.js';
 import { KeyStore } from '../graph/key-store.js';
 import type { GraphInput, IdentityKeys } from '../graph/model.js';
-import { firstInitialIndex, pushAddressKey, pushFamilyName } from '../graph/normalize.js';
+import { firstInitialIndex, pushAddressKey, pushNameKey } from '../graph/normalize.js';
 import { ELDER_INVOLVED, MINOR_INVOLVED, involvement } from '../rules/input.js';
 import {
   factsOf,
@@ -116,8 +116,8 @@ export class WireWriter {
   /**
    * A line the JSON fast path read, packed as `write` packs the prepared
    * signal of the line's signal, without making the signal, the prepared
-   * signal or their keys as objects: names and initials go from the line's
-   * bytes into the key store.
+   * signal or their keys as objects: name and address keys go from the
+   * line's bytes into the key store.
    */
   writePlain(line: PlainLine): void {
     const numbers = this.numbers;
@@ -145,12 +145,7 @@ export class WireWriter {
     numbers.push(line.violenceCount);
     for (let i = 0; i < line.violenceCount; i++) numbers.push(line.violenceTypes[i]!);
     const address = this.keys.end;
-    if (pushAddressKey(this.keys, bytes, line.addressSpans, line.houseNumber)) {
-      numbers.push(this.keys.end - address);
-      numbers.push(this.keys.hashSince(address));
-    } else {
-      numbers.push(ABSENT);
-    }
+    this.pushedKey(address, pushAddressKey(this.keys, bytes, line.addressSpans, line.houseNumber));
     numbers.push(line.relations);
     for (let i = 0; i < line.relations; i++) {
       this.string(line.relationFroms[i]);
@@ -164,7 +159,11 @@ export class WireWriter {
       const at = PERSON_SPANS * i;
       const family = at + PERSON_SPAN.familyName;
       const initials = at + PERSON_SPAN.initials;
-      this.nameKey(bytes, spans[family]!, spans[family + 1]!, line.birthDates[i]);
+      const name = this.keys.end;
+      this.pushedKey(
+        name,
+        pushNameKey(this.keys, bytes, spans[family]!, spans[family + 1]!, line.birthDates[i]),
+      );
       numbers.push(firstInitialIndex(bytes, spans[initials]!, spans[initials + 1]!));
     }
   }
@@ -184,28 +183,14 @@ export class WireWriter {
     this.strings.push(value);
   }
 
-  /**
-   * `key` of the name key `identityKeys` makes of a family name, the span
-   * `start` to `end` of `bytes`, and a birth date: pushed into the store as
-   * it is normalised.
-   */
-  private nameKey(
-    bytes: Uint8Array,
-    start: number,
-    end: number,
-    birthDate: string | undefined,
-  ): void {
-    const keys = this.keys;
-    const from = keys.end;
-    if (start < 0 || birthDate === undefined || pushFamilyName(keys, bytes, start, end) === 0) {
-      keys.truncate(from);
+  /** `key` of a key pushed into the store from `from` on, or of none. */
+  private pushedKey(from: number, pushed: boolean): void {
+    if (!pushed) {
       this.numbers.push(ABSENT);
       return;
     }
-    keys.push(PIPE);
-    for (let i = 0; i < birthDate.length; i++) keys.push(birthDate.charCodeAt(i));
-    this.numbers.push(keys.end - from);
-    this.numbers.push(keys.hashSince(from));
+    this.numbers.push(this.keys.end - from);
+    this.numbers.push(this.keys.hashSince(from));
   }
 
   private key(value: string | undefined): void {
@@ -217,8 +202,6 @@ export class WireWriter {
     this.numbers.push(this.keys.add(value));
   }
 }
-
-const PIPE = 0x7c;
 
 /** A signal's id, fingerprint and retractions: what `WireReader.head` reads first. */
 export interface WireHead {

@@ -49,11 +49,6 @@ export class KeyStore {
     return hash >>> 0;
   }
 
-  /** Drops the units from `start` on: a key begun with `push` and not wanted after all. */
-  truncate(start: number): void {
-    this.length = Math.min(this.length, start);
-  }
-
   /** Appends every code unit of `units`: a batch of keys gathered and hashed elsewhere. */
   addAll(units: Uint16Array): void {
     if (this.length + units.length > this.units.length) this.grow(units.length);

@@ -67,17 +67,31 @@ function normalizeUncached(familyName: string): string {
 const TUSSENVOEGSEL_BYTES = [...TUSSENVOEGSELS].map((word) => Buffer.from(word, 'latin1'));
 
 /**
+ * The name key `identityKeys` makes of a family name, the printable ASCII
+ * `bytes[start, end)` (a start of -1 for none), and a birth date, pushed
+ * onto `into`; false, with nothing pushed, when it makes none.
+ */
+export function pushNameKey(
+  into: KeyStore,
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  birthDate: string | undefined,
+): boolean {
+  if (start < 0 || birthDate === undefined) return false;
+  if (pushFamilyName(into, bytes, start, end) === 0) return false;
+  into.push(PIPE);
+  for (let i = 0; i < birthDate.length; i++) into.push(birthDate.charCodeAt(i));
+  return true;
+}
+
+/**
  * `normalizeFamilyName` of the printable ASCII `bytes[start, end)`, pushed
  * onto `into` a code unit at a time; returns how many it pushed. On such
  * text the Unicode steps change nothing and the only separators are space,
  * `-`, `,` and `'`.
  */
-export function pushFamilyName(
-  into: KeyStore,
-  bytes: Uint8Array,
-  start: number,
-  end: number,
-): number {
+function pushFamilyName(into: KeyStore, bytes: Uint8Array, start: number, end: number): number {
   let pushed = 0;
   let part = start;
   for (let i = start; i <= end; i++) {

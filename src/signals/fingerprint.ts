@@ -24,11 +24,11 @@ import {
   type PlainLine,
 } from './json-fast-path.js';
 import {
-  ROLES,
   SAFETY_LEVELS,
   type Address,
   type Person,
   type Relation,
+  type Role,
   type Signal,
 } from './types.js';
 
@@ -175,7 +175,7 @@ export function plainFingerprint(s: PlainLine): number {
     span(bytes, persons[at + PERSON_SPAN.familyName]!, persons[at + PERSON_SPAN.familyName + 1]!);
     span(bytes, persons[at + PERSON_SPAN.initials]!, persons[at + PERSON_SPAN.initials + 1]!);
     span(bytes, persons[at + PERSON_SPAN.birthDate]!, persons[at + PERSON_SPAN.birthDate + 1]!);
-    if (persons[at + PERSON_SPAN.role]! < 0) text(ROLES[s.roles[at / PERSON_SPANS]!]);
+    if (persons[at + PERSON_SPAN.role]! < 0) text(DEFAULT_ROLE);
     else span(bytes, persons[at + PERSON_SPAN.role]!, persons[at + PERSON_SPAN.role + 1]!);
   }
   code(s.relations);
@@ -209,6 +209,9 @@ function bsnSpan(bytes: Uint8Array, start: number, end: number): void {
 }
 
 const ZERO = 0x30;
+
+/** The role of a person whose signal gives none, as the full path fills it in. */
+const DEFAULT_ROLE: Role = 'ONBEKEND';
 
 function begin(): void {
   // Stored as int32 (0xdeadbeef wraps), which is how the first step's `^` reads them anyway.

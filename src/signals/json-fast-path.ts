@@ -310,7 +310,6 @@ const RELATION_TYPES = new Names(RELATION_TYPE_LIST);
 const INTREKKING = SIGNAL_KINDS.indexOf('INTREKKING');
 const POLITIE = SIGNAL_KINDS.indexOf('POLITIE');
 const UNKNOWN_SAFETY = SAFETY_LEVEL_LIST.indexOf('ONBEKEND');
-const UNKNOWN_ROLE = ROLE_LIST.indexOf('ONBEKEND');
 
 /** Set bits of the keys already read in an object: a repeated key steps aside. */
 function seenOnce(seen: number, index: number): number {
@@ -322,16 +321,14 @@ function seenOnce(seen: number, index: number): number {
 /**
  * A line the fast path read, as the fields of the `Signal` that
  * `decodeJson` would give: enum values as their index in the contract's
- * list, strings the radar keeps (ids, refs) as strings, and text it only
- * hashes or normalises (names, initials, the address) as spans of `bytes`,
- * start and end, -1 for absent. One instance, filled again for each line:
- * a signal's worth of objects a line was most of what decoding cost.
+ * list, the strings the radar keeps (ids, refs) and birth dates as strings,
+ * and every field's text also as its span of `bytes`, start and end, -1 for
+ * absent, for the fingerprint and the keys to read. One instance, filled
+ * again for each line: a signal's worth of objects a line was most of what
+ * decoding cost.
  */
 export class PlainLine {
   bytes: Uint8Array = EMPTY;
-  /** The line as text, from the byte at `-shift` on: see `readPlainLine`. */
-  text = '';
-  shift = 0;
   id = '';
   kind = 0;
   /** `occurredAt` in epoch milliseconds. */
@@ -354,12 +351,11 @@ export class PlainLine {
   readonly spans: number[] = new Array<number>(SIGNAL_SPANS).fill(-1);
   /** The spans of each violence type, two a type. */
   readonly violenceSpans: number[] = [];
-  /** Per person: `refs[i]`, its BSN's number, birth date, role, and `PERSON_SPANS` entries in `personSpans`. */
+  /** Per person: `refs[i]`, its BSN's number, birth date, and `PERSON_SPANS` entries in `personSpans`. */
   readonly refs: string[] = [];
   /** The BSN as a number, -1 for none: read from the digits, cheaper than `Number` of the string. */
   readonly bsnNumbers: number[] = [];
   readonly birthDates: (string | undefined)[] = [];
-  readonly roles: number[] = [];
   /** Per person, the spans laid out as `PERSON_SPAN` says. */
   readonly personSpans: number[] = [];
   persons = 0;
@@ -378,11 +374,6 @@ export class PlainLine {
   readonly retractSpans: number[] = [];
   retractCount = 0;
 
-  /** The string of the span `start` to `end`. */
-  spanText(start: number, end: number): string {
-    return this.text.slice(start + this.shift, end + this.shift);
-  }
-
   hasPerson(ref: string): boolean {
     for (let i = 0; i < this.persons; i++) if (this.refs[i] === ref) return true;
     return false;
@@ -392,10 +383,8 @@ export class PlainLine {
    * Emptied for the next line. Lists are counted, not cut: setting an array's
    * length is a call into the runtime, and it cost a tenth of decoding.
    */
-  clear(bytes: Uint8Array, text: string, shift: number): void {
+  clear(bytes: Uint8Array): void {
     this.bytes = bytes;
-    this.text = text;
-    this.shift = shift;
     this.category = -1;
     this.spans[SIGNAL_SPAN.category] = -1;
     this.violenceCount = 0;
@@ -463,7 +452,7 @@ export function readPlainLine(
   cursor.at = start;
   cursor.end = end;
   try {
-    line.clear(bytes, text, cursor.shift);
+    line.clear(bytes);
     readSignal(cursor, line);
     cursor.space();
     if (cursor.at !== end) return false;
@@ -476,7 +465,7 @@ export function readPlainLine(
     // Not to keep a chunk's bytes and text alive between calls.
     cursor.bytes = EMPTY;
     cursor.text = '';
-    line.clear(EMPTY, '', 0);
+    line.clear(EMPTY);
   }
 }
 
@@ -620,7 +609,6 @@ function readPerson(c: Cursor, s: PlainLine): void {
   let ref: string | undefined;
   let bsnNumber = -1;
   let birthDate: string | undefined;
-  let role = UNKNOWN_ROLE;
   const spans = s.personSpans;
   const at = PERSON_SPANS * s.persons;
   for (let k = at; k < at + PERSON_SPANS; k++) spans[k] = -1;
@@ -659,7 +647,7 @@ function readPerson(c: Cursor, s: PlainLine): void {
         c.mark(spans, at + PERSON_SPAN.birthDate);
         break;
       case PERSON.role:
-        role = c.enumIndex(ROLES);
+        c.enumIndex(ROLES);
         c.mark(spans, at + PERSON_SPAN.role);
         break;
       default:
@@ -671,7 +659,6 @@ function readPerson(c: Cursor, s: PlainLine): void {
   s.refs[i] = ref;
   s.bsnNumbers[i] = bsnNumber;
   s.birthDates[i] = birthDate;
-  s.roles[i] = role;
 }
 
 function readRelations(c: Cursor, s: PlainLine): void {
