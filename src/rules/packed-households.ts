@@ -139,6 +139,7 @@ export function packFacts(
   );
 }
 
+/** Households' inputs packed as they come, each household's already in the contract's order. */
 export function packHouseholds(households: readonly HouseholdInputs[]): PackedHouseholds {
   const columns = new RuleInputColumns();
   const ids: string[] = [];

@@ -736,8 +736,7 @@ function readAddress(c: Cursor, s: PlainLine): void {
     }
     if (at >= 0) {
       c.span();
-      spans[at] = c.stringStart;
-      spans[at + 1] = c.stringEnd;
+      c.mark(spans, at);
     }
   } while (c.more(CLOSE_OBJECT));
   const letter = spans[ADDRESS_SPAN.houseLetter]!;
