@@ -71,6 +71,26 @@ describe('audit log', () => {
     });
   });
 
+  it('lets concurrent appends share one fdatasync, each answered only once written', async () => {
+    const log = await AuditLog.open(path, { sync: true });
+    const records = await Promise.all(
+      Array.from({ length: 16 }, (_, i) => log.append(entry(i + 1))),
+    );
+    await log.close();
+    expect(records.map((r) => r.seq)).toEqual(Array.from({ length: 16 }, (_, i) => i + 1));
+    // The first append is written alone; the other 15 arrived while it was, and form one group.
+    expect(log.stats).toEqual({ records: 16, syncs: 2 });
+    const lines = (await readFile(path, 'utf8')).trimEnd().split('\n');
+    expect(lines).toHaveLength(16);
+    expect(await verifyAuditLog(path)).toMatchObject({ ok: true });
+  });
+
+  it('refuses appends once closed, with a code', async () => {
+    const log = await AuditLog.open(path, { sync: false });
+    await log.close();
+    await expect(log.append(entry(1))).rejects.toMatchObject({ code: 'AUDIT_LOG_CLOSED' });
+  });
+
   it('verifies an empty log', async () => {
     await writeFile(path, '');
     expect(await verifyAuditLog(path)).toMatchObject({ ok: true, records: 0 });
