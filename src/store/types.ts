@@ -25,12 +25,58 @@ export interface StoredEvent {
 /** `<topic>:<partition>` → the next offset to read, as Kafka's decimal string. */
 export type Offsets = ReadonlyMap<string, string>;
 
+/**
+ * A household as the API shows it, kept beside its summary so that a call
+ * reads one value instead of the household's signals and persons. The
+ * store indexes it by BSN, address key, region, indicator level and rule.
+ */
+export interface HouseholdView {
+  householdId: string;
+  smallestSignalId: string;
+  /** Sorted in code-unit order. */
+  signalIds: string[];
+  /** The distinct regions of its signals, sorted: need to know is decided on them. */
+  regions: string[];
+  /** The distinct valid BSNs of its persons, sorted. */
+  bsns: string[];
+  /** The distinct address keys of its signals, sorted. */
+  addressKeys: string[];
+  /** The latest `occurredAt` of its signals, epoch milliseconds. */
+  lastSignalAt: number;
+  /** Its persons, by id, each with the person records (`signalId`, `ref`) resolved to it. */
+  persons: { personId: string; records: [signalId: string, ref: string][] }[];
+  /** Its current indicators' distinct levels and rule ids, sorted, and how many there are. */
+  indicatorLevels: string[];
+  indicatorRules: string[];
+  activeIndicatorCount: number;
+}
+
+/** What the API knows of an indicator ever raised: as it stands now, or stood when withdrawn. */
+export interface IndicatorRecord {
+  indicator: Indicator;
+  active: boolean;
+  /** The sequence and time (RFC 3339) of its latest event. */
+  sequence: number;
+  recordedAt: string;
+}
+
+/** Secondary indexes of household views; the key is what the view lists under that name. */
+export type HouseholdIndexName = 'bsn' | 'address' | 'region' | 'level' | 'rule';
+
+/** Secondary indexes of indicator records (current and withdrawn alike). */
+export type IndicatorIndexName = 'level' | 'rule' | 'household' | 'signal';
+
 export interface StateBatch {
   signals?: readonly Signal[];
   offsets?: Offsets;
   /** Applied after the deletes: an id both deleted and put ends up put. */
   householdsPut?: readonly HouseholdSummary[];
   householdsDeleted?: readonly string[];
+  /**
+   * Views of the households put; a view is deleted with its household. Every
+   * household put with a view must get one, so the API never shows a stale one.
+   */
+  householdViews?: readonly HouseholdView[];
   /** Applied after the deletes, as for households. */
   indicatorsPut?: readonly Indicator[];
   indicatorsDeleted?: readonly string[];
@@ -68,4 +114,28 @@ export interface RadarStore {
   /** 0 when none was published yet. */
   publishedSequence(): Promise<number>;
   counters(): Promise<Record<string, number>>;
+  /** A stored signal by id, withdrawn ones included. */
+  signal(id: string): Promise<Signal | undefined>;
+  householdView(id: string): Promise<HouseholdView | undefined>;
+  /** The household a signal is in now. */
+  householdOfSignal(signalId: string): Promise<string | undefined>;
+  /** The smallest signal of a household id ever formed, so an id outlives a merge. */
+  smallestSignalOf(householdId: string): Promise<string | undefined>;
+  /**
+   * Ids of household views, ordered, after `after`: all of them, or those
+   * listed under `key` in an index.
+   */
+  householdIds(
+    by?: { index: HouseholdIndexName; key: string },
+    after?: string,
+  ): AsyncIterable<string>;
+  /** The record of an indicator ever raised; kept after it is withdrawn. */
+  indicatorRecord(id: string): Promise<IndicatorRecord | undefined>;
+  /** Ids of indicator records, ordered, after `after`: all, or those under `key` in an index. */
+  indicatorIds(
+    by?: { index: IndicatorIndexName; key: string },
+    after?: string,
+  ): AsyncIterable<string>;
+  /** Calls `listener` after every write that stored events; returns how to stop. */
+  onEvents(listener: (lastSequence: number) => void): () => void;
 }

@@ -2,7 +2,7 @@
 import type { HouseholdSummary } from '../../src/engine/household-summary.js';
 import type { Indicator } from '../../src/rules/index.js';
 import type { Signal } from '../../src/signals/types.js';
-import type { RadarStore, StateBatch, StoredEvent } from '../../src/store/index.js';
+import type { HouseholdView, RadarStore, StateBatch, StoredEvent } from '../../src/store/index.js';
 
 /** A police signal with every optional field set. */
 export function fullSignal(id: string): Signal {
@@ -143,4 +143,23 @@ export async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
   const all: T[] = [];
   for await (const item of items) all.push(item);
   return all;
+}
+
+/** A household view with one of each index entry unless told otherwise. */
+export function view(householdId: string, fields: Partial<HouseholdView> = {}): HouseholdView {
+  const signalIds = fields.signalIds ?? [`${householdId}-s`];
+  return {
+    householdId,
+    smallestSignalId: signalIds[0] ?? '',
+    signalIds,
+    regions: ['VT07'],
+    bsns: ['111222333'],
+    addressKeys: ['1234AB|12|A|2'],
+    lastSignalAt: Date.UTC(2024, 2, 1),
+    persons: [{ personId: 'P-1', records: [[signalIds[0] ?? '', 'p1']] }],
+    indicatorLevels: ['hoog'],
+    indicatorRules: ['rule'],
+    activeIndicatorCount: 1,
+    ...fields,
+  };
 }

@@ -13,6 +13,7 @@ import {
   indicator,
   numberedBatch,
   snapshot,
+  view,
   withdrawal,
 } from './samples.js';
 
@@ -283,6 +284,124 @@ export function storeContract(name: string, factory: () => Promise<StoreUnderTes
         expect(await store.publishedSequence()).toBe(2);
         await store.write({ publishedSequence: 4 });
         expect(await store.publishedSequence()).toBe(4);
+      });
+    });
+
+    describe('what the API reads: views, records and their indexes', () => {
+      it('finds a household view by each of its index entries, in id order, and pages after an id', async () => {
+        await store.write({
+          householdsPut: [household('h2'), household('h1')],
+          householdViews: [view('h2'), view('h1', { regions: ['VT01', 'VT07'] })],
+        });
+        expect((await store.householdView('h1'))?.regions).toEqual(['VT01', 'VT07']);
+        expect(await collect(store.householdIds())).toEqual(['h1', 'h2']);
+        expect(await collect(store.householdIds({ index: 'bsn', key: '111222333' }))).toEqual([
+          'h1',
+          'h2',
+        ]);
+        expect(await collect(store.householdIds({ index: 'region', key: 'VT01' }))).toEqual(['h1']);
+        expect(
+          await collect(store.householdIds({ index: 'address', key: '1234AB|12|A|2' }, 'h1')),
+        ).toEqual(['h2']);
+        expect(await collect(store.householdIds({ index: 'level', key: 'hoog' }))).toHaveLength(2);
+        expect(await collect(store.householdIds({ index: 'rule', key: 'rule' }))).toHaveLength(2);
+        expect(await store.householdOfSignal('h1-s')).toBe('h1');
+      });
+
+      it('replaces a view with its index entries, and removes both with the household', async () => {
+        await store.write({ householdsPut: [household('h1')], householdViews: [view('h1')] });
+        await store.write({
+          householdsPut: [household('h1', ['S-1', 'S-2'])],
+          householdViews: [view('h1', { signalIds: ['S-1', 'S-2'], bsns: ['999999990'] })],
+        });
+        expect(await collect(store.householdIds({ index: 'bsn', key: '111222333' }))).toEqual([]);
+        expect(await collect(store.householdIds({ index: 'bsn', key: '999999990' }))).toEqual([
+          'h1',
+        ]);
+        expect(await store.householdOfSignal('h1-s')).toBeUndefined();
+        expect(await store.householdOfSignal('S-2')).toBe('h1');
+        await store.write({ householdsDeleted: ['h1'] });
+        expect(await store.householdView('h1')).toBeUndefined();
+        expect(await collect(store.householdIds({ index: 'bsn', key: '999999990' }))).toEqual([]);
+        expect(await store.householdOfSignal('S-2')).toBeUndefined();
+        // A household id stays resolvable to its smallest signal after it is gone.
+        expect(await store.smallestSignalOf('h1')).toBe('S-1');
+      });
+
+      it('moves a signal to the household put in the same batch as its old one is deleted', async () => {
+        await store.write({ householdViews: [view('h2', { signalIds: ['S-5'] })] });
+        await store.write({
+          householdsDeleted: ['h2'],
+          householdViews: [view('h1', { signalIds: ['S-1', 'S-5'] })],
+        });
+        expect(await store.householdOfSignal('S-5')).toBe('h1');
+      });
+
+      it('keeps a record of every indicator from its events, withdrawn ones too, indexed', async () => {
+        const raised = events(1, 1, 'r/S-1')[0]!;
+        await store.write({ events: [raised] });
+        expect(await store.indicatorRecord('r/S-1')).toEqual({
+          indicator: raised.indicator,
+          active: true,
+          sequence: 1,
+          recordedAt: raised.recordedAt,
+        });
+        const moved = { ...raised.indicator, householdId: 'h9', level: 'kritiek' as const };
+        await store.write({
+          events: [
+            { sequence: 2, type: 'WITHDRAWN', indicator: moved, recordedAt: raised.recordedAt },
+          ],
+        });
+        expect(await store.indicatorRecord('r/S-1')).toMatchObject({ active: false, sequence: 2 });
+        expect(await collect(store.indicatorIds({ index: 'household', key: 'h1' }))).toEqual([]);
+        expect(await collect(store.indicatorIds({ index: 'household', key: 'h9' }))).toEqual([
+          'r/S-1',
+        ]);
+        expect(await collect(store.indicatorIds({ index: 'level', key: 'hoog' }))).toEqual([]);
+        expect(await collect(store.indicatorIds({ index: 'level', key: 'kritiek' }))).toEqual([
+          'r/S-1',
+        ]);
+        expect(await collect(store.indicatorIds({ index: 'rule', key: 'r' }))).toEqual(['r/S-1']);
+        expect(await collect(store.indicatorIds({ index: 'signal', key: 'S-09' }))).toEqual([
+          'r/S-1',
+        ]);
+        expect(await collect(store.indicatorIds())).toEqual(['r/S-1']);
+      });
+
+      it('keeps index keys of ids that extend one another apart', async () => {
+        await store.write({
+          householdViews: [
+            view('h1', { regions: ['VT01'], signalIds: ['a'] }),
+            view('h2', { signalIds: ['a!b'] }),
+          ],
+        });
+        await store.write({
+          events: [
+            { ...events(1, 1, 'r/a')[0]!, indicator: { ...indicator('r/a'), signalIds: ['a'] } },
+            {
+              ...events(2, 1, 'r/ab')[0]!,
+              indicator: { ...indicator('r/ab'), signalIds: ['a!b'] },
+            },
+          ],
+        });
+        expect(await collect(store.indicatorIds({ index: 'signal', key: 'a' }))).toEqual(['r/a']);
+        expect(await store.householdOfSignal('a')).toBe('h1');
+      });
+
+      it('tells its event listeners the last sequence after a write that stored events', async () => {
+        const heard: number[] = [];
+        const stop = store.onEvents((last) => heard.push(last));
+        await store.write({ events: events(1, 2) });
+        await store.write({ counters: { x: 1 } });
+        stop();
+        await store.write({ events: events(3, 1) });
+        expect(heard).toEqual([2]);
+      });
+
+      it('returns a stored signal by id, and undefined for an unknown one', async () => {
+        await store.write({ signals: [fullSignal('S-1')] });
+        expect(await store.signal('S-1')).toStrictEqual(fullSignal('S-1'));
+        expect(await store.signal('S-2')).toBeUndefined();
       });
     });
 

@@ -1,0 +1,381 @@
+/**
+ * The RadarStore over an ordered key-value store: one key space, one prefix
+ * per kind of data, JSON values.
+ *
+ *   sig!<signalId>         Signal, exactly as the decoder produced it
+ *   off!<topic>:<part>     next offset to read, as a decimal string
+ *   hh!<householdId>       HouseholdSummary (what `radar export` shows)
+ *   ind!<indicatorId>      Indicator, current ones only
+ *   evt!<sequence>         StoredEvent; sequence zero-padded to 16 digits so
+ *                          byte order is numeric order
+ *   meta!seq               last event sequence
+ *   meta!published         last sequence produced to the indicator topic
+ *   cnt!<name>             counter value
+ *
+ * and what the API reads, so that no call scans (· is U+0000, which keeps
+ * an id that contains the separator from reading as two):
+ *
+ *   hv!<householdId>       HouseholdView
+ *   sh!<signalId>          the household the signal is in now
+ *   hx!<householdId>       its smallest signal, kept after the id is gone
+ *   xb!<bsn>·<hid>, xa!<addressKey>·<hid>, xr!<region>·<hid>,
+ *   xl!<level>·<hid>, xu!<ruleId>·<hid>                  household indexes
+ *   ix!<indicatorId>       IndicatorRecord, kept after it is withdrawn
+ *   il!<level>·<id>, ir!<ruleId>·<id>, ih!<householdId>·<id>,
+ *   is!<signalId>·<id>                                   indicator indexes
+ *
+ * The indexes are the store's own: each write reads the views and records
+ * it replaces and updates their index entries in the same atomic batch, so
+ * a crash never leaves an index pointing at a state that is not stored.
+ * Values are never logged and never put into error messages: signals carry
+ * personal data.
+ */
+import type { HouseholdSummary } from '../engine/household-summary.js';
+import type { Indicator } from '../rules/index.js';
+import type { Signal } from '../signals/types.js';
+import { notOpen, StoreError } from './errors.js';
+import { prefixRange, type KvOperation, type OrderedKv } from './kv.js';
+import { continueSequence } from './sequence.js';
+import type {
+  HouseholdIndexName,
+  HouseholdView,
+  IndicatorIndexName,
+  IndicatorRecord,
+  RadarStore,
+  StateBatch,
+  StoredEvent,
+} from './types.js';
+
+const SIGNAL = 'sig!';
+const OFFSET = 'off!';
+const HOUSEHOLD = 'hh!';
+const INDICATOR = 'ind!';
+const EVENT = 'evt!';
+const COUNTER = 'cnt!';
+const LAST_SEQUENCE = 'meta!seq';
+const PUBLISHED = 'meta!published';
+const VIEW = 'hv!';
+const SIGNAL_HOUSEHOLD = 'sh!';
+const SMALLEST = 'hx!';
+const RECORD = 'ix!';
+const SEP = '\u0000';
+
+const HOUSEHOLD_INDEX: Record<HouseholdIndexName, string> = {
+  bsn: 'xb!',
+  address: 'xa!',
+  region: 'xr!',
+  level: 'xl!',
+  rule: 'xu!',
+};
+
+const INDICATOR_INDEX: Record<IndicatorIndexName, string> = {
+  level: 'il!',
+  rule: 'ir!',
+  household: 'ih!',
+  signal: 'is!',
+};
+
+function eventKey(sequence: number): string {
+  return EVENT + String(sequence).padStart(16, '0');
+}
+
+/** The index entries of a household view, as [index, key] pairs. */
+function viewEntries(view: HouseholdView): [HouseholdIndexName, string][] {
+  return [
+    ...view.bsns.map((k): [HouseholdIndexName, string] => ['bsn', k]),
+    ...view.addressKeys.map((k): [HouseholdIndexName, string] => ['address', k]),
+    ...view.regions.map((k): [HouseholdIndexName, string] => ['region', k]),
+    ...view.indicatorLevels.map((k): [HouseholdIndexName, string] => ['level', k]),
+    ...view.indicatorRules.map((k): [HouseholdIndexName, string] => ['rule', k]),
+  ];
+}
+
+function recordEntries({ indicator }: IndicatorRecord): [IndicatorIndexName, string][] {
+  return [
+    ['level', indicator.level],
+    ['rule', indicator.ruleId],
+    ['household', indicator.householdId],
+    ...indicator.signalIds.map((id): [IndicatorIndexName, string] => ['signal', id]),
+  ];
+}
+
+export abstract class KvStore implements RadarStore {
+  private isOpen = false;
+  /** Kept in memory so the sequence check of a write costs no read. */
+  private last = 0;
+  private published = 0;
+  /** Writes run one at a time, so each reads the state its predecessor left. */
+  private writes: Promise<void> = Promise.resolve();
+  /** open() and close() run one at a time, in call order. */
+  private lifecycle: Promise<void> = Promise.resolve();
+  private readonly eventListeners = new Set<(lastSequence: number) => void>();
+
+  protected constructor(
+    protected readonly kv: OrderedKv,
+    /** Names the store in error messages. */
+    private readonly location: string,
+  ) {}
+
+  open(): Promise<void> {
+    return this.transition(async () => {
+      if (this.isOpen) return;
+      await this.kv.open();
+      try {
+        this.last = this.parseSequence(LAST_SEQUENCE, await this.kv.get(LAST_SEQUENCE));
+        this.published = this.parseSequence(PUBLISHED, await this.kv.get(PUBLISHED));
+      } catch (err) {
+        await this.kv.close();
+        throw err;
+      }
+      this.isOpen = true;
+    });
+  }
+
+  close(): Promise<void> {
+    return this.transition(async () => {
+      if (!this.isOpen) return;
+      this.isOpen = false;
+      // Writes accepted before close() still land; later ones get STORE_NOT_OPEN.
+      await this.writes;
+      await this.kv.close();
+    });
+  }
+
+  async write(batch: StateBatch): Promise<void> {
+    this.opened();
+    const run = this.writes.then(() => this.apply(batch));
+    this.writes = run.catch(() => undefined);
+    return run;
+  }
+
+  onEvents(listener: (lastSequence: number) => void): () => void {
+    this.eventListeners.add(listener);
+    return () => this.eventListeners.delete(listener);
+  }
+
+  async *signals(): AsyncIterable<Signal> {
+    for await (const [key, value] of this.entries(SIGNAL)) yield this.parse<Signal>(key, value);
+  }
+
+  async signal(id: string): Promise<Signal | undefined> {
+    return this.lookup<Signal>(SIGNAL + id);
+  }
+
+  async offsets(): Promise<Map<string, string>> {
+    const offsets = new Map<string, string>();
+    for await (const [key, value] of this.entries(OFFSET)) {
+      offsets.set(key.slice(OFFSET.length), this.parse<string>(key, value));
+    }
+    return offsets;
+  }
+
+  async *households(): AsyncIterable<HouseholdSummary> {
+    for await (const [key, value] of this.entries(HOUSEHOLD))
+      yield this.parse<HouseholdSummary>(key, value);
+  }
+
+  async household(id: string): Promise<HouseholdSummary | undefined> {
+    return this.lookup<HouseholdSummary>(HOUSEHOLD + id);
+  }
+
+  async *indicators(): AsyncIterable<Indicator> {
+    for await (const [key, value] of this.entries(INDICATOR))
+      yield this.parse<Indicator>(key, value);
+  }
+
+  async indicator(id: string): Promise<Indicator | undefined> {
+    return this.lookup<Indicator>(INDICATOR + id);
+  }
+
+  async *events(after: number): AsyncIterable<StoredEvent> {
+    const from = after < 1 ? undefined : eventKey(Math.floor(after)).slice(EVENT.length);
+    for await (const [key, value] of this.entries(EVENT, from))
+      yield this.parse<StoredEvent>(key, value);
+  }
+
+  async lastSequence(): Promise<number> {
+    this.opened();
+    return this.last;
+  }
+
+  async publishedSequence(): Promise<number> {
+    this.opened();
+    return this.published;
+  }
+
+  async counters(): Promise<Record<string, number>> {
+    const counters: [string, number][] = [];
+    for await (const [key, value] of this.entries(COUNTER)) {
+      counters.push([key.slice(COUNTER.length), this.parse<number>(key, value)]);
+    }
+    return Object.fromEntries(counters);
+  }
+
+  async householdView(id: string): Promise<HouseholdView | undefined> {
+    return this.lookup<HouseholdView>(VIEW + id);
+  }
+
+  async householdOfSignal(signalId: string): Promise<string | undefined> {
+    return this.lookup<string>(SIGNAL_HOUSEHOLD + signalId);
+  }
+
+  async smallestSignalOf(householdId: string): Promise<string | undefined> {
+    return this.lookup<string>(SMALLEST + householdId);
+  }
+
+  async *householdIds(
+    by?: { index: HouseholdIndexName; key: string },
+    after?: string,
+  ): AsyncIterable<string> {
+    const prefix = by === undefined ? VIEW : `${HOUSEHOLD_INDEX[by.index]}${by.key}${SEP}`;
+    for await (const [key] of this.entries(prefix, after)) yield key.slice(prefix.length);
+  }
+
+  async indicatorRecord(id: string): Promise<IndicatorRecord | undefined> {
+    return this.lookup<IndicatorRecord>(RECORD + id);
+  }
+
+  async *indicatorIds(
+    by?: { index: IndicatorIndexName; key: string },
+    after?: string,
+  ): AsyncIterable<string> {
+    const prefix = by === undefined ? RECORD : `${INDICATOR_INDEX[by.index]}${by.key}${SEP}`;
+    for await (const [key] of this.entries(prefix, after)) yield key.slice(prefix.length);
+  }
+
+  /** Runs even when close() began after the write was accepted: see `close`. */
+  private async apply(batch: StateBatch): Promise<void> {
+    const events = batch.events ?? [];
+    const last = continueSequence(this.last, events);
+    const dels: KvOperation[] = [];
+    const puts: KvOperation[] = [];
+    const put = (key: string, value: unknown): void => {
+      puts.push({ type: 'put', key, value: JSON.stringify(value) });
+    };
+    const del = (key: string): void => {
+      dels.push({ type: 'del', key });
+    };
+
+    for (const signal of batch.signals ?? []) put(SIGNAL + signal.id, signal);
+    for (const [partition, offset] of batch.offsets ?? []) put(OFFSET + partition, offset);
+    // Deletes go first: an id both deleted and put in one batch ends up put.
+    for (const id of batch.householdsDeleted ?? []) del(HOUSEHOLD + id);
+    for (const h of batch.householdsPut ?? []) put(HOUSEHOLD + h.householdId, h);
+    for (const id of batch.indicatorsDeleted ?? []) del(INDICATOR + id);
+    for (const i of batch.indicatorsPut ?? []) put(INDICATOR + i.indicatorId, i);
+    for (const event of events) put(eventKey(event.sequence), event);
+    if (events.length > 0) put(LAST_SEQUENCE, last);
+    if (batch.publishedSequence !== undefined) put(PUBLISHED, batch.publishedSequence);
+    for (const [name, value] of Object.entries(batch.counters ?? {})) put(COUNTER + name, value);
+    await this.indexHouseholds(batch, put, del);
+    await this.indexIndicators(events, put, del);
+
+    await this.kv.batch([...dels, ...puts]);
+    this.last = last;
+    if (batch.publishedSequence !== undefined) this.published = batch.publishedSequence;
+    if (events.length > 0) for (const listener of this.eventListeners) listener(last);
+  }
+
+  /** Replaces the views of deleted and put households, and their index entries. */
+  private async indexHouseholds(
+    batch: StateBatch,
+    put: (key: string, value: unknown) => void,
+    del: (key: string) => void,
+  ): Promise<void> {
+    const views = batch.householdViews ?? [];
+    const replaced = new Set([
+      ...(batch.householdsDeleted ?? []),
+      ...views.map((v) => v.householdId),
+    ]);
+    for (const id of replaced) {
+      const old = await this.read<HouseholdView>(VIEW + id);
+      if (old === undefined) continue;
+      del(VIEW + id);
+      for (const [index, key] of viewEntries(old))
+        del(`${HOUSEHOLD_INDEX[index]}${key}${SEP}${id}`);
+      for (const signalId of old.signalIds) del(SIGNAL_HOUSEHOLD + signalId);
+    }
+    for (const view of views) {
+      const id = view.householdId;
+      put(VIEW + id, view);
+      for (const [index, key] of viewEntries(view))
+        put(`${HOUSEHOLD_INDEX[index]}${key}${SEP}${id}`, '');
+      for (const signalId of view.signalIds) put(SIGNAL_HOUSEHOLD + signalId, id);
+      put(SMALLEST + id, view.smallestSignalId);
+    }
+  }
+
+  /** Keeps a record per indicator ever raised, from the events, and its index entries. */
+  private async indexIndicators(
+    events: readonly StoredEvent[],
+    put: (key: string, value: unknown) => void,
+    del: (key: string) => void,
+  ): Promise<void> {
+    const latest = new Map<string, IndicatorRecord>();
+    for (const { indicator, type, sequence, recordedAt } of events) {
+      latest.set(indicator.indicatorId, {
+        indicator,
+        active: type !== 'WITHDRAWN',
+        sequence,
+        recordedAt,
+      });
+    }
+    for (const [id, record] of latest) {
+      const old = await this.read<IndicatorRecord>(RECORD + id);
+      if (old !== undefined) {
+        for (const [index, key] of recordEntries(old))
+          del(`${INDICATOR_INDEX[index]}${key}${SEP}${id}`);
+      }
+      put(RECORD + id, record);
+      for (const [index, key] of recordEntries(record))
+        put(`${INDICATOR_INDEX[index]}${key}${SEP}${id}`, '');
+    }
+  }
+
+  /** Key and value of every entry under `prefix` (after `prefix + after`), in key order, from one snapshot. */
+  private entries(prefix: string, after?: string): AsyncGenerator<[string, string]> {
+    this.opened();
+    return this.kv.entries(prefixRange(prefix, after));
+  }
+
+  private async lookup<T>(key: string): Promise<T | undefined> {
+    this.opened();
+    return this.read<T>(key);
+  }
+
+  private async read<T>(key: string): Promise<T | undefined> {
+    const value = await this.kv.get(key);
+    return value === undefined ? undefined : this.parse<T>(key, value);
+  }
+
+  private parse<T>(key: string, value: string): T {
+    try {
+      return JSON.parse(value) as T;
+    } catch {
+      // Not chained: the SyntaxError quotes the value, which may be personal data.
+      throw new StoreError(
+        'STORE_CORRUPT',
+        `Unparseable value under key ${key.replaceAll(SEP, '·')} in ${this.location}`,
+      );
+    }
+  }
+
+  private parseSequence(key: string, value: string | undefined): number {
+    if (value === undefined) return 0;
+    const sequence = this.parse<unknown>(key, value);
+    if (typeof sequence !== 'number' || !Number.isSafeInteger(sequence) || sequence < 0) {
+      throw new StoreError('STORE_CORRUPT', `${key} in ${this.location} is not a sequence number`);
+    }
+    return sequence;
+  }
+
+  private opened(): void {
+    if (!this.isOpen) throw notOpen();
+  }
+
+  private transition(step: () => Promise<void>): Promise<void> {
+    const run = this.lifecycle.then(step);
+    this.lifecycle = run.catch(() => undefined);
+    return run;
+  }
+}

@@ -1,0 +1,72 @@
+/**
+ * What a RadarStore needs of the key-value store under it: ordered string
+ * keys, atomic batches, and iteration over a key range from one snapshot.
+ * LevelDB provides it on disk (level-store.ts), a sorted map in memory
+ * (memory-store.ts); everything else about the store is written once, in
+ * kv-store.ts, so both behave alike by construction.
+ */
+export type KvOperation =
+  { type: 'put'; key: string; value: string } | { type: 'del'; key: string };
+
+/** A key range: from `gte` (inclusive) or `gt` (exclusive), up to `lt` (exclusive). */
+export interface KvRange {
+  gte?: string;
+  gt?: string;
+  lt: string;
+}
+
+export interface OrderedKv {
+  open(): Promise<void>;
+  close(): Promise<void>;
+  get(key: string): Promise<string | undefined>;
+  /** All or nothing. */
+  batch(operations: KvOperation[]): Promise<void>;
+  /** In key order (UTF-8 bytes, i.e. code points), from a snapshot taken when iteration starts. */
+  entries(range: KvRange): AsyncGenerator<[string, string]>;
+}
+
+/** Every key that starts with `prefix` (after `prefix + after`, when given); its last character is a separator. */
+export function prefixRange(prefix: string, after?: string): KvRange {
+  const lt = prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
+  return after === undefined ? { gte: prefix, lt } : { gt: prefix + after, lt };
+}
+
+/** LevelDB orders keys by their UTF-8 bytes, which is Unicode code point order. */
+function byKeyOrder(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a), Buffer.from(b));
+}
+
+function inRange(key: string, range: KvRange): boolean {
+  if (range.gte !== undefined && byKeyOrder(key, range.gte) < 0) return false;
+  if (range.gt !== undefined && byKeyOrder(key, range.gt) <= 0) return false;
+  return byKeyOrder(key, range.lt) < 0;
+}
+
+/**
+ * The key-value store in memory, for tests: data outlives close() and a later
+ * open() of the same instance, like a directory on disk.
+ */
+export class MemoryKv implements OrderedKv {
+  private readonly data = new Map<string, string>();
+
+  async open(): Promise<void> {}
+
+  async close(): Promise<void> {}
+
+  async get(key: string): Promise<string | undefined> {
+    return this.data.get(key);
+  }
+
+  async batch(operations: KvOperation[]): Promise<void> {
+    for (const op of operations) {
+      if (op.type === 'put') this.data.set(op.key, op.value);
+      else this.data.delete(op.key);
+    }
+  }
+
+  async *entries(range: KvRange): AsyncGenerator<[string, string]> {
+    const snapshot = [...this.data].filter(([key]) => inRange(key, range));
+    snapshot.sort(([a], [b]) => byKeyOrder(a, b));
+    yield* snapshot;
+  }
+}
