@@ -19,6 +19,7 @@ import {
   RadarServiceClient,
   SearchHouseholdsRequest,
 } from '../src/gen/radar/v1/radar.js';
+import { flushedBatch } from '../src/consumers/ingestor.js';
 import { loadRuleset } from '../src/rules/index.js';
 import { decodeJson } from '../src/signals/index.js';
 import type { Signal } from '../src/signals/types.js';
@@ -37,24 +38,16 @@ for (const line of generateSignalLines({ count, malformed: 0 })) {
   const { signal } = decodeJson(line);
   if (radar.ingest(signal) === 'accepted') signals.push(signal);
 }
-const changes = radar.flush();
+const { state } = flushedBatch(radar, [], 0);
 const store = await openStore({ dataDir: join(dir, 'data'), sync: false });
 for (let i = 0; i < signals.length; i += 5000)
   await store.write({ signals: signals.slice(i, i + 5000) });
-await store.write({
-  indicatorsPut: changes.indicators.map((c) => c.indicator),
-  events: changes.indicators.map((c, i) => ({
-    sequence: i + 1,
-    recordedAt: new Date().toISOString(),
-    type: c.type,
-    indicator: c.indicator,
-  })),
-});
+await store.write(state);
 
 const pki = makePki(dir, ['bench-client']);
 const auditLog = await AuditLog.open(join(dir, 'audit.ndjson'));
 const server = await startApiServer({
-  state: { radar, store, ruleset },
+  state: { store, ruleset },
   tls: { key: pki.server.key, cert: pki.server.cert, ca: pki.ca },
   clients: { 'bench-client': regions },
   auditLog,

@@ -1,15 +1,17 @@
 /**
- * The questions case systems ask, answered from the radar in memory and the
- * store's event log, with need to know applied everywhere: a client sees a
- * household only when one of its signals is from a region the client serves,
- * and an indicator only when it sees the indicator's household (or, for a
- * withdrawn indicator whose household is gone, one of its signals' regions).
+ * The questions case systems ask, answered from the store alone: household
+ * views and indicator records with their indexes (see store/kv-store.ts), so
+ * no call walks every household or indicator, and the API serves as soon
+ * as the store is open. Need to know is applied everywhere: a client sees a
+ * household only when one of its signals is from a region the client
+ * serves, and an indicator only when it sees the indicator's household (or,
+ * for a withdrawn indicator whose household is gone, one of its signals'
+ * regions).
  *
  * No gRPC here: each method takes a request and returns the response message
  * plus the household and indicator ids it discloses, for the audit log.
  */
-import type { Household, Radar } from '../engine/index.js';
-import type { GraphSignal } from '../graph/model.js';
+import type { HouseholdView } from '../engine/index.js';
 import { addressKey } from '../graph/normalize.js';
 import * as pb from '../gen/radar/v1/radar.js';
 import { compileFilter } from '../rules/filter.js';
@@ -24,12 +26,15 @@ import {
 import { isValidBsn } from '../signals/bsn.js';
 import { parseTimestamp } from '../signals/index.js';
 import { REGIONS, type Signal } from '../signals/types.js';
-import type { RadarStore } from '../store/index.js';
+import type {
+  HouseholdIndexName,
+  IndicatorIndexName,
+  IndicatorRecord,
+  RadarStore,
+} from '../store/index.js';
 import { householdNotFound, indicatorNotFound, invalid } from './errors.js';
-import { EventIndex, type LatestEvent } from './events.js';
-import { decodePageToken, fingerprint, page, pageSize } from './paging.js';
+import { decodePageToken, encodePageToken, fingerprint, pageSize } from './paging.js';
 
-/** What the API reads; the service may replace its radar on a rebuild, so it is read per call. */
 /** The filter and paging fields SearchHouseholds and ListIndicators share. */
 type SharedFilters = Pick<
   pb.SearchHouseholdsRequest & pb.ListIndicatorsRequest,
@@ -43,8 +48,8 @@ type SharedFilters = Pick<
   | 'pageToken'
 >;
 
+/** What the API reads; read per call, so a service may swap what it serves. */
 export interface ApiState {
-  radar: Radar;
   store: RadarStore;
   ruleset: Ruleset;
 }
@@ -77,67 +82,79 @@ function distinctSorted(values: Iterable<string | undefined>): string[] {
 const POSTCODE = /^[0-9]{4}\s*[A-Za-z]{2}$/;
 const ADDITION = /^[A-Za-z0-9]{0,4}$/;
 
-export class ReadModel {
-  private readonly events = new EventIndex();
-  /** Regions of signals no longer in the radar (withdrawn), read from the store on demand. */
-  private readonly storedRegions = new Map<string, string>();
-  private storedRegionsReadAt = 0;
+/** A signal with what the view needs of it beside its contract fields. */
+interface ShownSignal {
+  signal: Signal;
+  t: number;
+  addressKey: string | undefined;
+}
 
+/** Yields the items of `ids` after `after`, one page of those `keep` accepts, and the token for the next. */
+async function pageOf<T>(
+  ids: AsyncIterable<string> | Iterable<string>,
+  keep: (id: string) => Promise<T | undefined>,
+  size: number,
+  print: string,
+): Promise<{ items: T[]; nextPageToken: string }> {
+  const items: T[] = [];
+  let lastId = '';
+  for await (const id of ids) {
+    const item = await keep(id);
+    if (item === undefined) continue;
+    if (items.length === size) return { items, nextPageToken: encodePageToken(lastId, print) };
+    items.push(item);
+    lastId = id;
+  }
+  return { items, nextPageToken: '' };
+}
+
+export class ReadModel {
   constructor(private readonly state: () => ApiState) {}
 
-  /** Reads new events from the store; call before answering. */
-  async refresh(): Promise<ApiState> {
-    const state = this.state();
-    await this.events.catchUp(state.store);
-    return state;
+  // ---- households and need to know -----------------------------------------
+
+  private householdVisible(view: HouseholdView, access: Access): boolean {
+    return view.regions.some((region) => access.regions.has(region));
   }
 
-  // ---- need to know --------------------------------------------------------
-
-  private householdVisible(radar: Radar, household: Household, access: Access): boolean {
-    return household.signals.some((s) => {
-      const region = radar.signal(s.id)?.region;
-      return region !== undefined && access.regions.has(region);
-    });
+  /** A household by an id it has now or had before it merged into another. */
+  private async resolveHousehold(
+    store: RadarStore,
+    id: string,
+  ): Promise<{ view: HouseholdView; mergedFrom?: string } | undefined> {
+    const view = await store.householdView(id);
+    if (view !== undefined) return { view };
+    const smallest = await store.smallestSignalOf(id);
+    const now = smallest === undefined ? undefined : await store.householdOfSignal(smallest);
+    const merged = now === undefined ? undefined : await store.householdView(now);
+    return merged === undefined ? undefined : { view: merged, mergedFrom: id };
   }
 
-  private async regionOf(state: ApiState, signalId: string): Promise<string | undefined> {
-    const live = state.radar.signal(signalId)?.region;
-    if (live !== undefined) return live;
-    if (!this.storedRegions.has(signalId) && Date.now() - this.storedRegionsReadAt > 1000) {
-      this.storedRegionsReadAt = Date.now();
-      for await (const signal of state.store.signals()) {
-        if (signal.region !== undefined) this.storedRegions.set(signal.id, signal.region);
-      }
-    }
-    return this.storedRegions.get(signalId);
-  }
-
-  /** An indicator is visible with its household; a withdrawn one whose household is gone, by its signals. */
-  async indicatorVisible(state: ApiState, indicator: Indicator, access: Access): Promise<boolean> {
-    const household = state.radar.resolveHousehold(indicator.householdId)?.household;
-    if (household !== undefined && this.householdVisible(state.radar, household, access))
-      return true;
-    for (const id of indicator.signalIds) {
-      const region = await this.regionOf(state, id);
-      if (region !== undefined && access.regions.has(region)) return true;
-    }
-    return false;
-  }
-
-  /** Regions an indicator concerns: its household's, or its signals' when the household is gone. */
-  private async indicatorRegions(state: ApiState, indicator: Indicator): Promise<Set<string>> {
+  /** Regions an indicator concerns: its household's, and its signals' (withdrawn ones too). */
+  private async indicatorRegions(store: RadarStore, indicator: Indicator): Promise<Set<string>> {
     const regions = new Set<string>();
-    const household = state.radar.resolveHousehold(indicator.householdId)?.household;
-    for (const s of household?.signals ?? []) {
-      const region = state.radar.signal(s.id)?.region;
-      if (region !== undefined) regions.add(region);
-    }
+    const household = await this.resolveHousehold(store, indicator.householdId);
+    for (const region of household?.view.regions ?? []) regions.add(region);
     for (const id of indicator.signalIds) {
-      const region = await this.regionOf(state, id);
+      const region = (await store.signal(id))?.region;
       if (region !== undefined) regions.add(region);
     }
     return regions;
+  }
+
+  /** An indicator is visible with its household; a withdrawn one whose household is gone, by its signals. */
+  private async indicatorVisible(
+    store: RadarStore,
+    indicator: Indicator,
+    access: Access,
+  ): Promise<boolean> {
+    const household = await this.resolveHousehold(store, indicator.householdId);
+    if (household !== undefined && this.householdVisible(household.view, access)) return true;
+    for (const id of indicator.signalIds) {
+      const region = (await store.signal(id))?.region;
+      if (region !== undefined && access.regions.has(region)) return true;
+    }
+    return false;
   }
 
   // ---- GetHousehold --------------------------------------------------------
@@ -146,34 +163,45 @@ export class ReadModel {
     request: pb.GetHouseholdRequest,
     access: Access,
   ): Promise<Answer<pb.GetHouseholdResponse>> {
-    const state = await this.refresh();
-    const { radar } = state;
-    let found: Household[];
+    const { store } = this.state();
+    let found: HouseholdView[];
     let mergedFrom = '';
     if (request.householdId !== undefined) {
       if (request.householdId === '') throw invalid('household_id', 'must not be empty');
-      const resolved = radar.resolveHousehold(request.householdId);
-      found = resolved === undefined ? [] : [resolved.household];
+      const resolved = await this.resolveHousehold(store, request.householdId);
+      found = resolved === undefined ? [] : [resolved.view];
       mergedFrom = resolved?.mergedFrom ?? '';
     } else if (request.bsn !== undefined) {
       const bsn = /^[0-9]{8}$/.test(request.bsn) ? `0${request.bsn}` : request.bsn;
       if (!isValidBsn(bsn)) throw invalid('bsn', 'must be 8 or 9 digits that pass the elfproef');
-      found = [...radar.households.householdsWithBsn(bsn)];
+      found = await this.viewsBy(store, 'bsn', bsn);
     } else if (request.address !== undefined) {
-      found = [...radar.households.householdsAtAddress(this.addressKeyOf(request.address))];
+      found = await this.viewsBy(store, 'address', this.addressKeyOf(request.address));
     } else {
       throw invalid('by', 'give one of household_id, bsn or address');
     }
-    const visible = found
-      .filter((h) => this.householdVisible(radar, h, access))
-      .sort((a, b) => byCodeUnits(a.id, b.id));
+    const visible = found.filter((view) => this.householdVisible(view, access));
     if (visible.length === 0) throw householdNotFound();
-    const households = visible.map((h) => this.householdMessage(state, h));
+    const households = await Promise.all(visible.map((view) => this.householdMessage(store, view)));
     return {
       response: { households, mergedFrom },
       households: households.map((h) => h.householdId),
       indicators: households.flatMap((h) => h.indicators.map((i) => i.indicatorId)),
     };
+  }
+
+  /** The views listed under `key` in an index, in household id order. */
+  private async viewsBy(
+    store: RadarStore,
+    index: HouseholdIndexName,
+    key: string,
+  ): Promise<HouseholdView[]> {
+    const views: HouseholdView[] = [];
+    for await (const id of store.householdIds({ index, key })) {
+      const view = await store.householdView(id);
+      if (view !== undefined) views.push(view);
+    }
+    return views;
   }
 
   private addressKeyOf(address: pb.AddressQuery): string {
@@ -191,62 +219,70 @@ export class ReadModel {
     const addition = address.addition.replace(/[-/\s]/g, '');
     if (!ADDITION.test(addition))
       throw invalid('address.addition', 'must be up to four letters or digits');
-    return addressKey({
-      postcode: address.postcode,
-      houseNumber: address.houseNumber,
-      houseLetter: address.houseLetter,
-      addition,
-    })!;
+    // Checked above: a postcode and a house number always make a key.
+    return (
+      addressKey({
+        postcode: address.postcode,
+        houseNumber: address.houseNumber,
+        houseLetter: address.houseLetter,
+        addition,
+      }) ?? ''
+    );
   }
 
-  private householdMessage(state: ApiState, household: Household): pb.Household {
-    const { radar } = state;
-    const signals = household.signals
-      .map((g) => ({ graph: g, signal: radar.signal(g.id) }))
-      .filter((s): s is { graph: GraphSignal; signal: Signal } => s.signal !== undefined);
+  private async householdMessage(store: RadarStore, view: HouseholdView): Promise<pb.Household> {
+    const signals: ShownSignal[] = [];
+    for (const signal of await Promise.all(view.signalIds.map((id) => store.signal(id)))) {
+      if (signal === undefined) continue;
+      signals.push({
+        signal,
+        t: parseTimestamp(signal.occurredAt ?? ''),
+        addressKey: addressKey(signal.address),
+      });
+    }
+    const byId = new Map(signals.map((s) => [s.signal.id, s.signal]));
 
     const personOfRef = new Map<string, string>();
-    const persons: pb.HouseholdPerson[] = [];
-    for (const person of radar.households.personsOf(household)) {
-      const bsns: string[] = [];
+    const persons: pb.HouseholdPerson[] = view.persons.map(({ personId, records }) => {
+      const bsns: (string | undefined)[] = [];
       const names: (string | undefined)[] = [];
       const initials: (string | undefined)[] = [];
       const birthDates: (string | undefined)[] = [];
       const roles: string[] = [];
-      const signalIds: string[] = [];
-      for (const record of person.records) {
-        personOfRef.set(`${record.signal.id}\u0000${record.ref}`, person.id);
-        const written = radar.signal(record.signal.id)?.persons.find((p) => p.ref === record.ref);
-        if (record.bsn !== undefined) bsns.push(record.bsn);
-        names.push(written?.familyName);
-        initials.push(written?.initials);
-        birthDates.push(written?.birthDate);
-        if (written !== undefined) roles.push(written.role);
-        signalIds.push(record.signal.id);
+      for (const [signalId, ref] of records) {
+        personOfRef.set(`${signalId}\u0000${ref}`, personId);
+        const written = byId.get(signalId)?.persons.find((p) => p.ref === ref);
+        if (written === undefined) continue;
+        if (written.bsn !== undefined && isValidBsn(written.bsn)) bsns.push(written.bsn);
+        names.push(written.familyName);
+        initials.push(written.initials);
+        birthDates.push(written.birthDate);
+        roles.push(written.role);
       }
-      persons.push({
-        personId: person.id,
+      return {
+        personId,
         bsns: distinctSorted(bsns),
         familyNames: distinctSorted(names),
         initials: distinctSorted(initials),
         birthDates: distinctSorted(birthDates),
         roles: distinctSorted(roles),
-        signalIds: distinctSorted(signalIds),
-      });
-    }
-    persons.sort((a, b) => byCodeUnits(a.personId, b.personId));
+        signalIds: distinctSorted(records.map(([signalId]) => signalId)),
+      };
+    });
 
-    const byAddress = new Map<string, { graph: GraphSignal; signal: Signal }[]>();
+    const byAddress = new Map<string, ShownSignal[]>();
     for (const s of signals) {
-      if (s.graph.addressKey === undefined) continue;
-      const list = byAddress.get(s.graph.addressKey);
-      if (list === undefined) byAddress.set(s.graph.addressKey, [s]);
+      if (s.addressKey === undefined) continue;
+      const list = byAddress.get(s.addressKey);
+      if (list === undefined) byAddress.set(s.addressKey, [s]);
       else list.push(s);
     }
     const addresses: pb.HouseholdAddress[] = [...byAddress]
       .map(([key, list]) => {
-        list.sort((a, b) => a.graph.t - b.graph.t || byCodeUnits(a.graph.id, b.graph.id));
+        list.sort((a, b) => a.t - b.t || byCodeUnits(a.signal.id, b.signal.id));
         const [postcode = '', houseNumber = '0', houseLetter = '', addition = ''] = key.split('|');
+        const first = list[0];
+        const last = list[list.length - 1];
         return {
           addressKey: key,
           postcode,
@@ -254,9 +290,9 @@ export class ReadModel {
           houseLetter,
           addition,
           city: list.map((s) => s.signal.address?.city).find((c) => c !== undefined) ?? '',
-          firstSeen: new Date(list[0]!.graph.t).toISOString(),
-          lastSeen: new Date(list[list.length - 1]!.graph.t).toISOString(),
-          signalIds: distinctSorted(list.map((s) => s.graph.id)),
+          firstSeen: first === undefined ? '' : new Date(first.t).toISOString(),
+          lastSeen: last === undefined ? '' : new Date(last.t).toISOString(),
+          signalIds: distinctSorted(list.map((s) => s.signal.id)),
         };
       })
       .sort(
@@ -283,7 +319,7 @@ export class ReadModel {
     }
 
     const timeline: pb.SignalSummary[] = [...signals]
-      .sort((a, b) => b.graph.t - a.graph.t || byCodeUnits(b.graph.id, a.graph.id))
+      .sort((a, b) => b.t - a.t || byCodeUnits(b.signal.id, a.signal.id))
       .map(({ signal }) => ({
         signalId: signal.id,
         kind: signal.kind,
@@ -301,30 +337,10 @@ export class ReadModel {
         ),
       }));
 
-    const current = radar
-      .indicatorsOfHousehold(household)
-      .map((i) => this.indicatorMessage(i, true));
-    const currentIds = new Set(current.map((i) => i.indicatorId));
-    const signalIds = new Set(household.signals.map((s) => s.id));
-    const past: pb.Indicator[] = [];
-    for (const event of this.events.withdrawn()) {
-      const i = event.indicator;
-      if (currentIds.has(i.indicatorId)) continue;
-      const same =
-        radar.resolveHousehold(i.householdId)?.household === household ||
-        i.signalIds.some((id) => signalIds.has(id));
-      if (same) past.push(this.indicatorMessage(i, false));
-    }
-    current.sort(
-      (a, b) => byCodeUnits(a.raisedAt, b.raisedAt) || byCodeUnits(a.indicatorId, b.indicatorId),
-    );
-    past.sort(
-      (a, b) => byCodeUnits(a.raisedAt, b.raisedAt) || byCodeUnits(a.indicatorId, b.indicatorId),
-    );
-
+    const { current, past } = await this.indicatorsOf(store, view);
     return {
-      householdId: household.id,
-      regions: distinctSorted(signals.map((s) => s.signal.region)),
+      householdId: view.householdId,
+      regions: view.regions,
       persons,
       addresses,
       relations: [...relations.values()],
@@ -333,7 +349,35 @@ export class ReadModel {
     };
   }
 
-  private indicatorMessage(indicator: Indicator, active: boolean): pb.Indicator {
+  /**
+   * A household's current indicators, and the withdrawn ones that were
+   * raised on it or on any of its signals, each sorted by when raised.
+   */
+  private async indicatorsOf(
+    store: RadarStore,
+    view: HouseholdView,
+  ): Promise<{ current: pb.Indicator[]; past: pb.Indicator[] }> {
+    const ids = new Set<string>();
+    for await (const id of store.indicatorIds({ index: 'household', key: view.householdId }))
+      ids.add(id);
+    for (const signalId of view.signalIds) {
+      for await (const id of store.indicatorIds({ index: 'signal', key: signalId })) ids.add(id);
+    }
+    const current: pb.Indicator[] = [];
+    const past: pb.Indicator[] = [];
+    for (const id of ids) {
+      const record = await store.indicatorRecord(id);
+      if (record === undefined) continue;
+      if (record.active && record.indicator.householdId === view.householdId)
+        current.push(this.indicatorMessage(record));
+      else if (!record.active) past.push(this.indicatorMessage(record));
+    }
+    const byRaised = (a: pb.Indicator, b: pb.Indicator): number =>
+      byCodeUnits(a.raisedAt, b.raisedAt) || byCodeUnits(a.indicatorId, b.indicatorId);
+    return { current: current.sort(byRaised), past: past.sort(byRaised) };
+  }
+
+  private indicatorMessage({ indicator, active, sequence }: IndicatorRecord): pb.Indicator {
     return {
       indicatorId: indicator.indicatorId,
       ruleId: indicator.ruleId,
@@ -346,7 +390,7 @@ export class ReadModel {
       signalIds: [...indicator.signalIds],
       explanation: indicator.explanation,
       active,
-      lastSequence: this.events.of(indicator.indicatorId)?.sequence ?? 0,
+      lastSequence: sequence,
     };
   }
 
@@ -389,50 +433,81 @@ export class ReadModel {
     return since;
   }
 
+  /**
+   * The indicators changed after the sequence and at or after `since`:
+   * read from the event log from that sequence on, so a recent change
+   * costs the events since, not the history.
+   */
+  private async changedIndicators(
+    store: RadarStore,
+    afterSequence: number,
+    since: number,
+  ): Promise<Set<string>> {
+    const ids = new Set<string>();
+    for await (const event of store.events(afterSequence)) {
+      if (Date.parse(event.recordedAt) < since) continue;
+      ids.add(event.indicator.indicatorId);
+    }
+    return ids;
+  }
+
   async searchHouseholds(
     request: pb.SearchHouseholdsRequest,
     access: Access,
   ): Promise<Answer<pb.SearchHouseholdsResponse>> {
     const { since, size, print, after } = this.query(request, {});
-    const state = await this.refresh();
-    const { radar } = state;
+    const { store } = this.state();
 
-    const changedHouseholds = new Set<Household>();
-    const changeFilter = request.changedAfterSequence > 0 || !Number.isNaN(since);
-    if (changeFilter) {
-      for await (const event of state.store.events(request.changedAfterSequence)) {
-        if (Date.parse(event.recordedAt) < since) continue;
-        const h = radar.resolveHousehold(event.indicator.householdId)?.household;
-        if (h !== undefined) changedHouseholds.add(h);
+    let ids: AsyncIterable<string> | Iterable<string>;
+    if (request.changedAfterSequence > 0 || !Number.isNaN(since)) {
+      const changed = new Set<string>();
+      for (const id of await this.changedIndicators(store, request.changedAfterSequence, since)) {
+        const record = await store.indicatorRecord(id);
+        const household =
+          record === undefined
+            ? undefined
+            : await this.resolveHousehold(store, record.indicator.householdId);
+        if (household !== undefined) changed.add(household.view.householdId);
       }
+      ids = [...changed].sort(byCodeUnits).filter((id) => after === undefined || id > after);
+    } else if (request.region !== '') {
+      ids = store.householdIds({ index: 'region', key: request.region }, after);
+    } else if (request.level !== '') {
+      ids = store.householdIds({ index: 'level', key: request.level }, after);
+    } else if (request.ruleId !== '') {
+      ids = store.householdIds({ index: 'rule', key: request.ruleId }, after);
+    } else {
+      ids = store.householdIds(undefined, after);
     }
-    const matches: { household: Household; regions: string[] }[] = [];
-    for (const household of radar.households.households()) {
-      if (!this.householdVisible(radar, household, access)) continue;
-      const regions = distinctSorted(household.signals.map((s) => radar.signal(s.id)?.region));
-      if (request.region !== '' && !regions.includes(request.region)) continue;
-      const indicators = radar.indicatorsOfHousehold(household);
-      if (request.level !== '' && !indicators.some((i) => i.level === request.level)) continue;
-      if (request.ruleId !== '' && !indicators.some((i) => i.ruleId === request.ruleId)) continue;
-      if (request.active !== undefined && indicators.length > 0 !== request.active) continue;
-      if (changeFilter && !changedHouseholds.has(household)) continue;
-      matches.push({ household, regions });
-    }
-    // Summaries are built for the page only: persons are resolved on demand.
-    const { items, nextPageToken } = page(matches, (m) => m.household.id, after, size, print);
-    const households = items.map(({ household, regions }): pb.HouseholdSummary => {
-      const indicators = radar.indicatorsOfHousehold(household);
+
+    const { items, nextPageToken } = await pageOf(
+      ids,
+      async (id) => {
+        const view = await store.householdView(id);
+        if (view === undefined || !this.householdVisible(view, access)) return undefined;
+        if (request.region !== '' && !view.regions.includes(request.region)) return undefined;
+        if (request.level !== '' && !view.indicatorLevels.includes(request.level)) return undefined;
+        if (request.ruleId !== '' && !view.indicatorRules.includes(request.ruleId))
+          return undefined;
+        if (request.active !== undefined && view.activeIndicatorCount > 0 !== request.active)
+          return undefined;
+        return view;
+      },
+      size,
+      print,
+    );
+    const households = items.map((view): pb.HouseholdSummary => {
       let highest = -1;
-      for (const i of indicators) highest = Math.max(highest, LEVEL_RANK.get(i.level) ?? -1);
-      const last = household.signals.reduce((t, s) => Math.max(t, s.t), -Infinity);
+      for (const level of view.indicatorLevels)
+        highest = Math.max(highest, LEVEL_RANK.get(level) ?? -1);
       return {
-        householdId: household.id,
-        regions,
-        signalCount: household.signals.length,
-        personCount: radar.households.personsOf(household).size,
-        lastSignalAt: new Date(last).toISOString(),
-        activeIndicatorCount: indicators.length,
-        highestLevel: highest < 0 ? '' : LEVELS[highest]!,
+        householdId: view.householdId,
+        regions: view.regions,
+        signalCount: view.signalIds.length,
+        personCount: view.persons.length,
+        lastSignalAt: new Date(view.lastSignalAt).toISOString(),
+        activeIndicatorCount: view.activeIndicatorCount,
+        highestLevel: LEVELS[highest] ?? '',
       };
     });
     return {
@@ -447,57 +522,59 @@ export class ReadModel {
     access: Access,
   ): Promise<Answer<pb.ListIndicatorsResponse>> {
     const { since, size, print, after } = this.query(request, { household: request.householdId });
-    const state = await this.refresh();
-    const { radar } = state;
+    const { store } = this.state();
 
-    const candidates: { indicator: Indicator; active: boolean }[] = [];
-    const currentIds = new Set<string>();
-    for (const indicator of radar.indicators()) currentIds.add(indicator.indicatorId);
-    if (request.active !== false)
-      for (const indicator of radar.indicators()) candidates.push({ indicator, active: true });
-    if (request.active !== true) {
-      for (const event of this.events.withdrawn()) {
-        if (!currentIds.has(event.indicator.indicatorId))
-          candidates.push({ indicator: event.indicator, active: false });
-      }
-    }
-    const wantedHousehold =
+    const wanted =
       request.householdId === ''
         ? undefined
-        : radar.resolveHousehold(request.householdId)?.household;
-    const matches: { indicator: Indicator; active: boolean }[] = [];
-    for (const { indicator, active } of candidates) {
-      if (request.level !== '' && indicator.level !== request.level) continue;
-      if (request.ruleId !== '' && indicator.ruleId !== request.ruleId) continue;
-      const latest = this.events.of(indicator.indicatorId);
-      const sequence = latest?.sequence ?? 0;
-      if (request.changedAfterSequence > 0 && sequence <= request.changedAfterSequence) continue;
-      if (!Number.isNaN(since) && (latest === undefined || latest.recordedAt < since)) continue;
-      if (
-        request.householdId !== '' &&
-        indicator.householdId !== request.householdId &&
-        (wantedHousehold === undefined ||
-          radar.resolveHousehold(indicator.householdId)?.household !== wantedHousehold)
-      ) {
-        continue;
-      }
-      if (!(await this.indicatorVisible(state, indicator, access))) continue;
-      if (
-        request.region !== '' &&
-        !(await this.indicatorRegions(state, indicator)).has(request.region)
-      )
-        continue;
-      matches.push({ indicator, active });
+        : ((await this.resolveHousehold(store, request.householdId))?.view.householdId ?? '');
+    let ids: AsyncIterable<string> | Iterable<string>;
+    if (request.changedAfterSequence > 0 || !Number.isNaN(since)) {
+      const changed = await this.changedIndicators(store, request.changedAfterSequence, since);
+      ids = [...changed].sort(byCodeUnits).filter((id) => after === undefined || id > after);
+    } else {
+      const by: { index: IndicatorIndexName; key: string } | undefined =
+        // An old id of a merged household: its indicators carry either id, so none leads.
+        wanted !== undefined && wanted === request.householdId
+          ? { index: 'household', key: request.householdId }
+          : wanted !== undefined
+            ? undefined
+            : request.ruleId !== ''
+              ? { index: 'rule', key: request.ruleId }
+              : request.level !== ''
+                ? { index: 'level', key: request.level }
+                : undefined;
+      ids = store.indicatorIds(by, after);
     }
-    // Messages are built for the page only.
-    const { items: found, nextPageToken } = page(
-      matches,
-      (m) => m.indicator.indicatorId,
-      after,
+
+    const { items: found, nextPageToken } = await pageOf(
+      ids,
+      async (id) => {
+        const record = await store.indicatorRecord(id);
+        if (record === undefined) return undefined;
+        const { indicator, active } = record;
+        if (request.active !== undefined && active !== request.active) return undefined;
+        if (request.level !== '' && indicator.level !== request.level) return undefined;
+        if (request.ruleId !== '' && indicator.ruleId !== request.ruleId) return undefined;
+        if (
+          wanted !== undefined &&
+          indicator.householdId !== request.householdId &&
+          (await this.resolveHousehold(store, indicator.householdId))?.view.householdId !== wanted
+        ) {
+          return undefined;
+        }
+        if (!(await this.indicatorVisible(store, indicator, access))) return undefined;
+        if (
+          request.region !== '' &&
+          !(await this.indicatorRegions(store, indicator)).has(request.region)
+        )
+          return undefined;
+        return record;
+      },
       size,
       print,
     );
-    const items = found.map(({ indicator, active }) => this.indicatorMessage(indicator, active));
+    const items = found.map((record) => this.indicatorMessage(record));
     return {
       response: { indicators: items, nextPageToken },
       households: distinctSorted(items.map((i) => i.householdId)),
@@ -512,25 +589,11 @@ export class ReadModel {
     access: Access,
   ): Promise<Answer<pb.ExplainIndicatorResponse>> {
     if (request.indicatorId === '') throw invalid('indicator_id', 'must not be empty');
-    const state = await this.refresh();
-    const { radar, ruleset } = state;
-    let indicator: Indicator | undefined;
-    let active = true;
-    for (const i of radar.indicators()) {
-      if (i.indicatorId === request.indicatorId) {
-        indicator = i;
-        break;
-      }
-    }
-    if (indicator === undefined) {
-      const event: LatestEvent | undefined = this.events.of(request.indicatorId);
-      if (event?.type === 'WITHDRAWN') {
-        indicator = event.indicator;
-        active = false;
-      }
-    }
-    if (indicator === undefined || !(await this.indicatorVisible(state, indicator, access)))
+    const { store, ruleset } = this.state();
+    const record = await store.indicatorRecord(request.indicatorId);
+    if (record === undefined || !(await this.indicatorVisible(store, record.indicator, access)))
       throw indicatorNotFound();
+    const { indicator } = record;
 
     const rule = ruleset.rules.find((r) => r.id === indicator.ruleId);
     const source = ruleset.sources.get(indicator.ruleId);
@@ -546,10 +609,12 @@ export class ReadModel {
             file: source?.file ?? '',
             line: source?.line ?? 0,
           };
-    const contributions = indicator.signalIds.map((id) => this.contribution(radar, rule, id));
+    const contributions = await Promise.all(
+      indicator.signalIds.map((id) => this.contribution(store, rule, id)),
+    );
     return {
       response: {
-        indicator: this.indicatorMessage(indicator, active),
+        indicator: this.indicatorMessage(record),
         rule: ruleText,
         ruleVersionDiffers: rule !== undefined && rule.version !== indicator.ruleVersion,
         contributions,
@@ -559,12 +624,16 @@ export class ReadModel {
     };
   }
 
-  private contribution(
-    radar: Radar,
+  private async contribution(
+    store: RadarStore,
     rule: Rule | undefined,
     signalId: string,
-  ): pb.SignalContribution {
-    const signal = radar.signal(signalId);
+  ): Promise<pb.SignalContribution> {
+    // A signal in no household is withdrawn (or was never accepted).
+    const signal =
+      (await store.householdOfSignal(signalId)) === undefined
+        ? undefined
+        : await store.signal(signalId);
     if (signal === undefined) {
       return {
         signalId,
@@ -582,8 +651,8 @@ export class ReadModel {
   // ---- WatchIndicators -----------------------------------------------------
 
   /** Whether a stored event may be shown to this client. */
-  async eventVisible(state: ApiState, indicator: Indicator, access: Access): Promise<boolean> {
-    return this.indicatorVisible(state, indicator, access);
+  async eventVisible(indicator: Indicator, access: Access): Promise<boolean> {
+    return this.indicatorVisible(this.state().store, indicator, access);
   }
 }
 

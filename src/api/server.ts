@@ -60,8 +60,6 @@ export interface ApiServerOptions {
   port?: number;
   /** Largest message received or sent. @defaultValue 4 MiB */
   maxMessageBytes?: number;
-  /** How often a watch looks for new events in the store. @defaultValue 200 */
-  watchPollMs?: number;
   /** Gets no personal data and no audit records: only methods, status codes and counts. */
   logger?: Logger;
 }
@@ -72,7 +70,7 @@ export interface ApiServer {
   stop(): Promise<void>;
 }
 
-const DEFAULTS = { port: 0, maxMessageBytes: 4 * 1024 * 1024, watchPollMs: 200 };
+const DEFAULTS = { port: 0, maxMessageBytes: 4 * 1024 * 1024 };
 
 /** Call metadata naming the user a call acts for and why (NEN 7513). */
 export const USER_HEADER = 'x-radar-user';
@@ -96,10 +94,9 @@ function validateOptions(options: ApiServerOptions): void {
         throw new RangeError(`tls.${part} is required`);
     }
   }
-  const { maxMessageBytes, watchPollMs, port } = { ...DEFAULTS, ...options };
+  const { maxMessageBytes, port } = { ...DEFAULTS, ...options };
   if (!Number.isInteger(maxMessageBytes) || maxMessageBytes < 1024)
     throw new RangeError('maxMessageBytes must be at least 1024');
-  if (!(watchPollMs > 0)) throw new RangeError('watchPollMs must be positive');
   if (!Number.isInteger(port) || port < 0 || port > 65_535)
     throw new RangeError('port must be 0 to 65535');
 }
@@ -277,17 +274,28 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     };
   }
 
-  /** Waits `ms`, or less when the server stops or the call ends. */
-  function pause(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        wakers.delete(done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      wakers.add(done);
+  /**
+   * Waits until the store holds events after `after`, or the server stops or
+   * the call ends: the store tells its listeners of every write with events,
+   * so a watch is woken, not polling.
+   */
+  async function nextEvents(store: ApiState['store'], after: number): Promise<void> {
+    let done = (): void => undefined;
+    const woken = new Promise<void>((resolve) => {
+      done = resolve;
     });
+    const unlisten = store.onEvents((last) => {
+      if (last > after) done();
+    });
+    wakers.add(done);
+    try {
+      // Events stored between the caller's read and the listener are not missed.
+      if ((await store.lastSequence()) > after) return;
+      await woken;
+    } finally {
+      unlisten();
+      wakers.delete(done);
+    }
   }
 
   function watchIndicators(
@@ -326,12 +334,12 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
             if (batch.length >= 256) break;
           }
           if (batch.length === 0) {
-            await pause(settings.watchPollMs);
+            await nextEvents(state.store, after);
             continue;
           }
           const visible = [];
           for (const event of batch) {
-            if (await model.eventVisible(state, event.indicator, access)) visible.push(event);
+            if (await model.eventVisible(event.indicator, access)) visible.push(event);
           }
           if (visible.length > 0) {
             await record(

@@ -59,7 +59,6 @@ export async function backtestCommand(options: BacktestCommandOptions, io: CliIo
   );
   const radar = new Radar({
     ruleset,
-    keepSignals: false,
     formOnce: true,
     ...settings.households,
   });

@@ -30,8 +30,10 @@ export async function serveCommand(options: ServeOptions): Promise<number> {
   );
   const log = createLogger(config.log.level);
   const service = new RadarService(config, log);
-  await service.start();
+  // The API reads the store alone, so it answers from the moment the store is open.
+  await service.open();
   const api = config.api.enabled ? await startApi(config.api, service, log) : undefined;
+  await service.start();
   await new Promise<void>((resolve) => {
     const stop = (): void => resolve();
     process.once('SIGINT', stop);

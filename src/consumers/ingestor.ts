@@ -2,7 +2,7 @@
  * Turns one batch of Kafka messages into one atomic store write, the dead
  * letters to produce, and the indicator events it caused. No I/O: the
  * consumer does the producing and writing, in the order that keeps a crash
- * at any instant safe (see `service/consumer-loop.ts`).
+ * at any instant safe (see `service/service.ts`).
  */
 import { SignalRejectedError } from '../errors.js';
 import type { Radar } from '../engine/index.js';
@@ -30,6 +30,40 @@ export interface ProcessedBatch {
   deadLetters: DeadLetter[];
   events: StoredEvent[];
   counts: BatchCounts;
+}
+
+/**
+ * Flushes the radar and makes the one store write that holds what changed:
+ * the accepted signals, households with their views, indicators, and the
+ * indicator events numbered on from `lastSequence`. The service writes each
+ * batch this way, and so does anything else that must store what it would.
+ */
+export function flushedBatch(
+  radar: Radar,
+  signals: readonly Signal[],
+  lastSequence: number,
+  now = new Date(),
+): { state: StateBatch; events: StoredEvent[] } {
+  const changes = radar.flush();
+  let sequence = lastSequence;
+  const events = changes.indicators.map((change): StoredEvent => ({
+    sequence: ++sequence,
+    type: change.type,
+    indicator: change.indicator,
+    recordedAt: now.toISOString(),
+  }));
+  const state: StateBatch = {
+    signals,
+    householdsPut: changes.householdsPut.map((h) => householdSummary(radar.households, h)),
+    householdsDeleted: changes.householdsDeleted,
+    householdViews: changes.householdsPut.map((h) => radar.householdView(h)),
+    indicatorsPut: changes.indicators.filter((c) => c.type !== 'WITHDRAWN').map((c) => c.indicator),
+    indicatorsDeleted: changes.indicators
+      .filter((c) => c.type === 'WITHDRAWN')
+      .map((c) => c.indicator.indicatorId),
+    events,
+  };
+  return { state, events };
 }
 
 export function positionKey(topic: string, partition: number): string {
@@ -80,27 +114,9 @@ export class Ingestor {
       offsets.set(key, following);
     }
 
-    const changes = this.radar.flush();
-    const events = changes.indicators.map((change): StoredEvent => ({
-      sequence: ++this.lastSequence,
-      type: change.type,
-      indicator: change.indicator,
-      recordedAt: now.toISOString(),
-    }));
-    const withdrawn = changes.indicators
-      .filter((c) => c.type === 'WITHDRAWN')
-      .map((c) => c.indicator.indicatorId);
-    const state: StateBatch = {
-      signals,
-      offsets,
-      householdsPut: changes.householdsPut.map((h) => householdSummary(this.radar.households, h)),
-      householdsDeleted: changes.householdsDeleted,
-      indicatorsPut: changes.indicators
-        .filter((c) => c.type !== 'WITHDRAWN')
-        .map((c) => c.indicator),
-      indicatorsDeleted: withdrawn,
-      events,
-    };
+    const { state, events } = flushedBatch(this.radar, signals, this.lastSequence, now);
+    this.lastSequence += events.length;
+    state.offsets = offsets;
     return { state, deadLetters, events, counts };
   }
 }

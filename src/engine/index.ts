@@ -10,3 +10,4 @@ export type {
 export { Household } from '../graph/household-index.js';
 export { prepareSignal, type PreparedSignal } from './prepare.js';
 export { WireReader, WireWriter, type WireSignals } from './prepared-wire.js';
+export type { HouseholdView } from './household-view.js';

@@ -40,19 +40,13 @@ import {
 } from '../rules/packed-households.js';
 import type { Signal } from '../signals/types.js';
 import { byCodeUnits, householdSummary, type HouseholdSummary } from './household-summary.js';
+import { householdView, type HouseholdView } from './household-view.js';
 import { IdTable } from './id-table.js';
 import { prepareSignal, type PreparedSignal } from './prepare.js';
 import type { WireReader } from './prepared-wire.js';
 
 export interface RadarOptions extends HouseholdIndexOptions {
   ruleset: Ruleset;
-  /**
-   * Keep every accepted signal whole, for `signal(id)`: the API shows names
-   * and addresses as written. A backtest reads none of that and keeps only
-   * what the engine needs, a fraction of the memory.
-   * @defaultValue true
-   */
-  keepSignals?: boolean;
   /**
    * Keep each household's indicators from one flush to the next, to report
    * what changed. A backtest reads them once, at the end, rule by rule
@@ -143,8 +137,6 @@ export class Radar {
   private readonly retracted = new Set<string>();
   /** With `formOnce`: the retracted ids not accepted yet. */
   private readonly retractedAhead = new Set<string>();
-  /** Whole signals for readers such as the API; undefined when not kept. */
-  private readonly whole: Map<string, Signal> | undefined;
   /** Accepted since the last fold; those retracted in the meantime are skipped. */
   private pendingAdds: PreparedSignal[] = [];
   private readonly pendingRemoves = new Set<string>();
@@ -174,8 +166,6 @@ export class Radar {
     this.compiled = compileRuleset(options.ruleset);
     this.households = new HouseholdIndex(options);
     const formOnce = options.formOnce === true;
-    // A radar that forms households once answers no lookups.
-    this.whole = options.keepSignals === false || formOnce ? undefined : new Map();
     if (formOnce && options.keepIndicators === true)
       throw new RangeError('a radar that forms households once keeps no indicators');
     this.indicatorsOf = options.keepIndicators === false || formOnce ? undefined : new Map();
@@ -196,11 +186,7 @@ export class Radar {
    * no-op; with other content it is rejected and the first version stays.
    */
   ingest(signal: Signal): IngestOutcome {
-    const outcome = this.ingestPrepared(prepareSignal(signal));
-    if (this.whole !== undefined && outcome === 'accepted' && this.active(signal.id)) {
-      this.whole.set(signal.id, signal);
-    }
-    return outcome;
+    return this.ingestPrepared(prepareSignal(signal));
   }
 
   /** `ingest` for a signal prepared elsewhere, such as a decode worker. */
@@ -221,7 +207,6 @@ export class Radar {
         // Only its fingerprint is needed any more, to answer redeliveries.
         this.accepted.set(target, { ...withdrawn, rule: undefined, graph: undefined });
       }
-      this.whole?.delete(target);
       this.pendingRemoves.add(target);
     }
     if (this.active(id)) this.pendingAdds.push(prepared);
@@ -306,14 +291,6 @@ export class Radar {
   private active(id: string): boolean {
     const prepared = this.accepted.get(id);
     return prepared?.rule !== undefined && !this.retracted.has(id);
-  }
-
-  /**
-   * An accepted signal that is not withdrawn and not a withdrawal; undefined
-   * for every id when the radar was made with `keepSignals: false`.
-   */
-  signal(id: string): Signal | undefined {
-    return this.whole?.get(id);
   }
 
   /**
@@ -459,6 +436,16 @@ export class Radar {
       else this.smallestSignalOf.set(household.id, household.smallestSignalId);
     }
     return change;
+  }
+
+  /** What the API reads of a household, as of the last flush. */
+  householdView(household: Household): HouseholdView {
+    return householdView(
+      household,
+      this.households.personsOf(household),
+      (id) => this.accepted.get(id)?.rule?.region,
+      this.indicatorsOfHousehold(household),
+    );
   }
 
   /** Current indicators of a household, as of the last flush. */

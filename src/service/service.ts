@@ -24,6 +24,15 @@ import { loadRuleset, type Ruleset } from '../rules/index.js';
 import { openStore, type RadarStore } from '../store/index.js';
 import { kafkaLogCreator } from './kafka-log.js';
 
+async function hasAny(items: AsyncIterable<unknown>): Promise<boolean> {
+  const iterator = items[Symbol.asyncIterator]();
+  try {
+    return (await iterator.next()).done !== true;
+  } finally {
+    await iterator.return?.();
+  }
+}
+
 export interface ServiceStatus {
   counts: BatchCounts;
   lastSequence: number;
@@ -38,6 +47,7 @@ export class RadarService {
   private ruleset!: Ruleset;
   private readonly counts: BatchCounts = noCounts();
   private lastSequence = 0;
+  private opened = false;
 
   constructor(
     private readonly config: RadarConfig,
@@ -54,10 +64,20 @@ export class RadarService {
     return { radar: this.radar, store: this.store, ruleset: this.ruleset };
   }
 
+  /**
+   * Loads the rules and opens the store: enough for the API, which reads the
+   * store alone, to answer while `start` rebuilds the radar and catches up.
+   */
+  async open(): Promise<void> {
+    if (this.opened) return;
+    this.opened = true;
+    this.ruleset = await loadRuleset(this.config.rules);
+    this.store = await openStore({ dataDir: this.config.dataDir, sync: this.config.store.sync });
+  }
+
   async start(): Promise<void> {
     const { config } = this;
-    this.ruleset = await loadRuleset(config.rules);
-    this.store = await openStore({ dataDir: config.dataDir, sync: config.store.sync });
+    await this.open();
     await this.rebuild();
     const kafka = new Kafka({
       clientId: config.kafka.clientId,
@@ -141,6 +161,7 @@ export class RadarService {
     this.radar = new Radar({ ruleset: this.ruleset, ...this.config.households });
     for await (const signal of this.store.signals()) this.radar.ingest(signal);
     this.radar.flush();
+    await this.addMissingViews();
     this.lastSequence = await this.store.lastSequence();
     const stored = await this.store.counters();
     for (const key of Object.keys(this.counts) as (keyof BatchCounts)[])
@@ -154,6 +175,17 @@ export class RadarService {
       },
       'rebuilt radar from store',
     );
+  }
+
+  /**
+   * A store written before households had views gets them once, from the
+   * rebuilt radar: the API reads nothing else.
+   */
+  private async addMissingViews(): Promise<void> {
+    if (this.radar.households.size === 0 || (await hasAny(this.store.householdIds()))) return;
+    const views = [...this.radar.households.households()].map((h) => this.radar.householdView(h));
+    await this.store.write({ householdViews: views });
+    this.log.info({ households: views.length }, 'added household views to a store that had none');
   }
 
   private async handleBatch({ batch, resolveOffset, heartbeat }: EachBatchPayload): Promise<void> {

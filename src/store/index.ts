@@ -4,7 +4,16 @@ import { LevelStore } from './level-store.js';
 export { StoreError, type StoreErrorCode } from './errors.js';
 export { LevelStore, type LevelStoreOptions } from './level-store.js';
 export { MemoryStore } from './memory-store.js';
-export type { Offsets, RadarStore, StateBatch, StoredEvent } from './types.js';
+export type { HouseholdView } from '../engine/household-view.js';
+export type {
+  HouseholdIndexName,
+  IndicatorIndexName,
+  IndicatorRecord,
+  Offsets,
+  RadarStore,
+  StateBatch,
+  StoredEvent,
+} from './types.js';
 
 export interface OpenStoreOptions {
   /** Only one process may use it at a time. */

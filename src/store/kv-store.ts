@@ -31,6 +31,7 @@
  * personal data.
  */
 import type { HouseholdSummary } from '../engine/household-summary.js';
+import type { HouseholdView } from '../engine/household-view.js';
 import type { Indicator } from '../rules/index.js';
 import type { Signal } from '../signals/types.js';
 import { notOpen, StoreError } from './errors.js';
@@ -38,7 +39,6 @@ import { prefixRange, type KvOperation, type OrderedKv } from './kv.js';
 import { continueSequence } from './sequence.js';
 import type {
   HouseholdIndexName,
-  HouseholdView,
   IndicatorIndexName,
   IndicatorRecord,
   RadarStore,

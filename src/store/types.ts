@@ -5,6 +5,7 @@
  * `write`, so a crash at any instant leaves either all of it or none.
  */
 import type { HouseholdSummary } from '../engine/household-summary.js';
+import type { HouseholdView } from '../engine/household-view.js';
 import type { IndicatorEventType } from '../engine/index.js';
 import type { Indicator } from '../rules/index.js';
 import type { Signal } from '../signals/types.js';
@@ -24,32 +25,6 @@ export interface StoredEvent {
 
 /** `<topic>:<partition>` → the next offset to read, as Kafka's decimal string. */
 export type Offsets = ReadonlyMap<string, string>;
-
-/**
- * A household as the API shows it, kept beside its summary so that a call
- * reads one value instead of the household's signals and persons. The
- * store indexes it by BSN, address key, region, indicator level and rule.
- */
-export interface HouseholdView {
-  householdId: string;
-  smallestSignalId: string;
-  /** Sorted in code-unit order. */
-  signalIds: string[];
-  /** The distinct regions of its signals, sorted: need to know is decided on them. */
-  regions: string[];
-  /** The distinct valid BSNs of its persons, sorted. */
-  bsns: string[];
-  /** The distinct address keys of its signals, sorted. */
-  addressKeys: string[];
-  /** The latest `occurredAt` of its signals, epoch milliseconds. */
-  lastSignalAt: number;
-  /** Its persons, by id, each with the person records (`signalId`, `ref`) resolved to it. */
-  persons: { personId: string; records: [signalId: string, ref: string][] }[];
-  /** Its current indicators' distinct levels and rule ids, sorted, and how many there are. */
-  indicatorLevels: string[];
-  indicatorRules: string[];
-  activeIndicatorCount: number;
-}
 
 /** What the API knows of an indicator ever raised: as it stands now, or stood when withdrawn. */
 export interface IndicatorRecord {

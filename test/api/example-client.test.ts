@@ -26,7 +26,6 @@ function start(port = 0): Promise<ApiServer> {
     auditLog: audit,
     host: '127.0.0.1',
     port,
-    watchPollMs: 50,
   });
 }
 

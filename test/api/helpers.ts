@@ -2,7 +2,7 @@
  * Real certificates, real data and real clients for the API tests: openssl
  * makes a CA and certificates in a temporary directory, the shared scenario
  * signals go through the same Radar the service runs, and their indicator
- * events are written to a MemoryStore exactly as the service writes them.
+ * changes are written to a MemoryStore exactly as the service writes them.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -14,6 +14,7 @@ import {
   type ClientUnaryCall,
   type ServiceError,
 } from '@grpc/grpc-js';
+import { flushedBatch } from '../../src/consumers/ingestor.js';
 import { Radar } from '../../src/engine/index.js';
 import { RadarServiceClient } from '../../src/gen/radar/v1/radar.js';
 import { loadRuleset, type Ruleset } from '../../src/rules/index.js';
@@ -23,6 +24,7 @@ import { MemoryStore } from '../../src/store/index.js';
 
 export const SCENARIOS = fileURLToPath(new URL('../../../shared/scenarios', import.meta.url));
 
+import type { ApiState } from '../../src/api/index.js';
 import type { DevPki } from '../../src/api/dev-pki.js';
 
 export { makePki, type DevPki, type Pem } from '../../src/api/dev-pki.js';
@@ -54,6 +56,7 @@ export function signal(fields: Partial<Signal> & Pick<Signal, 'id' | 'region'>):
 export class Fixture {
   readonly store = new MemoryStore();
   readonly radar: Radar;
+  private readonly written = new Map<string, Signal>();
 
   constructor(readonly ruleset: Ruleset) {
     this.radar = new Radar({ ruleset });
@@ -65,23 +68,23 @@ export class Fixture {
     return fixture;
   }
 
-  get state() {
-    return { radar: this.radar, store: this.store, ruleset: this.ruleset };
+  get state(): ApiState {
+    return { store: this.store, ruleset: this.ruleset };
   }
 
   async ingest(signals: readonly Signal[]): Promise<void> {
-    for (const s of signals) this.radar.ingest(s);
-    const changes = this.radar.flush();
-    let sequence = await this.store.lastSequence();
-    await this.store.write({
-      signals,
-      events: changes.indicators.map((c) => ({
-        sequence: ++sequence,
-        type: c.type,
-        indicator: c.indicator,
-        recordedAt: new Date().toISOString(),
-      })),
-    });
+    for (const s of signals) {
+      this.radar.ingest(s);
+      this.written.set(s.id, s);
+    }
+    const { state } = flushedBatch(this.radar, signals, await this.store.lastSequence());
+    await this.store.write(state);
+  }
+
+  /** The region of a signal in some household; undefined for a withdrawn one. */
+  regionOf(signalId: string): string | undefined {
+    if (this.radar.households.householdOf(signalId) === undefined) return undefined;
+    return this.written.get(signalId)?.region;
   }
 
   householdOf(signalId: string): string {

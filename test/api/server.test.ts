@@ -69,7 +69,6 @@ async function start(options: { maxMessageBytes?: number } = {}): Promise<ApiSer
     auditLog: audit,
     host: '127.0.0.1',
     port: 0,
-    watchPollMs: 50,
     ...options,
   });
 }
@@ -291,7 +290,7 @@ describe('radar.v1.RadarService over mutual TLS', () => {
       pages++;
     } while (pageToken !== '');
     const expected = [...fixture.radar.households.households()]
-      .filter((h) => h.signals.some((s) => fixture.radar.signal(s.id)?.region === 'VT09'))
+      .filter((h) => h.signals.some((s) => fixture.regionOf(s.id) === 'VT09'))
       .map((h) => h.id)
       .sort();
     expect(seen).toEqual(expected);
@@ -670,9 +669,8 @@ describe('WatchIndicators', () => {
       const ids = event.indicator.signalIds;
       const household = fixture.radar.resolveHousehold(event.indicator.householdId)?.household;
       const regions = new Set<string>();
-      for (const s of household?.signals ?? [])
-        regions.add(fixture.radar.signal(s.id)?.region ?? '');
-      for (const id of ids) regions.add(fixture.radar.signal(id)?.region ?? '');
+      for (const s of household?.signals ?? []) regions.add(fixture.regionOf(s.id) ?? '');
+      for (const id of ids) regions.add(fixture.regionOf(id) ?? '');
       if (regions.has(region)) sequences.push(event.sequence);
     }
     return sequences;

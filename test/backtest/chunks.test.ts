@@ -209,7 +209,6 @@ describe('runBacktest', () => {
   async function chunked(lines: string[], workerThreads: number, formOnce: boolean) {
     const radar = new Radar({
       ruleset: await loadRuleset(SHIPPED_RULES),
-      keepSignals: false,
       keepIndicators: false,
       formOnce,
     });
