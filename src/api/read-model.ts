@@ -130,31 +130,8 @@ export class ReadModel {
     return merged === undefined ? undefined : { view: merged, mergedFrom: id };
   }
 
-  /** Regions an indicator concerns: its household's, and its signals' (withdrawn ones too). */
-  private async indicatorRegions(store: RadarStore, indicator: Indicator): Promise<Set<string>> {
-    const regions = new Set<string>();
-    const household = await this.resolveHousehold(store, indicator.householdId);
-    for (const region of household?.view.regions ?? []) regions.add(region);
-    for (const id of indicator.signalIds) {
-      const region = (await store.signal(id))?.region;
-      if (region !== undefined) regions.add(region);
-    }
-    return regions;
-  }
-
-  /** An indicator is visible with its household; a withdrawn one whose household is gone, by its signals. */
-  private async indicatorVisible(
-    store: RadarStore,
-    indicator: Indicator,
-    access: Access,
-  ): Promise<boolean> {
-    const household = await this.resolveHousehold(store, indicator.householdId);
-    if (household !== undefined && this.householdVisible(household.view, access)) return true;
-    for (const id of indicator.signalIds) {
-      const region = (await store.signal(id))?.region;
-      if (region !== undefined && access.regions.has(region)) return true;
-    }
-    return false;
+  private indicatorVisible(record: IndicatorRecord, access: Access): boolean {
+    return record.regions.some((region) => access.regions.has(region));
   }
 
   // ---- GetHousehold --------------------------------------------------------
@@ -533,17 +510,7 @@ export class ReadModel {
       const changed = await this.changedIndicators(store, request.changedAfterSequence, since);
       ids = [...changed].sort(byCodeUnits).filter((id) => after === undefined || id > after);
     } else {
-      const by: { index: IndicatorIndexName; key: string } | undefined =
-        // An old id of a merged household: its indicators carry either id, so none leads.
-        wanted !== undefined && wanted === request.householdId
-          ? { index: 'household', key: request.householdId }
-          : wanted !== undefined
-            ? undefined
-            : request.ruleId !== ''
-              ? { index: 'rule', key: request.ruleId }
-              : request.level !== ''
-                ? { index: 'level', key: request.level }
-                : undefined;
+      const by = leadingIndicatorIndex(request, wanted);
       ids = store.indicatorIds(by, after);
     }
 
@@ -563,12 +530,8 @@ export class ReadModel {
         ) {
           return undefined;
         }
-        if (!(await this.indicatorVisible(store, indicator, access))) return undefined;
-        if (
-          request.region !== '' &&
-          !(await this.indicatorRegions(store, indicator)).has(request.region)
-        )
-          return undefined;
+        if (!this.indicatorVisible(record, access)) return undefined;
+        if (request.region !== '' && !record.regions.includes(request.region)) return undefined;
         return record;
       },
       size,
@@ -591,8 +554,7 @@ export class ReadModel {
     if (request.indicatorId === '') throw invalid('indicator_id', 'must not be empty');
     const { store, ruleset } = this.state();
     const record = await store.indicatorRecord(request.indicatorId);
-    if (record === undefined || !(await this.indicatorVisible(store, record.indicator, access)))
-      throw indicatorNotFound();
+    if (record === undefined || !this.indicatorVisible(record, access)) throw indicatorNotFound();
     const { indicator } = record;
 
     const rule = ruleset.rules.find((r) => r.id === indicator.ruleId);
@@ -650,10 +612,34 @@ export class ReadModel {
 
   // ---- WatchIndicators -----------------------------------------------------
 
-  /** Whether a stored event may be shown to this client. */
+  /** Whether a stored event may be shown to this client: its indicator as the event shows it. */
   async eventVisible(indicator: Indicator, access: Access): Promise<boolean> {
-    return this.indicatorVisible(this.state().store, indicator, access);
+    const { store } = this.state();
+    const household = await this.resolveHousehold(store, indicator.householdId);
+    if (household !== undefined && this.householdVisible(household.view, access)) return true;
+    for (const id of indicator.signalIds) {
+      const region = (await store.signal(id))?.region;
+      if (region !== undefined && access.regions.has(region)) return true;
+    }
+    return false;
   }
+}
+
+/**
+ * The index a ListIndicators request pages through: the most selective of
+ * its filters that has one. An old id of a merged household leads nowhere,
+ * as its indicators carry either id.
+ */
+function leadingIndicatorIndex(
+  request: pb.ListIndicatorsRequest,
+  wanted: string | undefined,
+): { index: IndicatorIndexName; key: string } | undefined {
+  if (wanted !== undefined)
+    return wanted === request.householdId ? { index: 'household', key: wanted } : undefined;
+  if (request.ruleId !== '') return { index: 'rule', key: request.ruleId };
+  if (request.region !== '') return { index: 'region', key: request.region };
+  if (request.level !== '') return { index: 'level', key: request.level };
+  return undefined;
 }
 
 /** Whether a signal counts for a rule: in its filter and, for score and temporal rules, a weight or step. */

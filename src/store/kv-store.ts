@@ -21,8 +21,8 @@
  *   xb!<bsn>·<hid>, xa!<addressKey>·<hid>, xr!<region>·<hid>,
  *   xl!<level>·<hid>, xu!<ruleId>·<hid>                  household indexes
  *   ix!<indicatorId>       IndicatorRecord, kept after it is withdrawn
- *   il!<level>·<id>, ir!<ruleId>·<id>, ih!<householdId>·<id>,
- *   is!<signalId>·<id>                                   indicator indexes
+ *   ig!<region>·<id>, il!<level>·<id>, ir!<ruleId>·<id>,
+ *   ih!<householdId>·<id>, is!<signalId>·<id>            indicator indexes
  *
  * The indexes are the store's own: each write reads the views and records
  * it replaces and updates their index entries in the same atomic batch, so
@@ -69,6 +69,7 @@ const HOUSEHOLD_INDEX: Record<HouseholdIndexName, string> = {
 };
 
 const INDICATOR_INDEX: Record<IndicatorIndexName, string> = {
+  region: 'ig!',
   level: 'il!',
   rule: 'ir!',
   household: 'ih!',
@@ -90,8 +91,9 @@ function viewEntries(view: HouseholdView): [HouseholdIndexName, string][] {
   ];
 }
 
-function recordEntries({ indicator }: IndicatorRecord): [IndicatorIndexName, string][] {
+function recordEntries({ indicator, regions }: IndicatorRecord): [IndicatorIndexName, string][] {
   return [
+    ...regions.map((r): [IndicatorIndexName, string] => ['region', r]),
     ['level', indicator.level],
     ['rule', indicator.ruleId],
     ['household', indicator.householdId],
@@ -268,7 +270,7 @@ export abstract class KvStore implements RadarStore {
     if (batch.publishedSequence !== undefined) put(PUBLISHED, batch.publishedSequence);
     for (const [name, value] of Object.entries(batch.counters ?? {})) put(COUNTER + name, value);
     await this.indexHouseholds(batch, put, del);
-    await this.indexIndicators(events, put, del);
+    await this.indexIndicators(batch, events, put, del);
 
     await this.kv.batch([...dels, ...puts]);
     this.last = last;
@@ -305,23 +307,52 @@ export abstract class KvStore implements RadarStore {
     }
   }
 
-  /** Keeps a record per indicator ever raised, from the events, and its index entries. */
+  /**
+   * Keeps a record per indicator ever raised, from the events, and its index
+   * entries. Its regions follow its household's view, so the records of a
+   * household whose view changes are indexed anew even without an event.
+   */
   private async indexIndicators(
+    batch: StateBatch,
     events: readonly StoredEvent[],
     put: (key: string, value: unknown) => void,
     del: (key: string) => void,
   ): Promise<void> {
-    const latest = new Map<string, IndicatorRecord>();
+    const written = new Map((batch.signals ?? []).map((signal) => [signal.id, signal]));
+    const changed = new Map<string, Omit<IndicatorRecord, 'regions'>>();
     for (const { indicator, type, sequence, recordedAt } of events) {
-      latest.set(indicator.indicatorId, {
+      const regions = new Set<string>();
+      for (const id of indicator.signalIds) {
+        const region = (written.get(id) ?? (await this.read<Signal>(SIGNAL + id)))?.region;
+        if (region !== undefined) regions.add(region);
+      }
+      changed.set(indicator.indicatorId, {
         indicator,
         active: type !== 'WITHDRAWN',
+        signalRegions: [...regions].sort(),
         sequence,
         recordedAt,
       });
     }
-    for (const [id, record] of latest) {
+    const views = new Map((batch.householdViews ?? []).map((view) => [view.householdId, view]));
+    const gone = new Set(batch.householdsDeleted ?? []);
+    const touched = new Set(changed.keys());
+    for (const householdId of new Set([...gone, ...views.keys()])) {
+      const prefix = `${INDICATOR_INDEX.household}${householdId}${SEP}`;
+      for await (const [key] of this.kv.entries(prefixRange(prefix))) {
+        touched.add(key.slice(prefix.length));
+      }
+    }
+    for (const id of touched) {
       const old = await this.read<IndicatorRecord>(RECORD + id);
+      const next = changed.get(id) ?? old;
+      if (next === undefined) continue;
+      const householdId = next.indicator.householdId;
+      const view =
+        views.get(householdId) ??
+        (gone.has(householdId) ? undefined : await this.read<HouseholdView>(VIEW + householdId));
+      const regions = [...new Set([...(view?.regions ?? []), ...next.signalRegions])].sort();
+      const record: IndicatorRecord = { ...next, regions };
       if (old !== undefined) {
         for (const [index, key] of recordEntries(old))
           del(`${INDICATOR_INDEX[index]}${key}${SEP}${id}`);

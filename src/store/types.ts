@@ -30,6 +30,13 @@ export type Offsets = ReadonlyMap<string, string>;
 export interface IndicatorRecord {
   indicator: Indicator;
   active: boolean;
+  /** The distinct regions of its signals, sorted: a signal's region never changes. */
+  signalRegions: string[];
+  /**
+   * The regions it concerns now, sorted: its household's and its signals'.
+   * A client sees it when it serves one of them.
+   */
+  regions: string[];
   /** The sequence and time (RFC 3339) of its latest event. */
   sequence: number;
   recordedAt: string;
@@ -39,7 +46,7 @@ export interface IndicatorRecord {
 export type HouseholdIndexName = 'bsn' | 'address' | 'region' | 'level' | 'rule';
 
 /** Secondary indexes of indicator records (current and withdrawn alike). */
-export type IndicatorIndexName = 'level' | 'rule' | 'household' | 'signal';
+export type IndicatorIndexName = 'region' | 'level' | 'rule' | 'household' | 'signal';
 
 export interface StateBatch {
   signals?: readonly Signal[];

@@ -339,10 +339,14 @@ export function storeContract(name: string, factory: () => Promise<StoreUnderTes
 
       it('keeps a record of every indicator from its events, withdrawn ones too, indexed', async () => {
         const raised = events(1, 1, 'r/S-1')[0]!;
-        await store.write({ events: [raised] });
+        // One of its signals stored before, one in the same batch, one not at all.
+        await store.write({ signals: [{ ...fullSignal('S-03'), region: 'VT03' }] });
+        await store.write({ signals: [fullSignal('S-09')], events: [raised] });
         expect(await store.indicatorRecord('r/S-1')).toEqual({
           indicator: raised.indicator,
           active: true,
+          signalRegions: ['VT03', 'VT07'],
+          regions: ['VT03', 'VT07'],
           sequence: 1,
           recordedAt: raised.recordedAt,
         });
@@ -366,6 +370,18 @@ export function storeContract(name: string, factory: () => Promise<StoreUnderTes
           'r/S-1',
         ]);
         expect(await collect(store.indicatorIds())).toEqual(['r/S-1']);
+      });
+
+      it("indexes an indicator under its household's regions, following the household's view", async () => {
+        await store.write({ events: events(1, 1, 'r/S-1') });
+        expect(await collect(store.indicatorIds({ index: 'region', key: 'VT11' }))).toEqual([]);
+        await store.write({ householdViews: [view('h1', { regions: ['VT11'] })] });
+        expect(await collect(store.indicatorIds({ index: 'region', key: 'VT11' }))).toEqual([
+          'r/S-1',
+        ]);
+        expect((await store.indicatorRecord('r/S-1'))?.regions).toEqual(['VT11']);
+        await store.write({ householdsDeleted: ['h1'] });
+        expect(await collect(store.indicatorIds({ index: 'region', key: 'VT11' }))).toEqual([]);
       });
 
       it('keeps index keys of ids that extend one another apart', async () => {
