@@ -13,15 +13,22 @@
  * positions and the signal ids turn into no-ops.
  */
 import { Kafka, logLevel, type Consumer, type EachBatchPayload, type Producer } from 'kafkajs';
+import type { ServingSource } from '../api/health.js';
 import { requireBrokers, type RadarConfig } from '../config/config.js';
 import { Ingestor, noCounts, type BatchCounts } from '../consumers/ingestor.js';
 import type { InboundMessage } from '../consumers/messages.js';
 import { Radar } from '../engine/index.js';
 import type { Logger } from '../log/logger.js';
-import { produceDeadLetters, publishPendingEvents } from '../producers/publish.js';
+import { produceLimits } from '../producers/limits.js';
+import {
+  produceDeadLetters,
+  publishPendingEvents,
+  type PublishOptions,
+} from '../producers/publish.js';
 import { withRetry } from '../retry/retry.js';
 import { loadRuleset, type Ruleset } from '../rules/index.js';
 import { openStore, type RadarStore } from '../store/index.js';
+import { ConsumerSupervisor } from './consumer-supervisor.js';
 import { kafkaLogCreator } from './kafka-log.js';
 
 export interface ServiceStatus {
@@ -34,6 +41,9 @@ export class RadarService {
   private ingestor!: Ingestor;
   private store!: RadarStore;
   private consumer!: Consumer;
+  private supervisor!: ConsumerSupervisor;
+  /** Largest chunk to produce, per topic, from the settings and the topics' limits. */
+  private limits = new Map<string, number>();
   private producer!: Producer;
   private ruleset!: Ruleset;
   private readonly counts: BatchCounts = noCounts();
@@ -52,6 +62,16 @@ export class RadarService {
 
   get state(): { radar: Radar; store: RadarStore; ruleset: Ruleset } {
     return { radar: this.radar, store: this.store, ruleset: this.ruleset };
+  }
+
+  /** Serving while the consumer is in its group, for the health service. */
+  get serving(): ServingSource {
+    return this.supervisor;
+  }
+
+  /** Rejects (`CONSUMER_FAILED`) when the consumer keeps crashing and the process should end. */
+  get failed(): Promise<never> {
+    return this.supervisor.failed;
   }
 
   async start(): Promise<void> {
@@ -74,33 +94,60 @@ export class RadarService {
       maxInFlightRequests: 1,
     });
     await this.producer.connect();
-    await publishPendingEvents(this.producer, topics.indicators, this.store);
-    this.consumer = kafka.consumer({
-      groupId: config.kafka.groupId,
-      allowAutoTopicCreation: false,
-      sessionTimeout: config.kafka.sessionTimeout,
-      // kafkajs's default, or a third of the session so two beats may be lost.
-      heartbeatInterval: Math.min(3000, Math.floor(config.kafka.sessionTimeout / 3)),
+    await publishPendingEvents(this.producer, topics.indicators, this.store, this.publishing());
+    this.supervisor = new ConsumerSupervisor({
+      create: () => this.createConsumer(kafka, signalPartitions),
+      run: async (consumer) => {
+        await consumer.connect();
+        await consumer.subscribe({ topics: signalTopics, fromBeginning: true });
+        await consumer.run({
+          autoCommit: false,
+          eachBatchAutoResolve: false,
+          eachBatch: (payload) => this.handleBatch(payload),
+        });
+      },
+      policy: config.kafka.restart,
+      log: this.log.child({ component: 'consumer' }),
     });
-    await this.consumer.connect();
-    await this.consumer.subscribe({ topics: signalTopics, fromBeginning: true });
+    await this.supervisor.start();
+    this.log.info({ topics: signalTopics, group: config.kafka.groupId }, 'consuming');
+  }
+
+  private createConsumer(kafka: Kafka, signalPartitions: number): Consumer {
+    const { kafka: settings } = this.config;
+    const consumer = kafka.consumer({
+      groupId: settings.groupId,
+      allowAutoTopicCreation: false,
+      sessionTimeout: settings.sessionTimeout,
+      // kafkajs's default, or a third of the session so two beats may be lost.
+      heartbeatInterval: Math.min(3000, Math.floor(settings.sessionTimeout / 3)),
+      // The supervisor restarts a crashed consumer, whatever the error.
+      retry: { retries: 5, restartOnFailure: async () => false },
+    });
     // Households span partitions, so one service must see them all: a second
     // member in the group would leave each with half the signals.
-    this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
       const assigned = Object.values(payload.memberAssignment).reduce((n, p) => n + p.length, 0);
       if (assigned < signalPartitions) {
         this.log.error(
-          { assigned, group: config.kafka.groupId },
+          { assigned, group: settings.groupId },
           'this service was given only some of the signal partitions: another member is in its consumer group; run one radar per group',
         );
       }
     });
-    await this.consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      eachBatch: (payload) => this.handleBatch(payload),
-    });
-    this.log.info({ topics: signalTopics, group: config.kafka.groupId }, 'consuming');
+    this.consumer = consumer;
+    return consumer;
+  }
+
+  private publishing(): PublishOptions {
+    return {
+      maxBytes: this.limits.get(this.config.kafka.topics.indicators)!,
+      onAbridged: (sequence) =>
+        this.log.warn(
+          { sequence },
+          'indicator event too large for the topic: produced without its signal ids and explanation',
+        ),
+    };
   }
 
   /** Creates missing topics when allowed; returns how many partitions the signal topics have. */
@@ -122,6 +169,12 @@ export class RadarService {
           this.log.info({ topics: missing }, 'created topics');
         }
       }
+      const { dlq, indicators } = topics;
+      this.limits = await produceLimits(
+        admin,
+        [dlq, indicators],
+        this.config.kafka.maxProduceBytes,
+      );
       const metadata = await admin.fetchTopicMetadata({ topics: signalTopics });
       return metadata.topics.reduce((n, t) => n + t.partitions.length, 0);
     } finally {
@@ -130,7 +183,7 @@ export class RadarService {
   }
 
   async stop(): Promise<void> {
-    await this.consumer?.disconnect();
+    await this.supervisor?.stop();
     await this.producer?.disconnect();
     await this.store?.close();
   }
@@ -169,7 +222,12 @@ export class RadarService {
     const { topics } = this.config.kafka;
     try {
       const processed = this.ingestor.process(messages);
-      await produceDeadLetters(this.producer, topics.dlq, processed.deadLetters);
+      await produceDeadLetters(
+        this.producer,
+        topics.dlq,
+        processed.deadLetters,
+        this.limits.get(topics.dlq)!,
+      );
       await withRetry(() =>
         this.store.write({ ...processed.state, counters: this.nextCounters(processed.counts) }),
       );
@@ -196,7 +254,7 @@ export class RadarService {
       await this.rebuild();
       throw error;
     }
-    await publishPendingEvents(this.producer, topics.indicators, this.store);
+    await publishPendingEvents(this.producer, topics.indicators, this.store, this.publishing());
     const last = batch.messages[batch.messages.length - 1]!.offset;
     resolveOffset(last);
     await this.consumer.commitOffsets([

@@ -1,0 +1,40 @@
+/**
+ * How large a chunk the service may produce to a topic: its configured
+ * `kafka.maxProduceBytes`, lowered to what the topic accepts when the topic
+ * (or the broker's default for it) allows less, so that a broker set up
+ * stricter than we assumed refuses nothing.
+ */
+import { ConfigResourceTypes, type Admin } from 'kafkajs';
+
+/** Kafka's per-topic limit on one record batch; its default is the broker's `message.max.bytes`. */
+export const TOPIC_LIMIT_CONFIG = 'max.message.bytes';
+
+export function chunkLimit(configured: number, topicLimit: number | undefined): number {
+  return topicLimit === undefined || !(topicLimit > 0)
+    ? configured
+    : Math.min(configured, topicLimit);
+}
+
+/** The chunk limit for each topic, read from the topics' configs. */
+export async function produceLimits(
+  admin: Admin,
+  topics: readonly string[],
+  configured: number,
+): Promise<Map<string, number>> {
+  const { resources } = await admin.describeConfigs({
+    includeSynonyms: false,
+    resources: topics.map((name) => ({
+      type: ConfigResourceTypes.TOPIC,
+      name,
+      configNames: [TOPIC_LIMIT_CONFIG],
+    })),
+  });
+  const limits = new Map<string, number>();
+  for (const topic of topics) {
+    const entry = resources
+      .find((r) => r.resourceName === topic)
+      ?.configEntries.find((e) => e.configName === TOPIC_LIMIT_CONFIG);
+    limits.set(topic, chunkLimit(configured, entry ? Number(entry.configValue) : undefined));
+  }
+  return limits;
+}
