@@ -9,18 +9,25 @@ import { ConfigResourceTypes, type Admin } from 'kafkajs';
 /** Kafka's per-topic limit on one record batch; its default is the broker's `message.max.bytes`. */
 export const TOPIC_LIMIT_CONFIG = 'max.message.bytes';
 
-export function chunkLimit(configured: number, topicLimit: number | undefined): number {
-  return topicLimit === undefined || !(topicLimit > 0)
-    ? configured
-    : Math.min(configured, topicLimit);
+export interface ProduceLimit {
+  /** Chunks aim at this many bytes at most; a message larger alone goes in a chunk of its own. */
+  chunkBytes: number;
+  /** What the topic accepts in one record batch; a message larger alone is cut down. */
+  topicBytes: number;
 }
 
-/** The chunk limit for each topic, read from the topics' configs. */
+/** When the topic's limit is unknown, the configured size stands for it too. */
+export function produceLimit(configured: number, topicLimit: number | undefined): ProduceLimit {
+  const topicBytes = topicLimit !== undefined && topicLimit > 0 ? topicLimit : configured;
+  return { chunkBytes: Math.min(configured, topicBytes), topicBytes };
+}
+
+/** The limits for each topic, read from the topics' configs. */
 export async function produceLimits(
   admin: Admin,
   topics: readonly string[],
   configured: number,
-): Promise<Map<string, number>> {
+): Promise<Map<string, ProduceLimit>> {
   const { resources } = await admin.describeConfigs({
     includeSynonyms: false,
     resources: topics.map((name) => ({
@@ -29,12 +36,12 @@ export async function produceLimits(
       configNames: [TOPIC_LIMIT_CONFIG],
     })),
   });
-  const limits = new Map<string, number>();
+  const limits = new Map<string, ProduceLimit>();
   for (const topic of topics) {
     const entry = resources
       .find((r) => r.resourceName === topic)
       ?.configEntries.find((e) => e.configName === TOPIC_LIMIT_CONFIG);
-    limits.set(topic, chunkLimit(configured, entry ? Number(entry.configValue) : undefined));
+    limits.set(topic, produceLimit(configured, entry ? Number(entry.configValue) : undefined));
   }
   return limits;
 }

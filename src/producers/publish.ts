@@ -9,11 +9,13 @@
  * into one record batch, so both go out in chunks of at most `maxBytes`: a
  * backlog that raises many indicators at once must not make one refused
  * request that is retried forever. A single message cannot be split; one that
- * is too large on its own goes out cut down, saying so, rather than not at all.
+ * is too large for the topic on its own goes out cut down, saying so, rather
+ * than not at all.
  */
 import type { Producer } from 'kafkajs';
 import type { DeadLetter } from '../consumers/messages.js';
 import type { RadarStore, StoredEvent } from '../store/types.js';
+import type { ProduceLimit } from './limits.js';
 import { withRetry } from '../retry/retry.js';
 
 /**
@@ -52,7 +54,7 @@ export function fitsAlone(message: OutgoingMessage, maxBytes: number): boolean {
 
 /**
  * Groups messages, in order, into chunks whose record batch stays within
- * `maxBytes`. Every message must fit alone (see `fitsAlone`).
+ * `maxBytes`; a message larger on its own makes a chunk of its own.
  */
 export class Chunker<T extends OutgoingMessage> {
   private chunk: T[] = [];
@@ -100,13 +102,13 @@ export async function produceDeadLetters(
   producer: Producer,
   topic: string,
   letters: readonly DeadLetter[],
-  maxBytes: number,
+  limit: ProduceLimit,
 ): Promise<void> {
-  const chunker = new Chunker<DeadLetter>(maxBytes);
+  const chunker = new Chunker<DeadLetter>(limit.chunkBytes);
   const send = async (chunk: DeadLetter[] | undefined): Promise<void> => {
     if (chunk !== undefined) await withRetry(() => producer.send({ topic, messages: chunk }));
   };
-  for (const letter of letters) await send(chunker.add(fitDeadLetter(letter, maxBytes)));
+  for (const letter of letters) await send(chunker.add(fitDeadLetter(letter, limit.topicBytes)));
   await send(chunker.take());
 }
 
@@ -155,8 +157,7 @@ export function fitEventMessage(event: StoredEvent, maxBytes: number): EventMess
 }
 
 export interface PublishOptions {
-  /** Largest record batch to produce. */
-  maxBytes: number;
+  limit: ProduceLimit;
   /** Told the sequence of each event sent abridged. */
   onAbridged?: (sequence: number) => void;
 }
@@ -173,7 +174,7 @@ export async function publishPendingEvents(
   store: RadarStore,
   options: PublishOptions,
 ): Promise<number> {
-  const chunker = new Chunker<EventMessage & { sequence: number }>(options.maxBytes);
+  const chunker = new Chunker<EventMessage & { sequence: number }>(options.limit.chunkBytes);
   let published = 0;
   const send = async (chunk: (EventMessage & { sequence: number })[] | undefined) => {
     if (chunk === undefined) return;
@@ -183,7 +184,7 @@ export async function publishPendingEvents(
     published += chunk.length;
   };
   for await (const event of store.events(await store.publishedSequence())) {
-    const message = fitEventMessage(event, options.maxBytes);
+    const message = fitEventMessage(event, options.limit.topicBytes);
     if (ABRIDGED_HEADER in message.headers) options.onAbridged?.(event.sequence);
     await send(chunker.add({ ...message, sequence: event.sequence }));
   }

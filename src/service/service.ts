@@ -19,7 +19,7 @@ import { Ingestor, noCounts, type BatchCounts } from '../consumers/ingestor.js';
 import type { InboundMessage } from '../consumers/messages.js';
 import { Radar } from '../engine/index.js';
 import type { Logger } from '../log/logger.js';
-import { produceLimits } from '../producers/limits.js';
+import { produceLimits, type ProduceLimit } from '../producers/limits.js';
 import {
   produceDeadLetters,
   publishPendingEvents,
@@ -43,7 +43,7 @@ export class RadarService {
   private consumer!: Consumer;
   private supervisor!: ConsumerSupervisor;
   /** Largest chunk to produce, per topic, from the settings and the topics' limits. */
-  private limits = new Map<string, number>();
+  private limits = new Map<string, ProduceLimit>();
   private producer!: Producer;
   private ruleset!: Ruleset;
   private readonly counts: BatchCounts = noCounts();
@@ -94,10 +94,13 @@ export class RadarService {
       maxInFlightRequests: 1,
     });
     await this.producer.connect();
-    await publishPendingEvents(this.producer, topics.indicators, this.store, this.publishing());
     this.supervisor = new ConsumerSupervisor({
       create: () => this.createConsumer(kafka, signalPartitions),
+      // Every start reads the topics' limits afresh (a refused chunk may be
+      // why the last consumer crashed) and publishes what is pending first.
       run: async (consumer) => {
+        this.limits = await this.produceLimits(kafka);
+        await publishPendingEvents(this.producer, topics.indicators, this.store, this.publishing());
         await consumer.connect();
         await consumer.subscribe({ topics: signalTopics, fromBeginning: true });
         await consumer.run({
@@ -141,7 +144,7 @@ export class RadarService {
 
   private publishing(): PublishOptions {
     return {
-      maxBytes: this.limits.get(this.config.kafka.topics.indicators)!,
+      limit: this.limits.get(this.config.kafka.topics.indicators)!,
       onAbridged: (sequence) =>
         this.log.warn(
           { sequence },
@@ -169,14 +172,19 @@ export class RadarService {
           this.log.info({ topics: missing }, 'created topics');
         }
       }
-      const { dlq, indicators } = topics;
-      this.limits = await produceLimits(
-        admin,
-        [dlq, indicators],
-        this.config.kafka.maxProduceBytes,
-      );
       const metadata = await admin.fetchTopicMetadata({ topics: signalTopics });
       return metadata.topics.reduce((n, t) => n + t.partitions.length, 0);
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  private async produceLimits(kafka: Kafka): Promise<Map<string, ProduceLimit>> {
+    const { topics, maxProduceBytes } = this.config.kafka;
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      return await produceLimits(admin, [topics.dlq, topics.indicators], maxProduceBytes);
     } finally {
       await admin.disconnect();
     }
