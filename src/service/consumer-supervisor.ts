@@ -129,7 +129,10 @@ export class ConsumerSupervisor {
         `the consumer crashed ${decision.recent.length} times within ${policy.windowMs} ms; giving up`,
         { cause: error },
       );
-      log.fatal({ ...describe(error), crashes: decision.recent.length }, failure.message);
+      log.fatal(
+        { code: failure.code, cause: describe(error), crashes: decision.recent.length },
+        failure.message,
+      );
       this.fail(failure);
       void this.current?.disconnect().catch(() => {});
       return;
