@@ -4,7 +4,13 @@
  * (or the broker's default for it) allows less, so that a broker set up
  * stricter than we assumed refuses nothing.
  */
-import { ConfigResourceTypes, type Admin } from 'kafkajs';
+import type { Admin, ConfigResourceTypes } from 'kafkajs';
+
+/**
+ * `ConfigResourceTypes.TOPIC`: kafkajs is CommonJS and Node's ESM loader
+ * does not find that enum among its named exports.
+ */
+const TOPIC_RESOURCE = 2 as ConfigResourceTypes;
 
 /** Kafka's per-topic limit on one record batch; its default is the broker's `message.max.bytes`. */
 export const TOPIC_LIMIT_CONFIG = 'max.message.bytes';
@@ -31,7 +37,7 @@ export async function produceLimits(
   const { resources } = await admin.describeConfigs({
     includeSynonyms: false,
     resources: topics.map((name) => ({
-      type: ConfigResourceTypes.TOPIC,
+      type: TOPIC_RESOURCE,
       name,
       configNames: [TOPIC_LIMIT_CONFIG],
     })),

@@ -30,7 +30,7 @@ import { brokers, createTopics, kafka, waitFor } from '../helpers/kafka.js';
 import { denseFamilyLines } from './dense-family.js';
 import { coversSequences, readIndicatorTopic, readStore, readTopic } from './indicator-events.js';
 import { startService, testConfig } from './radar-service.js';
-import { spawnService, writeConfigFile } from './service-process.js';
+import { spawnService, waitForNewMember, writeConfigFile } from './service-process.js';
 import { shuffle } from './signal-lines.js';
 
 /** Kafka's default `message.max.bytes`, which a topic without its own setting takes. */
@@ -244,9 +244,8 @@ describe('radar serve never stalls', () => {
     });
     const service = spawnService(configFile);
     try {
-      await waitFor(async () => {
-        const { groups } = await admin.describeGroups([config.kafka.groupId]);
-        return groups[0]?.state === 'Stable';
+      await waitForNewMember(admin, config.kafka.groupId, new Set()).catch((error: unknown) => {
+        throw new Error(`the service never joined:\n${service.output()}`, { cause: error });
       });
       await setTopicLimit(admin, topics.dlq, 20_000);
       await producer.send({
