@@ -102,6 +102,7 @@ export class ConsumerSupervisor {
   }
 
   private async launch(): Promise<void> {
+    if (this.stopping) return;
     const consumer = this.options.create();
     this.current = consumer;
     consumer.on(consumer.events.GROUP_JOIN, () => {
@@ -116,6 +117,8 @@ export class ConsumerSupervisor {
       await consumer.disconnect().catch(() => {});
       throw error;
     }
+    // stop() came while this one was starting, and may have disconnected it before it connected.
+    if (this.stopping) await consumer.disconnect();
   }
 
   private crashed(error: Error, kafkajsRestarts: boolean): void {
