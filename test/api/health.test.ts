@@ -60,7 +60,7 @@ async function start(
       health: { v1: { Health: ServiceClientConstructor } };
     }
   ).health.v1.Health;
-  client = new Health(`127.0.0.1:${port}`, credentials.createInsecure()) as HealthClient;
+  client = new Health(`127.0.0.1:${port}`, credentials.createInsecure()) as unknown as HealthClient;
   return { health, client };
 }
 
