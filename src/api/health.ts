@@ -68,12 +68,31 @@ interface HealthResponse {
   status: ServingStatus | 'SERVICE_UNKNOWN';
 }
 
-/** Serving while the server runs, for `""` (the whole server) and each named service. */
-export class HealthService {
-  private serving = true;
-  private readonly watchers = new Set<ServerWritableStream<HealthRequest, HealthResponse>>();
+/**
+ * Whether the work behind the API is being done (for the live service: its
+ * consumer is consuming), and word of every change.
+ */
+export interface ServingSource {
+  readonly serving: boolean;
+  /** Calls the listener on every change; returns a function that stops that. */
+  onChange(listener: (serving: boolean) => void): () => void;
+}
 
-  constructor(private readonly services: readonly string[]) {}
+/**
+ * Serving while the server runs and its source (if any) says so, for `""`
+ * (the whole server) and each named service. Watchers hear every change.
+ */
+export class HealthService {
+  private running = true;
+  private readonly watchers = new Set<ServerWritableStream<HealthRequest, HealthResponse>>();
+  private readonly unsubscribe: () => void;
+
+  constructor(
+    private readonly services: readonly string[],
+    private readonly source?: ServingSource,
+  ) {
+    this.unsubscribe = source?.onChange(() => this.tell()) ?? (() => {});
+  }
 
   addToServer(server: Server): void {
     const definition = healthPackage['grpc.health.v1.Health'] as ServiceDefinition;
@@ -100,7 +119,8 @@ export class HealthService {
 
   /** Reports NOT_SERVING to watchers and ends their streams. */
   shutdown(): void {
-    this.serving = false;
+    this.running = false;
+    this.unsubscribe();
     for (const call of this.watchers) {
       call.write({ status: 'NOT_SERVING' });
       call.end();
@@ -108,11 +128,18 @@ export class HealthService {
     this.watchers.clear();
   }
 
+  private tell(): void {
+    const status = this.current();
+    for (const call of this.watchers) {
+      if (this.known(call.request.service)) call.write({ status });
+    }
+  }
+
   private known(service: string): boolean {
     return service === '' || this.services.includes(service);
   }
 
   private current(): ServingStatus {
-    return this.serving ? 'SERVING' : 'NOT_SERVING';
+    return this.running && (this.source?.serving ?? true) ? 'SERVING' : 'NOT_SERVING';
   }
 }

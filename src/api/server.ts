@@ -25,7 +25,7 @@ import * as pb from '../gen/radar/v1/radar.js';
 import type { Logger } from '../log/logger.js';
 import { REGIONS } from '../signals/types.js';
 import { ApiError } from './errors.js';
-import { HealthService } from './health.js';
+import { HealthService, type ServingSource } from './health.js';
 import { ReadModel, type Access, type Answer, type ApiState } from './read-model.js';
 import { addReflection } from './reflection.js';
 import { statusName, toStatus, type ErrorStatus } from './status.js';
@@ -62,6 +62,8 @@ export interface ApiServerOptions {
   maxMessageBytes?: number;
   /** Gets no personal data and no audit records: only methods, status codes and counts. */
   logger?: Logger;
+  /** What the health service reports besides the server running. @defaultValue always serving */
+  serving?: ServingSource;
 }
 
 export interface ApiServer {
@@ -413,7 +415,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     'grpc.max_send_message_length': settings.maxMessageBytes,
   });
   server.addService(pb.RadarServiceService, implementation);
-  const health = new HealthService([SERVICE_NAME]);
+  const health = new HealthService([SERVICE_NAME], options.serving);
   health.addToServer(server);
   if (!addReflection(server))
     log?.warn('proto/radar/v1/radar.proto not found: server reflection is off');

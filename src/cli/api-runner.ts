@@ -38,6 +38,7 @@ export async function startApi(
     port: config.port,
     maxMessageBytes: config.maxMessageBytes,
     logger: log,
+    serving: service.serving,
     ...(config.host !== undefined && { host: config.host }),
   });
   log.info({ port: server.port, insecure: tls === 'insecure' }, 'gRPC API listening');

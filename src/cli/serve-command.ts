@@ -15,7 +15,10 @@ export interface ServeOptions {
   group?: string;
 }
 
-/** Runs the service until SIGINT or SIGTERM. */
+/**
+ * Runs the service until SIGINT or SIGTERM, or until its consumer keeps
+ * crashing (`CONSUMER_FAILED`, exit 1), so that a supervisor restarts it.
+ */
 export async function serveCommand(options: ServeOptions): Promise<number> {
   const flags: RadarConfigInput = {
     ...(options.data !== undefined && { dataDir: options.data }),
@@ -33,14 +36,18 @@ export async function serveCommand(options: ServeOptions): Promise<number> {
   // The API reads the store alone, so it answers from the moment the store is open.
   await service.open();
   const api = config.api.enabled ? await startApi(config.api, service, log) : undefined;
-  await service.start();
-  await new Promise<void>((resolve) => {
+  const stopped = new Promise<void>((resolve) => {
     const stop = (): void => resolve();
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
-  log.info(service.status, 'stopping');
-  await api?.stop();
-  await service.stop();
+  try {
+    await service.start();
+    await Promise.race([stopped, service.failed]);
+  } finally {
+    log.info(service.status, 'stopping');
+    await api?.stop();
+    await service.stop();
+  }
   return 0;
 }

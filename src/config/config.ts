@@ -48,6 +48,24 @@ export interface RadarConfig {
      * (6000 by default) and `group.max.session.timeout.ms`. @defaultValue 30000
      */
     sessionTimeout: number;
+    /**
+     * Largest chunk of indicator events or dead letters produced at once, in
+     * bytes; lowered to a topic's `max.message.bytes` when that is smaller.
+     * An event or dead letter too large for the topic on its own is cut down
+     * (see README). @defaultValue 524288 (512 KiB, half the broker's default limit)
+     */
+    maxProduceBytes: number;
+    /** How the service restarts a consumer that crashed. */
+    restart: {
+      /** More crashes than this within `windowMs` end the process (exit 1). @defaultValue 10 */
+      maxCrashes: number;
+      /** @defaultValue 600000 (10 minutes) */
+      windowMs: number;
+      /** Backoff before the first restart; doubles per recent crash. @defaultValue 1000 */
+      initialDelayMs: number;
+      /** @defaultValue 60000 */
+      maxDelayMs: number;
+    };
   };
   households: {
     /** Address keys such as `1234AB|5||` that never link signals. @defaultValue none */
@@ -114,6 +132,8 @@ export const DEFAULTS: RadarConfig = {
     createTopics: true,
     partitions: 3,
     sessionTimeout: 30_000,
+    maxProduceBytes: 512 * 1024,
+    restart: { maxCrashes: 10, windowMs: 600_000, initialDelayMs: 1000, maxDelayMs: 60_000 },
   },
   households: { institutionalAddresses: [], institutionalPersonThreshold: 12 },
   store: { sync: true },
@@ -159,6 +179,18 @@ const SCHEMA = {
         createTopics: { type: 'boolean' },
         partitions: { type: 'integer', minimum: 1, maximum: 1000 },
         sessionTimeout: { type: 'integer', minimum: 1000, maximum: 3_600_000 },
+        // At least room for an abridged indicator event; at most Kafka's largest request.
+        maxProduceBytes: { type: 'integer', minimum: 16 * 1024, maximum: 100 * 1024 * 1024 },
+        restart: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            maxCrashes: { type: 'integer', minimum: 0 },
+            windowMs: { type: 'integer', minimum: 1000 },
+            initialDelayMs: { type: 'integer', minimum: 0 },
+            maxDelayMs: { type: 'integer', minimum: 0 },
+          },
+        },
       },
     },
     households: {

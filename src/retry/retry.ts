@@ -21,18 +21,31 @@ export function isRetriable(error: unknown): boolean {
   );
 }
 
+/**
+ * How long to wait before retry number `attempt` (1, 2, …): the initial delay
+ * doubled per earlier attempt up to the maximum, give or take 20 % so that
+ * many clients failing together do not retry together.
+ */
+export function backoffDelay(
+  attempt: number,
+  options: Pick<RetryOptions, 'initialDelayMs' | 'maxDelayMs'> = {},
+  random: () => number = Math.random,
+): number {
+  const initial = options.initialDelayMs ?? 100;
+  const max = options.maxDelayMs ?? 5000;
+  const base = Math.min(initial * 2 ** Math.min(attempt - 1, 30), max);
+  return base * (0.8 + random() * 0.4);
+}
+
 export async function withRetry<T>(task: () => Promise<T>, options: RetryOptions = {}): Promise<T> {
   const retries = options.retries ?? 5;
-  let delay = options.initialDelayMs ?? 100;
-  const maxDelay = options.maxDelayMs ?? 5000;
   for (let attempt = 1; ; attempt++) {
     try {
       return await task();
     } catch (error) {
       if (attempt > retries || !isRetriable(error)) throw error;
       options.onRetry?.(error, attempt);
-      await new Promise((resolve) => setTimeout(resolve, delay * (0.8 + Math.random() * 0.4)));
-      delay = Math.min(delay * 2, maxDelay);
+      await new Promise((resolve) => setTimeout(resolve, backoffDelay(attempt, options)));
     }
   }
 }

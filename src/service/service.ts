@@ -13,15 +13,22 @@
  * positions and the signal ids turn into no-ops.
  */
 import { Kafka, logLevel, type Consumer, type EachBatchPayload, type Producer } from 'kafkajs';
+import type { ServingSource } from '../api/health.js';
 import { requireBrokers, type RadarConfig } from '../config/config.js';
 import { Ingestor, noCounts, type BatchCounts } from '../consumers/ingestor.js';
 import type { InboundMessage } from '../consumers/messages.js';
 import { Radar } from '../engine/index.js';
 import type { Logger } from '../log/logger.js';
-import { produceDeadLetters, publishPendingEvents } from '../producers/publish.js';
+import { produceLimits, type ProduceLimit } from '../producers/limits.js';
+import {
+  produceDeadLetters,
+  publishPendingEvents,
+  type PublishOptions,
+} from '../producers/publish.js';
 import { withRetry } from '../retry/retry.js';
 import { loadRuleset, type Ruleset } from '../rules/index.js';
 import { openStore, type RadarStore } from '../store/index.js';
+import { ConsumerSupervisor } from './consumer-supervisor.js';
 import { kafkaLogCreator } from './kafka-log.js';
 
 async function hasAny(items: AsyncIterable<unknown>): Promise<boolean> {
@@ -43,6 +50,12 @@ export class RadarService {
   private ingestor!: Ingestor;
   private store!: RadarStore;
   private consumer!: Consumer;
+  private readonly kafka: Kafka;
+  private readonly supervisor: ConsumerSupervisor;
+  /** How many partitions the signal topics have, known once `start` has looked. */
+  private signalPartitions = 0;
+  /** Largest chunk to produce, per topic, from the settings and the topics' limits. */
+  private limits = new Map<string, ProduceLimit>();
   private producer!: Producer;
   private ruleset!: Ruleset;
   private readonly counts: BatchCounts = noCounts();
@@ -54,6 +67,19 @@ export class RadarService {
     private readonly log: Logger,
   ) {
     requireBrokers(config);
+    // Made here, connecting nothing yet, so health can follow the consumer from the start.
+    this.kafka = new Kafka({
+      clientId: config.kafka.clientId,
+      brokers: config.kafka.brokers,
+      logLevel: logLevel.WARN,
+      logCreator: kafkaLogCreator(log.child({ component: 'kafka' })),
+    });
+    this.supervisor = new ConsumerSupervisor({
+      create: () => this.createConsumer(this.kafka, this.signalPartitions),
+      run: (consumer) => this.runConsumer(consumer),
+      policy: config.kafka.restart,
+      log: log.child({ component: 'consumer' }),
+    });
   }
 
   get status(): ServiceStatus {
@@ -62,6 +88,16 @@ export class RadarService {
 
   get state(): { radar: Radar; store: RadarStore; ruleset: Ruleset } {
     return { radar: this.radar, store: this.store, ruleset: this.ruleset };
+  }
+
+  /** Serving while the consumer is in its group, for the health service. */
+  get serving(): ServingSource {
+    return this.supervisor;
+  }
+
+  /** Rejects (`CONSUMER_FAILED`) when the consumer keeps crashing and the process should end. */
+  get failed(): Promise<never> {
+    return this.supervisor.failed;
   }
 
   /**
@@ -76,51 +112,77 @@ export class RadarService {
   }
 
   async start(): Promise<void> {
-    const { config } = this;
     await this.open();
     await this.rebuild();
-    const kafka = new Kafka({
-      clientId: config.kafka.clientId,
-      brokers: config.kafka.brokers,
-      logLevel: logLevel.WARN,
-      logCreator: kafkaLogCreator(this.log.child({ component: 'kafka' })),
-    });
-    const { topics } = config.kafka;
+    const { topics } = this.config.kafka;
     const signalTopics = [topics.adviesvragen, topics.meldingen, topics.politie];
-    const signalPartitions = await this.prepareTopics(kafka, signalTopics);
-    this.producer = kafka.producer({
+    this.signalPartitions = await this.prepareTopics(this.kafka, signalTopics);
+    this.producer = this.kafka.producer({
       allowAutoTopicCreation: false,
       idempotent: true,
       maxInFlightRequests: 1,
     });
     await this.producer.connect();
-    await publishPendingEvents(this.producer, topics.indicators, this.store);
-    this.consumer = kafka.consumer({
-      groupId: config.kafka.groupId,
-      allowAutoTopicCreation: false,
-      sessionTimeout: config.kafka.sessionTimeout,
-      // kafkajs's default, or a third of the session so two beats may be lost.
-      heartbeatInterval: Math.min(3000, Math.floor(config.kafka.sessionTimeout / 3)),
+    await this.supervisor.start();
+    this.log.info({ topics: signalTopics, group: this.config.kafka.groupId }, 'consuming');
+  }
+
+  /**
+   * What the supervisor runs for each consumer it starts. Every start reads
+   * the topics' limits afresh (a refused chunk may be why the last consumer
+   * crashed) and publishes what is pending first.
+   */
+  private async runConsumer(consumer: Consumer): Promise<void> {
+    const { topics } = this.config.kafka;
+    this.limits = await this.produceLimits(this.kafka);
+    await publishPendingEvents(this.producer, topics.indicators, this.store, this.publishing());
+    await consumer.connect();
+    await consumer.subscribe({
+      topics: [topics.adviesvragen, topics.meldingen, topics.politie],
+      fromBeginning: true,
     });
-    await this.consumer.connect();
-    await this.consumer.subscribe({ topics: signalTopics, fromBeginning: true });
-    // Households span partitions, so one service must see them all: a second
-    // member in the group would leave each with half the signals.
-    this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
-      const assigned = Object.values(payload.memberAssignment).reduce((n, p) => n + p.length, 0);
-      if (assigned < signalPartitions) {
-        this.log.error(
-          { assigned, group: config.kafka.groupId },
-          'this service was given only some of the signal partitions: another member is in its consumer group; run one radar per group',
-        );
-      }
-    });
-    await this.consumer.run({
+    await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
       eachBatch: (payload) => this.handleBatch(payload),
     });
-    this.log.info({ topics: signalTopics, group: config.kafka.groupId }, 'consuming');
+  }
+
+  private createConsumer(kafka: Kafka, signalPartitions: number): Consumer {
+    const { kafka: settings } = this.config;
+    const consumer = kafka.consumer({
+      groupId: settings.groupId,
+      allowAutoTopicCreation: false,
+      sessionTimeout: settings.sessionTimeout,
+      // kafkajs's default, or a third of the session so two beats may be lost.
+      heartbeatInterval: Math.min(3000, Math.floor(settings.sessionTimeout / 3)),
+      // The supervisor restarts a crashed consumer, whatever the error.
+      retry: { retries: 5, restartOnFailure: async () => false },
+    });
+    // Households span partitions, so one service must see them all: a second
+    // member in the group would leave each with half the signals.
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+      const assigned = Object.values(payload.memberAssignment).reduce((n, p) => n + p.length, 0);
+      if (assigned < signalPartitions) {
+        this.log.error(
+          { assigned, group: settings.groupId },
+          'this service was given only some of the signal partitions: another member is in its consumer group; run one radar per group',
+        );
+      }
+    });
+    this.consumer = consumer;
+    return consumer;
+  }
+
+  private publishing(): PublishOptions {
+    return {
+      limit: this.limits.get(this.config.kafka.topics.indicators)!,
+      onAbridged: (sequence) =>
+        this.log.warn(
+          { sequence },
+          'indicator event too large for the topic: produced without its signal ids and explanation',
+        ),
+    };
   }
 
   /** Creates missing topics when allowed; returns how many partitions the signal topics have. */
@@ -149,8 +211,19 @@ export class RadarService {
     }
   }
 
+  private async produceLimits(kafka: Kafka): Promise<Map<string, ProduceLimit>> {
+    const { topics, maxProduceBytes } = this.config.kafka;
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      return await produceLimits(admin, [topics.dlq, topics.indicators], maxProduceBytes);
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
   async stop(): Promise<void> {
-    await this.consumer?.disconnect();
+    await this.supervisor.stop();
     await this.producer?.disconnect();
     await this.store?.close();
   }
@@ -201,7 +274,12 @@ export class RadarService {
     const { topics } = this.config.kafka;
     try {
       const processed = this.ingestor.process(messages);
-      await produceDeadLetters(this.producer, topics.dlq, processed.deadLetters);
+      await produceDeadLetters(
+        this.producer,
+        topics.dlq,
+        processed.deadLetters,
+        this.limits.get(topics.dlq)!,
+      );
       await withRetry(() =>
         this.store.write({ ...processed.state, counters: this.nextCounters(processed.counts) }),
       );
@@ -228,7 +306,7 @@ export class RadarService {
       await this.rebuild();
       throw error;
     }
-    await publishPendingEvents(this.producer, topics.indicators, this.store);
+    await publishPendingEvents(this.producer, topics.indicators, this.store, this.publishing());
     const last = batch.messages[batch.messages.length - 1]!.offset;
     resolveOffset(last);
     await this.consumer.commitOffsets([

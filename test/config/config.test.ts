@@ -36,6 +36,22 @@ describe('settings', () => {
     }
   });
 
+  it('takes a produce chunk size and restart policy, and refuses a chunk too small for an abridged event', () => {
+    const config = resolveConfig({
+      kafka: { maxProduceBytes: 100_000, restart: { maxCrashes: 0 } },
+    });
+    expect(config.kafka.maxProduceBytes).toBe(100_000);
+    expect(config.kafka.restart).toEqual({ ...DEFAULTS.kafka.restart, maxCrashes: 0 });
+    expect(() =>
+      resolveConfig({ kafka: { maxProduceBytes: 1000, restart: { windowMs: 10 } } }),
+    ).toThrow(
+      expect.objectContaining({
+        code: 'CONFIG_INVALID',
+        message: expect.stringMatching(/kafka\.maxProduceBytes[^]*kafka\.restart\.windowMs/),
+      }),
+    );
+  });
+
   it('requires mutual TLS files for the API unless insecure is explicit', () => {
     expect(() => resolveConfig({ api: { enabled: true } })).toThrow(/api\.tls/);
     expect(resolveConfig({ api: { enabled: true, insecure: true } }).api.insecure).toBe(true);
