@@ -150,7 +150,11 @@ export class AuditLog {
       }
     } catch (error) {
       // The chain goes on from the last record known written, so a failed group leaves no gap.
-      const failure = new AuditError('AUDIT_WRITE_FAILED', 'could not append to the audit log', error);
+      const failure = new AuditError(
+        'AUDIT_WRITE_FAILED',
+        'could not append to the audit log',
+        error,
+      );
       for (const { reject } of group) reject(failure);
       return;
     }
