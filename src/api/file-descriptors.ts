@@ -4,12 +4,13 @@
  * fully qualified type names, proto3 `optional` as a synthetic oneof after
  * the real ones. Server reflection hands these out, so grpcurl and other
  * reflecting clients see the schema of the .proto files and not
- * protobufjs' own rendering of it (which renames files by package, drops
- * JSON names and turns `optional` into a real oneof).
+ * protobufjs' own rendering of it (which names files by package, camelCases
+ * field names unless told not to, drops JSON names, leaves type names
+ * relative and turns `optional` into a real oneof).
  *
- * The radar's schemas are proto3 with no options, maps, extensions or
- * reserved ranges, and that is all this describes: the reflection tests
- * compare every file served with what buf compiles from the same .proto,
+ * The radar's schemas are proto3 without imports, options, maps, extensions
+ * or reserved ranges, and that is all this describes: test/api/reflection
+ * compares what is served for radar.proto with what buf compiles from it,
  * so a construct added beyond that shows up there.
  */
 import { create, toBinary, type MessageInitShape } from '@bufbuild/protobuf';
