@@ -46,7 +46,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-/** radar.proto as buf (a protoc-compatible compiler) makes it, which the server has never seen. */
+/** radar.proto as buf, a protoc-compatible compiler, makes it: a reference apart from protobufjs, which the server parses with. */
 function compiledRadarProto(): FileDescriptorProto {
   const buf = fileURLToPath(new URL('../../node_modules/.bin/buf', import.meta.url));
   const proto = fileURLToPath(new URL('../../proto', import.meta.url));
