@@ -13,7 +13,7 @@ import {
 import * as protoLoader from '@grpc/proto-loader';
 
 /** grpc/health/v1/health.proto as protobufjs JSON. */
-const HEALTH_SCHEMA = {
+export const HEALTH_SCHEMA = {
   nested: {
     grpc: {
       nested: {

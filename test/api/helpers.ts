@@ -1,12 +1,10 @@
 /**
  * Real certificates, real data and real clients for the API tests: openssl
- * makes a CA and certificates in a temporary directory, the shared scenario
+ * makes a CA and certificates in a temporary directory, the contract's scenario
  * signals go through the same Radar the service runs, and their indicator
  * changes are written to a MemoryStore exactly as the service writes them.
  */
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   credentials,
   Metadata,
@@ -21,8 +19,7 @@ import { loadRuleset, type Ruleset } from '../../src/rules/index.js';
 import { decodeJson } from '../../src/signals/index.js';
 import type { Signal } from '../../src/signals/types.js';
 import { MemoryStore } from '../../src/store/index.js';
-
-export const SCENARIOS = fileURLToPath(new URL('../../../shared/scenarios', import.meta.url));
+import { scenarioFile } from '../fixtures/scenarios.js';
 
 import type { ApiState } from '../../src/api/index.js';
 import type { DevPki } from '../../src/api/dev-pki.js';
@@ -30,7 +27,7 @@ import type { DevPki } from '../../src/api/dev-pki.js';
 export { makePki, type DevPki, type Pem } from '../../src/api/dev-pki.js';
 
 export async function scenarioSignals(file: string): Promise<Signal[]> {
-  const text = await readFile(join(SCENARIOS, file), 'utf8');
+  const text = await readFile(scenarioFile(file), 'utf8');
   return text
     .split('\n')
     .filter((line) => line.trim() !== '')
@@ -63,7 +60,7 @@ export class Fixture {
   }
 
   static async create(): Promise<Fixture> {
-    const fixture = new Fixture(await loadRuleset(join(SCENARIOS, 'rules.yaml')));
+    const fixture = new Fixture(await loadRuleset(scenarioFile('rules.yaml')));
     await fixture.store.open();
     return fixture;
   }

@@ -1,8 +1,7 @@
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it, vi } from 'vitest';
 import * as backtest from '../../src/backtest/index.js';
 import { defaultWorkerThreads } from '../../src/backtest/index.js';
+import { scenarioFile } from '../fixtures/scenarios.js';
 import { runCli } from './run-cli.js';
 
 // Which threads a backtest ran on leaves no trace in its output (that is the point), so this
@@ -12,9 +11,8 @@ vi.mock('../../src/backtest/index.js', async (importOriginal) => {
   return { ...original, runBacktest: vi.fn(original.runBacktest) };
 });
 
-const scenarios = fileURLToPath(new URL('../../../shared/scenarios/', import.meta.url));
-const rules = join(scenarios, 'rules.yaml');
-const signals = join(scenarios, '01-one-family-three-sources.ndjson');
+const rules = scenarioFile('rules.yaml');
+const signals = scenarioFile('01-one-family-three-sources.ndjson');
 
 describe('radar backtest --threads', () => {
   it.each([

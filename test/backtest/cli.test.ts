@@ -5,12 +5,11 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { scenarioFile } from '../fixtures/scenarios.js';
 import { ndjson, runCli } from './run-cli.js';
 
-const scenarios = fileURLToPath(new URL('../../../shared/scenarios/', import.meta.url));
-const rules = join(scenarios, 'rules.yaml');
+const rules = scenarioFile('rules.yaml');
 const dir = mkdtempSync(join(tmpdir(), 'radar-cli-'));
 
 function householdsOf(stdout: string): string[][] {
@@ -38,7 +37,7 @@ describe('radar backtest', () => {
   it('takes institutional addresses from the service settings file', async () => {
     const config = join(dir, 'radar.yaml');
     writeFileSync(config, "households:\n  institutionalAddresses: ['3511AB|12|A|']\n");
-    const signals = join(scenarios, '01-one-family-three-sources.ndjson');
+    const signals = scenarioFile('01-one-family-three-sources.ndjson');
     const plain = await runCli(['backtest', '--signals', signals, '--rules', rules]);
     const shelter = await runCli([
       'backtest',
@@ -61,7 +60,7 @@ describe('radar backtest', () => {
     );
     const badConfig = join(dir, 'bad-config.yaml');
     writeFileSync(badConfig, 'households:\n  institutionalPersonThreshold: zero\n');
-    const signals = join(scenarios, '01-one-family-three-sources.ndjson');
+    const signals = scenarioFile('01-one-family-three-sources.ndjson');
 
     expect((await runCli(['backtest', '--rules', rules])).code).toBe(2);
     const threads = await runCli([

@@ -1,15 +1,14 @@
 /**
- * The worked examples of ../shared/scenarios: households compared by their
+ * The contract's worked examples (test/fixtures/scenarios): households compared by their
  * signal ids, indicators by every field but the explanation, timestamps as
  * instants, household ids only for consistency between the two kinds of line.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { scenarioDir, scenarioFile } from '../fixtures/scenarios.js';
 import { ndjson, runCli } from './run-cli.js';
 
-const dir = fileURLToPath(new URL('../../../shared/scenarios/', import.meta.url));
-const scenarios = readdirSync(dir)
+const scenarios = readdirSync(scenarioDir)
   .filter((f) => f.endsWith('.ndjson') && !f.endsWith('.expected.ndjson'))
   .map((f) => f.replace(/\.ndjson$/, ''));
 
@@ -31,7 +30,7 @@ function comparable(lines: Line[]): unknown[] {
   });
 }
 
-describe('radar backtest on the shared scenarios', () => {
+describe('radar backtest on the contract scenarios', () => {
   it('finds the scenarios', () => {
     expect(scenarios.length).toBeGreaterThanOrEqual(3);
   });
@@ -40,13 +39,13 @@ describe('radar backtest on the shared scenarios', () => {
     const result = await runCli([
       'backtest',
       '--signals',
-      `${dir}${name}.ndjson`,
+      scenarioFile(`${name}.ndjson`),
       '--rules',
-      `${dir}rules.yaml`,
+      scenarioFile('rules.yaml'),
     ]);
     expect(result.code).toBe(0);
     const actual = ndjson(result.stdout);
-    const expected = ndjson(readFileSync(`${dir}${name}.expected.ndjson`, 'utf8'));
+    const expected = ndjson(readFileSync(scenarioFile(`${name}.expected.ndjson`), 'utf8'));
     expect(comparable(actual)).toEqual(comparable(expected));
     for (const line of actual.filter((l) => l.type === 'indicator')) {
       expect(line.explanation).toEqual(expect.stringContaining(String(line.ruleId)));

@@ -12,12 +12,10 @@ import { Radar } from '../../src/engine/index.js';
 import { parseRules } from '../../src/rules/index.js';
 import { decodeJson } from '../../src/signals/index.js';
 import { changed, intrekking, melding } from '../signals/samples.js';
+import { scenarioFile } from '../fixtures/scenarios.js';
 import { signalWorldArb } from './arbitraries.js';
 
-const scenarioRules = parseRules(
-  readFileSync(new URL('../../../shared/scenarios/rules.yaml', import.meta.url), 'utf8'),
-  'rules.yaml',
-);
+const scenarioRules = parseRules(readFileSync(scenarioFile('rules.yaml'), 'utf8'), 'rules.yaml');
 
 /** Keys of the addresses `signalWorldArb` uses, for configuring some as institutional. */
 const ADDRESS_KEYS = ['3511AB|12|A|', '1000AA|1||', '2000BB|7||2'];

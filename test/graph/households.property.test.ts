@@ -12,11 +12,12 @@ import { radarOutputLines, radarStateLines, snapshot } from '../../src/backtest/
 import { parseRules, type Ruleset } from '../../src/rules/index.js';
 import type { Signal } from '../../src/signals/types.js';
 import { householdGraph, personNode, signalNode } from '../../src/graph/household-graph.js';
+import { scenarioFile } from '../fixtures/scenarios.js';
 import { signalWorldArb } from './arbitraries.js';
 import { householdsFromScratch } from './oracle.js';
 
 const scenarioRules: Ruleset = parseRules(
-  readFileSync(new URL('../../../shared/scenarios/rules.yaml', import.meta.url), 'utf8'),
+  readFileSync(scenarioFile('rules.yaml'), 'utf8'),
   'rules.yaml',
 );
 const emptyRuleset: Ruleset = parseRules('', 'empty.yaml');

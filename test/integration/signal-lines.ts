@@ -1,10 +1,10 @@
 /** Signal lines for the integration tests: the worked scenarios and a deterministic shuffle. */
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { scenarioDir, scenarioFile } from '../fixtures/scenarios.js';
 
-export const scenarioDir = fileURLToPath(new URL('../../../shared/scenarios/', import.meta.url));
-export const scenarioRules = join(scenarioDir, 'rules.yaml');
+export { scenarioDir };
+export const scenarioRules = scenarioFile('rules.yaml');
 
 /** Every signal line of the worked scenarios, file by file. */
 export function scenarioLines(): string[] {
