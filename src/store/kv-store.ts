@@ -80,26 +80,54 @@ function eventKey(sequence: number): string {
   return EVENT + String(sequence).padStart(16, '0');
 }
 
-/** The index entries of a household view, as [index, key] pairs. */
-function viewEntries(view: HouseholdView): [HouseholdIndexName, string][] {
-  return [
-    ...view.bsns.map((k): [HouseholdIndexName, string] => ['bsn', k]),
-    ...view.addressKeys.map((k): [HouseholdIndexName, string] => ['address', k]),
-    ...view.regions.map((k): [HouseholdIndexName, string] => ['region', k]),
-    ...view.indicatorLevels.map((k): [HouseholdIndexName, string] => ['level', k]),
-    ...view.indicatorRules.map((k): [HouseholdIndexName, string] => ['rule', k]),
-  ];
+/** The entries a household view puts beside itself: its index keys and its signals' household. */
+function viewEntries(view: HouseholdView): Map<string, string> {
+  const id = view.householdId;
+  const entries = new Map<string, string>();
+  const index = (name: HouseholdIndexName, keys: readonly string[]): void => {
+    for (const key of keys) entries.set(`${HOUSEHOLD_INDEX[name]}${key}${SEP}${id}`, '');
+  };
+  index('bsn', view.bsns);
+  index('address', view.addressKeys);
+  index('region', view.regions);
+  index('level', view.indicatorLevels);
+  index('rule', view.indicatorRules);
+  for (const signalId of view.signalIds) entries.set(SIGNAL_HOUSEHOLD + signalId, id);
+  return entries;
 }
 
-function recordEntries({ indicator, regions }: IndicatorRecord): [IndicatorIndexName, string][] {
-  return [
-    ...regions.map((r): [IndicatorIndexName, string] => ['region', r]),
-    ['level', indicator.level],
-    ['rule', indicator.ruleId],
-    ['household', indicator.householdId],
-    ...indicator.signalIds.map((id): [IndicatorIndexName, string] => ['signal', id]),
-  ];
+/** The index keys of an indicator record. */
+function recordEntries(record: IndicatorRecord): Map<string, string> {
+  const { indicator, regions } = record;
+  const id = indicator.indicatorId;
+  const entries = new Map<string, string>();
+  const index = (name: IndicatorIndexName, keys: readonly string[]): void => {
+    for (const key of keys) entries.set(`${INDICATOR_INDEX[name]}${key}${SEP}${id}`, '');
+  };
+  index('region', regions);
+  index('level', [indicator.level]);
+  index('rule', [indicator.ruleId]);
+  index('household', [indicator.householdId]);
+  index('signal', indicator.signalIds);
+  return entries;
 }
+
+/**
+ * Deletes the entries only `before` has and puts those `after` has anew or
+ * with another value: a household of thousands of signals that gains one
+ * rewrites one entry, not thousands.
+ */
+function replaceEntries(
+  before: ReadonlyMap<string, string>,
+  after: ReadonlyMap<string, string>,
+  put: (key: string, value: unknown) => void,
+  del: (key: string) => void,
+): void {
+  for (const key of before.keys()) if (!after.has(key)) del(key);
+  for (const [key, value] of after) if (before.get(key) !== value) put(key, value);
+}
+
+const NO_ENTRIES: ReadonlyMap<string, string> = new Map();
 
 export abstract class KvStore implements RadarStore {
   private isOpen = false;
@@ -289,21 +317,20 @@ export abstract class KvStore implements RadarStore {
       ...(batch.householdsDeleted ?? []),
       ...views.map((v) => v.householdId),
     ]);
+    const byId = new Map(views.map((view) => [view.householdId, view]));
     for (const id of replaced) {
       const old = await this.read<HouseholdView>(VIEW + id);
-      if (old === undefined) continue;
-      del(VIEW + id);
-      for (const [index, key] of viewEntries(old))
-        del(`${HOUSEHOLD_INDEX[index]}${key}${SEP}${id}`);
-      for (const signalId of old.signalIds) del(SIGNAL_HOUSEHOLD + signalId);
-    }
-    for (const view of views) {
-      const id = view.householdId;
-      put(VIEW + id, view);
-      for (const [index, key] of viewEntries(view))
-        put(`${HOUSEHOLD_INDEX[index]}${key}${SEP}${id}`, '');
-      for (const signalId of view.signalIds) put(SIGNAL_HOUSEHOLD + signalId, id);
-      put(SMALLEST + id, view.smallestSignalId);
+      const view = byId.get(id);
+      if (view === undefined) del(VIEW + id);
+      else put(VIEW + id, view);
+      // An id names its smallest signal for good: written once.
+      if (view !== undefined && old === undefined) put(SMALLEST + id, view.smallestSignalId);
+      replaceEntries(
+        old === undefined ? NO_ENTRIES : viewEntries(old),
+        view === undefined ? NO_ENTRIES : viewEntries(view),
+        put,
+        del,
+      );
     }
   }
 
@@ -320,16 +347,19 @@ export abstract class KvStore implements RadarStore {
   ): Promise<void> {
     const written = new Map((batch.signals ?? []).map((signal) => [signal.id, signal]));
     const changed = new Map<string, Omit<IndicatorRecord, 'regions'>>();
+    const olds = new Map<string, IndicatorRecord | undefined>();
     for (const { indicator, type, sequence, recordedAt } of events) {
-      const regions = new Set<string>();
-      for (const id of indicator.signalIds) {
-        const region = (written.get(id) ?? (await this.read<Signal>(SIGNAL + id)))?.region;
-        if (region !== undefined) regions.add(region);
-      }
-      changed.set(indicator.indicatorId, {
+      const id = indicator.indicatorId;
+      const old = olds.has(id) ? olds.get(id) : await this.read<IndicatorRecord>(RECORD + id);
+      olds.set(id, old);
+      changed.set(id, {
         indicator,
         active: type !== 'WITHDRAWN',
-        signalRegions: [...regions].sort(),
+        signalRegions: await this.signalRegions(
+          indicator.signalIds,
+          written,
+          changed.get(id) ?? old,
+        ),
         sequence,
         recordedAt,
       });
@@ -344,7 +374,7 @@ export abstract class KvStore implements RadarStore {
       }
     }
     for (const id of touched) {
-      const old = await this.read<IndicatorRecord>(RECORD + id);
+      const old = olds.has(id) ? olds.get(id) : await this.read<IndicatorRecord>(RECORD + id);
       const next = changed.get(id) ?? old;
       if (next === undefined) continue;
       const householdId = next.indicator.householdId;
@@ -353,14 +383,35 @@ export abstract class KvStore implements RadarStore {
         (gone.has(householdId) ? undefined : await this.read<HouseholdView>(VIEW + householdId));
       const regions = [...new Set([...(view?.regions ?? []), ...next.signalRegions])].sort();
       const record: IndicatorRecord = { ...next, regions };
-      if (old !== undefined) {
-        for (const [index, key] of recordEntries(old))
-          del(`${INDICATOR_INDEX[index]}${key}${SEP}${id}`);
-      }
       put(RECORD + id, record);
-      for (const [index, key] of recordEntries(record))
-        put(`${INDICATOR_INDEX[index]}${key}${SEP}${id}`, '');
+      replaceEntries(
+        old === undefined ? NO_ENTRIES : recordEntries(old),
+        recordEntries(record),
+        put,
+        del,
+      );
     }
+  }
+
+  /**
+   * The distinct regions of these signals. An indicator's signals mostly
+   * grow, so what its last record knew is reused and only signals new to it
+   * are read; one that lost a signal is read afresh.
+   */
+  private async signalRegions(
+    signalIds: readonly string[],
+    written: ReadonlyMap<string, Signal>,
+    before: Pick<IndicatorRecord, 'indicator' | 'signalRegions'> | undefined,
+  ): Promise<string[]> {
+    const known = new Set(before?.indicator.signalIds ?? []);
+    const kept = signalIds.filter((id) => known.has(id)).length === known.size;
+    const regions = new Set(kept ? (before?.signalRegions ?? []) : []);
+    for (const id of signalIds) {
+      if (kept && known.has(id)) continue;
+      const region = (written.get(id) ?? (await this.read<Signal>(SIGNAL + id)))?.region;
+      if (region !== undefined) regions.add(region);
+    }
+    return [...regions].sort();
   }
 
   /** Key and value of every entry under `prefix` (after `prefix + after`), in key order, from one snapshot. */
