@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, KafkaJSProtocolError, logLevel } from 'kafkajs';
 import { inject } from 'vitest';
 
 declare module 'vitest' {
@@ -56,10 +56,25 @@ export async function createTopics(
   }).admin();
   await admin.connect();
   try {
-    await admin.createTopics({
-      topics: names.map((topic) => ({ topic, numPartitions: partitions })),
-      waitForLeaders: true,
-    });
+    await admin
+      .createTopics({
+        topics: names.map((topic) => ({ topic, numPartitions: partitions })),
+        waitForLeaders: true,
+      })
+      .catch((error: unknown) => {
+        // A KRaft broker may not know a topic it has just created for a moment: wait below.
+        if (!(error instanceof KafkaJSProtocolError && error.type === 'UNKNOWN_TOPIC_OR_PARTITION'))
+          throw error;
+      });
+    await waitFor(
+      async () => {
+        const metadata = await admin.fetchTopicMetadata({ topics: names }).catch(() => undefined);
+        return metadata?.topics.every(
+          (t) => t.partitions.length === partitions && t.partitions.every((p) => p.leader >= 0),
+        );
+      },
+      { timeout: 30_000, delay: 100 },
+    );
   } finally {
     await admin.disconnect();
   }
