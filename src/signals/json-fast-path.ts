@@ -296,6 +296,14 @@ class Cursor {
   }
 }
 
+/** A byte-order mark inside a string is part of it, as JSON.parse keeps it. */
+const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
+
+/** The text of the well-formed UTF-8 `bytes[start, end)`. */
+export function utf8Text(bytes: Uint8Array, start: number, end: number): string {
+  return utf8.decode(bytes.subarray(start, end));
+}
+
 const cursor = new Cursor();
 
 const KINDS = new Names(SIGNAL_KINDS);

@@ -15,6 +15,7 @@ import {
 } from '../../src/engine/index.js';
 import { decodeJson, readPlainLine } from '../../src/signals/index.js';
 import { generateSignalLines } from '../../src/synthetic/generate.js';
+import { spelledName } from '../graph/spellings.js';
 import { contractSignal, reorderKeys } from './arbitraries.js';
 import { melding, type Loose } from './samples.js';
 
@@ -198,6 +199,26 @@ describe('readPlainLine', () => {
         expect(read).toEqual(full(line));
       }),
       { numRuns: 2000 },
+    );
+  });
+
+  it('makes one name key of every spelling of a name, as the full path does', () => {
+    fc.assert(
+      fc.property(spelledName, ({ normal, spellings }) => {
+        const [first, second] = melding().persons as Loose[];
+        const line = JSON.stringify({
+          ...melding(),
+          persons: [
+            { ...first, familyName: spellings[0], bsn: undefined },
+            { ...second, familyName: spellings[1], birthDate: first.birthDate, bsn: undefined },
+          ],
+        });
+        const expected = full(line);
+        expect(expected?.graph?.keys[2]).toBe(`${normal}|${first.birthDate}`);
+        expect(expected?.graph?.keys[6]).toBe(expected?.graph?.keys[2]);
+        agree(line);
+      }),
+      { numRuns: 1000 },
     );
   });
 
