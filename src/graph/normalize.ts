@@ -188,8 +188,8 @@ function isTussenvoegsel(bytes: Uint8Array, start: number, end: number): boolean
 
 /**
  * `addressKey` of a fast-path line's address, its text fields spans of the
- * line's printable ASCII `bytes` laid out as `PlainLine.addressSpans` lays
- * them out, pushed onto `into`; false, with nothing pushed, for none.
+ * line's `bytes` laid out as `PlainLine.addressSpans` lays them out (the
+ * fast path reads postcode, house letter and addition only in printable ASCII), pushed onto `into`; false, with nothing pushed, for none.
  */
 export function pushAddressKey(
   into: KeyStore,
