@@ -73,7 +73,7 @@ function decodeLines(bytes: Uint8Array, writer: WireWriter): Omit<DecodedChunk, 
     if (end === -1) end = bytes.length;
     const number = ++lines;
     const lineEnd = bytes[end - 1] === RETURN ? end - 1 : end;
-    if (readPlainLine(bytes, start, lineEnd, text, start, write)) {
+    if (readPlainLine(buffer, start, lineEnd, text, start, write)) {
       read++;
       signalLines.push(number);
     } else {
