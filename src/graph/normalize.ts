@@ -189,7 +189,8 @@ function isTussenvoegsel(bytes: Uint8Array, start: number, end: number): boolean
 /**
  * `addressKey` of a fast-path line's address, its text fields spans of the
  * line's `bytes` laid out as `PlainLine.addressSpans` lays them out (the
- * fast path reads postcode, house letter and addition only in printable ASCII), pushed onto `into`; false, with nothing pushed, for none.
+ * fast path reads postcode, house letter and addition only in printable
+ * ASCII), pushed onto `into`; false, with nothing pushed, for none.
  */
 export function pushAddressKey(
   into: KeyStore,

@@ -5,14 +5,15 @@
  *
  * It reads one shape only: a report (ADVIESVRAAG, MELDING or POLITIE) whose
  * keys are all in the contract and each given once, whose strings are
- * printable ASCII or well-formed UTF-8 without escapes and never empty
- * (postcode, house letter, addition, timestamps and birth dates ASCII
- * only), with no `null`, a house number written as plain digits, and nothing
- * `validateSignal` would reject or warn about. Such a line it gives as a `PlainLine`: the fields of the
- * signal `decodeJson(line).signal` gives, as indexes, strings and spans of
- * the line, which `WireWriter.writePlain` prepares without making the
- * signal's objects (the tests hold the two to the same prepared signal on
- * generated and mutated lines). Any other line it steps aside from, and the
+ * well-formed UTF-8 without escapes, DEL or controls below space and never
+ * empty (postcode, house letter, addition, timestamps and birth dates in
+ * ASCII), with no `null`, a house number written as plain digits, and
+ * nothing `validateSignal` would reject or warn about. Such a line it gives
+ * as a `PlainLine`: the fields of the signal `decodeJson(line).signal`
+ * gives, as indexes, strings and spans of the line, which
+ * `WireWriter.writePlain` prepares without making the signal's objects (the
+ * tests hold the two to the same prepared signal on generated and mutated
+ * lines). Any other line it steps aside from, and the
  * caller takes the full path, which gives the reason codes and warnings.
  * Stepping aside is always safe, so every check here only has to be strict
  * enough.
