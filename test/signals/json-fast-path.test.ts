@@ -22,11 +22,14 @@ import { melding, type Loose } from './samples.js';
 /**
  * What the fast path makes of a whole line, as `decodeChunk` offers it one
  * (its UTF-8 bytes, and the bytes read as Latin-1), read back off the wire.
+ * In a Buffer, as `decodeChunk` gives it, or in a plain Uint8Array, whose
+ * strings outside ASCII are decoded another way.
  */
-function fast(line: string | Buffer): PreparedSignal | undefined {
-  const bytes = Buffer.from(line);
+function fast(line: string | Buffer, inBuffer = true): PreparedSignal | undefined {
+  const buffer = Buffer.from(line);
+  const bytes = inBuffer ? buffer : new Uint8Array(buffer);
   const writer = new WireWriter();
-  const read = readPlainLine(bytes, 0, bytes.length, bytes.toString('latin1'), 0, (plain) =>
+  const read = readPlainLine(bytes, 0, bytes.length, buffer.toString('latin1'), 0, (plain) =>
     writer.writePlain(plain),
   );
   return read ? new WireReader(writer.finish()).read() : undefined;
@@ -179,6 +182,7 @@ describe('readPlainLine', () => {
     const read = fast(line);
     expect(read).toBeDefined();
     expect(read).toEqual(full(line));
+    expect(fast(line, false)).toEqual(read);
     expect(read?.graph?.keys).toEqual([
       ...['ı', undefined, 'hek|1988-04-12', 'l'],
       ...['k', undefined, 'yilmaz|2015-06-01', 'o'],
