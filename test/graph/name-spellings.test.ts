@@ -36,8 +36,11 @@ function policeLine(id: string, familyName: string, initials?: string): string {
   });
 }
 
-async function backtestHouseholds(lines: readonly string[]): Promise<string[][]> {
-  const result = await runCli(['backtest', '--signals', '-', '--rules', rules], lines.join('\n'));
+/** `threads`: decode workers, 0 for none (the CLI's default is one less than the CPUs). */
+async function backtestHouseholds(lines: readonly string[], threads?: number): Promise<string[][]> {
+  const args = ['backtest', '--signals', '-', '--rules', rules];
+  if (threads !== undefined) args.push('--threads', String(threads));
+  const result = await runCli(args, lines.join('\n'));
   expect(result.code).toBe(0);
   return ndjson(result.stdout)
     .filter((line) => line.type === 'household')
@@ -67,6 +70,8 @@ describe('two police signals without BSN, one name spelled two ways', () => {
       policeLine('P-02', second, secondInitials),
     ];
     expect(await backtestHouseholds(lines)).toEqual([['P-01', 'P-02']]);
+    expect(await backtestHouseholds(lines, 0)).toEqual([['P-01', 'P-02']]);
+    expect(await backtestHouseholds(lines, 1)).toEqual([['P-01', 'P-02']]);
     expect(indexHouseholds(lines)).toEqual([['P-01', 'P-02']]);
   });
 
