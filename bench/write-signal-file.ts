@@ -1,3 +1,5 @@
-import { writeSignalFile } from './signal-file.js';
+import { writeDiacriticSignalFile, writeSignalFile } from './signal-file.js';
 
-await writeSignalFile(Number(process.argv[2]), process.argv[3]!);
+if (process.argv[2] === '--diacritics')
+  await writeDiacriticSignalFile(process.argv[3]!, process.argv[4]!);
+else await writeSignalFile(Number(process.argv[2]), process.argv[3]!);

@@ -57,8 +57,9 @@ export function transferList({ signals }: DecodedChunk): ArrayBuffer[] {
 
 function decodeLines(bytes: Uint8Array, writer: WireWriter): Omit<DecodedChunk, 'signals'> {
   // Latin-1, not UTF-8: a byte a character, so a line starts at the same offset in both, and
-  // copying bytes is cheaper than decoding them. The fast path reads only lines of ASCII, on
-  // which the two agree; every other line is decoded as UTF-8 on its own.
+  // copying bytes is cheaper than decoding them. The fast path slices its strings of ASCII from
+  // this text and decodes the others from the bytes; a line it steps aside from is decoded as
+  // UTF-8 on its own.
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const text = buffer.toString('latin1');
   const write = (line: PlainLine): void => writer.writePlain(line);
@@ -72,15 +73,16 @@ function decodeLines(bytes: Uint8Array, writer: WireWriter): Omit<DecodedChunk, 
     if (end === -1) end = bytes.length;
     const number = ++lines;
     const lineEnd = bytes[end - 1] === RETURN ? end - 1 : end;
-    if (readPlainLine(bytes, start, lineEnd, text, start, write)) {
+    if (readPlainLine(buffer, start, lineEnd, text, start, write)) {
       read++;
       signalLines.push(number);
     } else {
-      const line = buffer.toString('utf8', start, lineEnd);
-      if (line.trim() !== '') {
+      if (buffer.toString('utf8', start, lineEnd).trim() !== '') {
         read++;
         try {
-          writer.write(prepareSignal(decodeJson(line).signal));
+          // From the bytes, as the service decodes a message: ill-formed UTF-8 is rejected, not
+          // read with replacement characters.
+          writer.write(prepareSignal(decodeJson(bytes.subarray(start, lineEnd)).signal));
           signalLines.push(number);
         } catch (error) {
           if (!(error instanceof SignalRejectedError)) throw error;

@@ -2,7 +2,7 @@
  * The contract's normal forms (CONTRACT §2): family names, first initials and
  * address keys. Pure string functions, on the hot path of every signal.
  */
-import { ADDRESS_SPAN } from '../signals/json-fast-path.js';
+import { ADDRESS_SPAN, utf8Text } from '../signals/json-fast-path.js';
 import type { Address } from '../signals/types.js';
 import type { KeyStore } from './key-store.js';
 
@@ -24,18 +24,57 @@ const TUSSENVOEGSELS = new Set([
   'von',
 ]);
 
-const NAME_SEPARATORS = /[\s\-,']+/;
-const COMBINING_MARKS = /[\u0300-\u036f]/g;
+/**
+ * Spaces, hyphens (`-`, and Unicode's own hyphen and non-breaking hyphen),
+ * commas and apostrophes: the ASCII one, the typographic ones `’` and `‘`
+ * that word processors put in (`van ’t Hek`), and the modifier letter `ʼ`.
+ */
+const NAME_SEPARATORS = /[\s\-\u2010\u2011,'\u2018\u2019\u02bc]+/u;
+/** What NFD separates from a letter: its accents, dots, cedillas, ogoneks and the like. */
+const DIACRITICS = /\p{M}/gu;
 const NOT_A_TO_Z = /[^a-z]/g;
 
-function foldDiacritics(text: string): string {
-  return text.normalize('NFD').replace(COMBINING_MARKS, '');
+/**
+ * Lower-case letters whose mark is part of the letter, so that NFD leaves
+ * them whole: the contract transliterates them. Their capitals lower-case
+ * to them first (`İ` lower-cases to `i` with a combining dot, which NFD
+ * then strips like any other; `ẞ` to `ß`).
+ */
+const TRANSLITERATIONS: Readonly<Record<string, string>> = {
+  ı: 'i',
+  ł: 'l',
+  ø: 'o',
+  đ: 'd',
+  ß: 'ss',
+  æ: 'ae',
+  œ: 'oe',
+  þ: 'th',
+};
+const TRANSLITERATED = /[ıłøđßæœþ]/g;
+
+function transliterate(letter: string): string {
+  return TRANSLITERATIONS[letter]!;
 }
 
 /**
- * `Berg, van der` and `van der Berg` both become `berg`; `Jansen-de Vries`
- * becomes `jansenvries`. A name of tussenvoegsels only normalises to the
- * empty string, which the caller treats as no name at all.
+ * Lower case, transliterated, without diacritics: `YILMAZ`, `Yılmaz` and
+ * `Yilmaz` all become `yilmaz`, `Wiśniewski` (precomposed or with a
+ * combining acute) `wisniewski`. NFD comes before transliterating so that a
+ * letter like `ǿ` (`ø` with an acute) is separated into `ø` and its acute first.
+ */
+function foldName(text: string): string {
+  return text
+    .toLowerCase()
+    .normalize('NFD')
+    .replace(TRANSLITERATED, transliterate)
+    .replace(DIACRITICS, '');
+}
+
+/**
+ * CONTRACT §2: `Berg, van der` and `van der Berg` both become `berg`;
+ * `Jansen-de Vries` becomes `jansenvries`, `van ’t Hek` `hek`, `Yılmaz`
+ * `yilmaz`. A name of tussenvoegsels only normalises to the empty string,
+ * which the caller treats as no name at all.
  */
 export function normalizeFamilyName(familyName: string): string {
   let normal = familyNames.get(familyName);
@@ -57,7 +96,7 @@ const FAMILY_NAME_CACHE_SIZE = 50_000;
 
 function normalizeUncached(familyName: string): string {
   let out = '';
-  for (const part of foldDiacritics(familyName.toLowerCase()).split(NAME_SEPARATORS)) {
+  for (const part of foldName(familyName).split(NAME_SEPARATORS)) {
     if (part !== '' && !TUSSENVOEGSELS.has(part)) out += part;
   }
   return out.replace(NOT_A_TO_Z, '');
@@ -67,7 +106,7 @@ function normalizeUncached(familyName: string): string {
 const TUSSENVOEGSEL_BYTES = [...TUSSENVOEGSELS].map((word) => Buffer.from(word, 'latin1'));
 
 /**
- * The name key `identityKeys` makes of a family name, the printable ASCII
+ * The name key `identityKeys` makes of a family name, the UTF-8
  * `bytes[start, end)` (a start of -1 for none), and a birth date, pushed
  * onto `into`; false, with nothing pushed, when it makes none.
  */
@@ -79,7 +118,10 @@ export function pushNameKey(
   birthDate: string | undefined,
 ): boolean {
   if (start < 0 || birthDate === undefined) return false;
-  if (pushFamilyName(into, bytes, start, end) === 0) return false;
+  const pushed = isAscii(bytes, start, end)
+    ? pushFamilyName(into, bytes, start, end)
+    : pushText(into, normalizeFamilyName(utf8Text(bytes, start, end)));
+  if (pushed === 0) return false;
   into.push(PIPE);
   for (let i = 0; i < birthDate.length; i++) into.push(birthDate.charCodeAt(i));
   return true;
@@ -111,6 +153,17 @@ function pushFamilyName(into: KeyStore, bytes: Uint8Array, start: number, end: n
   return pushed;
 }
 
+function isAscii(bytes: Uint8Array, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (bytes[i]! >= 0x80) return false;
+  return true;
+}
+
+/** Pushes the code units of `text` onto `into`; returns how many. */
+function pushText(into: KeyStore, text: string): number {
+  for (let i = 0; i < text.length; i++) into.push(text.charCodeAt(i));
+  return text.length;
+}
+
 const SPACE = 0x20;
 const DASH = 0x2d;
 const COMMA = 0x2c;
@@ -135,8 +188,9 @@ function isTussenvoegsel(bytes: Uint8Array, start: number, end: number): boolean
 
 /**
  * `addressKey` of a fast-path line's address, its text fields spans of the
- * line's printable ASCII `bytes` laid out as `PlainLine.addressSpans` lays
- * them out, pushed onto `into`; false, with nothing pushed, for none.
+ * line's `bytes` laid out as `PlainLine.addressSpans` lays them out (the
+ * fast path reads postcode, house letter and addition only in printable
+ * ASCII), pushed onto `into`; false, with nothing pushed, for none.
  */
 export function pushAddressKey(
   into: KeyStore,
@@ -191,33 +245,52 @@ function upperCase(c: number): number {
   return c >= LETTER_A && c <= LETTER_Z ? c - 0x20 : c;
 }
 
-/** `firstInitial` of the printable ASCII `bytes[start, end)`, as its index in the alphabet, or -1. */
+/**
+ * `firstInitial` of the text the UTF-8 `bytes[start, end)` hold (a start
+ * of -1 for none), as its index in the alphabet, or -1.
+ */
 export function firstInitialIndex(bytes: Uint8Array, start: number, end: number): number {
   for (let i = start; i < end; i++) {
-    const lower = bytes[i]! | 0x20;
+    const c = bytes[i]!;
+    if (c >= 0x80) return alphabetIndex(firstInitialFolded(utf8Text(bytes, i, end)));
+    const lower = c | 0x20;
     if (lower >= LETTER_A && lower <= LETTER_Z) return lower - LETTER_A;
   }
   return -1;
 }
 
-/** The first letter of `initials`, lowercased; undefined when it has none. */
+function alphabetIndex(letter: string | undefined): number {
+  return letter === undefined ? -1 : letter.charCodeAt(0) - LETTER_A;
+}
+
+/**
+ * The first letter of `initials`, lowercased; undefined when it has none.
+ * Folded as a family name is, so `Ö.` is `o` and `Ł.` is `l`, as `Öztürk`
+ * and `Łukasz` are the names `Ozturk` and `Lukasz`. A first letter that
+ * folds to no letter from a to z (`Ð.`, Greek, Cyrillic) gives no initial:
+ * the initial is unknown, not the next letter's.
+ */
 export function firstInitial(initials: string | undefined): string | undefined {
   if (initials === undefined) return undefined;
-  // Lowercasing and folding leave ASCII as it is, so up to the first
-  // non-ASCII character the answer can be read off directly; only from
-  // there on (`Ö.`, `İ`) does the text need the full Unicode treatment.
+  // Folding leaves ASCII as it is, so up to the first non-ASCII character
+  // the answer can be read off directly; only from there on (`Ö.`, `İ`)
+  // does the text need the full Unicode treatment.
   for (let i = 0; i < initials.length; i++) {
     const c = initials.charCodeAt(i);
-    if (c >= 0x80) return firstInitialFolded(initials);
+    if (c >= 0x80) return firstInitialFolded(initials.slice(i));
     const lower = c | 0x20;
-    if (lower >= 0x61 && lower <= 0x7a) return String.fromCharCode(lower);
+    if (lower >= LETTER_A && lower <= LETTER_Z) return String.fromCharCode(lower);
   }
   return undefined;
 }
 
+const LETTER = /\p{L}/u;
+
 function firstInitialFolded(initials: string): string | undefined {
-  const match = /[a-z]/.exec(foldDiacritics(initials.toLowerCase()));
-  return match === null ? undefined : match[0];
+  const letter = LETTER.exec(foldName(initials))?.[0];
+  if (letter === undefined || letter.length !== 1) return undefined;
+  const c = letter.charCodeAt(0);
+  return c >= LETTER_A && c <= LETTER_Z ? letter : undefined;
 }
 
 const ADDITION_SEPARATORS = /[-/\s]/g;

@@ -21,6 +21,7 @@ import {
   PERSON_SPANS,
   RELATION_SPAN,
   SIGNAL_SPAN,
+  utf8Text,
   type PlainLine,
 } from './json-fast-path.js';
 import {
@@ -68,7 +69,7 @@ function text(value: string | undefined): void {
   h[1] = Math.imul(b ^ END, K2);
 }
 
-/** `text` of the string the ASCII bytes `bytes[start, end)` hold; absent for a start of -1. */
+/** `text` of the string the UTF-8 bytes `bytes[start, end)` hold; absent for a start of -1. */
 function span(bytes: Uint8Array, start: number, end: number): void {
   if (start < 0) {
     code(ABSENT);
@@ -76,10 +77,17 @@ function span(bytes: Uint8Array, start: number, end: number): void {
   }
   let a = h[0]!;
   let b = h[1]!;
+  let bits = 0;
   for (let i = start; i < end; i++) {
     const c = bytes[i]!;
+    bits |= c;
     a = Math.imul(a ^ c, K1);
     b = Math.imul(b ^ c, K2);
+  }
+  // A byte of ASCII is its character's code; any other string is hashed from its text instead.
+  if (bits >= 0x80) {
+    text(utf8Text(bytes, start, end));
+    return;
   }
   h[0] = Math.imul(a ^ END, K1);
   h[1] = Math.imul(b ^ END, K2);
@@ -147,7 +155,7 @@ export function signalFingerprint(s: Signal): number {
 /**
  * `signalFingerprint` of the signal a fast-path line stands for, the same
  * steps in the same order, each field hashed from its span of the line's
- * ASCII bytes, the characters of the string it holds (an enum value's are
+ * UTF-8 bytes, the characters of the string it holds (an enum value's are
  * its name's); a default enum value, which has no span, as its name.
  */
 export function plainFingerprint(s: PlainLine): number {

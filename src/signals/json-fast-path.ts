@@ -5,13 +5,15 @@
  *
  * It reads one shape only: a report (ADVIESVRAAG, MELDING or POLITIE) whose
  * keys are all in the contract and each given once, whose strings are
- * printable ASCII without escapes and never empty, with no `null`, a house
- * number written as plain digits, and nothing `validateSignal` would reject
- * or warn about. Such a line it gives as a `PlainLine`: the fields of the
- * signal `decodeJson(line).signal` gives, as indexes, strings and spans of
- * the line, which `WireWriter.writePlain` prepares without making the
- * signal's objects (the tests hold the two to the same prepared signal on
- * generated and mutated lines). Any other line it steps aside from, and the
+ * well-formed UTF-8 without escapes, DEL or controls below space and never
+ * empty (postcode, house letter, addition, timestamps and birth dates in
+ * ASCII), with no `null`, a house number written as plain digits, and
+ * nothing `validateSignal` would reject or warn about. Such a line it gives
+ * as a `PlainLine`: the fields of the signal `decodeJson(line).signal`
+ * gives, as indexes, strings and spans of the line, which
+ * `WireWriter.writePlain` prepares without making the signal's objects (the
+ * tests hold the two to the same prepared signal on generated and mutated
+ * lines). Any other line it steps aside from, and the
  * caller takes the full path, which gives the reason codes and warnings.
  * Stepping aside is always safe, so every check here only has to be strict
  * enough.
@@ -153,9 +155,9 @@ const ADDRESS = indexes(ADDRESS_FIELD_NAMES);
 const EMPTY = new Uint8Array(0);
 
 /**
- * A cursor over one line. Structure is read from the bytes; a string is
- * sliced from the line's text, which for an ASCII line holds the same
- * characters at the same distance from the line's start.
+ * A cursor over one line. Structure is read from the bytes; a string of
+ * ASCII is sliced from the line's text, which holds the line's bytes one a
+ * character, and any other string is decoded from its UTF-8 bytes.
  */
 class Cursor {
   bytes: Uint8Array = EMPTY;
@@ -167,6 +169,22 @@ class Cursor {
   /** Where the last string read starts and ends, in bytes, quotes excluded. */
   stringStart = 0;
   stringEnd = 0;
+  /** Whether the last string read was all ASCII. */
+  stringAscii = true;
+  /**
+   * Where each string of the line so far that is not all ASCII starts, and
+   * its text: decoded once as it is read, for the fingerprint, the name key
+   * and the initial to take from `utf8Text` rather than decode it again.
+   */
+  readonly wideStarts: number[] = [];
+  readonly wideTexts: string[] = [];
+  wides = 0;
+
+  /** The text of the string outside ASCII that starts at `start`, if the line has one there. */
+  wideText(start: number): string | undefined {
+    for (let i = 0; i < this.wides; i++) if (this.wideStarts[i] === start) return this.wideTexts[i];
+    return undefined;
+  }
 
   /** Notes the span of the last string read at `spans[at]` and `spans[at + 1]`. */
   mark(spans: number[], at: number): void {
@@ -204,28 +222,53 @@ class Cursor {
     return false;
   }
 
-  /** Reads a non-empty string of printable ASCII without escapes, setting `stringStart` and `stringEnd`. */
+  /**
+   * Reads a non-empty string of printable ASCII and well-formed UTF-8
+   * without escapes, setting `stringStart`, `stringEnd` and `stringAscii`.
+   * Ill-formed UTF-8 steps aside: what it means is the full path's to say.
+   */
   span(): void {
     this.expect(QUOTE);
     const bytes = this.bytes;
     const start = this.at;
     let at = start;
+    let ascii = true;
     for (;;) {
       if (at >= this.end) decline();
       const c = bytes[at]!;
       if (c === QUOTE) break;
-      if (c < 0x20 || c > 0x7e || c === BACKSLASH) decline();
-      at++;
+      if (c < 0x80) {
+        if (c < 0x20 || c === 0x7f || c === BACKSLASH) decline();
+        at++;
+      } else {
+        const length = utf8Length(bytes, at, this.end);
+        if (length === 0) decline();
+        ascii = false;
+        at += length;
+      }
     }
     if (at === start) decline();
     this.stringStart = start;
     this.stringEnd = at;
+    this.stringAscii = ascii;
     this.at = at + 1;
+    if (!ascii) {
+      this.wideStarts[this.wides] = start;
+      this.wideTexts[this.wides++] = decodeUtf8(bytes, start, at);
+    }
+  }
+
+  /** `span`, where the string must be ASCII. */
+  asciiSpan(): void {
+    this.span();
+    if (!this.stringAscii) decline();
   }
 
   string(): string {
     this.span();
-    return this.text.slice(this.stringStart + this.shift, this.stringEnd + this.shift);
+    return this.stringAscii
+      ? this.text.slice(this.stringStart + this.shift, this.stringEnd + this.shift)
+      : this.wideTexts[this.wides - 1]!;
   }
 
   /** The index of one of `values` in its list. */
@@ -294,6 +337,58 @@ class Cursor {
     this.at++;
     return false;
   }
+}
+
+/**
+ * The length of the well-formed UTF-8 sequence (RFC 3629: no overlong
+ * forms, no surrogates, nothing past U+10FFFF) that starts with the byte
+ * from 0x80 on at `bytes[at]`, before `end`; 0 when there is none.
+ */
+function utf8Length(bytes: Uint8Array, at: number, end: number): number {
+  const lead = bytes[at]!;
+  let length: number;
+  let low = 0x80;
+  let high = 0xbf;
+  if (lead >= 0xc2 && lead <= 0xdf) {
+    length = 2;
+  } else if (lead >= 0xe0 && lead <= 0xef) {
+    length = 3;
+    if (lead === 0xe0) low = 0xa0;
+    else if (lead === 0xed) high = 0x9f;
+  } else if (lead >= 0xf0 && lead <= 0xf4) {
+    length = 4;
+    if (lead === 0xf0) low = 0x90;
+    else if (lead === 0xf4) high = 0x8f;
+  } else {
+    return 0;
+  }
+  if (at + length > end) return 0;
+  const second = bytes[at + 1]!;
+  if (second < low || second > high) return 0;
+  for (let i = at + 2; i < at + length; i++) {
+    if (bytes[i]! < 0x80 || bytes[i]! > 0xbf) return 0;
+  }
+  return length;
+}
+
+/**
+ * The text of a string of the line `readPlainLine` is reading (during its
+ * call to `take`) or of any well-formed UTF-8 `bytes[start, end)`.
+ */
+export function utf8Text(bytes: Uint8Array, start: number, end: number): string {
+  return (
+    (bytes === cursor.bytes ? cursor.wideText(start) : undefined) ?? decodeUtf8(bytes, start, end)
+  );
+}
+
+/** A byte-order mark inside a string is part of it, as JSON.parse keeps it. */
+const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
+
+/** Buffer's decoding, where it can: for a short string, at about half the cost of a TextDecoder's. */
+function decodeUtf8(bytes: Uint8Array, start: number, end: number): string {
+  return Buffer.isBuffer(bytes)
+    ? bytes.toString('utf8', start, end)
+    : utf8.decode(bytes.subarray(start, end));
 }
 
 const cursor = new Cursor();
@@ -433,10 +528,11 @@ const line = new PlainLine();
  * Reads the line `bytes[start, end)` and, when it is the plain shape this
  * path reads, hands it to `take` and returns true; returns false for any
  * other line. `text` must hold the line's bytes as characters, one a byte,
- * from `textStart`: a line of ASCII decoded any way, or any line decoded as
- * Latin-1. A byte outside printable ASCII makes this path step aside
- * wherever it stands, so the text of a line it reads is the same whichever
- * way it was decoded. The line given to `take` is only valid during the call.
+ * from `textStart`: the line decoded as Latin-1 (or, for a line of ASCII,
+ * any way), for the ASCII strings to be sliced from; strings with other
+ * characters are decoded from the bytes as UTF-8. Outside strings, a byte
+ * outside ASCII makes this path step aside. The line given to `take` is
+ * only valid during the call.
  */
 export function readPlainLine(
   bytes: Uint8Array,
@@ -451,6 +547,7 @@ export function readPlainLine(
   cursor.shift = textStart - start;
   cursor.at = start;
   cursor.end = end;
+  cursor.wides = 0;
   try {
     line.clear(bytes);
     readSignal(cursor, line);
@@ -465,6 +562,7 @@ export function readPlainLine(
     // Not to keep a chunk's bytes and text alive between calls.
     cursor.bytes = EMPTY;
     cursor.text = '';
+    cursor.wides = 0;
     line.clear(EMPTY);
   }
 }
@@ -497,12 +595,12 @@ function readSignal(c: Cursor, s: PlainLine): void {
         if (kind === INTREKKING) decline();
         break;
       case SIGNAL.occurredAt:
-        c.span();
+        c.asciiSpan();
         c.mark(s.spans, SIGNAL_SPAN.occurredAt);
         occurredAt = true;
         break;
       case SIGNAL.receivedAt:
-        c.span();
+        c.asciiSpan();
         c.mark(s.spans, SIGNAL_SPAN.receivedAt);
         receivedAt = true;
         break;
@@ -643,7 +741,12 @@ function readPerson(c: Cursor, s: PlainLine): void {
         break;
       case PERSON.birthDate:
         birthDate = c.string();
-        if (birthDate.length !== 10 || !isCalendarDateBytes(c.bytes, c.stringStart)) decline();
+        if (
+          !c.stringAscii ||
+          birthDate.length !== 10 ||
+          !isCalendarDateBytes(c.bytes, c.stringStart)
+        )
+          decline();
         c.mark(spans, at + PERSON_SPAN.birthDate);
         break;
       case PERSON.role:
@@ -735,7 +838,9 @@ function readAddress(c: Cursor, s: PlainLine): void {
         decline();
     }
     if (at >= 0) {
-      c.span();
+      // The address key reads postcode and addition as ASCII; a city is only hashed.
+      if (at === ADDRESS_SPAN.city) c.span();
+      else c.asciiSpan();
       c.mark(spans, at);
     }
   } while (c.more(CLOSE_OBJECT));

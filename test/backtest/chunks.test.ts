@@ -45,6 +45,21 @@ describe('decodeChunk', () => {
     ]);
   });
 
+  it('rejects a line of ill-formed UTF-8 as the service rejects such a message, and reads diacritics', () => {
+    const spelled = JSON.stringify({
+      ...melding(),
+      id: 'M-Ø',
+      persons: [{ ref: 'm', familyName: 'Yılmaz' }],
+      relations: [],
+    });
+    const bad = Buffer.from(spelled.replace('Yılmaz', 'Y_lmaz'));
+    bad[bad.indexOf('Y_lmaz') + 1] = 0xff;
+    const chunk = decodeChunk(Buffer.concat([Buffer.from(`${spelled}\n`), bad]));
+    expect(preparedIn(chunk).map((s) => s.id)).toEqual(['M-Ø']);
+    expect(chunk.rejected.map((r) => [r.line, r.code])).toEqual([[2, 'MALFORMED']]);
+    expect(() => decodeJson(bad)).toThrow(SignalRejectedError);
+  });
+
   it('counts a chunk that ends in a newline without an extra empty line', () => {
     expect(decodeChunk(Buffer.from(`${good}\n${good}\n`)).lines).toBe(2);
   });

@@ -6,9 +6,13 @@ import fc from 'fast-check';
 import type { Address, Person, Signal } from '../../src/signals/types.js';
 
 const BSNS = ['111222333', '123456782', '234567892', '314159265', '123456789'];
-const NAMES = ['van der Berg', 'Berg, van der', 'Jansen', 'Jansen-de Vries', 'de Vries'];
+/** Three names in their spellings, and two more. */
+const NAMES = [
+  ...['van der Berg', 'Berg, van der', 'Jansen', 'Jansen-de Vries', 'de Vries'],
+  ...['Yılmaz', 'YILMAZ', 'van ’t Hek', "Hek, van 't", 'HEK'],
+];
 const BIRTH_DATES = ['1980-01-01', '1990-05-05'];
-const INITIALS = [undefined, 'A.', 'b'];
+const INITIALS = [undefined, 'A.', 'b', 'Ł.', 'l'];
 const ADDRESSES: Address[] = [
   { postcode: '3511 AB', houseNumber: 12, addition: 'a' },
   { postcode: '3511ab', houseNumber: 12, houseLetter: 'A' },

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { addressKey, firstInitial } from '../../src/graph/normalize.js';
+import { addressKey, firstInitial, normalizeFamilyName } from '../../src/graph/normalize.js';
 import type { Address } from '../../src/signals/types.js';
 
 /*
@@ -12,8 +12,10 @@ function definedInitial(initials: string): string | undefined {
   const folded = initials
     .toLowerCase()
     .normalize('NFD')
-    .replace(/[\u0300-\u036f]/g, '');
-  return /[a-z]/.exec(folded)?.[0];
+    .replace(/[ıłøđßæœþ]/g, (c) => normalizeFamilyName(c))
+    .replace(/\p{M}/gu, '');
+  const letter = /\p{L}/u.exec(folded)?.[0];
+  return letter !== undefined && /^[a-z]$/.test(letter) ? letter : undefined;
 }
 
 function definedAddressKey(address: Address): string | undefined {
@@ -39,6 +41,10 @@ const text = fc.string({
     'ß',
     'İ',
     'ı',
+    'Ł',
+    'ø',
+    'Ð',
+    'Ж',
     '\u212a', // Kelvin sign: lower-cases to k
     '\u00a0',
     '\u2003',

@@ -1,5 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { addressKey, firstInitial, normalizeFamilyName } from '../../src/graph/normalize.js';
+import { spelledName } from './spellings.js';
 
 describe('normalizeFamilyName', () => {
   it.each([
@@ -13,8 +15,36 @@ describe('normalizeFamilyName', () => {
     ['  Yilmaz  ', 'yilmaz'],
     ['O’Neill', 'oneill'],
     ['van den', ''],
+    ['Yılmaz', 'yilmaz'],
+    ['YILMAZ', 'yilmaz'],
+    ['İNCE', 'ince'],
+    ['Wiśniewski', 'wisniewski'],
+    ['Wis\u0301niewski', 'wisniewski'],
+    ['Łukasiewicz', 'lukasiewicz'],
+    ['Ørsted', 'orsted'],
+    ['Đokić', 'dokic'],
+    ['Strauß', 'strauss'],
+    ['STRAUẞ', 'strauss'],
+    ['Ærø', 'aero'],
+    ['Œuvray', 'oeuvray'],
+    ['Þórsdóttir', 'thorsdottir'],
+    ['van ’t Hek', 'hek'],
+    ['van ‘t Hek', 'hek'],
+    ['van ʼt Hek', 'hek'],
+    ["Hek, van 't", 'hek'],
+    ['Jansen‐de Vries', 'jansenvries'],
+    ['Ĳzerman', 'zerman'],
   ])('%s → %s', (input, expected) => {
     expect(normalizeFamilyName(input)).toBe(expected);
+  });
+
+  it('makes every spelling of a name one name: case, diacritics, transliterated letters, apostrophes, particles after a comma, NFC or NFD', () => {
+    fc.assert(
+      fc.property(spelledName, ({ normal, spellings }) => {
+        for (const spelling of spellings) expect(normalizeFamilyName(spelling)).toBe(normal);
+      }),
+      { numRuns: 3000 },
+    );
   });
 });
 
@@ -24,6 +54,21 @@ describe('firstInitial', () => {
     expect(firstInitial('a')).toBe('a');
     expect(firstInitial('.J.P.')).toBe('j');
     expect(firstInitial('Ö.')).toBe('o');
+  });
+  it('folds the first letter as a family name is folded, so `Ł.` is `L.` as `Łukasz` is `Lukasz`', () => {
+    expect(firstInitial('Ł.')).toBe('l');
+    expect(firstInitial('Ł.K.')).toBe('l');
+    expect(firstInitial('İ.')).toBe('i');
+    expect(firstInitial('ı')).toBe('i');
+    expect(firstInitial('Ø.')).toBe('o');
+    expect(firstInitial('Æ.')).toBe('a');
+    expect(firstInitial('Þ.')).toBe('t');
+    expect(firstInitial('E\u0301.')).toBe('e');
+    expect(firstInitial('.\u0301A.')).toBe('a');
+  });
+  it('has none when the first letter folds to no letter from a to z, rather than taking the next one', () => {
+    expect(firstInitial('Ð.J.')).toBeUndefined();
+    expect(firstInitial('Ж.')).toBeUndefined();
   });
   it('has none for absent or letterless initials', () => {
     expect(firstInitial(undefined)).toBeUndefined();

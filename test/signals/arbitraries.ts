@@ -18,8 +18,29 @@ import type { Json } from './samples.js';
 
 const DAY_MS = 86_400_000;
 
-const signalId = fc.string({ unit: 'grapheme-ascii', minLength: 1, maxLength: 40 });
-const freeText = fc.string({ unit: 'grapheme', minLength: 1, maxLength: 24 });
+/**
+ * Text as names, places and ids reach Veilig Thuis: letters with diacritics,
+ * the letters the contract transliterates, typographic apostrophes, a
+ * combining accent, a non-breaking space, a sign from the BMP and a letter
+ * from beyond it (a surrogate pair in UTF-16, four bytes in UTF-8).
+ */
+const spelledUnit = fc.constantFrom(
+  ..."aAzZ0 -'.",
+  ...'éëöÖüçÇşğıİłŁøØßẞæœþśñåž’‘ʼ€',
+  'e\u0301',
+  '\u00a0',
+  '\u{1d49c}',
+);
+const spelled = (maxLength: number) => fc.string({ unit: spelledUnit, minLength: 1, maxLength });
+
+const signalId = fc.oneof(
+  { arbitrary: fc.string({ unit: 'grapheme-ascii', minLength: 1, maxLength: 40 }), weight: 3 },
+  { arbitrary: spelled(40), weight: 1 },
+);
+const freeText = fc.oneof(
+  fc.string({ unit: 'grapheme', minLength: 1, maxLength: 24 }),
+  spelled(24),
+);
 
 /** An instant written as RFC 3339, in UTC or at an offset, with or without a fraction. */
 const timestampAt = (ms: number) =>
@@ -81,7 +102,7 @@ const birthDate = fc
 
 const person = fc.record(
   {
-    ref: fc.string({ unit: 'grapheme-ascii', minLength: 1, maxLength: 8 }),
+    ref: fc.oneof(fc.string({ unit: 'grapheme-ascii', minLength: 1, maxLength: 8 }), spelled(8)),
     bsn,
     familyName: freeText,
     initials: fc.stringMatching(/^([A-Z]\.){1,3}$/),

@@ -15,33 +15,42 @@ import {
 } from '../../src/engine/index.js';
 import { decodeJson, readPlainLine } from '../../src/signals/index.js';
 import { generateSignalLines } from '../../src/synthetic/generate.js';
+import { spelledName } from '../graph/spellings.js';
 import { contractSignal, reorderKeys } from './arbitraries.js';
 import { melding, type Loose } from './samples.js';
 
 /**
  * What the fast path makes of a whole line, as `decodeChunk` offers it one
  * (its UTF-8 bytes, and the bytes read as Latin-1), read back off the wire.
+ * In a Buffer, as `decodeChunk` gives it, or in a plain Uint8Array, whose
+ * strings outside ASCII are decoded another way.
  */
-function fast(line: string): PreparedSignal | undefined {
-  const bytes = Buffer.from(line);
+function fast(line: string | Buffer, inBuffer = true): PreparedSignal | undefined {
+  const buffer = Buffer.from(line);
+  const bytes = inBuffer ? buffer : new Uint8Array(buffer);
   const writer = new WireWriter();
-  const read = readPlainLine(bytes, 0, bytes.length, bytes.toString('latin1'), 0, (plain) =>
+  const read = readPlainLine(bytes, 0, bytes.length, buffer.toString('latin1'), 0, (plain) =>
     writer.writePlain(plain),
   );
   return read ? new WireReader(writer.finish()).read() : undefined;
 }
 
-/** What the full path makes of it, when it accepts the line without a warning. */
-function full(line: string): PreparedSignal | undefined {
+/**
+ * What the full path makes of the line's UTF-8 bytes, when it accepts them
+ * without a warning. From the bytes, as the fast path reads them: a string
+ * with half a surrogate pair, which an edit can make, has no UTF-8 of its
+ * own, and its bytes say U+FFFD instead.
+ */
+function full(line: string | Buffer): PreparedSignal | undefined {
   try {
-    const { signal, warnings } = decodeJson(line);
+    const { signal, warnings } = decodeJson(Buffer.from(line));
     return warnings.length === 0 ? prepareSignal(signal) : undefined;
   } catch {
     return undefined;
   }
 }
 
-function agree(line: string): void {
+function agree(line: string | Buffer): void {
   const read = fast(line);
   if (read !== undefined) expect(read).toEqual(full(line));
 }
@@ -96,6 +105,17 @@ function asciiOnly(value: unknown): unknown {
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, asciiOnly(v)]));
 }
 
+/**
+ * Strings JSON writes without escapes, which the fast path leaves to the
+ * full path; and without controls, as DEL, which it leaves too.
+ */
+function unescaped(value: unknown): unknown {
+  if (typeof value === 'string') return value.replace(/\p{Cc}|["\\]|\p{Cs}/gu, 'a');
+  if (Array.isArray(value)) return value.map(unescaped);
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unescaped(v)]));
+}
+
 const lines = fc
   .record({ signal: contractSignal, seed: fc.integer(), ascii: fc.boolean() })
   .map(({ signal, seed, ascii }) =>
@@ -107,7 +127,7 @@ describe('readPlainLine', () => {
     fc.assert(fc.property(lines, agree), { numRuns: 2000 });
   });
 
-  it('reads every ASCII report the full path accepts without a warning', () => {
+  it('reads every report without escapes that the full path accepts without a warning', () => {
     // An empty address object means no address; the fast path leaves it to the full path (see below).
     const emptyAddress = (signal: object): boolean =>
       'address' in signal &&
@@ -115,28 +135,90 @@ describe('readPlainLine', () => {
       signal.address !== null &&
       Object.keys(signal.address).length === 0;
     fc.assert(
-      fc.property(fc.record({ signal: contractSignal, seed: fc.integer() }), ({ signal, seed }) => {
-        fc.pre(!emptyAddress(signal));
-        const line = JSON.stringify(reorderKeys(asciiOnly(signal), seed));
-        const expected = full(line);
-        fc.pre(expected !== undefined && expected.rule !== undefined);
-        expect(fast(line)).toEqual(expected);
-      }),
+      fc.property(
+        fc.record({ signal: contractSignal, seed: fc.integer(), ascii: fc.boolean() }),
+        ({ signal, seed, ascii }) => {
+          fc.pre(!emptyAddress(signal));
+          const line = JSON.stringify(
+            reorderKeys(ascii ? asciiOnly(signal) : unescaped(signal), seed),
+          );
+          const expected = full(line);
+          fc.pre(expected !== undefined && expected.rule !== undefined);
+          expect(fast(line)).toEqual(expected);
+        },
+      ),
       { numRuns: 500 },
     );
   });
 
-  it('steps aside from every line with a character outside ASCII, wherever it stands', () => {
+  it('reads a character outside ASCII in a string as the full path does, wherever it stands', () => {
     fc.assert(
       fc.property(
         lines,
         fc.nat(),
-        fc.constantFrom('é', 'ß', '\u2028', '\u{1F600}', '\u00a0'),
+        fc.constantFrom('é', 'ß', 'ı', '’', '\u2028', '\u{1F600}', '\u00a0', '\ufeff', '\u0085'),
         (line, at, char) => {
           const i = at % (line.length + 1);
-          expect(fast(line.slice(0, i) + char + line.slice(i))).toBeUndefined();
+          agree(line.slice(0, i) + char + line.slice(i));
         },
       ),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('reads lines with diacritics in names, cities, ids and refs', () => {
+    const line = JSON.stringify({
+      ...melding(),
+      id: 'M-Öz’1',
+      persons: [
+        { ref: 'ı', familyName: 'van ’t Hek', initials: 'Ł.', birthDate: '1988-04-12' },
+        { ref: 'k', familyName: 'Yılmaz', initials: 'Ö.', birthDate: '2015-06-01' },
+        { ref: '𝒜', familyName: 'Wis\u0301niewski', bsn: '123456782' },
+      ],
+      relations: [{ from: 'ı', to: '𝒜', type: 'OUDER_VAN' }],
+      address: { postcode: '3511 AB', houseNumber: 12, city: 'Zoë’s Çay' },
+      retracts: ['M-Ø'],
+    });
+    const read = fast(line);
+    expect(read).toBeDefined();
+    expect(read).toEqual(full(line));
+    expect(fast(line, false)).toEqual(read);
+    expect(read?.graph?.keys).toEqual([
+      ...['ı', undefined, 'hek|1988-04-12', 'l'],
+      ...['k', undefined, 'yilmaz|2015-06-01', 'o'],
+      ...['𝒜', '123456782', undefined, undefined],
+    ]);
+  });
+
+  it('steps aside from ill-formed UTF-8 anywhere, which the full path rejects', () => {
+    // Bytes no UTF-8 text has: continuation bytes alone, overlong forms, surrogates, past U+10FFFF, cut sequences.
+    const illFormed = fc.constantFrom(
+      [0x80],
+      [0xbf],
+      [0xc0, 0xaf],
+      [0xc1, 0x81],
+      [0xe0, 0x80, 0xaf],
+      [0xed, 0xa0, 0x80],
+      [0xf0, 0x80, 0x80, 0xaf],
+      [0xf4, 0x90, 0x80, 0x80],
+      [0xf5, 0x80, 0x80, 0x80],
+      [0xff],
+      [0xc3],
+      [0xe2, 0x80],
+      [0xf0, 0x9d, 0x92],
+    );
+    fc.assert(
+      fc.property(lines, fc.nat(), illFormed, (line, at, sequence) => {
+        const bytes = Buffer.from(line);
+        const i = at % (bytes.length + 1);
+        const edited = Buffer.concat([
+          bytes.subarray(0, i),
+          Buffer.from(sequence),
+          bytes.subarray(i),
+        ]);
+        expect(full(edited)).toBeUndefined();
+        expect(fast(edited)).toBeUndefined();
+      }),
       { numRuns: 1000 },
     );
   });
@@ -201,6 +283,26 @@ describe('readPlainLine', () => {
     );
   });
 
+  it('makes one name key of every spelling of a name, as the full path does', () => {
+    fc.assert(
+      fc.property(spelledName, ({ normal, spellings }) => {
+        const [first, second] = melding().persons as Loose[];
+        const line = JSON.stringify({
+          ...melding(),
+          persons: [
+            { ...first, familyName: spellings[0], bsn: undefined },
+            { ...second, familyName: spellings[1], birthDate: first.birthDate, bsn: undefined },
+          ],
+        });
+        const expected = full(line);
+        expect(expected?.graph?.keys[2]).toBe(`${normal}|${first.birthDate}`);
+        expect(expected?.graph?.keys[6]).toBe(expected?.graph?.keys[2]);
+        expect(fast(line)).toEqual(expected);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
   it('reads nearly every line of the synthetic stream, and only what the full path accepts', () => {
     const all = [
       ...generateSignalLines({ count: 3000, seed: 11, malformed: 0.05, withdrawn: 0.03 }),
@@ -254,6 +356,15 @@ describe('readPlainLine', () => {
     ['a repeated person ref', (s) => ({ ...s, persons: [s.persons[0], s.persons[0]] })],
     ['no persons', (s) => ({ ...s, persons: [] })],
     ['an id over 128 characters', (s) => ({ ...s, id: 'x'.repeat(129) })],
+    ['an id over 128 characters outside ASCII', (s) => ({ ...s, id: 'é'.repeat(129) })],
+    ['an id over 128 UTF-16 code units', (s) => ({ ...s, id: '\u{1d49c}'.repeat(65) })],
+    ['a character outside ASCII between tokens', (s) => JSON.stringify(s).replace(',', ',\u00a0')],
+    ['a postcode outside ASCII', (s) => ({ ...s, address: { ...s.address, postcode: '3511 ÅB' } })],
+    ['an addition outside ASCII', (s) => ({ ...s, address: { ...s.address, addition: 'é' } })],
+    [
+      'a birth date in other digits',
+      (s) => ({ ...s, persons: [{ ...s.persons[0], birthDate: '１９８８-04-12' }] }),
+    ],
     [
       'a birth date not in the calendar',
       (s) => ({ ...s, persons: [{ ...s.persons[0], birthDate: '2023-02-29' }] }),

@@ -1,5 +1,7 @@
 import { BinaryWriter } from '@bufbuild/protobuf/wire';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { prepareSignal } from '../../src/engine/index.js';
 import type { RejectionCode } from '../../src/errors.js';
 import * as pb from '../../src/gen/radar/v1/signal.js';
 import {
@@ -14,7 +16,15 @@ import {
   decodeProtobuf,
   encodeProtobuf,
 } from '../../src/signals/index.js';
-import { intrekking, melding, minimalPolitie, rejectionOf, type Json } from './samples.js';
+import { spelledName } from '../graph/spellings.js';
+import {
+  intrekking,
+  melding,
+  minimalPolitie,
+  rejectionOf,
+  type Json,
+  type Loose,
+} from './samples.js';
 
 const fromJson = (signal: Json) => decodeJson(JSON.stringify(signal));
 
@@ -256,5 +266,24 @@ describe('decodeProtobuf', () => {
     const asJson = { ...melding(), kind: 'INTREKKING' };
     const bytes = withMelding({ kind: pb.SignalKind.SIGNAL_KIND_INTREKKING });
     expect(decodeProtobuf(bytes)).toStrictEqual(fromJson(asJson));
+  });
+});
+
+describe('names in protobuf', () => {
+  it('normalise as in JSON, through the same validator: every spelling one name key', () => {
+    fc.assert(
+      fc.property(spelledName, ({ normal, spellings }) => {
+        for (const familyName of spellings) {
+          const [first] = melding().persons as Loose[];
+          const json = { ...melding(), persons: [{ ...first, familyName }], relations: [] };
+          const viaProtobuf = decodeProtobuf(encodeProtobuf(fromJson(json).signal)).signal;
+          expect(viaProtobuf.persons[0]?.familyName).toBe(familyName);
+          const keys = prepareSignal(viaProtobuf).graph?.keys;
+          expect(keys?.[2]).toBe(`${normal}|${first.birthDate}`);
+          expect(keys).toEqual(prepareSignal(fromJson(json).signal).graph?.keys);
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 });
