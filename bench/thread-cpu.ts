@@ -36,7 +36,7 @@ const ruleset = await loadRuleset(SHIPPED_RULES);
 const started = performance.now();
 await runBacktest({
   input: createReadStream(file, { highWaterMark: 1 << 20 }),
-  radar: new Radar({ ruleset, keepSignals: false, formOnce: true }),
+  radar: new Radar({ ruleset, formOnce: true }),
   out: new Writable({ write: (_chunk, _encoding, done) => done() }),
   onRejected: () => {},
   workerThreads: defaultWorkerThreads(),

@@ -3,7 +3,7 @@
  * birth date, so two spellings of one name must not split the person, nor
  * the household, in the backtest or in the index the live service keeps.
  */
-import { fileURLToPath } from 'node:url';
+import { scenarioFile } from '../fixtures/scenarios.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { snapshot } from '../../src/backtest/index.js';
@@ -13,7 +13,7 @@ import { decodeJson } from '../../src/signals/index.js';
 import { ndjson, runCli } from '../backtest/run-cli.js';
 import { spelledName } from './spellings.js';
 
-const rules = fileURLToPath(new URL('../../../shared/scenarios/rules.yaml', import.meta.url));
+const rules = scenarioFile('rules.yaml');
 
 /** A police signal about one person without a BSN, each at an address of its own. */
 function policeLine(id: string, familyName: string, initials?: string): string {
