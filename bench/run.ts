@@ -383,5 +383,5 @@ const results: BenchResults = {
 const resultsDir = join(ROOT, 'bench', 'results');
 mkdirSync(resultsDir, { recursive: true });
 writeFileSync(join(resultsDir, `${name}.json`), JSON.stringify(results, null, 2) + '\n');
-renderReport(resultsDir, ROOT);
+await renderReport(resultsDir, ROOT);
 process.stderr.write(`bench: results in bench/results/${name}.json and BENCHMARKS.md\n`);

@@ -136,7 +136,7 @@ export interface ChildRun {
 export async function runNode(
   args: string[],
   abort: AbortSignal,
-  options: { env?: NodeJS.ProcessEnv; log?: string } = {},
+  options: { env?: NodeJS.ProcessEnv; log?: string; onSpawn?: (pid: number) => void } = {},
 ): Promise<ChildRun> {
   const started = performance.now();
   const child = spawn(process.execPath, args, {
@@ -144,6 +144,7 @@ export async function runNode(
     env: { ...process.env, ...options.env },
   });
   const memory = new MemoryWatch(child.pid!);
+  options.onSpawn?.(child.pid!);
   const kill = (): void => {
     child.kill('SIGKILL');
   };

@@ -13,7 +13,7 @@
 import { DUTCH_NAMES, VARIOUS_NAMES, type NameSpellings } from './national-names.js';
 
 /** Bumped whenever the output changes, so cached benchmark files are made anew. */
-export const NATIONAL_GENERATOR_VERSION = 1;
+export const NATIONAL_GENERATOR_VERSION = 2;
 /** CBS: about 127,000 meldingen, 120,000–170,000 adviezen, 100,000 police registrations a year. */
 export const LINES_PER_YEAR = 380_000;
 export const MAX_YEARS = 20;
@@ -47,6 +47,7 @@ export interface NationalStats {
   /** Signals about a family already seen. */
   repeats: number;
   shelterSignals: number;
+  /** Police signals that name nobody by BSN. */
   policeWithoutBsn: number;
   /** Police signals whose incident lies more than 30 days before registration. */
   latePolice: number;
@@ -486,7 +487,7 @@ export function* nationalSignalLines(
     }
     if (counted) {
       stats.invalidBsns += invalidBsns;
-      if (police && persons.some((p) => p.bsn === undefined)) stats.policeWithoutBsn++;
+      if (police && persons.every((p) => p.bsn === undefined)) stats.policeWithoutBsn++;
       if (police && lagMs > 30 * DAY) stats.latePolice++;
       if (shelter) stats.shelterSignals++;
       if (kind === 'ADVIESVRAAG') stats.adviesvragen++;
