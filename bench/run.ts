@@ -12,7 +12,7 @@
  * See docs/benchmarks.md for what each number means.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, freemem, platform, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -31,7 +31,7 @@ import {
   runNode,
   step,
 } from './national/children.js';
-import { ensureNationalFile, type NationalFile } from './national/data-file.js';
+import { dataDir, ensureNationalFile, type NationalFile } from './national/data-file.js';
 import {
   benchTopics,
   createSignalTopics,
@@ -70,7 +70,7 @@ const phaseSeconds = Number(values['phase-seconds'] ?? (quick ? 2 : 10));
 const limit = (perMillion: number, lines: number, least: number): number =>
   Math.max(least, Math.ceil((perMillion * lines) / 1e6));
 const ingestLimit = (lines: number): number =>
-  Number(values['ingest-limit'] ?? limit(600, lines, quick ? 60 : 120));
+  Number(values['ingest-limit'] ?? limit(400, lines, quick ? 60 : 180));
 const name = values.name ?? (quick ? 'quick' : 'national');
 const CONCURRENCY = 16;
 const LATENCY_RATE = 1000;
@@ -207,7 +207,7 @@ async function replay(
         waitUntilConsumed(admin, setup.groupId, signalTopics(topics), abort, (p) => (last = p)),
         service.exited.then(() => {
           const log = readFileSync(join(setup.dir, 'service.log'), 'utf8');
-          throw new Error(`radar serve exited: ${log.trim().split('\n').slice(-3).join(' / ')}`);
+          throw new Error(`radar serve exited: ${whyItEnded(log)}`);
         }),
       ]);
       const seconds = (performance.now() - service.startedAt) / 1000;
@@ -288,7 +288,8 @@ async function replay(
       const pump = new IngestPump(
         producer,
         topics,
-        { years: 1, seed: seed + 1, linesPerYear },
+        // A national year however small the history: it must not run dry during the load.
+        { years: 1, seed: seed + 1 },
         LATENCY_RATE,
         `I${runId}`,
       );
@@ -341,7 +342,18 @@ async function replay(
   return cleanUp(result, setup.dir, topics);
 }
 
+/** The line of a service's log that says why it ended: the last error named, else the last words. */
+function whyItEnded(log: string): string {
+  const lines = log.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('Node.js v'));
+  const errors = lines.filter((l) => /error|fatal|heap|killed/i.test(l));
+  return (errors.at(-1) ?? lines.at(-1) ?? 'no output').trim().slice(0, 300);
+}
+
+/** Drops the service's data and the topics; keeps the service's log in bench/.data/logs/. */
 async function cleanUp(result: SizeResult, dir: string, topics: BenchTopics): Promise<SizeResult> {
+  const logs = join(dataDir(), 'logs');
+  mkdirSync(logs, { recursive: true });
+  copyFileSync(join(dir, 'service.log'), join(logs, `${name}-${result.years}y-service.log`));
   rmSync(dir, { recursive: true, force: true });
   await admin
     .deleteTopics({ topics: [...signalTopics(topics), topics.dlq, topics.indicators] })
