@@ -40,6 +40,7 @@ import {
   signalTopics,
   topicEnd,
   waitUntilConsumed,
+  warmUp,
   type BenchTopics,
   type GroupProgress,
 } from './national/kafka.js';
@@ -93,6 +94,7 @@ const broker = await startBroker({ log: (m) => process.stderr.write(`bench: ${m}
 const kafka = kafkaClient(broker.brokers);
 const admin = kafka.admin();
 await admin.connect();
+await warmUp(kafka, admin);
 
 async function measureSize(y: number): Promise<SizeResult> {
   const options: NationalOptions = { years: y, seed, linesPerYear };

@@ -177,3 +177,27 @@ export async function waitUntilConsumed(
     await sleep(200);
   }
 }
+
+/**
+ * A fresh broker loads its coordinators on first use, and a client that
+ * comes first may be told to wait or fail: an idempotent producer's
+ * InitProducerId and a group's first join both make it do so now, so the
+ * first measurement does not pay for it (or stumble over it).
+ */
+export async function warmUp(kafka: Kafka, admin: Admin): Promise<void> {
+  const topic = `radar-bench-warm-up-${process.pid}`;
+  await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  await producer.send({ topic, messages: [{ value: 'warm-up' }] });
+  await producer.disconnect();
+  const consumer = kafka.consumer({ groupId: topic });
+  let joined: () => void = () => {};
+  const received = new Promise<void>((resolve) => (joined = resolve));
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  await consumer.run({ eachMessage: async () => joined() });
+  await received;
+  await consumer.disconnect();
+  await admin.deleteTopics({ topics: [topic] });
+}

@@ -112,7 +112,7 @@ export async function measureLatency(options: {
   producing = false;
   await Promise.all(sends);
   if (sentAt.size > 0) {
-    await Promise.race([seen, sleep(options.drainSeconds * 1000)]);
+    await Promise.race([seen, sleep(options.drainSeconds * 1000, undefined, { ref: false })]);
   }
   watch.cancel();
   latencies.sort((a, b) => a - b);

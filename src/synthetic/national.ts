@@ -386,10 +386,10 @@ export function* nationalSignalLines(
   let bsnless = false;
   const signalId = (seq: number): string => `S-${seq.toString(36).padStart(6, '0')}`;
 
-  const newFamily = (nowMs: number): [number, Family] => {
+  const newFamily = (nowMs: number): Family => {
     const index = families++;
     createdAt[index % window] = nowMs;
-    return [index, makeFamily(seed, index, nowMs)];
+    return makeFamily(seed, index, nowMs);
   };
   const knownFamily = (): Family => {
     const reach = Math.min(families, window);
@@ -444,7 +444,7 @@ export function* nationalSignalLines(
     let region: string;
     const shelter = dice.chance(SHELTER);
     if (shelter) {
-      family = newFamily(receivedMs)[1];
+      family = newFamily(receivedMs);
       address = dice.pick(shelters);
       region = regionOf(Number(address.postcode.slice(0, 4)));
     } else if (families > 0 && dice.chance(REPEAT)) {
@@ -452,7 +452,7 @@ export function* nationalSignalLines(
       address = family.address;
       region = family.region;
     } else {
-      family = newFamily(receivedMs)[1];
+      family = newFamily(receivedMs);
       address = family.address;
       region = family.region;
     }
