@@ -5,7 +5,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { credentials, Metadata, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
+import {
+  type ChannelOptions,
+  credentials,
+  Metadata,
+  type ClientReadableStream,
+  type ServiceError,
+} from '@grpc/grpc-js';
 import {
   GetHouseholdRequest,
   RadarServiceClient,
@@ -20,7 +26,11 @@ import { quantile, round } from './children.js';
 export const BENCH_CLIENT = 'bench-case-system';
 export const REGIONS = Array.from({ length: 26 }, (_, i) => `VT${String(i + 1).padStart(2, '0')}`);
 
-export function connect(port: number, pkiDir: string): RadarServiceClient {
+export function connect(
+  port: number,
+  pkiDir: string,
+  options: ChannelOptions = {},
+): RadarServiceClient {
   return new RadarServiceClient(
     `localhost:${port}`,
     credentials.createSsl(
@@ -28,6 +38,7 @@ export function connect(port: number, pkiDir: string): RadarServiceClient {
       readFileSync(join(pkiDir, `${BENCH_CLIENT}.key`)),
       readFileSync(join(pkiDir, `${BENCH_CLIENT}.crt`)),
     ),
+    options,
   );
 }
 

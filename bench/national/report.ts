@@ -106,8 +106,12 @@ function table(results: BenchResults): string[] {
       (s) => cell(s.api, (r) => loadCell(r.searchHouseholdsIngesting)),
     ],
     [
-      'e. restart to serving',
+      'e. restart to serving, after SIGTERM',
       (s) => cell(s.restart, (r) => `${r.secondsToServing} s (${r.peakRssMbAtServing} MB by then)`),
+    ],
+    [
+      'e. restart to serving, after SIGKILL',
+      (s) => cell(s.restart, (r) => `${r.secondsToServingAfterKill} s`),
     ],
     [
       'f. service disk (data dir)',
@@ -132,7 +136,10 @@ function point<T>(
   value: (ok: T) => number,
   atLimit = false,
 ): ChartPoint[] {
-  if (result.status === 'ok') return [{ x: s.lines, y: value(result) }];
+  if (result.status === 'ok') {
+    const y = value(result);
+    return Number.isFinite(y) ? [{ x: s.lines, y }] : [];
+  }
   if (atLimit && result.status === 'timeout')
     return [{ x: s.lines, y: result.limitSeconds, unfinished: true }];
   return [];
@@ -288,10 +295,16 @@ function charts(results: BenchResults, dir: string): string[] {
             (r) => r.p99Ms,
           ),
           series(
-            'restart to serving',
+            'restart after SIGTERM',
             sizes,
             (s) => s.restart,
             (r) => r.secondsToServing * 1000,
+          ),
+          series(
+            'restart after SIGKILL',
+            sizes,
+            (s) => s.restart,
+            (r) => r.secondsToServingAfterKill * 1000,
           ),
         ],
       },

@@ -34,7 +34,11 @@ export interface SizeResult {
     searchHouseholdsIngesting: LoadResult;
     ingestedDuringLoad: number;
   }>;
-  restart: Step<{ secondsToServing: number; peakRssMbAtServing: number }>;
+  restart: Step<{
+    secondsToServing: number;
+    peakRssMbAtServing: number;
+    secondsToServingAfterKill: number;
+  }>;
   footprint: Step<{
     diskMb: number;
     diskBytesPerLine: number;

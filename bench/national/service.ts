@@ -38,13 +38,9 @@ export function prepareService(
     configFile,
     stringify({
       dataDir,
-      kafka: {
-        brokers,
-        groupId,
-        topics,
-        // A restarted service gets its partitions back this soon after a crash.
-        sessionTimeout: 6000,
-      },
+      // The default session timeout (30 s): a shorter one got the service dropped from its group
+      // while a busy machine kept its event loop from heartbeating.
+      kafka: { brokers, groupId, topics },
       log: { level: 'warn' },
       api: {
         enabled: true,
