@@ -28,6 +28,7 @@ export function prepareService(
   topics: BenchTopics,
   groupId: string,
   apiPort: number,
+  sessionTimeout?: number,
 ): ServiceSetup {
   const pkiDir = join(dir, 'pki');
   mkdirSync(pkiDir, { recursive: true });
@@ -38,9 +39,9 @@ export function prepareService(
     configFile,
     stringify({
       dataDir,
-      // The default session timeout (30 s): a shorter one got the service dropped from its group
-      // while a busy machine kept its event loop from heartbeating.
-      kafka: { brokers, groupId, topics },
+      // By default the service's own session timeout (30 s): at 6 s, a busy machine kept its event
+      // loop from heartbeating and the service was dropped from its group.
+      kafka: { brokers, groupId, topics, ...(sessionTimeout !== undefined && { sessionTimeout }) },
       log: { level: 'warn' },
       api: {
         enabled: true,
