@@ -1,126 +1,415 @@
 /**
- * Runs every benchmark in its own child process (so peak memory is its own):
- * the backtest against the parse-only floor, and the gRPC API's query
- * latency; writes the results into bench/results/RESULTS.md with the
- * machine they ran on. Usage: `npm run bench [-- --count 1000000 --rounds 5]`.
+ * The national benchmark (issue 14): a seeded national history of 1, 5 and
+ * 20 years replayed through a real broker, every cost measured next to its
+ * floor in the same run, each step under a limit after which it is recorded
+ * as not finished. Writes bench/results/<name>.json and renders
+ * BENCHMARKS.md with charts of cost against history size.
+ *
+ *   npm run bench                        # 1, 5 and 20 years at the national rate
+ *   npm run bench -- --quick             # the same at 2,000 lines a year, under 3 minutes
+ *   npm run bench -- --years 1 --name national-1y --ingest-limit 600
+ *
+ * See docs/benchmarks.md for what each number means.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
-import { fileURLToPath } from 'node:url';
+import { randomBytes } from 'node:crypto';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, freemem, platform, release, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ensureSignalFile, ensureTwiceDelivered } from './signal-file.js';
+import type { Producer } from 'kafkajs';
+import { startBroker } from '../src/broker/index.js';
+import { freePort } from '../src/broker/free-port.js';
+import { LINES_PER_YEAR, type NationalOptions } from '../src/synthetic/national.js';
+import { connect, getHousehold, load, REGIONS, searchHouseholds } from './national/api.js';
+import {
+  DIST_BENCH,
+  directoryBytes,
+  RADAR_BIN,
+  radarNodeFlags,
+  ROOT,
+  round,
+  runNode,
+  step,
+} from './national/children.js';
+import { dataDir, ensureNationalFile, type NationalFile } from './national/data-file.js';
+import {
+  benchTopics,
+  createSignalTopics,
+  kafkaClient,
+  produceFile,
+  signalTopics,
+  topicEnd,
+  waitUntilConsumed,
+  warmUp,
+  type BenchTopics,
+  type GroupProgress,
+} from './national/kafka.js';
+import { measureLatency } from './national/latency.js';
+import { IngestPump } from './national/pump.js';
+import { renderReport } from './national/report.js';
+import type { BenchResults, SizeResult } from './national/results.js';
+import { prepareService, startService, stopService } from './national/service.js';
 
 const { values } = parseArgs({
   options: {
-    count: { type: 'string', default: '1000000' },
-    rounds: { type: 'string', default: '5' },
+    years: { type: 'string', default: '1,5,20' },
+    quick: { type: 'boolean', default: false },
+    seed: { type: 'string', default: '1' },
+    name: { type: 'string' },
+    'lines-per-year': { type: 'string' },
+    'ingest-limit': { type: 'string' },
+    'phase-seconds': { type: 'string' },
   },
 });
-const count = Number(values.count);
-const rounds = Number(values.rounds);
-const here = fileURLToPath(new URL('.', import.meta.url));
+const quick = values.quick;
+const years = values.years.split(',').map(Number);
+const seed = Number(values.seed);
+const linesPerYear = Number(values['lines-per-year'] ?? (quick ? 2000 : LINES_PER_YEAR));
+/** How long each load phase runs: the API at concurrency 16, the latency stream. */
+const phaseSeconds = Number(values['phase-seconds'] ?? (quick ? 1 : 10));
+/** Seconds per million lines, and the least any step gets. */
+const limit = (perMillion: number, lines: number, least: number): number =>
+  Math.max(least, Math.ceil((perMillion * lines) / 1e6));
+/** At most half an hour: today's engine needs 5 KiB a line, so 20 years end in a crash, not a result. */
+const ingestLimit = (lines: number): number =>
+  Number(values['ingest-limit'] ?? Math.min(1800, limit(400, lines, quick ? 60 : 180)));
+const name = values.name ?? (quick ? 'quick' : 'national');
+const CONCURRENCY = 16;
+const LATENCY_RATE = 1000;
 
-interface Measurement {
-  name: string;
-  lines: number;
-  seconds: number;
-  peakRssMb: number;
-  extra?: Record<string, number | string>;
-}
+const skipped = (reason: string): { status: 'skipped'; reason: string } => ({
+  status: 'skipped',
+  reason,
+});
+const mb = (bytes: number): number => round(bytes / 2 ** 20);
 
-/**
- * Runs a benchmark script in a child process; its last stdout line is its
- * JSON result. Every child runs with the young generation `bin/radar.js`
- * gives the command, the floor included, so both sides are measured alike.
- */
-function runChild<T>(script: string, args: string[]): T {
-  const out = execFileSync(
-    process.execPath,
-    [
-      '--max-old-space-size=8192',
-      '--max-semi-space-size=64',
-      '--expose-gc',
-      `${here}${script}`,
-      ...args,
-    ],
-    {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'inherit'],
-      maxBuffer: 1 << 24,
+const runId = randomBytes(4).toString('hex');
+const work = join(tmpdir(), `radar-bench-${runId}`);
+mkdirSync(work, { recursive: true });
+const startedAt = new Date().toISOString();
+process.stderr.write(
+  `bench: ${name}, years ${years.join(', ')}, ${linesPerYear} lines a year, work in ${work}\n`,
+);
+
+const broker = await startBroker({ log: (m) => process.stderr.write(`bench: ${m}\n`) });
+const kafka = kafkaClient(broker.brokers);
+const admin = kafka.admin();
+await admin.connect();
+await warmUp(kafka, admin);
+
+async function measureSize(y: number): Promise<SizeResult> {
+  const options: NationalOptions = { years: y, seed, linesPerYear };
+  const lines = Math.round(y * linesPerYear);
+  let file: NationalFile | undefined;
+  const generate = await step(
+    `${y} y: generate ${lines} lines`,
+    limit(400, lines, 60),
+    async () => {
+      const started = performance.now();
+      file = await ensureNationalFile(options);
+      return { seconds: round((performance.now() - started) / 1000, 2) };
     },
   );
-  return JSON.parse(out.trim().split('\n').pop()!) as T;
+  const result: SizeResult = {
+    years: y,
+    lines,
+    fileMb: file === undefined ? 0 : mb(file.bytes),
+    generator: file?.stats ?? ({} as NationalFile['stats']),
+    generate,
+    parse: skipped('no file'),
+    backtest: skipped('no file'),
+    produce: skipped('no file'),
+    serve: skipped('no file'),
+    plainConsumer: skipped('no file'),
+    latency: skipped('no file'),
+    api: skipped('no file'),
+    restart: skipped('no file'),
+    footprint: skipped('no file'),
+  };
+  if (file === undefined) return result;
+  const path = file.path;
+
+  // a. The backtest against reading and parsing the same file, both children with the same V8 flags.
+  result.parse = await step(`${y} y: read + JSON.parse`, limit(300, lines, 60), async (abort) => {
+    const run = await runNode(
+      [...radarNodeFlags(), join(DIST_BENCH, 'parse-only.js'), path],
+      abort,
+    );
+    return {
+      seconds: round(run.seconds, 2),
+      linesPerSecond: Math.round(lines / run.seconds),
+      peakRssMb: run.peakRssMb,
+    };
+  });
+  result.backtest = await step(`${y} y: radar backtest`, limit(600, lines, 60), async (abort) => {
+    const run = await runNode(
+      [
+        ...radarNodeFlags(),
+        RADAR_BIN,
+        'backtest',
+        '--signals',
+        path,
+        '--rules',
+        join(ROOT, 'rules'),
+        '--out',
+        '/dev/null',
+      ],
+      abort,
+    );
+    return {
+      seconds: round(run.seconds, 2),
+      linesPerSecond: Math.round(lines / run.seconds),
+      peakRssMb: run.peakRssMb,
+      counts: run.stderrTail.trim().split('\n').pop() ?? '',
+    };
+  });
+
+  // b. Replay through the broker, then `radar serve` from a standing start against a plain consumer.
+  const topics = benchTopics(`bench-${runId}-${y}y`);
+  await createSignalTopics(admin, topics);
+  // A producer per size, made after its topics, so its metadata knows them from the start.
+  const producer = kafka.producer();
+  await producer.connect();
+  try {
+    return await replay(result, file, topics, producer);
+  } finally {
+    await producer.disconnect();
+  }
 }
 
-const rate = (m: Measurement): number => Math.round(m.lines / m.seconds);
+async function replay(
+  result: SizeResult,
+  file: NationalFile,
+  topics: BenchTopics,
+  producer: Producer,
+): Promise<SizeResult> {
+  const { years: y, lines } = result;
+  const path = file.path;
+  result.produce = await step(`${y} y: produce`, limit(600, lines, 60), async (abort) => {
+    const started = performance.now();
+    const n = await produceFile(producer, topics, path, abort);
+    const seconds = (performance.now() - started) / 1000;
+    return { seconds: round(seconds, 2), linesPerSecond: Math.round(n / seconds) };
+  });
+  if (result.produce.status !== 'ok') return result;
 
-const file = ensureSignalFile(count);
-const quarter = ensureSignalFile(Math.round(count / 4));
-/**
- * The machine's speed drifts by a third within minutes (it is a shared VM),
- * so each round measures the floor and the backtest back to back, and the
- * round with the median ratio is the one reported.
- */
-const measured = Array.from({ length: rounds }, () => {
-  const parse = runChild<Measurement>('parse-only.js', [file]);
-  const backtest = runChild<Measurement>('backtest.js', [file]);
-  return { parse, backtest, ratio: rate(backtest) / rate(parse) };
-});
-const { parse, backtest, ratio } = [...measured].sort((a, b) => a.ratio - b.ratio)[
-  Math.floor(rounds / 2)
-]!;
-const backtestQuarter = runChild<Measurement>('backtest.js', [quarter]);
-const backtestQuarterOneThread = runChild<Measurement>('backtest.js', [quarter, '0']);
-// Memory should follow the signals held, not the lines read: redeliveries add none.
-const backtestQuarterTwice = runChild<Measurement>('backtest.js', [ensureTwiceDelivered(quarter)]);
+  const setup = prepareService(
+    join(work, `${y}y`),
+    broker.brokers,
+    topics,
+    `radar-bench-${runId}-${y}y`,
+    await freePort(),
+    // After a SIGKILL the service serves only once the broker let go of its dead member.
+    quick ? 10_000 : undefined,
+  );
+  let service = startService(setup);
+  let last: GroupProgress = { committed: 0, end: 0 };
+  result.serve = await step(
+    `${y} y: radar serve until lag 0`,
+    ingestLimit(lines),
+    async (abort) => {
+      const done = await Promise.race([
+        waitUntilConsumed(admin, setup.groupId, signalTopics(topics), abort, (p) => (last = p)),
+        service.exited.then(() => {
+          const log = readFileSync(join(setup.dir, 'service.log'), 'utf8');
+          throw new Error(`radar serve exited: ${whyItEnded(log)}`);
+        }),
+      ]);
+      const seconds = (performance.now() - service.startedAt) / 1000;
+      return {
+        seconds: round(seconds, 2),
+        linesPerSecond: Math.round(done.end / seconds),
+        peakRssMb: service.memory.sample(),
+        consumed: done.committed,
+        rejectedToDlq: await topicEnd(admin, [topics.dlq]).catch(() => -1),
+        indicatorEvents: await topicEnd(admin, [topics.indicators]).catch(() => -1),
+      };
+    },
+  );
+  if (result.serve.status !== 'ok') {
+    const peakRssMb = await stopService(service);
+    result.servePartial = { progress: last, peakRssMb, diskMb: mb(directoryBytes(setup.dataDir)) };
+    const reason = `radar serve did not finish the history: ${result.serve.status}`;
+    Object.assign(result, {
+      latency: skipped(reason),
+      api: skipped(reason),
+      restart: skipped(reason),
+      footprint: skipped(reason),
+    });
+  }
 
-interface Latency {
-  signals: number;
-  households: number;
-  indicators: number;
-  calls: number;
-  methods: { name: string; p50: number; p90: number; p99: number }[];
+  result.plainConsumer = await step(
+    `${y} y: plain kafkajs consumer`,
+    ingestLimit(lines),
+    async (abort) => {
+      const run = await runNode(
+        [
+          join(DIST_BENCH, 'national', 'plain-consumer.js'),
+          JSON.stringify({
+            brokers: broker.brokers,
+            topics: signalTopics(topics),
+            expected: lines,
+          }),
+        ],
+        abort,
+      );
+      return {
+        seconds: round(run.seconds, 2),
+        linesPerSecond: Math.round(lines / run.seconds),
+        peakRssMb: run.peakRssMb,
+      };
+    },
+  );
+  if (result.serve.status !== 'ok') return cleanUp(result, setup.dir, topics);
+
+  const client = connect(setup.apiPort, setup.pkiDir);
+  // c. Indicator latency at 1,000 signals a second.
+  result.latency = await step(`${y} y: indicator latency`, phaseSeconds + 90, (abort) =>
+    measureLatency({
+      producer,
+      client,
+      topic: topics.meldingen,
+      afterSequence: result.serve.status === 'ok' ? result.serve.indicatorEvents : 0,
+      rate: LATENCY_RATE,
+      seconds: phaseSeconds,
+      drainSeconds: 60,
+      prefix: `L-${runId}`,
+      abort,
+    }),
+  );
+
+  // d. GetHousehold by a BSN in the data and SearchHouseholds, idle and while ingesting.
+  const bsns = file.bsns;
+  const byBsn = (i: number): Promise<unknown> =>
+    getHousehold(client, { bsn: bsns[i % bsns.length]! });
+  const search = (i: number): Promise<unknown> =>
+    searchHouseholds(client, { region: REGIONS[i % REGIONS.length]!, pageSize: 20 });
+  result.api = await step(
+    `${y} y: API at concurrency ${CONCURRENCY}`,
+    4 * phaseSeconds + 120,
+    async (abort) => {
+      const getHouseholdIdle = await load(CONCURRENCY, phaseSeconds, byBsn);
+      const searchHouseholdsIdle = await load(CONCURRENCY, phaseSeconds, search);
+      const pump = new IngestPump(
+        producer,
+        topics,
+        // A national year however small the history: it must not run dry during the load.
+        { years: 1, seed: seed + 1 },
+        LATENCY_RATE,
+        `I${runId}`,
+      );
+      pump.start(abort);
+      const getHouseholdIngesting = await load(CONCURRENCY, phaseSeconds, byBsn);
+      const searchHouseholdsIngesting = await load(CONCURRENCY, phaseSeconds, search);
+      const ingestedDuringLoad = await pump.stop();
+      return {
+        getHouseholdIdle,
+        searchHouseholdsIdle,
+        getHouseholdIngesting,
+        searchHouseholdsIngesting,
+        ingestedDuringLoad,
+      };
+    },
+  );
+  client.close();
+
+  // e, f. Stop it as an operator would; its footprint; start it again and time until it answers.
+  const peakRssMb = await stopService(service);
+  const diskBytes = directoryBytes(setup.dataDir);
+  result.footprint = {
+    status: 'ok',
+    diskMb: mb(diskBytes),
+    diskBytesPerLine: Math.round(diskBytes / lines),
+    peakRssMb,
+    peakBytesPerLine: Math.round((peakRssMb * 2 ** 20) / lines),
+  };
+  /** Starts the service again and times it from spawn until a GetHousehold by BSN answers with the household. */
+  const startUntilServing = async (abort: AbortSignal): Promise<number> => {
+    service = startService(setup);
+    // Retry the connection every 50 ms, not on grpc-js's backoff of a second and more.
+    const again = connect(setup.apiPort, setup.pkiDir, {
+      'grpc.initial_reconnect_backoff_ms': 50,
+      'grpc.max_reconnect_backoff_ms': 50,
+    });
+    try {
+      for (let i = 0; ; i++) {
+        if (abort.aborted) throw abort.reason;
+        const answer = await getHousehold(again, { bsn: bsns[i % bsns.length]! }).catch(
+          () => undefined,
+        );
+        if (answer !== undefined && answer.households.length > 0) break;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      return round((performance.now() - service.startedAt) / 1000, 2);
+    } finally {
+      again.close();
+    }
+  };
+  result.restart = await step(`${y} y: restart to serving`, ingestLimit(lines), async (abort) => {
+    const secondsToServing = await startUntilServing(abort);
+    const peakRssMbAtServing = service.memory.sample();
+    // And after a crash: SIGKILL, nothing flushed or closed, started again.
+    service.child.kill('SIGKILL');
+    await service.exited;
+    const secondsToServingAfterKill = await startUntilServing(abort);
+    return { secondsToServing, peakRssMbAtServing, secondsToServingAfterKill };
+  });
+  await stopService(service);
+  return cleanUp(result, setup.dir, topics);
 }
-const apiSignals = Math.min(count, 100_000);
-const api = runChild<Latency>('api-latency.js', [String(apiSignals)]);
 
-const lines = [
-  '# Benchmark results',
-  '',
-  `Run ${new Date().toISOString()} on ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}.`,
-  `Input: synthetic signals from \`src/synthetic\` (seed 1), ${count.toLocaleString('en')} lines.`,
-  '',
-  '| benchmark | lines | seconds | lines/s | peak RSS (MB) | notes |',
-  '| --- | ---: | ---: | ---: | ---: | --- |',
-  ...[parse, backtestQuarterOneThread, backtestQuarter, backtestQuarterTwice, backtest].map(
-    (m) =>
-      `| ${m.name} | ${m.lines.toLocaleString('en')} | ${m.seconds.toFixed(2)} | ${rate(m).toLocaleString('en')} | ${m.peakRssMb} | ${Object.entries(
-        m.extra ?? {},
-      )
-        .map(([k, v]) => `${k} ${v}`)
-        .join(', ')} |`,
-  ),
-  '',
-  `Backtest rate / parse-only rate: **${ratio.toFixed(2)}** (target ≥ 0.5), the median of ${rounds} rounds of the two run back to back: ` +
-    `${measured.map((m) => `${m.ratio.toFixed(2)} (${rate(m.backtest).toLocaleString('en')} against ${rate(m.parse).toLocaleString('en')})`).join(', ')}.`,
-  `Heap held after the run, at ${backtestQuarter.lines.toLocaleString('en')} lines: ${backtestQuarter.extra!['heap held MB']} MB; ` +
-    `the same lines delivered twice: ${backtestQuarterTwice.extra!['heap held MB']} MB; at ${backtest.lines.toLocaleString('en')}: ${backtest.extra!['heap held MB']} MB ` +
-    `(peak RSS ${backtestQuarter.peakRssMb}, ${backtestQuarterTwice.peakRssMb} and ${backtest.peakRssMb} MB).`,
-  '',
-  '## gRPC query latency',
-  '',
-  `${api.calls} sequential calls per method from one client over mutual TLS, each audited with an fsync, ` +
-    `on a radar of ${api.signals.toLocaleString('en')} signals (${api.households.toLocaleString('en')} households, ` +
-    `${api.indicators.toLocaleString('en')} indicators) with a LevelDB store.`,
-  '',
-  '| method | p50 (ms) | p90 (ms) | p99 (ms) |',
-  '| --- | ---: | ---: | ---: |',
-  ...api.methods.map(
-    (m) => `| ${m.name} | ${m.p50.toFixed(1)} | ${m.p90.toFixed(1)} | ${m.p99.toFixed(1)} |`,
-  ),
-  '',
-];
-mkdirSync(`${here}../../bench/results`, { recursive: true });
-writeFileSync(`${here}../../bench/results/RESULTS.md`, lines.join('\n'));
-process.stdout.write(lines.join('\n'));
+/** The line of a service's log that says why it ended: the last error named, else the last words. */
+function whyItEnded(log: string): string {
+  const lines = log.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('Node.js v'));
+  const errors = lines.filter((l) => /error|fatal|heap|killed/i.test(l));
+  return (errors.at(-1) ?? lines.at(-1) ?? 'no output').trim().slice(0, 300);
+}
+
+/** Drops the service's data and the topics; keeps the service's log in bench/.data/logs/. */
+async function cleanUp(result: SizeResult, dir: string, topics: BenchTopics): Promise<SizeResult> {
+  const logs = join(dataDir(), 'logs');
+  mkdirSync(logs, { recursive: true });
+  copyFileSync(join(dir, 'service.log'), join(logs, `${name}-${result.years}y-service.log`));
+  rmSync(dir, { recursive: true, force: true });
+  await admin
+    .deleteTopics({ topics: [...signalTopics(topics), topics.dlq, topics.indicators] })
+    .catch(() => {});
+  return result;
+}
+
+const sizes: SizeResult[] = [];
+try {
+  for (const y of years) sizes.push(await measureSize(y));
+} finally {
+  await admin.disconnect();
+  await broker.stop();
+  rmSync(work, { recursive: true, force: true });
+}
+
+const results: BenchResults = {
+  name,
+  startedAt,
+  finishedAt: new Date().toISOString(),
+  machine: {
+    cpus: cpus().length,
+    model: cpus()[0]?.model ?? 'unknown',
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    freeMemoryGiB: Math.round(freemem() / 2 ** 30),
+    os: `${platform()} ${release()}`,
+    node: process.version,
+  },
+  settings: {
+    quick,
+    seed,
+    linesPerYear,
+    phaseSeconds,
+    concurrency: CONCURRENCY,
+    latencyRate: LATENCY_RATE,
+  },
+  sizes,
+};
+const resultsDir = join(ROOT, 'bench', 'results');
+mkdirSync(resultsDir, { recursive: true });
+writeFileSync(join(resultsDir, `${name}.json`), JSON.stringify(results, null, 2) + '\n');
+await renderReport(resultsDir, ROOT);
+process.stderr.write(`bench: results in bench/results/${name}.json and BENCHMARKS.md\n`);

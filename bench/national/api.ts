@@ -1,0 +1,137 @@
+/**
+ * The case systems' side of the benchmark: a gRPC client over mutual TLS
+ * with the generated stubs, calls under load at a fixed concurrency, and a
+ * watch on the indicator events.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  type ChannelOptions,
+  credentials,
+  Metadata,
+  type ClientReadableStream,
+  type ServiceError,
+} from '@grpc/grpc-js';
+import {
+  GetHouseholdRequest,
+  RadarServiceClient,
+  SearchHouseholdsRequest,
+  WatchIndicatorsRequest,
+  type GetHouseholdResponse,
+  type SearchHouseholdsResponse,
+  type WatchIndicatorsResponse,
+} from '../../src/gen/radar/v1/radar.js';
+import { quantile, round } from './children.js';
+
+export const BENCH_CLIENT = 'bench-case-system';
+export const REGIONS = Array.from({ length: 26 }, (_, i) => `VT${String(i + 1).padStart(2, '0')}`);
+
+export function connect(
+  port: number,
+  pkiDir: string,
+  options: ChannelOptions = {},
+): RadarServiceClient {
+  return new RadarServiceClient(
+    `localhost:${port}`,
+    credentials.createSsl(
+      readFileSync(join(pkiDir, 'radar-dev-ca.crt')),
+      readFileSync(join(pkiDir, `${BENCH_CLIENT}.key`)),
+      readFileSync(join(pkiDir, `${BENCH_CLIENT}.crt`)),
+    ),
+    options,
+  );
+}
+
+function metadata(): Metadata {
+  const m = new Metadata();
+  m.set('x-radar-user', 'benchmark');
+  m.set('x-radar-purpose', 'national benchmark');
+  return m;
+}
+
+const DEADLINE_MS = 30_000;
+
+export function getHousehold(
+  client: RadarServiceClient,
+  request: Partial<GetHouseholdRequest>,
+): Promise<GetHouseholdResponse> {
+  return new Promise((resolve, reject) =>
+    client.getHousehold(
+      GetHouseholdRequest.fromPartial(request),
+      metadata(),
+      { deadline: Date.now() + DEADLINE_MS },
+      (error: ServiceError | null, response?: GetHouseholdResponse) =>
+        error ? reject(error) : resolve(response!),
+    ),
+  );
+}
+
+export function searchHouseholds(
+  client: RadarServiceClient,
+  request: Partial<SearchHouseholdsRequest>,
+): Promise<SearchHouseholdsResponse> {
+  return new Promise((resolve, reject) =>
+    client.searchHouseholds(
+      SearchHouseholdsRequest.fromPartial(request),
+      metadata(),
+      { deadline: Date.now() + DEADLINE_MS },
+      (error: ServiceError | null, response?: SearchHouseholdsResponse) =>
+        error ? reject(error) : resolve(response!),
+    ),
+  );
+}
+
+export function watchIndicators(
+  client: RadarServiceClient,
+  afterSequence: number,
+): ClientReadableStream<WatchIndicatorsResponse> {
+  return client.watchIndicators(WatchIndicatorsRequest.fromPartial({ afterSequence }), metadata());
+}
+
+export interface LoadResult {
+  concurrency: number;
+  calls: number;
+  /** Calls answered with an error status (NOT_FOUND included: a BSN of a withdrawn signal). */
+  errors: number;
+  seconds: number;
+  perSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+/** `concurrency` callers, each calling again as soon as it is answered, for `seconds`. */
+export async function load(
+  concurrency: number,
+  seconds: number,
+  call: (i: number) => Promise<unknown>,
+): Promise<LoadResult> {
+  const times: number[] = [];
+  let errors = 0;
+  let next = 0;
+  const started = performance.now();
+  const until = started + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < until) {
+        const at = performance.now();
+        try {
+          await call(next++);
+        } catch {
+          errors++;
+        }
+        times.push(performance.now() - at);
+      }
+    }),
+  );
+  const elapsed = (performance.now() - started) / 1000;
+  times.sort((a, b) => a - b);
+  return {
+    concurrency,
+    calls: times.length,
+    errors,
+    seconds: round(elapsed, 2),
+    perSecond: round(times.length / elapsed),
+    p50Ms: round(quantile(times, 0.5), 2),
+    p99Ms: round(quantile(times, 0.99), 2),
+  };
+}

@@ -1,0 +1,192 @@
+/**
+ * Everything the national benchmark measures runs in a process of its own
+ * and is measured from outside: wall time from spawn, peak memory from the
+ * kernel's high-water mark (`VmHWM` in /proc/<pid>/status), and a limit
+ * after which the step is recorded as not finished instead of waited for.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { createWriteStream, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root, found the same way from `bench/national` and `dist/bench/national`. */
+export const ROOT = (() => {
+  let dir = fileURLToPath(new URL('.', import.meta.url));
+  while (!existsSync(join(dir, 'package.json'))) {
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error('bench: cannot find the repository root');
+    dir = parent;
+  }
+  return dir;
+})();
+export const RADAR_BIN = join(ROOT, 'bin', 'radar.js');
+export const DIST_BENCH = join(ROOT, 'dist', 'bench');
+
+/**
+ * The V8 flags `bin/radar.js` asks for on its shebang line: a child started
+ * as `node bin/radar.js` gets them from here, as it would when run directly.
+ */
+export function radarNodeFlags(): string[] {
+  const shebang = readFileSync(RADAR_BIN, 'utf8').split('\n')[0] ?? '';
+  return shebang.split(/\s+/).filter((word) => word.startsWith('--'));
+}
+
+/** Peak resident memory of a running process in MB, or undefined once it is gone. */
+export function peakRssMb(pid: number): number | undefined {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = /VmHWM:\s+(\d+) kB/.exec(status)?.[1];
+    return kb === undefined ? undefined : Math.round(Number(kb) / 1024);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Bytes under a directory, every file counted once. */
+export function directoryBytes(dir: string): number {
+  let total = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) total += directoryBytes(path);
+    else if (entry.isFile()) total += statSync(path).size;
+  }
+  return total;
+}
+
+/** Follows a child's high-water mark while it runs, since /proc forgets it at exit. */
+export class MemoryWatch {
+  peakMb = 0;
+  private readonly timer: NodeJS.Timeout;
+  constructor(readonly pid: number) {
+    this.timer = setInterval(() => this.sample(), 100);
+    this.timer.unref();
+  }
+  sample(): number {
+    this.peakMb = Math.max(this.peakMb, peakRssMb(this.pid) ?? 0);
+    return this.peakMb;
+  }
+  stop(): number {
+    clearInterval(this.timer);
+    return this.peakMb;
+  }
+}
+
+export type StepResult<T> =
+  | ({ status: 'ok' } & T)
+  | { status: 'timeout'; limitSeconds: number; note?: string }
+  | { status: 'failed'; error: string }
+  | { status: 'skipped'; reason: string };
+
+export class StepTimeout extends Error {
+  constructor(readonly limitSeconds: number) {
+    super(`not finished within ${limitSeconds} s`);
+  }
+}
+
+/**
+ * Runs a step with a limit. The step gets an AbortSignal that fires at the
+ * limit, so it can kill its children and let go; a step that ignores it is
+ * abandoned all the same.
+ */
+export async function step<T extends object>(
+  name: string,
+  limitSeconds: number,
+  run: (abort: AbortSignal) => Promise<T>,
+): Promise<StepResult<T>> {
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      controller.abort(new StepTimeout(limitSeconds));
+      reject(new StepTimeout(limitSeconds));
+    }, limitSeconds * 1000);
+  });
+  const started = performance.now();
+  process.stderr.write(`bench: ${name} (limit ${limitSeconds} s)\n`);
+  try {
+    const result = await Promise.race([run(controller.signal), limit]);
+    process.stderr.write(
+      `bench: ${name} done in ${((performance.now() - started) / 1000).toFixed(1)} s\n`,
+    );
+    return { status: 'ok', ...result };
+  } catch (error) {
+    if (error instanceof StepTimeout) {
+      process.stderr.write(`bench: ${name} not finished within ${limitSeconds} s\n`);
+      return { status: 'timeout', limitSeconds };
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`bench: ${name} failed: ${message}\n`);
+    return { status: 'failed', error: message };
+  } finally {
+    clearTimeout(timer);
+    controller.abort();
+  }
+}
+
+export interface ChildRun {
+  seconds: number;
+  peakRssMb: number;
+  stdout: string;
+  /** The last lines of stderr, for counts and for failures. */
+  stderrTail: string;
+}
+
+/** Runs `node <args>` to its end (or until `abort`, which kills it) and measures it. */
+export async function runNode(
+  args: string[],
+  abort: AbortSignal,
+  options: { env?: NodeJS.ProcessEnv; log?: string; onSpawn?: (pid: number) => void } = {},
+): Promise<ChildRun> {
+  const started = performance.now();
+  const child = spawn(process.execPath, args, {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...options.env },
+  });
+  const memory = new MemoryWatch(child.pid!);
+  options.onSpawn?.(child.pid!);
+  const kill = (): void => {
+    child.kill('SIGKILL');
+  };
+  abort.addEventListener('abort', kill, { once: true });
+  const out: Buffer[] = [];
+  let tail = '';
+  const log = options.log === undefined ? undefined : createWriteStream(options.log);
+  child.stdout!.on('data', (c: Buffer) => out.push(c));
+  child.stderr!.on('data', (c: Buffer) => {
+    log?.write(c);
+    tail = (tail + c.toString()).slice(-4000);
+  });
+  const [code, signal] = (await once(child, 'close')) as [number | null, string | null];
+  const seconds = (performance.now() - started) / 1000;
+  abort.removeEventListener('abort', kill);
+  log?.end();
+  memory.stop();
+  if (abort.aborted) throw abort.reason;
+  if (code !== 0) {
+    throw new Error(`exit ${code ?? signal}: ${tail.trim().split('\n').slice(-3).join(' | ')}`);
+  }
+  return {
+    seconds,
+    peakRssMb: memory.peakMb,
+    stdout: Buffer.concat(out).toString(),
+    stderrTail: tail,
+  };
+}
+
+/** Resolves when the child has exited; SIGKILL after `graceMs`. */
+export async function stopChild(child: ChildProcess, graceMs = 60_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, 'exit');
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(timer);
+}
+
+export function quantile(sorted: readonly number[], q: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+}
+
+export const round = (x: number, digits = 1): number => Number(x.toFixed(digits));

@@ -1,0 +1,382 @@
+/**
+ * BENCHMARKS.md from every bench/results/*.json: the machine, each number
+ * next to its floor, and SVG charts of cost against history size in
+ * bench/results/charts/. Run by `npm run bench` at its end, or alone:
+ * `node dist/bench/national/report.js`.
+ */
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { format, resolveConfig } from 'prettier';
+import type { LoadResult } from './api.js';
+import { ROOT } from './children.js';
+import type { BenchResults, SizeResult, Step } from './results.js';
+import { formatNumber, lineChart, type ChartPoint, type ChartSeries } from './svg.js';
+
+const n = (x: number): string => x.toLocaleString('en');
+
+/** A step's cell: its number when it ran, else why there is none. */
+function cell<T>(result: Step<T>, show: (ok: T) => string): string {
+  switch (result.status) {
+    case 'ok':
+      return show(result);
+    case 'timeout':
+      return `not finished within ${result.limitSeconds} s`;
+    case 'failed':
+      return `failed: ${result.error.replace(/\|/g, '/').slice(0, 120)}`;
+    case 'skipped':
+      return `skipped (${result.reason})`;
+  }
+}
+
+const ratio = (a: number, floor: number): string => `${(a / floor).toFixed(2)}× the floor`;
+
+function loadCell(r: LoadResult): string {
+  return `${n(Math.round(r.perSecond))}/s, p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms${r.errors > 0 ? `, ${n(r.errors)} errors` : ''}`;
+}
+
+function table(results: BenchResults): string[] {
+  const sizes = results.sizes;
+  const rows: [string, (s: SizeResult) => string][] = [
+    ['history file', (s) => `${n(s.lines)} lines, ${formatNumber(s.fileMb)} MB`],
+    [
+      'a. read + JSON.parse (floor)',
+      (s) =>
+        cell(
+          s.parse,
+          (r) => `${r.seconds} s, ${n(r.linesPerSecond)} lines/s, ${r.peakRssMb} MB peak`,
+        ),
+    ],
+    [
+      'a. `radar backtest`',
+      (s) =>
+        cell(
+          s.backtest,
+          (r) =>
+            `${r.seconds} s, ${n(r.linesPerSecond)} lines/s, ${r.peakRssMb} MB peak` +
+            (s.parse.status === 'ok'
+              ? `; rate ${ratio(r.linesPerSecond, s.parse.linesPerSecond)}`
+              : ''),
+        ),
+    ],
+    [
+      'replay into the broker',
+      (s) => cell(s.produce, (r) => `${r.seconds} s, ${n(r.linesPerSecond)} lines/s`),
+    ],
+    [
+      'b. plain kafkajs consumer + JSON.parse (floor)',
+      (s) =>
+        cell(
+          s.plainConsumer,
+          (r) => `${r.seconds} s, ${n(r.linesPerSecond)} lines/s, ${r.peakRssMb} MB peak`,
+        ),
+    ],
+    [
+      'b. `radar serve`, start to lag 0',
+      (s) =>
+        cell(
+          s.serve,
+          (r) =>
+            `${r.seconds} s, ${n(r.linesPerSecond)} lines/s` +
+            (s.plainConsumer.status === 'ok'
+              ? `; rate ${ratio(r.linesPerSecond, s.plainConsumer.linesPerSecond)}`
+              : ''),
+        ) +
+        (s.servePartial === undefined
+          ? ''
+          : `; had committed ${n(s.servePartial.progress.committed)} of ${n(s.servePartial.progress.end)}, ${s.servePartial.peakRssMb} MB peak, ${s.servePartial.diskMb} MB disk`),
+    ],
+    [
+      'c. indicator latency, produce → WatchIndicators',
+      (s) =>
+        cell(
+          s.latency,
+          (r) =>
+            `at ${n(r.rate)}/s: p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms (${n(r.received)} of ${n(r.produced)} seen)`,
+        ),
+    ],
+    ['d. GetHousehold by BSN, idle', (s) => cell(s.api, (r) => loadCell(r.getHouseholdIdle))],
+    [
+      'd. GetHousehold by BSN, ingesting',
+      (s) => cell(s.api, (r) => loadCell(r.getHouseholdIngesting)),
+    ],
+    ['d. SearchHouseholds, idle', (s) => cell(s.api, (r) => loadCell(r.searchHouseholdsIdle))],
+    [
+      'd. SearchHouseholds, ingesting',
+      (s) => cell(s.api, (r) => loadCell(r.searchHouseholdsIngesting)),
+    ],
+    [
+      'e. restart to serving, after SIGTERM',
+      (s) => cell(s.restart, (r) => `${r.secondsToServing} s (${r.peakRssMbAtServing} MB by then)`),
+    ],
+    [
+      'e. restart to serving, after SIGKILL',
+      (s) => cell(s.restart, (r) => `${r.secondsToServingAfterKill} s`),
+    ],
+    [
+      'f. service disk (data dir)',
+      (s) => cell(s.footprint, (r) => `${r.diskMb} MB, ${n(r.diskBytesPerLine)} B/line`),
+    ],
+    [
+      'f. service peak memory (VmHWM)',
+      (s) => cell(s.footprint, (r) => `${r.peakRssMb} MB, ${n(r.peakBytesPerLine)} B/line`),
+    ],
+  ];
+  return [
+    `| measurement | ${sizes.map((s) => `${s.years} y`).join(' | ')} |`,
+    `| --- | ${sizes.map(() => '---').join(' | ')} |`,
+    ...rows.map(([label, show]) => `| ${label} | ${sizes.map(show).join(' | ')} |`),
+  ];
+}
+
+/** A point for a step: its value, or its limit drawn hollow when it did not finish. */
+function point<T>(
+  s: SizeResult,
+  result: Step<T>,
+  value: (ok: T) => number,
+  atLimit = false,
+): ChartPoint[] {
+  if (result.status === 'ok') {
+    const y = value(result);
+    return Number.isFinite(y) ? [{ x: s.lines, y }] : [];
+  }
+  if (atLimit && result.status === 'timeout')
+    return [{ x: s.lines, y: result.limitSeconds, unfinished: true }];
+  return [];
+}
+
+function series<T>(
+  label: string,
+  sizes: SizeResult[],
+  pick: (s: SizeResult) => Step<T>,
+  value: (ok: T) => number,
+  atLimit = false,
+): ChartSeries {
+  return { label, points: sizes.flatMap((s) => point(s, pick(s), value, atLimit)) };
+}
+
+function charts(results: BenchResults, dir: string): string[] {
+  const sizes = results.sizes;
+  const x = 'lines of history';
+  const made = [
+    {
+      file: 'time',
+      chart: {
+        title: 'Time to take in the whole history',
+        xLabel: x,
+        yLabel: 'seconds',
+        series: [
+          series(
+            'read + JSON.parse',
+            sizes,
+            (s) => s.parse,
+            (r) => r.seconds,
+            true,
+          ),
+          series(
+            'radar backtest',
+            sizes,
+            (s) => s.backtest,
+            (r) => r.seconds,
+            true,
+          ),
+          series(
+            'plain kafkajs consumer',
+            sizes,
+            (s) => s.plainConsumer,
+            (r) => r.seconds,
+            true,
+          ),
+          series(
+            'radar serve to lag 0',
+            sizes,
+            (s) => s.serve,
+            (r) => r.seconds,
+            true,
+          ),
+        ],
+      },
+    },
+    {
+      file: 'memory',
+      chart: {
+        title: 'Peak memory (VmHWM)',
+        xLabel: x,
+        yLabel: 'MB',
+        series: [
+          series(
+            'read + JSON.parse',
+            sizes,
+            (s) => s.parse,
+            (r) => r.peakRssMb,
+          ),
+          series(
+            'radar backtest',
+            sizes,
+            (s) => s.backtest,
+            (r) => r.peakRssMb,
+          ),
+          series(
+            'radar serve',
+            sizes,
+            (s) => s.footprint,
+            (r) => r.peakRssMb,
+          ),
+        ],
+      },
+    },
+    {
+      file: 'disk',
+      chart: {
+        title: 'radar serve: data directory on disk',
+        xLabel: x,
+        yLabel: 'MB',
+        series: [
+          series(
+            'data dir',
+            sizes,
+            (s) => s.footprint,
+            (r) => r.diskMb,
+          ),
+        ],
+      },
+    },
+    {
+      file: 'api-p99',
+      chart: {
+        title: `API p99 at concurrency ${results.settings.concurrency}`,
+        xLabel: x,
+        yLabel: 'ms',
+        series: [
+          series(
+            'GetHousehold idle',
+            sizes,
+            (s) => s.api,
+            (r) => r.getHouseholdIdle.p99Ms,
+          ),
+          series(
+            'GetHousehold ingesting',
+            sizes,
+            (s) => s.api,
+            (r) => r.getHouseholdIngesting.p99Ms,
+          ),
+          series(
+            'SearchHouseholds idle',
+            sizes,
+            (s) => s.api,
+            (r) => r.searchHouseholdsIdle.p99Ms,
+          ),
+          series(
+            'SearchHouseholds ingesting',
+            sizes,
+            (s) => s.api,
+            (r) => r.searchHouseholdsIngesting.p99Ms,
+          ),
+        ],
+      },
+    },
+    {
+      file: 'latency-restart',
+      chart: {
+        title: 'Indicator latency and restart to serving',
+        xLabel: x,
+        yLabel: 'ms',
+        series: [
+          series(
+            'indicator latency p50',
+            sizes,
+            (s) => s.latency,
+            (r) => r.p50Ms,
+          ),
+          series(
+            'indicator latency p99',
+            sizes,
+            (s) => s.latency,
+            (r) => r.p99Ms,
+          ),
+          series(
+            'restart after SIGTERM',
+            sizes,
+            (s) => s.restart,
+            (r) => r.secondsToServing * 1000,
+          ),
+          series(
+            'restart after SIGKILL',
+            sizes,
+            (s) => s.restart,
+            (r) => r.secondsToServingAfterKill * 1000,
+          ),
+        ],
+      },
+    },
+  ];
+  mkdirSync(dir, { recursive: true });
+  return made.map(({ file, chart }) => {
+    const name = `${results.name}-${file}.svg`;
+    writeFileSync(join(dir, name), lineChart(chart));
+    return `![${chart.title}](bench/results/charts/${name})`;
+  });
+}
+
+function section(results: BenchResults, chartDir: string): string[] {
+  const m = results.machine;
+  const s = results.settings;
+  const first = results.sizes[0];
+  const g = first?.generator;
+  const pct = (count: number, of: number): string => `${((count / of) * 100).toFixed(2)}%`;
+  const mess =
+    first === undefined || g === undefined || g.lines === undefined
+      ? []
+      : [
+          `The mess in the ${first.years}-year history: of ${n(g.lines)} lines ${pct(g.malformed, g.lines)} malformed, ` +
+            `${pct(g.conflicts, g.lines)} an id again with other content, ${pct(g.redeliveries, g.lines)} redeliveries, ` +
+            `${pct(g.withdrawals, g.lines)} withdrawals (${n(g.withdrawalsAhead)} ahead of their signal); ` +
+            `of the signals ${pct(g.repeats, g.adviesvragen + g.meldingen + g.politie)} about a family seen before and ` +
+            `${pct(g.shelterSignals, g.adviesvragen + g.meldingen + g.politie)} at a shelter or briefadres; ` +
+            `of the police signals ${pct(g.policeWithoutBsn, g.politie)} without any BSN and ${pct(g.latePolice, g.politie)} registered more than 30 days late.`,
+          '',
+        ];
+  return [
+    `## ${results.name}`,
+    '',
+    `Run ${results.startedAt} – ${results.finishedAt} on ${m.cpus} × ${m.model}, ${m.memoryGiB} GiB (${m.freeMemoryGiB} GiB free at the end), ${m.os}, Node ${m.node}. ` +
+      `History: seed ${s.seed}, ${n(s.linesPerYear)} lines a year${s.quick ? ' (`--quick`)' : ''}; ` +
+      `load phases of ${s.phaseSeconds} s, API at concurrency ${s.concurrency}, latency and background ingest at ${n(s.latencyRate)} signals/s.`,
+    '',
+    ...mess,
+    ...table(results),
+    '',
+    ...charts(results, chartDir),
+    '',
+  ];
+}
+
+/** Writes BENCHMARKS.md at `root` from every result file in `resultsDir`. */
+export async function renderReport(resultsDir: string, root: string): Promise<void> {
+  const all = readdirSync(resultsDir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => JSON.parse(readFileSync(join(resultsDir, f), 'utf8')) as BenchResults)
+    .filter((r) => Array.isArray(r.sizes));
+  const lines = [
+    '# Benchmarks',
+    '',
+    'Generated by `npm run bench` (`bench/run.ts`) from `bench/results/*.json`; ' +
+      'how to run it and what each number means: [docs/benchmarks.md](docs/benchmarks.md). ' +
+      "The backtest's own rounds against its floor, run after run: [bench/results/RESULTS.md](bench/results/RESULTS.md).",
+    '',
+    'Each cost stands next to its floor from the same run: the backtest next to reading and parsing the same file, ' +
+      '`radar serve` next to a plain kafkajs consumer on the same topics. A step that hits its limit says so ' +
+      'instead of a number; in the charts it is a hollow point at the limit.',
+    '',
+    ...all.flatMap((r) => section(r, join(resultsDir, 'charts'))),
+  ];
+  // Formatted as `npm run lint` wants it, so a fresh report never fails the check.
+  const file = join(root, 'BENCHMARKS.md');
+  const options = (await resolveConfig(file)) ?? {};
+  writeFileSync(file, await format(lines.join('\n'), { ...options, filepath: file }));
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  await renderReport(join(ROOT, 'bench', 'results'), ROOT);
+}

@@ -1,0 +1,71 @@
+/** The shape of bench/results/<name>.json, written by run.ts and read by report.ts. */
+import type { NationalStats } from '../../src/synthetic/national.js';
+import type { LoadResult } from './api.js';
+import type { StepResult } from './children.js';
+import type { GroupProgress } from './kafka.js';
+import type { LatencyResult } from './latency.js';
+
+export type Step<T> = StepResult<T>;
+export interface Ingest {
+  seconds: number;
+  linesPerSecond: number;
+  peakRssMb: number;
+  consumed: number;
+  rejectedToDlq: number;
+  indicatorEvents: number;
+}
+export interface SizeResult {
+  years: number;
+  lines: number;
+  fileMb: number;
+  generator: NationalStats;
+  generate: Step<{ seconds: number }>;
+  parse: Step<{ seconds: number; linesPerSecond: number; peakRssMb: number }>;
+  backtest: Step<{ seconds: number; linesPerSecond: number; peakRssMb: number; counts: string }>;
+  produce: Step<{ seconds: number; linesPerSecond: number }>;
+  serve: Step<Ingest>;
+  servePartial?: { progress: GroupProgress; peakRssMb: number; diskMb: number };
+  plainConsumer: Step<{ seconds: number; linesPerSecond: number; peakRssMb: number }>;
+  latency: Step<LatencyResult>;
+  api: Step<{
+    getHouseholdIdle: LoadResult;
+    searchHouseholdsIdle: LoadResult;
+    getHouseholdIngesting: LoadResult;
+    searchHouseholdsIngesting: LoadResult;
+    ingestedDuringLoad: number;
+  }>;
+  restart: Step<{
+    secondsToServing: number;
+    peakRssMbAtServing: number;
+    secondsToServingAfterKill: number;
+  }>;
+  footprint: Step<{
+    diskMb: number;
+    diskBytesPerLine: number;
+    peakRssMb: number;
+    peakBytesPerLine: number;
+  }>;
+}
+
+export interface BenchResults {
+  name: string;
+  startedAt: string;
+  finishedAt: string;
+  machine: {
+    cpus: number;
+    model: string;
+    memoryGiB: number;
+    freeMemoryGiB: number;
+    os: string;
+    node: string;
+  };
+  settings: {
+    quick: boolean;
+    seed: number;
+    linesPerYear: number;
+    phaseSeconds: number;
+    concurrency: number;
+    latencyRate: number;
+  };
+  sizes: SizeResult[];
+}

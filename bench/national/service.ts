@@ -1,0 +1,92 @@
+/**
+ * `radar serve` as operators run it, driven only from outside: its own
+ * process with a settings file, Kafka in, gRPC out, memory from /proc and
+ * disk from its data directory. Whatever the engine inside, this side stays.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { makePki } from '../../src/api/dev-pki.js';
+import { BENCH_CLIENT, REGIONS } from './api.js';
+import { MemoryWatch, RADAR_BIN, radarNodeFlags, stopChild } from './children.js';
+import type { BenchTopics } from './kafka.js';
+
+export interface ServiceSetup {
+  dir: string;
+  dataDir: string;
+  configFile: string;
+  pkiDir: string;
+  groupId: string;
+  apiPort: number;
+}
+
+/** A data directory, certificates and a settings file for one service under `dir`. */
+export function prepareService(
+  dir: string,
+  brokers: string[],
+  topics: BenchTopics,
+  groupId: string,
+  apiPort: number,
+  sessionTimeout?: number,
+): ServiceSetup {
+  const pkiDir = join(dir, 'pki');
+  mkdirSync(pkiDir, { recursive: true });
+  makePki(pkiDir, [BENCH_CLIENT]);
+  const dataDir = join(dir, 'data');
+  const configFile = join(dir, 'radar.yaml');
+  writeFileSync(
+    configFile,
+    stringify({
+      dataDir,
+      // By default the service's own session timeout (30 s): at 6 s, a busy machine kept its event
+      // loop from heartbeating and the service was dropped from its group.
+      kafka: { brokers, groupId, topics, ...(sessionTimeout !== undefined && { sessionTimeout }) },
+      log: { level: 'warn' },
+      api: {
+        enabled: true,
+        host: '127.0.0.1',
+        port: apiPort,
+        tls: {
+          key: join(pkiDir, 'server.key'),
+          cert: join(pkiDir, 'server.crt'),
+          ca: join(pkiDir, 'radar-dev-ca.crt'),
+        },
+        clients: { [BENCH_CLIENT]: REGIONS },
+        auditLog: join(dir, 'audit', 'audit.ndjson'),
+      },
+    }),
+  );
+  return { dir, dataDir, configFile, pkiDir, groupId, apiPort };
+}
+
+export interface RunningService {
+  child: ChildProcess;
+  memory: MemoryWatch;
+  startedAt: number;
+  /** Settles when the process ends, however. */
+  exited: Promise<void>;
+}
+
+/** Starts `node bin/radar.js serve --config <file>`, its output appended to `service.log`. */
+export function startService(setup: ServiceSetup): RunningService {
+  const log = createWriteStream(join(setup.dir, 'service.log'), { flags: 'a' });
+  const startedAt = performance.now();
+  const child = spawn(
+    process.execPath,
+    [...radarNodeFlags(), RADAR_BIN, 'serve', '--config', setup.configFile],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  child.stdout!.pipe(log);
+  child.stderr!.pipe(log);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return { child, memory: new MemoryWatch(child.pid!), startedAt, exited };
+}
+
+/** Stops it as an operator would (SIGTERM), and returns its peak memory in MB. */
+export async function stopService(service: RunningService): Promise<number> {
+  const peak = service.memory.sample();
+  service.memory.stop();
+  await stopChild(service.child);
+  return peak;
+}
