@@ -22,9 +22,9 @@ const PERSONAL_FIELDS = [
 ];
 
 /**
- * Human-readable lines, written synchronously so that the last lines before
- * an exit are not lost. Censoring happens before a line gets here: it is
- * pino's serializing that removes personal fields.
+ * Human-readable lines, one a log entry, written synchronously so that the
+ * last lines before an exit are not lost. Censoring happens before a line
+ * gets here: it is pino's serializing that removes personal fields.
  */
 export function prettyDestination(
   out: NodeJS.WritableStream | number = 1,
@@ -35,6 +35,7 @@ export function prettyDestination(
     sync: true,
     colorize,
     translateTime: 'SYS:HH:MM:ss.l',
+    singleLine: true,
     ignore: 'pid,hostname,name',
   });
 }

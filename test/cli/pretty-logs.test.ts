@@ -20,8 +20,7 @@ describe('logs on a terminal', () => {
     const text = await printed((log) =>
       log.child({ component: 'consumer' }).info({ accepted: 12 }, 'batch stored'),
     );
-    expect(text).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] INFO.*: batch stored\n/);
-    expect(text).toContain('accepted: 12');
+    expect(text).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] INFO: batch stored .*"accepted":12.*\n$/);
     expect(() => JSON.parse(text.split('\n')[0]!) as unknown).toThrow();
   });
 
