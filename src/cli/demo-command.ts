@@ -123,6 +123,7 @@ export async function demoCommand(options: DemoOptions, io: CliIo): Promise<numb
     };
     const deadline = Date.now() + 120_000;
     while (seen() < total && Date.now() < deadline && !stopRequested) await sleep(250);
+    if (stopRequested) return 0;
     const { counts, lastSequence } = service.status;
     const { radar } = service.state;
     say(
