@@ -1,6 +1,6 @@
 /**
  * One error hierarchy for the radar. Every error carries a stable string
- * `code` (listed in the README; tests match on it, never on the message),
+ * `code` (listed in docs/operating.md; tests match on it, never on the message),
  * whether retrying can help, and the error that caused it.
  */
 export interface RadarErrorOptions {

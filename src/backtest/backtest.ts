@@ -153,8 +153,8 @@ async function ingestWith(
   };
 
   // Enough chunks ahead to keep every worker busy and to let this thread decode on while the chunk
-  // at the head is still with a worker (at a million signals, with room for 6 to 10 of its own the
-  // input took 7.3-8.9 s, with 2 10.2-10.4 s), few enough to bound the memory they hold.
+  // at the head is still with a worker (room for only 2 of its own left it waiting: the figures are
+  // in docs/performance-history.md), few enough to bound the memory they hold.
   const ahead = 2 * workerThreads + 8;
   const queue: Decoding[] = [];
   // A failed chunk stays at the head, for its error to be thrown when awaited.

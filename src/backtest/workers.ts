@@ -84,16 +84,17 @@ export interface SharedEvaluation {
  * Chunks a worker may have queued before this thread decodes the next one
  * itself. This thread decodes its chunks only when their turn comes to be
  * applied, so it learns of a finished chunk late: with two queued a worker
- * sat idle a third of the time, with three it is busy nearly all of it.
+ * sat idle for long stretches, with three it is busy nearly all the time
+ * (measured: docs/performance-history.md).
  */
 const WORKER_BACKLOG = 3;
 
 /**
  * A worker's young generation, larger than V8's default: a worker makes
  * short-lived objects by the million and keeps almost none, so fewer, larger
- * scavenges copy less. At a million signals its scavenges took 1.0 s at
- * 128 MB (as at 192 MB; 1.3 s at 96 MB) against 1.8 s by default, and peak
- * memory barely moved; the size is fixed, whatever the size of the file.
+ * scavenges copy less. Smaller sizes scavenged measurably longer, larger ones
+ * gained nothing, and peak memory barely moved (the figures:
+ * docs/performance-history.md); the size is fixed, whatever the size of the file.
  */
 const YOUNG_GENERATION_MB = 128;
 

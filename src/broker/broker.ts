@@ -23,6 +23,13 @@ export interface BrokerOptions {
   kafkaHome?: string;
   readyTimeoutMs?: number;
   log?: (message: string) => void;
+  /**
+   * Runs the JVM in a process group of its own, so that a Ctrl-C on the
+   * terminal reaches this process alone, which can then stop what uses the
+   * broker before the broker. Only for a caller that handles SIGINT and
+   * SIGTERM itself: a signal that ends this process would leave the JVM running.
+   */
+  ownProcessGroup?: boolean;
 }
 
 export interface RunningBroker {
@@ -71,7 +78,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
       'kafka.Kafka',
       config.serverProperties,
     ],
-    { stdio: ['ignore', logFd, logFd] },
+    { stdio: ['ignore', logFd, logFd], detached: options.ownProcessGroup ?? false },
   );
   closeSync(logFd);
 

@@ -52,7 +52,7 @@ export interface RadarConfig {
      * Largest chunk of indicator events or dead letters produced at once, in
      * bytes; lowered to a topic's `max.message.bytes` when that is smaller.
      * An event or dead letter too large for the topic on its own is cut down
-     * (see README). @defaultValue 524288 (512 KiB, half the broker's default limit)
+     * (see docs/operating.md). @defaultValue 524288 (512 KiB, half the broker's default limit)
      */
     maxProduceBytes: number;
     /** How the service restarts a consumer that crashed. */
