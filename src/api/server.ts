@@ -126,6 +126,23 @@ function deadlinePassed(call: AnyCall): boolean {
   return Number.isFinite(ms) && Date.now() >= ms;
 }
 
+/**
+ * Waits for a stream to drain or its call to end. Whichever comes second is
+ * no longer listened for: a watch that waits on every write would otherwise
+ * gather a listener for each.
+ */
+async function drainedOrCancelled(call: ServerWritableStream<unknown, unknown>): Promise<void> {
+  const done = new AbortController();
+  try {
+    await Promise.race([
+      once(call, 'drain', { signal: done.signal }),
+      once(call, 'cancelled', { signal: done.signal }),
+    ]);
+  } finally {
+    done.abort();
+  }
+}
+
 export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
   validateOptions(options);
   const settings = { ...DEFAULTS, ...options };
@@ -365,8 +382,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
                 lastSequence: event.sequence,
               },
             };
-            if (!call.write(message))
-              await Promise.race([once(call, 'drain'), once(call, 'cancelled')]);
+            if (!call.write(message)) await drainedOrCancelled(call);
           }
           after = batch[batch.length - 1]!.sequence;
         }

@@ -30,15 +30,7 @@ import { loadRuleset, type Ruleset } from '../rules/index.js';
 import { openStore, type RadarStore } from '../store/index.js';
 import { ConsumerSupervisor } from './consumer-supervisor.js';
 import { kafkaLogCreator } from './kafka-log.js';
-
-async function hasAny(items: AsyncIterable<unknown>): Promise<boolean> {
-  const iterator = items[Symbol.asyncIterator]();
-  try {
-    return (await iterator.next()).done !== true;
-  } finally {
-    await iterator.return?.();
-  }
-}
+import { reconcileWithRadar } from './reconcile.js';
 
 export interface ServiceStatus {
   counts: BatchCounts;
@@ -234,7 +226,17 @@ export class RadarService {
     this.radar = new Radar({ ruleset: this.ruleset, ...this.config.households });
     for await (const signal of this.store.signals()) this.radar.ingest(signal);
     this.radar.flush();
-    await this.addMissingViews();
+    const reconciled = await reconcileWithRadar(this.radar, this.store);
+    if (reconciled !== undefined) {
+      await this.store.write(reconciled);
+      this.log.info(
+        {
+          households: reconciled.householdViews?.length ?? 0,
+          events: reconciled.events?.length ?? 0,
+        },
+        'stored state brought in line with the rules and the signals',
+      );
+    }
     this.lastSequence = await this.store.lastSequence();
     const stored = await this.store.counters();
     for (const key of Object.keys(this.counts) as (keyof BatchCounts)[])
@@ -248,17 +250,6 @@ export class RadarService {
       },
       'rebuilt radar from store',
     );
-  }
-
-  /**
-   * A store written before households had views gets them once, from the
-   * rebuilt radar: the API reads nothing else.
-   */
-  private async addMissingViews(): Promise<void> {
-    if (this.radar.households.size === 0 || (await hasAny(this.store.householdIds()))) return;
-    const views = [...this.radar.households.households()].map((h) => this.radar.householdView(h));
-    await this.store.write({ householdViews: views });
-    this.log.info({ households: views.length }, 'added household views to a store that had none');
   }
 
   private async handleBatch({ batch, resolveOffset, heartbeat }: EachBatchPayload): Promise<void> {
