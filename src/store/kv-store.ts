@@ -318,8 +318,9 @@ export abstract class KvStore implements RadarStore {
       ...views.map((v) => v.householdId),
     ]);
     const byId = new Map(views.map((view) => [view.householdId, view]));
+    const olds = await this.readAll<HouseholdView>([...replaced].map((id) => VIEW + id));
     for (const id of replaced) {
-      const old = await this.read<HouseholdView>(VIEW + id);
+      const old = olds.get(VIEW + id);
       const view = byId.get(id);
       if (view === undefined) del(VIEW + id);
       else put(VIEW + id, view);
@@ -345,44 +346,77 @@ export abstract class KvStore implements RadarStore {
     put: (key: string, value: unknown) => void,
     del: (key: string) => void,
   ): Promise<void> {
+    const views = new Map((batch.householdViews ?? []).map((view) => [view.householdId, view]));
+    const gone = new Set(batch.householdsDeleted ?? []);
+    const touched = new Set(events.map((e) => e.indicator.indicatorId));
+    const listed = await Promise.all(
+      [...new Set([...gone, ...views.keys()])].map(async (householdId) => {
+        const prefix = `${INDICATOR_INDEX.household}${householdId}${SEP}`;
+        const ids: string[] = [];
+        for await (const [key] of this.kv.entries(prefixRange(prefix)))
+          ids.push(key.slice(prefix.length));
+        return ids;
+      }),
+    );
+    for (const ids of listed) for (const id of ids) touched.add(id);
+    const olds = await this.readAll<IndicatorRecord>([...touched].map((id) => RECORD + id));
+    const oldOf = (id: string): IndicatorRecord | undefined => olds.get(RECORD + id);
+
+    // An indicator's signals mostly grow: what its last record knew of their
+    // regions is kept, and only signals new to it are read; one that lost a
+    // signal is read afresh.
     const written = new Map((batch.signals ?? []).map((signal) => [signal.id, signal]));
-    const changed = new Map<string, Omit<IndicatorRecord, 'regions'>>();
-    const olds = new Map<string, IndicatorRecord | undefined>();
+    const carried = (signalIds: readonly string[], before: IndicatorRecord | undefined) => {
+      const known = new Set(before?.indicator.signalIds ?? []);
+      const kept = signalIds.filter((id) => known.has(id)).length === known.size;
+      return {
+        known: kept ? known : new Set<string>(),
+        regions: kept ? (before?.signalRegions ?? []) : [],
+      };
+    };
+    const unread = new Set<string>();
+    for (const { indicator } of events) {
+      const { known } = carried(indicator.signalIds, oldOf(indicator.indicatorId));
+      for (const id of indicator.signalIds) if (!known.has(id) && !written.has(id)) unread.add(id);
+    }
+    const read = await this.readAll<Signal>([...unread].map((id) => SIGNAL + id));
+    const changed = new Map<string, IndicatorRecord>();
     for (const { indicator, type, sequence, recordedAt } of events) {
       const id = indicator.indicatorId;
-      const old = olds.has(id) ? olds.get(id) : await this.read<IndicatorRecord>(RECORD + id);
-      olds.set(id, old);
+      const { known, regions } = carried(indicator.signalIds, changed.get(id) ?? oldOf(id));
+      const signalRegions = new Set(regions);
+      for (const signalId of indicator.signalIds) {
+        if (known.has(signalId)) continue;
+        const region = (written.get(signalId) ?? read.get(SIGNAL + signalId))?.region;
+        if (region !== undefined) signalRegions.add(region);
+      }
       changed.set(id, {
         indicator,
         active: type !== 'WITHDRAWN',
-        signalRegions: await this.signalRegions(
-          indicator.signalIds,
-          written,
-          changed.get(id) ?? old,
-        ),
+        signalRegions: [...signalRegions].sort(),
+        regions: [],
         sequence,
         recordedAt,
       });
     }
-    const views = new Map((batch.householdViews ?? []).map((view) => [view.householdId, view]));
-    const gone = new Set(batch.householdsDeleted ?? []);
-    const touched = new Set(changed.keys());
-    for (const householdId of new Set([...gone, ...views.keys()])) {
-      const prefix = `${INDICATOR_INDEX.household}${householdId}${SEP}`;
-      for await (const [key] of this.kv.entries(prefixRange(prefix))) {
-        touched.add(key.slice(prefix.length));
-      }
-    }
+
+    const records = new Map<string, IndicatorRecord>();
     for (const id of touched) {
-      const old = olds.has(id) ? olds.get(id) : await this.read<IndicatorRecord>(RECORD + id);
-      const next = changed.get(id) ?? old;
-      if (next === undefined) continue;
+      const next = changed.get(id) ?? oldOf(id);
+      if (next !== undefined) records.set(id, next);
+    }
+    const storedViews = await this.readAll<HouseholdView>(
+      [...records.values()]
+        .map((r) => r.indicator.householdId)
+        .filter((h) => !views.has(h) && !gone.has(h))
+        .map((h) => VIEW + h),
+    );
+    for (const [id, next] of records) {
       const householdId = next.indicator.householdId;
-      const view =
-        views.get(householdId) ??
-        (gone.has(householdId) ? undefined : await this.read<HouseholdView>(VIEW + householdId));
+      const view = views.get(householdId) ?? storedViews.get(VIEW + householdId);
       const regions = [...new Set([...(view?.regions ?? []), ...next.signalRegions])].sort();
       const record: IndicatorRecord = { ...next, regions };
+      const old = oldOf(id);
       put(RECORD + id, record);
       replaceEntries(
         old === undefined ? NO_ENTRIES : recordEntries(old),
@@ -393,25 +427,11 @@ export abstract class KvStore implements RadarStore {
     }
   }
 
-  /**
-   * The distinct regions of these signals. An indicator's signals mostly
-   * grow, so what its last record knew is reused and only signals new to it
-   * are read; one that lost a signal is read afresh.
-   */
-  private async signalRegions(
-    signalIds: readonly string[],
-    written: ReadonlyMap<string, Signal>,
-    before: Pick<IndicatorRecord, 'indicator' | 'signalRegions'> | undefined,
-  ): Promise<string[]> {
-    const known = new Set(before?.indicator.signalIds ?? []);
-    const kept = signalIds.filter((id) => known.has(id)).length === known.size;
-    const regions = new Set(kept ? (before?.signalRegions ?? []) : []);
-    for (const id of signalIds) {
-      if (kept && known.has(id)) continue;
-      const region = (written.get(id) ?? (await this.read<Signal>(SIGNAL + id)))?.region;
-      if (region !== undefined) regions.add(region);
-    }
-    return [...regions].sort();
+  /** The values under these keys, read concurrently: LevelDB serves reads on several threads. */
+  private async readAll<T>(keys: readonly string[]): Promise<Map<string, T | undefined>> {
+    const distinct = [...new Set(keys)];
+    const values = await Promise.all(distinct.map((key) => this.read<T>(key)));
+    return new Map(distinct.map((key, i) => [key, values[i]]));
   }
 
   /** Key and value of every entry under `prefix` (after `prefix + after`), in key order, from one snapshot. */
