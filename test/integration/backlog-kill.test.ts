@@ -46,7 +46,12 @@ describe('radar serve killed during a large backlog', () => {
   beforeAll(async () => {
     admin = kafka().admin();
     await admin.connect();
-    producer = kafka().producer({ createPartitioner: Partitioners.DefaultPartitioner });
+    // Idempotent, so a produce retried under load cannot put a line on a topic twice.
+    producer = kafka().producer({
+      createPartitioner: Partitioners.DefaultPartitioner,
+      idempotent: true,
+      maxInFlightRequests: 1,
+    });
     await producer.connect();
   });
 
