@@ -24,7 +24,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLIENT_HEADER, startApiServer, type ApiServer } from '../../src/api/index.js';
 import { AuditLog } from '../../src/audit/index.js';
 import type { StoredEvent } from '../../src/store/index.js';
-import { callMetadata, Fixture, scenarioSignals } from './helpers.js';
+import { callMetadata, Fixture, makePki, scenarioSignals } from './helpers.js';
 import { reflectedFiles, reflectionClient } from './reflection-client.js';
 
 const DOCS = readdirSync(fileURLToPath(new URL('../../docs', import.meta.url)))
@@ -148,9 +148,9 @@ const CN = 'demo';
 let dir: string;
 let fixture: Fixture;
 let audit: AuditLog;
-let server: ApiServer;
-let registry: FileRegistry;
-let client: Client;
+/** The same commands against both ways the API runs: plaintext as `npm start`, mutual TLS as `radar serve`. */
+const transports: { name: string; server?: ApiServer; registry?: FileRegistry; client?: Client }[] =
+  [{ name: 'plaintext (npm start)' }, { name: 'mutual TLS (radar serve)' }];
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'radar-grpcurl-'));
@@ -165,22 +165,34 @@ beforeAll(async () => {
     events.push({ ...last!, sequence });
   await fixture.store.write({ signals: [], events });
   audit = await AuditLog.open(join(dir, 'audit.ndjson'), { sync: false });
-  server = await startApiServer({
-    state: () => fixture.state,
-    tls: 'insecure',
-    clients: { [CN]: ['VT09'] },
-    auditLog: audit,
-  });
-  const address = `127.0.0.1:${server.port}`;
-  const reflection = reflectionClient(address, credentials.createInsecure());
-  registry = createFileRegistry(await reflectedFiles(reflection));
-  reflection.close();
-  client = new Client(address, credentials.createInsecure());
+  const pki = makePki(dir, [CN]);
+  const pem = pki.clients[CN]!;
+  const tls = { key: pki.server.key, cert: pki.server.cert, ca: pki.ca };
+  for (const [i, transport] of transports.entries()) {
+    const secure = i === 1;
+    transport.server = await startApiServer({
+      state: () => fixture.state,
+      tls: secure ? tls : 'insecure',
+      host: '127.0.0.1',
+      clients: { [CN]: ['VT09'] },
+      auditLog: audit,
+    });
+    const address = `localhost:${transport.server.port}`;
+    const channel = secure
+      ? credentials.createSsl(pki.ca, pem.key, pem.cert)
+      : credentials.createInsecure();
+    const reflection = reflectionClient(address, channel);
+    transport.registry = createFileRegistry(await reflectedFiles(reflection));
+    reflection.close();
+    transport.client = new Client(address, channel);
+  }
 }, 60_000);
 
 afterAll(async () => {
-  client?.close();
-  await server?.stop();
+  for (const { client, server } of transports) {
+    client?.close();
+    await server?.stop();
+  }
   await audit?.close();
   await rm(dir, { recursive: true, force: true });
 });
@@ -204,36 +216,42 @@ describe('the documented grpcurl commands', () => {
     });
   });
 
-  it('fail on a field the schema does not name, as grpcurl does', () => {
-    const search = registry.getMessage('radar.v1.SearchHouseholdsRequest')!;
-    expect(() => fromJson(search, { page_sise: 3 }, { registry })).toThrow(/page_sise/);
+  describe.each(transports)('over $name', (transport) => {
+    it('fail on a field the schema does not name, as grpcurl does', () => {
+      const search = transport.registry!.getMessage('radar.v1.SearchHouseholdsRequest')!;
+      expect(() => fromJson(search, { page_sise: 3 }, { registry: transport.registry! })).toThrow(
+        /page_sise/,
+      );
+    });
+
+    it.each(listings.map((e) => [`${e.document}: grpcurl ${e.command}`, e] as const))(
+      '%s names what reflection describes',
+      (_, example) => {
+        const registry = transport.registry!;
+        if (example.symbol !== undefined) expect(registry.get(example.symbol)).toBeDefined();
+        else expect(registry.getService('radar.v1.RadarService')).toBeDefined();
+      },
+    );
+
+    it.each(calls.map((e) => [`${e.document}: ${e.method} ${e.body}`, e] as const))(
+      '%s is accepted',
+      async (_, example) => {
+        const registry = transport.registry!;
+        const [service, name] = example.method!.split('/');
+        const method = registry.getService(service!)?.methods.find((m) => m.name === name);
+        expect(method, `${example.method} in the reflected schema`).toBeDefined();
+        const json = JSON.parse(example.body) as JsonValue;
+        const request = toBinary(method!.input, fromJson(method!.input, json, { registry }));
+        const md = callMetadata();
+        md.set(CLIENT_HEADER, CN);
+        const outcome = await invoke(transport.client!, method!, request, md);
+        if (outcome.code === status.OK) return;
+        // Refused for what the request asks (NOT_FOUND, …), never for how it is written,
+        // except a placeholder the reader is to fill in.
+        expect(outcome.errorCode, JSON.stringify(outcome)).toBeDefined();
+        if (outcome.errorCode === 'INVALID_REQUEST')
+          expect(placeholderFields(json)).toContain(outcome.field);
+      },
+    );
   });
-
-  it.each(listings.map((e) => [`${e.document}: grpcurl ${e.command}`, e] as const))(
-    '%s names what reflection describes',
-    (_, example) => {
-      if (example.symbol !== undefined) expect(registry.get(example.symbol)).toBeDefined();
-      else expect(registry.getService('radar.v1.RadarService')).toBeDefined();
-    },
-  );
-
-  it.each(calls.map((e) => [`${e.document}: ${e.method} ${e.body}`, e] as const))(
-    '%s is accepted',
-    async (_, example) => {
-      const [service, name] = example.method!.split('/');
-      const method = registry.getService(service!)?.methods.find((m) => m.name === name);
-      expect(method, `${example.method} in the reflected schema`).toBeDefined();
-      const json = JSON.parse(example.body) as JsonValue;
-      const request = toBinary(method!.input, fromJson(method!.input, json, { registry }));
-      const md = callMetadata();
-      md.set(CLIENT_HEADER, CN);
-      const outcome = await invoke(client, method!, request, md);
-      if (outcome.code === status.OK) return;
-      // Refused for what the request asks (NOT_FOUND, …), never for how it is written,
-      // except a placeholder the reader is to fill in.
-      expect(outcome.errorCode, JSON.stringify(outcome)).toBeDefined();
-      if (outcome.errorCode === 'INVALID_REQUEST')
-        expect(placeholderFields(json)).toContain(outcome.field);
-    },
-  );
 });
