@@ -89,6 +89,12 @@ interface ShownSignal {
   addressKey: string | undefined;
 }
 
+async function collectIds(ids: AsyncIterable<string>): Promise<string[]> {
+  const all: string[] = [];
+  for await (const id of ids) all.push(id);
+  return all;
+}
+
 /** Yields the items of `ids` after `after`, one page of those `keep` accepts, and the token for the next. */
 async function pageOf<T>(
   ids: AsyncIterable<string> | Iterable<string>,
@@ -173,12 +179,9 @@ export class ReadModel {
     index: HouseholdIndexName,
     key: string,
   ): Promise<HouseholdView[]> {
-    const views: HouseholdView[] = [];
-    for await (const id of store.householdIds({ index, key })) {
-      const view = await store.householdView(id);
-      if (view !== undefined) views.push(view);
-    }
-    return views;
+    const ids = await collectIds(store.householdIds({ index, key }));
+    const views = await Promise.all(ids.map((id) => store.householdView(id)));
+    return views.filter((view): view is HouseholdView => view !== undefined);
   }
 
   private addressKeyOf(address: pb.AddressQuery): string {
@@ -334,16 +337,16 @@ export class ReadModel {
     store: RadarStore,
     view: HouseholdView,
   ): Promise<{ current: pb.Indicator[]; past: pb.Indicator[] }> {
-    const ids = new Set<string>();
-    for await (const id of store.indicatorIds({ index: 'household', key: view.householdId }))
-      ids.add(id);
-    for (const signalId of view.signalIds) {
-      for await (const id of store.indicatorIds({ index: 'signal', key: signalId })) ids.add(id);
-    }
+    // Looked up side by side: each lookup waits on LevelDB, not on the CPU.
+    const lists = await Promise.all([
+      collectIds(store.indicatorIds({ index: 'household', key: view.householdId })),
+      ...view.signalIds.map((key) => collectIds(store.indicatorIds({ index: 'signal', key }))),
+    ]);
+    const ids = [...new Set(lists.flat())];
+    const records = await Promise.all(ids.map((id) => store.indicatorRecord(id)));
     const current: pb.Indicator[] = [];
     const past: pb.Indicator[] = [];
-    for (const id of ids) {
-      const record = await store.indicatorRecord(id);
+    for (const record of records) {
       if (record === undefined) continue;
       if (record.active && record.indicator.householdId === view.householdId)
         current.push(this.indicatorMessage(record));
