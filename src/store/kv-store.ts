@@ -258,7 +258,7 @@ export abstract class KvStore implements RadarStore {
     after?: string,
   ): AsyncIterable<string> {
     const prefix = by === undefined ? VIEW : `${HOUSEHOLD_INDEX[by.index]}${by.key}${SEP}`;
-    for await (const [key] of this.entries(prefix, after)) yield key.slice(prefix.length);
+    for await (const key of this.keys(prefix, after)) yield key.slice(prefix.length);
   }
 
   async indicatorRecord(id: string): Promise<IndicatorRecord | undefined> {
@@ -270,7 +270,7 @@ export abstract class KvStore implements RadarStore {
     after?: string,
   ): AsyncIterable<string> {
     const prefix = by === undefined ? RECORD : `${INDICATOR_INDEX[by.index]}${by.key}${SEP}`;
-    for await (const [key] of this.entries(prefix, after)) yield key.slice(prefix.length);
+    for await (const key of this.keys(prefix, after)) yield key.slice(prefix.length);
   }
 
   /** Runs even when close() began after the write was accepted: see `close`. */
@@ -353,7 +353,7 @@ export abstract class KvStore implements RadarStore {
       [...new Set([...gone, ...views.keys()])].map(async (householdId) => {
         const prefix = `${INDICATOR_INDEX.household}${householdId}${SEP}`;
         const ids: string[] = [];
-        for await (const [key] of this.kv.entries(prefixRange(prefix)))
+        for await (const key of this.kv.keys(prefixRange(prefix)))
           ids.push(key.slice(prefix.length));
         return ids;
       }),
@@ -438,6 +438,11 @@ export abstract class KvStore implements RadarStore {
   private entries(prefix: string, after?: string): AsyncGenerator<[string, string]> {
     this.opened();
     return this.kv.entries(prefixRange(prefix, after));
+  }
+
+  private keys(prefix: string, after?: string): AsyncGenerator<string> {
+    this.opened();
+    return this.kv.keys(prefixRange(prefix, after));
   }
 
   private async lookup<T>(key: string): Promise<T | undefined> {

@@ -23,6 +23,8 @@ export interface OrderedKv {
   batch(operations: KvOperation[]): Promise<void>;
   /** In key order (UTF-8 bytes, i.e. code points), from a snapshot taken when iteration starts. */
   entries(range: KvRange): AsyncGenerator<[string, string]>;
+  /** `entries` without the values, which an index's entries do not have. */
+  keys(range: KvRange): AsyncGenerator<string>;
 }
 
 /** Every key that starts with `prefix` (after `prefix + after`, when given); its last character is a separator. */
@@ -68,5 +70,9 @@ export class MemoryKv implements OrderedKv {
     const snapshot = [...this.data].filter(([key]) => inRange(key, range));
     snapshot.sort(([a], [b]) => byKeyOrder(a, b));
     yield* snapshot;
+  }
+
+  async *keys(range: KvRange): AsyncGenerator<string> {
+    for await (const [key] of this.entries(range)) yield key;
   }
 }

@@ -91,8 +91,19 @@ class LevelKv implements OrderedKv {
   }
 
   async *entries(range: KvRange): AsyncGenerator<[string, string]> {
+    for await (const [key, value] of this.iterate(range, true)) yield [key, value ?? ''];
+  }
+
+  async *keys(range: KvRange): AsyncGenerator<string> {
+    for await (const [key] of this.iterate(range, false)) yield key;
+  }
+
+  private async *iterate(
+    range: KvRange,
+    values: boolean,
+  ): AsyncGenerator<[string, string | undefined]> {
     const db = this.opened();
-    const iterator = db.iterator({ ...range, keyAsBuffer: false, valueAsBuffer: false });
+    const iterator = db.iterator({ ...range, values, keyAsBuffer: false, valueAsBuffer: false });
     try {
       for (;;) {
         const entry = await iterator.next().catch((err: unknown) => {

@@ -16,13 +16,15 @@ declare module 'leveldown' {
       gt?: string;
       gte?: string;
       lt?: string;
+      /** false: entries come with an undefined value, and LevelDB does not copy values out. */
+      values?: boolean;
       keyAsBuffer: false;
       valueAsBuffer: false;
     }
 
     interface LevelIterator {
       /** Resolves to undefined once the range is exhausted. */
-      next(): Promise<[string, string] | undefined>;
+      next(): Promise<[string, string | undefined] | undefined>;
       /** Never settles if the iterator was already ended, e.g. by `close()`. */
       end(): Promise<void>;
     }
