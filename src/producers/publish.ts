@@ -180,7 +180,8 @@ export async function publishPendingEvents(
     if (chunk === undefined) return;
     const messages = chunk.map(({ key, value, headers }) => ({ key, value, headers }));
     await withRetry(() => producer.send({ topic, messages }));
-    await store.write({ publishedSequence: chunk[chunk.length - 1]!.sequence });
+    // Not synced: after a crash that loses it, the events are produced again, as they may be anyway.
+    await store.write({ publishedSequence: chunk[chunk.length - 1]!.sequence }, { durable: false });
     published += chunk.length;
   };
   for await (const event of store.events(await store.publishedSequence())) {

@@ -171,9 +171,9 @@ export abstract class KvStore implements RadarStore {
     });
   }
 
-  async write(batch: StateBatch): Promise<void> {
+  async write(batch: StateBatch, options: { durable?: boolean } = {}): Promise<void> {
     this.opened();
-    const run = this.writes.then(() => this.apply(batch));
+    const run = this.writes.then(() => this.apply(batch, options.durable ?? true));
     this.writes = run.catch(() => undefined);
     return run;
   }
@@ -274,7 +274,7 @@ export abstract class KvStore implements RadarStore {
   }
 
   /** Runs even when close() began after the write was accepted: see `close`. */
-  private async apply(batch: StateBatch): Promise<void> {
+  private async apply(batch: StateBatch, durable: boolean): Promise<void> {
     const events = batch.events ?? [];
     const last = continueSequence(this.last, events);
     const dels: KvOperation[] = [];
@@ -300,7 +300,7 @@ export abstract class KvStore implements RadarStore {
     await this.indexHouseholds(batch, put, del);
     await this.indexIndicators(batch, events, put, del);
 
-    await this.kv.batch([...dels, ...puts]);
+    await this.kv.batch([...dels, ...puts], durable);
     this.last = last;
     if (batch.publishedSequence !== undefined) this.published = batch.publishedSequence;
     if (events.length > 0) for (const listener of this.eventListeners) listener(last);

@@ -19,8 +19,8 @@ export interface OrderedKv {
   open(): Promise<void>;
   close(): Promise<void>;
   get(key: string): Promise<string | undefined>;
-  /** All or nothing. */
-  batch(operations: KvOperation[]): Promise<void>;
+  /** All or nothing; `durable: false` asks for no sync to disk where the store would sync. */
+  batch(operations: KvOperation[], durable?: boolean): Promise<void>;
   /** In key order (UTF-8 bytes, i.e. code points), from a snapshot taken when iteration starts. */
   entries(range: KvRange): AsyncGenerator<[string, string]>;
   /** `entries` without the values, which an index's entries do not have. */

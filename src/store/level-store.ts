@@ -83,9 +83,10 @@ class LevelKv implements OrderedKv {
     }
   }
 
-  async batch(operations: KvOperation[]): Promise<void> {
+  async batch(operations: KvOperation[], durable = true): Promise<void> {
     const db = this.opened();
-    await call((cb) => db.batch(operations, { sync: this.sync }, cb)).catch((err: unknown) => {
+    const sync = this.sync && durable;
+    await call((cb) => db.batch(operations, { sync }, cb)).catch((err: unknown) => {
       throw this.failure(err);
     });
   }

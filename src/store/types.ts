@@ -78,8 +78,13 @@ export interface StateBatch {
 export interface RadarStore {
   open(): Promise<void>;
   close(): Promise<void>;
-  /** Applies the whole batch atomically, or nothing of it. */
-  write(batch: StateBatch): Promise<void>;
+  /**
+   * Applies the whole batch atomically, or nothing of it. With `durable:
+   * false` the write is not synced to disk even when the store syncs:
+   * for what a crash may lose because it is made again, such as how far
+   * events were produced (they are produced again, and carry their sequence).
+   */
+  write(batch: StateBatch, options?: { durable?: boolean }): Promise<void>;
   /** Every stored signal, in no particular order. */
   signals(): AsyncIterable<Signal>;
   offsets(): Promise<Map<string, string>>;

@@ -507,6 +507,15 @@ export function storeContract(name: string, factory: () => Promise<StoreUnderTes
       });
     });
 
+    describe('durability', () => {
+      it('applies a write that need not be synced like any other', async () => {
+        await store.write({ events: events(1, 2) });
+        await store.write({ publishedSequence: 2 }, { durable: false });
+        expect(await store.publishedSequence()).toBe(2);
+        expect(await collect(store.events(0))).toEqual(events(1, 2));
+      });
+    });
+
     describe('open and close', () => {
       it('rejects every call with STORE_NOT_OPEN after close()', async () => {
         await store.close();
