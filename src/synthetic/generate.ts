@@ -5,6 +5,8 @@
  * deterministic for a seed. No real person is in here: BSNs are random
  * numbers that pass the elfproef.
  */
+import { prng } from './prng.js';
+
 const DAY = 86_400_000;
 const START = Date.parse('2019-01-01T00:00:00Z');
 const PARTICLES = ['', '', '', 'de ', 'van ', 'van der ', 'van den ', 'ter '];
@@ -69,18 +71,6 @@ const VIOLENCE = [
   'STALKING',
 ];
 const SAFETY = ['ONBEKEND', 'VEILIG', 'ONVEILIG_STRUCTUREEL', 'ONVEILIG_ACUUT'];
-
-/** mulberry32: small, fast, and the same stream for the same seed everywhere. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface FamilyMember {
   bsn: string;

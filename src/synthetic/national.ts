@@ -11,6 +11,7 @@
  * elfproef.
  */
 import { DUTCH_NAMES, VARIOUS_NAMES, type NameSpellings } from './national-names.js';
+import { prng } from './prng.js';
 
 /** Bumped whenever the output changes, so cached benchmark files are made anew. */
 export const NATIONAL_GENERATOR_VERSION = 2;
@@ -167,18 +168,6 @@ const CITIES = [
   'Almere',
 ];
 const INITIALS = 'ABCDEFGHIJKLMNOPRSTWYZ';
-
-/** mulberry32: small, fast, and the same stream for the same seed everywhere. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** murmur3's finaliser over seed and index: a family's own seed. */
 function mix(seed: number, index: number): number {
