@@ -7,16 +7,9 @@ import { mkdtempSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  credentials,
-  loadPackageDefinition,
-  status,
-  type ServiceClientConstructor,
-  type ServiceError,
-} from '@grpc/grpc-js';
+import { credentials, status, type ServiceError } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApiServer, type ApiServer } from '../../src/api/index.js';
-import { healthPackage } from '../../src/api/health.js';
 import {
   AuditLog,
   auditVerifyCommand,
@@ -44,6 +37,7 @@ import {
   unary,
   type DevPki,
 } from './helpers.js';
+import { healthClient } from '../helpers/health-client.js';
 
 const VT09 = 'vt09-case-system';
 const VT01 = 'vt01-case-system';
@@ -132,20 +126,13 @@ afterAll(async () => {
 
 describe('radar.v1.RadarService over mutual TLS', () => {
   it('answers the standard health check', async () => {
-    const Health = (
-      loadPackageDefinition(healthPackage).grpc as never as {
-        health: { v1: { Health: ServiceClientConstructor } };
-      }
-    ).health.v1.Health;
-    const health = new Health(
+    const health = healthClient(
       `localhost:${server.port}`,
       credentials.createSsl(pki.ca, pki.clients[VT09]!.key, pki.clients[VT09]!.cert),
     );
     const check = (service: string) =>
       new Promise<unknown>((resolve, reject) =>
-        health.Check({ service }, (e: ServiceError | null, r: unknown) =>
-          e ? reject(e) : resolve(r),
-        ),
+        health.Check({ service }, (e, r) => (e ? reject(e) : resolve(r))),
       );
     await expect(check('')).resolves.toEqual({ status: 'SERVING' });
     await expect(check('radar.v1.RadarService')).resolves.toEqual({ status: 'SERVING' });
