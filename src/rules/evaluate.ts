@@ -77,7 +77,7 @@ export interface Episode {
 }
 
 interface SortedEvaluator {
-  evaluateSorted(sorted: readonly RuleInput[], householdId: string): Indicator[];
+  evaluateSorted: (sorted: readonly RuleInput[], householdId: string) => Indicator[];
   episodes: CompiledRule['episodes'];
   indicator: CompiledRule['indicator'];
 }

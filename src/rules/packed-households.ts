@@ -227,7 +227,7 @@ export function householdInputs(packed: PackedHouseholds, h: number): RuleInput[
 
 /** The id of input i. */
 export function packedId({ ids, idEnds }: PackedHouseholds, i: number): string {
-  return ids.slice(i === 0 ? 0 : idEnds[i - 1]!, idEnds[i]!);
+  return ids.slice(i === 0 ? 0 : idEnds[i - 1]!, idEnds[i]);
 }
 
 /** Rows grouped into households, as `formHouseholds` gives them: group h holds `items[starts[h]..starts[h + 1])`. */

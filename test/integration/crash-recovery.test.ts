@@ -149,7 +149,7 @@ describe('crash recovery of radar serve', () => {
         async () => (await groupProgress(admin, groupId, signalTopics)).committed >= target,
         { timeout: 60_000, delay: 5 },
       );
-      await sleep(delays[trial]!);
+      await sleep(delays[trial]);
       const atKill = await groupProgress(admin, groupId, signalTopics);
       service.kill('SIGKILL');
       expect(await service.exited).toEqual({ code: null, signal: 'SIGKILL' });
