@@ -38,6 +38,7 @@ import {
   type DevPki,
 } from './helpers.js';
 import { healthClient } from '../helpers/health-client.js';
+import { waitFor } from '../helpers/kafka.js';
 
 const VT09 = 'vt09-case-system';
 const VT01 = 'vt01-case-system';
@@ -602,6 +603,7 @@ describe('refusals', () => {
   });
 
   it('honours deadlines', async () => {
+    const recorded = (await auditRecords()).length;
     const late = await failure(
       unary(
         vt09.getHousehold.bind(vt09),
@@ -613,7 +615,8 @@ describe('refusals', () => {
       ),
     );
     expect(late.code).toBe(status.DEADLINE_EXCEEDED);
-    await new Promise((r) => setTimeout(r, 100));
+    // The server audits a call it finds expired after the client has given up on it.
+    await waitFor(async () => (await auditRecords()).length > recorded, { timeout: 10_000 });
     expect(await lastAudit()).toMatchObject({
       method: 'radar.v1.RadarService/GetHousehold',
       outcome: 'DEADLINE_EXCEEDED',
@@ -647,7 +650,7 @@ describe('WatchIndicators', () => {
       );
       stream.on('end', () => resolve(received));
     });
-    return { done, stream };
+    return { done, stream, received };
   }
 
   async function visibleSequences(region: string): Promise<number[]> {
@@ -693,7 +696,10 @@ describe('WatchIndicators', () => {
     const target = await visibleSequences('VT09');
     let expectedCount = target.length + 1;
     const second = watch(vt09, last, (r) => received.length + r.length >= expectedCount);
-    await new Promise((r) => setTimeout(r, 300));
+    // Caught up on what it missed, the stream is live for the signals below.
+    await waitFor(() => received.length + second.received.length === target.length, {
+      timeout: 10_000,
+    });
     const before = await fixture.store.lastSequence();
     await fixture.ingest([
       signal({
@@ -735,8 +741,9 @@ describe('WatchIndicators', () => {
       stream.on('data', (e: WatchIndicatorsResponse) => events.push(e));
       stream.on('error', resolve);
     });
-    await new Promise((r) => setTimeout(r, 300));
-    expect(events.map((e) => e.sequence)).toEqual(await visibleSequences('VT01'));
+    const visible = await visibleSequences('VT01');
+    await waitFor(() => events.length >= visible.length, { timeout: 10_000 });
+    expect(events.map((e) => e.sequence)).toEqual(visible);
     expect(events.map((e) => e.indicator!.indicatorId)).toEqual(['herhaald-partnergeweld/X-3']);
     await server.stop();
     expect((await ended).code).toBe(status.UNAVAILABLE);
