@@ -11,6 +11,7 @@
  * partition a full recomputation would give, which the property tests check
  * after every step.
  */
+import { RadarError } from '../errors.js';
 import { ADDRESS_LINK_WINDOW_MS } from './model.js';
 import { Household, Person, type GraphSignal, type KeyList, type PersonRecord } from './nodes.js';
 import { UnionFind } from './union-find.js';
@@ -298,7 +299,10 @@ export class HouseholdIndex {
     const wasEmpty = this.signalsById.size === 0 && removed.size === 0;
     for (const signal of added) {
       if (this.signalsById.has(signal.id))
-        throw new Error(`signal ${signal.id} is already in the index`);
+        throw new RadarError(
+          'SIGNAL_ALREADY_INDEXED',
+          `signal ${signal.id} is already in the index`,
+        );
       this.signalsById.set(signal.id, signal);
     }
     if (wasEmpty) return this.load(added);

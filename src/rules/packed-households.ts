@@ -7,6 +7,7 @@
  * from the start (`RuleInputColumns`), one number of facts a signal rather
  * than an object.
  */
+import { RadarError } from '../errors.js';
 import { sortRange } from '../sort-range.js';
 import type { HouseholdInputs } from './evaluate.js';
 import type { RuleInput } from './input.js';
@@ -74,7 +75,8 @@ class Indexes {
 
   of(value: string): number {
     const index = this.byValue.get(value);
-    if (index === undefined) throw new TypeError(`cannot pack ${this.what} ${value}`);
+    if (index === undefined)
+      throw new RadarError('VALUE_OUTSIDE_CONTRACT', `cannot pack ${this.what} ${value}`);
     return index;
   }
 
