@@ -72,7 +72,7 @@ type Unary<Q> = (
 ) => unknown;
 function call<Q>(method: Unary<Q>, request: Q): Promise<void> {
   return new Promise((resolve, reject) =>
-    method.call(client, request, metadata, (error) => (error ? reject(error) : resolve())),
+    method(request, metadata, (error) => (error ? reject(error) : resolve())),
   );
 }
 
@@ -97,26 +97,29 @@ async function measure(
 }
 
 const getHousehold = (by: Partial<GetHouseholdRequest>): Promise<void> =>
-  call(client.getHousehold as Unary<GetHouseholdRequest>, GetHouseholdRequest.fromPartial(by));
+  call(
+    client.getHousehold.bind(client) as Unary<GetHouseholdRequest>,
+    GetHouseholdRequest.fromPartial(by),
+  );
 await getHousehold({ householdId: households[0]!.id });
 const results = [
   await measure('GetHousehold by id', (i) => getHousehold({ householdId: pick(households, i).id })),
   await measure('GetHousehold by BSN', (i) => getHousehold({ bsn: pick(bsns, i) })),
   await measure('SearchHouseholds, 20 a page', (i) =>
     call(
-      client.searchHouseholds as Unary<SearchHouseholdsRequest>,
+      client.searchHouseholds.bind(client) as Unary<SearchHouseholdsRequest>,
       SearchHouseholdsRequest.fromPartial({ region: pick(regions, i), pageSize: 20 }),
     ),
   ),
   await measure('ListIndicators, 20 a page', (i) =>
     call(
-      client.listIndicators as Unary<ListIndicatorsRequest>,
+      client.listIndicators.bind(client) as Unary<ListIndicatorsRequest>,
       ListIndicatorsRequest.fromPartial({ region: pick(regions, i), pageSize: 20 }),
     ),
   ),
   await measure('ExplainIndicator', (i) =>
     call(
-      client.explainIndicator as Unary<ExplainIndicatorRequest>,
+      client.explainIndicator.bind(client) as Unary<ExplainIndicatorRequest>,
       ExplainIndicatorRequest.fromPartial({ indicatorId: pick(indicators, i).indicatorId }),
     ),
   ),

@@ -152,8 +152,8 @@ export async function runNode(
   const out: Buffer[] = [];
   let tail = '';
   const log = options.log === undefined ? undefined : createWriteStream(options.log);
-  child.stdout!.on('data', (c: Buffer) => out.push(c));
-  child.stderr!.on('data', (c: Buffer) => {
+  child.stdout.on('data', (c: Buffer) => out.push(c));
+  child.stderr.on('data', (c: Buffer) => {
     log?.write(c);
     tail = (tail + c.toString()).slice(-4000);
   });

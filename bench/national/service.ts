@@ -77,8 +77,8 @@ export function startService(setup: ServiceSetup): RunningService {
     [...radarNodeFlags(), RADAR_BIN, 'serve', '--config', setup.configFile],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
-  child.stdout!.pipe(log);
-  child.stderr!.pipe(log);
+  child.stdout.pipe(log);
+  child.stderr.pipe(log);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return { child, memory: new MemoryWatch(child.pid!), startedAt, exited };
 }

@@ -266,15 +266,15 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       const context: CallContext = { client: '', user: '', purpose: '' };
       void (async () => {
         try {
-          if (call.cancelled || deadlinePassed(call as AnyCall)) {
-            await recordGone(method, call as AnyCall, context);
+          if (call.cancelled || deadlinePassed(call)) {
+            await recordGone(method, call, context);
             return;
           }
           if (stopping) throw new ApiError('SHUTTING_DOWN', 'the server is stopping');
-          const access = authenticate(call as AnyCall, context);
+          const access = authenticate(call, context);
           const answer = await handler(call.request, access);
-          if (call.cancelled || deadlinePassed(call as AnyCall)) {
-            await recordGone(method, call as AnyCall, context);
+          if (call.cancelled || deadlinePassed(call)) {
+            await recordGone(method, call, context);
             return;
           }
           if (encodedSize(answer.response) > settings.maxMessageBytes) {
@@ -336,7 +336,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       let access: Access;
       try {
         if (stopping) throw new ApiError('SHUTTING_DOWN', 'the server is stopping');
-        access = authenticate(call as AnyCall, context);
+        access = authenticate(call, context);
       } catch (error) {
         const st = await failed(method, context, error);
         fail(st);

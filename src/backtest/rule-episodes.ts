@@ -38,7 +38,7 @@ function sharedCopy<T extends Int32Array | Float64Array>(
   values: readonly number[],
 ): T {
   const array = new Type(new SharedArrayBuffer(values.length * Type.BYTES_PER_ELEMENT));
-  (array as Int32Array | Float64Array).set(values);
+  array.set(values);
   return array;
 }
 

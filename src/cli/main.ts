@@ -75,7 +75,9 @@ function program(io: CliIo, run: (task: () => Promise<number>) => void): Command
         .argParser(nonNegativeInteger)
         .default(defaultWorkerThreads(), 'one less than the CPUs, at least 1'),
     )
-    .action((options) => run(() => backtestCommand(options, io)));
+    .action((options: Parameters<typeof backtestCommand>[0]) =>
+      run(() => backtestCommand(options, io)),
+    );
 
   root
     .command('serve')
@@ -84,7 +86,7 @@ function program(io: CliIo, run: (task: () => Promise<number>) => void): Command
     .option('--data <dir>', 'data directory (default ./data)')
     .option('--rules <path>', 'rule file or directory (default: the shipped rules/)')
     .option('--group <id>', 'Kafka consumer group (default radar)')
-    .action((options) => run(() => serveCommand(options)));
+    .action((options: Parameters<typeof serveCommand>[0]) => run(() => serveCommand(options)));
 
   root
     .command('demo')
@@ -97,7 +99,7 @@ function program(io: CliIo, run: (task: () => Promise<number>) => void): Command
         .default(5000),
     )
     .option('--data <dir>', 'data directory', './data')
-    .action((options) => run(() => demoCommand(options, io)));
+    .action((options: Parameters<typeof demoCommand>[0]) => run(() => demoCommand(options, io)));
 
   root
     .command('generate')
@@ -108,7 +110,7 @@ function program(io: CliIo, run: (task: () => Promise<number>) => void): Command
       new Option('--count <n>', 'number of lines').argParser(positiveInteger).default(1000),
     )
     .addOption(new Option('--seed <n>', 'random seed').argParser(positiveInteger).default(1))
-    .action((options) =>
+    .action((options: Parameters<typeof generateSignalLines>[0]) =>
       run(async () => {
         await writeLines(io.stdout, generateSignalLines(options));
         return 0;
@@ -140,7 +142,9 @@ function program(io: CliIo, run: (task: () => Promise<number>) => void): Command
     .command('export')
     .description('Print the stored state of a stopped service in the backtest output format.')
     .requiredOption('--data <dir>', 'data directory of the service')
-    .action((options) => run(() => exportCommand(options, io)));
+    .action((options: Parameters<typeof exportCommand>[0]) =>
+      run(() => exportCommand(options, io)),
+    );
 
   const rules = root.command('rules').description('Work with rule files.');
   rules

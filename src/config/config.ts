@@ -297,7 +297,7 @@ export function readConfigFile(path: string): RadarConfigInput {
   }
   try {
     const parsed: unknown = parseYaml(text);
-    return (parsed ?? {}) as RadarConfigInput;
+    return parsed ?? {};
   } catch (error) {
     throw new RadarError(
       'CONFIG_INVALID',

@@ -20,7 +20,7 @@
  */
 import { letterIndex, type HouseholdColumns } from '../graph/household-columns.js';
 import { KeyStore } from '../graph/key-store.js';
-import type { GraphInput, IdentityKeys } from '../graph/model.js';
+import type { GraphInput } from '../graph/model.js';
 import { firstInitialIndex, pushAddressKey, pushNameKey } from '../graph/normalize.js';
 import { ELDER_INVOLVED, MINOR_INVOLVED, involvement } from '../rules/input.js';
 import {
@@ -271,7 +271,7 @@ export class WireReader {
       const initial = this.number();
       keys[i + 3] = initial === ABSENT ? undefined : String.fromCharCode(LETTER_A + initial);
     }
-    const graph: GraphInput = { t, relations, addressKey, keys: keys as IdentityKeys };
+    const graph: GraphInput = { t, relations, addressKey, keys };
     return { rule: inputOf(id, t, facts, violenceTypes), graph };
   }
 

@@ -4,7 +4,7 @@
  * accepted signal, then `flush` to evaluate the rules on the households that
  * changed and learn which indicators were raised, updated or withdrawn.
  */
-import { SignalRejectedError } from '../errors.js';
+import { RadarError, SignalRejectedError } from '../errors.js';
 import {
   formHouseholds,
   formHouseholdsLinkingNames,
@@ -167,7 +167,10 @@ export class Radar {
     this.households = new HouseholdIndex(options);
     const formOnce = options.formOnce === true;
     if (formOnce && options.keepIndicators === true)
-      throw new RangeError('a radar that forms households once keeps no indicators');
+      throw new RadarError(
+        'RADAR_OPTIONS_INVALID',
+        'a radar that forms households once keeps no indicators',
+      );
     this.indicatorsOf = options.keepIndicators === false || formOnce ? undefined : new Map();
     this.columns = formOnce ? new HouseholdColumns(this.households.configured) : undefined;
     this.acceptedIds = formOnce ? new IdTable() : undefined;
@@ -233,7 +236,10 @@ export class Radar {
    */
   private intoColumns(prepared: PreparedSignal, acceptedIds: IdTable): IngestOutcome {
     if (this.formedOnce !== undefined)
-      throw new Error('this radar formed its households once and takes no more signals');
+      throw new RadarError(
+        'RADAR_FORMED_ONCE',
+        'this radar formed its households once and takes no more signals',
+      );
     const { id, fingerprint, retracts, rule, graph } = prepared;
     const known = acceptedIds.indexOf(id);
     if (known !== -1) return this.again(id, this.fingerprints[known]!, fingerprint);
@@ -256,7 +262,10 @@ export class Radar {
     const { acceptedIds } = this;
     if (acceptedIds === undefined) return this.ingestPrepared(wire.read());
     if (this.formedOnce !== undefined)
-      throw new Error('this radar formed its households once and takes no more signals');
+      throw new RadarError(
+        'RADAR_FORMED_ONCE',
+        'this radar formed its households once and takes no more signals',
+      );
     const { id, fingerprint, retracts } = wire.head();
     const hash = IdTable.hash(id);
     const known = acceptedIds.indexOf(id, hash);
@@ -318,7 +327,10 @@ export class Radar {
    */
   flush(): RadarChanges {
     if (this.columns !== undefined)
-      throw new Error('a radar that forms households once reports no changes: settle it');
+      throw new RadarError(
+        'RADAR_FORMED_ONCE',
+        'a radar that forms households once reports no changes: settle it',
+      );
     const { removed, added } = this.fold();
     if (this.indicatorsOf === undefined) {
       return {

@@ -11,9 +11,12 @@
  * partition a full recomputation would give, which the property tests check
  * after every step.
  */
-import { hash } from 'node:crypto';
-import { ADDRESS_LINK_WINDOW_MS, type GraphSignal, type PersonRecord } from './model.js';
+import { RadarError } from '../errors.js';
+import { ADDRESS_LINK_WINDOW_MS } from './model.js';
+import { Household, Person, type GraphSignal, type KeyList, type PersonRecord } from './nodes.js';
 import { UnionFind } from './union-find.js';
+
+export { Household, householdId, Person } from './nodes.js';
 
 export interface HouseholdIndexOptions {
   /**
@@ -27,63 +30,6 @@ export interface HouseholdIndexOptions {
    * @defaultValue 12
    */
   institutionalPersonThreshold?: number;
-}
-
-/** One-shot `hash`, not `createHash`: a backtest names hundreds of thousands of households, and the Hash object cost more than the digest. */
-function shortHash(text: string): string {
-  return hash('sha256', text, 'hex').slice(0, 16);
-}
-
-function minBy<T>(items: readonly T[], key: (item: T) => string): string {
-  let min = key(items[0]!);
-  for (let i = 1; i < items.length; i++) {
-    const k = key(items[i]!);
-    if (k < min) min = k;
-  }
-  return min;
-}
-
-/** One resolved person: the records that are the same person by CONTRACT §2. */
-export class Person {
-  private cachedId: string | undefined;
-  /** Written by HouseholdIndex to count distinct persons without a Set. */
-  mark = 0;
-
-  constructor(readonly records: readonly PersonRecord[]) {}
-
-  /** Derived from the smallest record key, so backtest and live agree on it. */
-  get id(): string {
-    this.cachedId ??= `P-${shortHash(minBy(this.records, (r) => `${r.signal.id}\u0000${r.ref}`))}`;
-    return this.cachedId;
-  }
-}
-
-/**
- * A household's id, derived from its smallest signal id: a household that
- * grows keeps its id, and of two that merge the one with the smaller signal
- * id lives on.
- */
-export function householdId(smallestSignalId: string): string {
-  return `H-${shortHash(smallestSignalId)}`;
-}
-
-/** One cliëntsysteem: a connected component of signals, persons and address links. */
-export class Household {
-  private cachedMin: string | undefined;
-  private cachedId: string | undefined;
-
-  constructor(readonly signals: readonly GraphSignal[]) {}
-
-  get smallestSignalId(): string {
-    this.cachedMin ??= minBy(this.signals, (s) => s.id);
-    return this.cachedMin;
-  }
-
-  /** See `householdId`. */
-  get id(): string {
-    this.cachedId ??= householdId(this.smallestSignalId);
-    return this.cachedId;
-  }
 }
 
 export interface HouseholdChange {
@@ -104,17 +50,6 @@ interface AddressState {
 
 function bySignalOrder(a: GraphSignal, b: GraphSignal): number {
   return a.t - b.t || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
-}
-
-/**
- * The records that share one key: a valid BSN, or a name key. Each indexed
- * record points at its lists, so a batch need not look its keys up again.
- */
-export interface KeyList {
-  /** Plain arrays: most keys hold one or two records, and a Set per key costs more than it saves. */
-  records: PersonRecord[];
-  /** Written while collecting lists, so each is taken once. */
-  mark: number;
 }
 
 function addToList(map: Map<string, KeyList>, key: string, record: PersonRecord): KeyList {
@@ -364,7 +299,10 @@ export class HouseholdIndex {
     const wasEmpty = this.signalsById.size === 0 && removed.size === 0;
     for (const signal of added) {
       if (this.signalsById.has(signal.id))
-        throw new Error(`signal ${signal.id} is already in the index`);
+        throw new RadarError(
+          'SIGNAL_ALREADY_INDEXED',
+          `signal ${signal.id} is already in the index`,
+        );
       this.signalsById.set(signal.id, signal);
     }
     if (wasEmpty) return this.load(added);

@@ -5,48 +5,12 @@
  */
 import { isValidBsn } from '../signals/bsn.js';
 import type { Person, Relation, Signal } from '../signals/types.js';
-import type { Household, KeyList, Person as ResolvedPerson } from './household-index.js';
+import type { GraphSignal, PersonRecord } from './nodes.js';
 import { addressKey, firstInitial, normalizeFamilyName } from './normalize.js';
 
+export type { GraphSignal, PersonRecord } from './nodes.js';
+
 export const ADDRESS_LINK_WINDOW_MS = 365 * 24 * 60 * 60 * 1000;
-
-export interface PersonRecord {
-  readonly signal: GraphSignal;
-  readonly ref: string;
-  /** Only a BSN that passes the elfproef; an invalid one is ignored for identity. */
-  readonly bsn: string | undefined;
-  /** Normalised family name and birth date, when both are known. */
-  readonly nameKey: string | undefined;
-  readonly initial: string | undefined;
-  /**
-   * The person this record resolves to. Written by HouseholdIndex alone: a
-   * slot on the record is much cheaper than a Map over millions of records.
-   */
-  person: ResolvedPerson | undefined;
-  /** The index's lists of this record's BSN and name key, while it is indexed. */
-  bsnList: KeyList | undefined;
-  nameList: KeyList | undefined;
-  /**
-   * This record's place in the records HouseholdIndex is partitioning right
-   * now; stale otherwise. Lets the index tell whether a record takes part
-   * without a Set, and union records by number without a Map.
-   */
-  slot: number;
-}
-
-export interface GraphSignal {
-  readonly id: string;
-  /** `occurredAt` in epoch milliseconds. */
-  readonly t: number;
-  readonly records: readonly PersonRecord[];
-  /** The signal's relations between its own person refs. */
-  readonly relations: readonly Relation[];
-  readonly addressKey: string | undefined;
-  /** The household this signal is in; written by HouseholdIndex alone. */
-  household: Household | undefined;
-  /** Like `PersonRecord.slot`: this signal's place in the signals HouseholdIndex is grouping. */
-  slot: number;
-}
 
 /**
  * A person record's identity keys, four to a record: ref, valid BSN,

@@ -47,7 +47,7 @@ export function linkNames(names: NameRecords): Int32Array {
   const firstWithInitial = new Int32Array(LETTERS).fill(-1);
   for (let g = 0; g < groupCount(groups); g++) {
     const { items, starts: from } = groups;
-    const group = items.subarray(from[g]!, from[g + 1]!);
+    const group = items.subarray(from[g], from[g + 1]);
     if (group.length < 2 || !nameMatchingOn(bsns, group)) continue;
     if (group.some((r) => initials[r] === -1)) {
       for (let i = 1; i < group.length; i++) links.push(group[0]!, group[i]!);

@@ -4,6 +4,7 @@
  * firing points, episodes, one indicator per episode. The result depends on
  * the set of signals only, never on the order they are passed in.
  */
+import { at } from '../at.js';
 import { compileCondition } from './condition.js';
 import { isoString } from './dates.js';
 import { conditionOf, explainer, type EpisodeFacts } from './explain.js';
@@ -59,7 +60,8 @@ export function compareRuleInputs(a: RuleInput, b: RuleInput): number {
 
 function sortedInputs(inputs: readonly RuleInput[]): readonly RuleInput[] {
   for (let i = 1; i < inputs.length; i++) {
-    if (compareRuleInputs(inputs[i - 1], inputs[i]) > 0) return [...inputs].sort(compareRuleInputs);
+    if (compareRuleInputs(at(inputs, i - 1), at(inputs, i)) > 0)
+      return [...inputs].sort(compareRuleInputs);
   }
   return inputs;
 }
@@ -75,7 +77,7 @@ export interface Episode {
 }
 
 interface SortedEvaluator {
-  evaluateSorted(sorted: readonly RuleInput[], householdId: string): Indicator[];
+  evaluateSorted: (sorted: readonly RuleInput[], householdId: string) => Indicator[];
   episodes: CompiledRule['episodes'];
   indicator: CompiledRule['indicator'];
 }
@@ -97,12 +99,12 @@ function compileSorted(rule: Rule): SortedEvaluator {
     let lo = 0;
     for (let i = 0; i < m.length; i++) {
       pass.add(i);
-      const from = m[i].t - span;
-      while (m[lo].t < from) pass.remove(lo++);
+      const from = at(m, i).t - span;
+      while (at(m, lo).t < from) pass.remove(lo++);
       const value = pass.value(lo, i);
       if (!fires(value)) continue;
       // A firing point whose window no longer reaches the previous one starts a new episode.
-      if (episode !== undefined && m[episode.last].t < from) {
+      if (episode !== undefined && at(m, episode.last).t < from) {
         found(episode);
         episode = undefined;
       }
@@ -127,7 +129,8 @@ function compileSorted(rule: Rule): SortedEvaluator {
     },
     episodes: (sorted, found) => {
       const pass = makePass(sorted);
-      if (pass !== undefined) sweep(pass, (episode) => found(pass.members[episode.first], episode));
+      if (pass !== undefined)
+        sweep(pass, (episode) => found(at(pass.members, episode.first), episode));
     },
     indicator: (sorted, episode, householdId) => {
       const pass = makePass(sorted);
@@ -151,12 +154,13 @@ function toIndicator(
   const m = pass.members;
   const signals: EpisodeFacts['signals'][number][] = [];
   for (let j = episode.from; j <= episode.last; j++) {
-    if (pass.contributes(j)) signals.push({ input: m[j], detail: pass.detail(j) });
+    if (pass.contributes(j)) signals.push({ input: at(m, j), detail: pass.detail(j) });
   }
-  const raisedAt = m[episode.first].t;
-  const lastFiredAt = m[episode.last].t;
+  const first = at(m, episode.first);
+  const raisedAt = first.t;
+  const lastFiredAt = at(m, episode.last).t;
   return {
-    indicatorId: `${rule.id}/${m[episode.first].id}`,
+    indicatorId: `${rule.id}/${first.id}`,
     ruleId: rule.id,
     ruleVersion: rule.version,
     level: rule.level,
@@ -174,8 +178,9 @@ function sortedIds(signals: EpisodeFacts['signals']): string[] {
   const ids = new Array<string>(signals.length);
   let sorted = true;
   for (let j = 0; j < signals.length; j++) {
-    ids[j] = signals[j].input.id;
-    if (j > 0 && ids[j - 1] > ids[j]) sorted = false;
+    const id = at(signals, j).input.id;
+    ids[j] = id;
+    if (j > 0 && at(ids, j - 1) > id) sorted = false;
   }
   return sorted ? ids : ids.sort();
 }

@@ -39,7 +39,7 @@ export function explainer(rule: Rule): (facts: EpisodeFacts) => string {
   const counted = filter === '' ? '. ' : `, geteld over signalen met ${filter}. `;
   const measure = measureOf(rule.correlation);
   return (facts) => {
-    const first = facts.signals.length > 0 ? facts.signals[0].input.t : facts.raisedAt;
+    const first = facts.signals[0]?.input.t ?? facts.raisedAt;
     const from = longDate(first);
     const raised = longDate(facts.raisedAt);
     const last = longDate(facts.lastFiredAt);

@@ -2,6 +2,7 @@
  * Filters compiled to predicates once per ruleset, so that evaluating a
  * household only calls small closures over precomputed sets.
  */
+import { at } from '../at.js';
 import type { RuleInput } from './input.js';
 import type { Filter, FilterKey, Match } from './types.js';
 
@@ -74,7 +75,7 @@ export function compileFilter(filter: Filter | undefined): Predicate {
     .sort(([a], [b]) => Number(a === 'violenceTypes') - Number(b === 'violenceTypes'))
     .map(([key, match]) => compileMatch(key, match));
   if (predicates.length === 0) return () => true;
-  if (predicates.length === 1) return predicates[0];
+  if (predicates.length === 1) return at(predicates, 0);
   return (input) => {
     for (const predicate of predicates) if (!predicate(input)) return false;
     return true;

@@ -8,7 +8,7 @@ import type { PathSegment, SchemaIssue } from './schema.js';
  * should hold it).
  */
 export function locate(doc: Document, path: readonly PathSegment[], at: SchemaIssue['at']): number {
-  const root = doc.contents as Node | null;
+  const root = doc.contents;
   let keyNode: Node | undefined;
   let valueNode: Node | null | undefined = root;
   let resolved = 0;

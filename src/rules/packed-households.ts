@@ -7,6 +7,7 @@
  * from the start (`RuleInputColumns`), one number of facts a signal rather
  * than an object.
  */
+import { RadarError } from '../errors.js';
 import { sortRange } from '../sort-range.js';
 import type { HouseholdInputs } from './evaluate.js';
 import type { RuleInput } from './input.js';
@@ -74,7 +75,8 @@ class Indexes {
 
   of(value: string): number {
     const index = this.byValue.get(value);
-    if (index === undefined) throw new TypeError(`cannot pack ${this.what} ${value}`);
+    if (index === undefined)
+      throw new RadarError('VALUE_OUTSIDE_CONTRACT', `cannot pack ${this.what} ${value}`);
     return index;
   }
 
@@ -227,7 +229,7 @@ export function householdInputs(packed: PackedHouseholds, h: number): RuleInput[
 
 /** The id of input i. */
 export function packedId({ ids, idEnds }: PackedHouseholds, i: number): string {
-  return ids.slice(i === 0 ? 0 : idEnds[i - 1]!, idEnds[i]!);
+  return ids.slice(i === 0 ? 0 : idEnds[i - 1]!, idEnds[i]);
 }
 
 /** Rows grouped into households, as `formHouseholds` gives them: group h holds `items[starts[h]..starts[h + 1])`. */

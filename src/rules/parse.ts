@@ -39,7 +39,7 @@ export function parseRuleDocuments(text: string, file: string): ParseResult {
   docs.forEach((doc, index) => {
     // Documents end where the next `---` begins, so comments above a rule stay with it.
     const start = index === 0 ? 0 : doc.range[0];
-    const end = index + 1 < docs.length ? docs[index + 1].range[0] : text.length;
+    const end = docs[index + 1]?.range[0] ?? text.length;
     const syntax = syntaxIssues(doc, at);
     result.issues.push(...syntax);
     // An empty document, such as after a trailing `---`, holds no rule.
@@ -87,7 +87,7 @@ function syntaxIssues(
     at(
       error.pos[0],
       NO_KEY,
-      error.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, ''),
+      (error.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, ''),
     ),
   );
 }

@@ -19,11 +19,8 @@ export function ruleToYaml(rule: Rule): string {
     },
     Map(_, node) {
       // `{ not: X }` reads as one value; a nested block would look like a filter key.
-      if (
-        node.items.length === 1 &&
-        isScalar(node.items[0].key) &&
-        node.items[0].key.value === 'not'
-      ) {
+      const [only] = node.items;
+      if (node.items.length === 1 && isScalar(only?.key) && only.key.value === 'not') {
         node.flow = true;
       }
     },

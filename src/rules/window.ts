@@ -5,6 +5,7 @@
  * when it falls out of the window, so every type except `temporal_ordered`
  * keeps its value up to date in O(1) per signal instead of recounting.
  */
+import { at } from '../at.js';
 import { compileFilter, readField, type FieldValue, type Predicate } from './filter.js';
 import type { RuleInput } from './input.js';
 import { keyLabel, valueLabel } from './labels.js';
@@ -86,10 +87,10 @@ function valueCount(filter: Predicate, field: FilterKey): PassFactory {
     return {
       members,
       add: (j) => {
-        for (const value of valuesOf[j]) counts.set(value, (counts.get(value) ?? 0) + 1);
+        for (const value of at(valuesOf, j)) counts.set(value, (counts.get(value) ?? 0) + 1);
       },
       remove: (j) => {
-        for (const value of valuesOf[j]) {
+        for (const value of at(valuesOf, j)) {
           const left = counts.get(value)! - 1;
           if (left === 0) counts.delete(value);
           else counts.set(value, left);
@@ -97,12 +98,14 @@ function valueCount(filter: Predicate, field: FilterKey): PassFactory {
       },
       value: () => counts.size,
       contributes: () => true,
-      detail: (j) =>
-        `${keyLabel(field)}: ${
-          valuesOf[j].length === 0
+      detail: (j) => {
+        const values = at(valuesOf, j);
+        const shown =
+          values.length === 0
             ? 'geen waarde'
-            : valuesOf[j].map((value) => valueLabel(field, value)).join(', ')
-        }`,
+            : values.map((value) => valueLabel(field, value)).join(', ');
+        return `${keyLabel(field)}: ${shown}`;
+      },
     };
   };
 }
@@ -119,14 +122,14 @@ function score(
     return {
       members,
       add: (j) => {
-        sum += weightOf[j];
+        sum += at(weightOf, j);
       },
       remove: (j) => {
-        sum -= weightOf[j];
+        sum -= at(weightOf, j);
       },
       value: () => sum,
-      contributes: (j) => weightOf[j] > 0,
-      detail: (j) => `gewicht ${weightOf[j]}`,
+      contributes: (j) => at(weightOf, j) > 0,
+      detail: (j) => `gewicht ${at(weightOf, j)}`,
     };
   };
 }
@@ -163,8 +166,8 @@ function stepMembers(
   for (const input of sorted) {
     if (!filter(input)) continue;
     let matched: number[] | undefined;
-    for (let index = 0; index < steps.length; index++) {
-      if (!steps[index].matches(input)) continue;
+    for (const [index, step] of steps.entries()) {
+      if (!step.matches(input)) continue;
       if (matched === undefined) matched = [index];
       else matched.push(index);
     }
@@ -176,7 +179,7 @@ function stepMembers(
 }
 
 function stepDetail(steps: readonly CompiledStep[], matched: readonly number[]): string {
-  return `${matched.length === 1 ? 'stap' : 'stappen'} ${matched.map((s) => steps[s].name).join(', ')}`;
+  return `${matched.length === 1 ? 'stap' : 'stappen'} ${matched.map((s) => at(steps, s).name).join(', ')}`;
 }
 
 function temporal(filter: Predicate, steps: readonly CompiledStep[]): PassFactory {
@@ -188,14 +191,22 @@ function temporal(filter: Predicate, steps: readonly CompiledStep[]): PassFactor
     return {
       members,
       add: (j) => {
-        for (const s of stepsOf[j]) if (inWindow[s]++ === 0) covered++;
+        for (const s of at(stepsOf, j)) {
+          const held = at(inWindow, s);
+          inWindow[s] = held + 1;
+          if (held === 0) covered++;
+        }
       },
       remove: (j) => {
-        for (const s of stepsOf[j]) if (--inWindow[s] === 0) covered--;
+        for (const s of at(stepsOf, j)) {
+          const held = at(inWindow, s) - 1;
+          inWindow[s] = held;
+          if (held === 0) covered--;
+        }
       },
       value: () => covered,
       contributes: () => true,
-      detail: (j) => stepDetail(steps, stepsOf[j]),
+      detail: (j) => stepDetail(steps, at(stepsOf, j)),
     };
   };
 }
@@ -216,8 +227,8 @@ function temporalOrdered(filter: Predicate, steps: readonly CompiledStep[]): Pas
     if (n === 0) return undefined;
     const next = steps.map(() => new Int32Array(n + 1).fill(n));
     for (let x = n - 1; x >= 0; x--) {
-      for (let p = 0; p < k; p++) next[p][x] = next[p][x + 1];
-      for (const p of stepsOf[x]) next[p][x] = x;
+      for (const firstAt of next) firstAt[x] = at(firstAt, x + 1);
+      for (const p of at(stepsOf, x)) at(next, p)[x] = x;
     }
     let greedyFrom = -1;
     let greedyEnd = n;
@@ -228,14 +239,14 @@ function temporalOrdered(filter: Predicate, steps: readonly CompiledStep[]): Pas
       value: (lo, i) => {
         if (lo !== greedyFrom) {
           greedyFrom = lo;
-          let at = lo - 1;
-          for (let p = 0; p < k && at < n; p++) at = next[p][at + 1];
-          greedyEnd = at;
+          let end = lo - 1;
+          for (let p = 0; p < k && end < n; p++) end = at(at(next, p), end + 1);
+          greedyEnd = end;
         }
         return greedyEnd <= i ? k : 0;
       },
       contributes: () => true,
-      detail: (j) => stepDetail(steps, stepsOf[j]),
+      detail: (j) => stepDetail(steps, at(stepsOf, j)),
     };
   };
 }

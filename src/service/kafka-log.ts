@@ -5,8 +5,9 @@ import type { Logger } from '../log/logger.js';
 export function kafkaLogCreator(log: Logger): logCreator {
   return () =>
     ({ namespace, level, log: entry }) => {
-      const { message, ...extra } = entry;
-      const fields = { namespace, broker: extra.broker, error: extra.error };
+      const { message, broker, error }: { message: string; broker?: unknown; error?: unknown } =
+        entry;
+      const fields = { namespace, broker, error };
       if (level === logLevel.ERROR) log.error(fields, message);
       else if (level === logLevel.WARN) log.warn(fields, message);
       else if (level === logLevel.INFO) log.info(fields, message);

@@ -252,7 +252,8 @@ export class RadarService {
     );
   }
 
-  private async handleBatch({ batch, resolveOffset, heartbeat }: EachBatchPayload): Promise<void> {
+  private async handleBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch } = payload;
     if (batch.messages.length === 0) return;
     const messages: InboundMessage[] = batch.messages.map((m) => ({
       topic: batch.topic,
@@ -299,16 +300,17 @@ export class RadarService {
     }
     await publishPendingEvents(this.producer, topics.indicators, this.store, this.publishing());
     const last = batch.messages[batch.messages.length - 1]!.offset;
-    resolveOffset(last);
+    payload.resolveOffset(last);
     await this.consumer.commitOffsets([
       { topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() },
     ]);
-    await heartbeat();
+    await payload.heartbeat();
   }
 
   private nextCounters(counts: BatchCounts): Record<string, number> {
     const next: Record<string, number> = {};
-    for (const [k, v] of Object.entries(counts)) next[k] = this.counts[k as keyof BatchCounts] + v;
+    for (const [k, v] of Object.entries(counts) as [keyof BatchCounts, number][])
+      next[k] = this.counts[k] + v;
     return next;
   }
 

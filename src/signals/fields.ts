@@ -25,7 +25,7 @@ export type JsonObject = Record<string, unknown>;
 const NO_ITEMS: readonly unknown[] = Object.freeze([]);
 
 /** `String.prototype.isWellFormed`: native since Node 20, typed only from ES2024, past this project's `lib`. */
-const isWellFormed = (String.prototype as unknown as { isWellFormed(this: string): boolean })
+const isWellFormed = (String.prototype as unknown as { isWellFormed: (this: string) => boolean })
   .isWellFormed;
 
 /** Whether `s` is Unicode text, that is, holds no lone surrogate. */

@@ -94,7 +94,7 @@ function placeholderFields(json: JsonValue, prefix = ''): string[] {
 }
 
 interface Outcome {
-  code: number;
+  code: status;
   errorCode?: string;
   field?: string;
   response?: unknown;

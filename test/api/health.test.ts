@@ -1,17 +1,9 @@
 /** The health service follows its serving source: Check answers the current status, Watch hears every change. */
 import { EventEmitter, once } from 'node:events';
-import {
-  credentials,
-  loadPackageDefinition,
-  Server,
-  ServerCredentials,
-  type Client,
-  type ClientReadableStream,
-  type ServiceClientConstructor,
-  type ServiceError,
-} from '@grpc/grpc-js';
+import { credentials, Server, ServerCredentials } from '@grpc/grpc-js';
 import { afterEach, expect, it } from 'vitest';
-import { HealthService, healthPackage, type ServingSource } from '../../src/api/health.js';
+import { HealthService, type ServingSource } from '../../src/api/health.js';
+import { healthClient, type HealthClient } from '../helpers/health-client.js';
 
 class Switch implements ServingSource {
   serving = true;
@@ -27,14 +19,6 @@ class Switch implements ServingSource {
     return () => this.emitter.off('change', listener);
   }
 }
-
-type HealthClient = Client & {
-  Check(
-    request: { service: string },
-    done: (e: ServiceError | null, r: { status: string }) => void,
-  ): void;
-  Watch(request: { service: string }): ClientReadableStream<{ status: string }>;
-};
 
 let server: Server | undefined;
 let client: HealthClient | undefined;
@@ -55,12 +39,7 @@ async function start(
       e ? reject(e) : resolve(p),
     ),
   );
-  const Health = (
-    loadPackageDefinition(healthPackage).grpc as never as {
-      health: { v1: { Health: ServiceClientConstructor } };
-    }
-  ).health.v1.Health;
-  client = new Health(`127.0.0.1:${port}`, credentials.createInsecure()) as unknown as HealthClient;
+  client = healthClient(`127.0.0.1:${port}`, credentials.createInsecure());
   return { health, client };
 }
 

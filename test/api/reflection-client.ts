@@ -14,6 +14,7 @@ import {
 import {
   loadPackageDefinition,
   type ChannelCredentials,
+  type Client,
   type ClientDuplexStream,
   type ServiceClientConstructor,
 } from '@grpc/grpc-js';
@@ -25,7 +26,9 @@ export interface ReflectionResponse {
   errorResponse?: { errorCode: number; errorMessage: string };
 }
 
-export type ReflectionClient = InstanceType<ServiceClientConstructor>;
+export type ReflectionClient = Client & {
+  ServerReflectionInfo(): ClientDuplexStream<object, ReflectionResponse>;
+};
 
 export function reflectionClient(address: string, creds: ChannelCredentials): ReflectionClient {
   const protoPath = join(
@@ -36,13 +39,13 @@ export function reflectionClient(address: string, creds: ChannelCredentials): Re
   const pkg = loadPackageDefinition(definition) as unknown as {
     grpc: { reflection: { v1: { ServerReflection: ServiceClientConstructor } } };
   };
-  return new pkg.grpc.reflection.v1.ServerReflection(address, creds);
+  return new pkg.grpc.reflection.v1.ServerReflection(address, creds) as unknown as ReflectionClient;
 }
 
 /** One request on its own stream, and its answer. */
 export function ask(client: ReflectionClient, request: object): Promise<ReflectionResponse> {
   return new Promise((resolve, reject) => {
-    const stream = client.ServerReflectionInfo() as ClientDuplexStream<object, ReflectionResponse>;
+    const stream = client.ServerReflectionInfo();
     stream.on('data', (response: ReflectionResponse) => {
       resolve(response);
       stream.end();

@@ -14,7 +14,7 @@ describe('toStatus', () => {
   it('maps domain errors by code and keeps the field', () => {
     const st = toStatus(new ApiError('INVALID_REQUEST', 'bsn: fails the elfproef', 'bsn'));
     expect(st.code).toBe(status.INVALID_ARGUMENT);
-    expect(st.metadata!.get('x-radar-field')).toEqual(['bsn']);
+    expect(st.metadata.get('x-radar-field')).toEqual(['bsn']);
     expect(toStatus(new ApiError('HOUSEHOLD_NOT_FOUND', 'household not found')).code).toBe(
       status.NOT_FOUND,
     );

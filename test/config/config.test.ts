@@ -53,7 +53,12 @@ describe('settings', () => {
   });
 
   it('requires mutual TLS files for the API unless insecure is explicit', () => {
-    expect(() => resolveConfig({ api: { enabled: true } })).toThrow(/api\.tls/);
+    expect(() => resolveConfig({ api: { enabled: true } })).toThrow(
+      expect.objectContaining({
+        code: 'CONFIG_INVALID',
+        message: expect.stringMatching(/api\.tls/),
+      }),
+    );
     expect(resolveConfig({ api: { enabled: true, insecure: true } }).api.insecure).toBe(true);
   });
 

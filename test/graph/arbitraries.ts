@@ -51,12 +51,12 @@ function toSignal(id: string, body: Body): Signal {
   const persons: Person[] = body.persons.map((p, i) => ({ ref: `r${i}`, role: 'ONBEKEND', ...p }));
   return omitUndefined({
     id,
-    kind: body.kind as Signal['kind'],
+    kind: body.kind,
     occurredAt: at,
     receivedAt: at,
     region: 'VT09',
     source: 'POLITIE',
-    category: body.category as Signal['category'],
+    category: body.category,
     violenceTypes: [],
     safety: 'ONBEKEND',
     childrenPresent: body.childrenPresent,
@@ -65,7 +65,7 @@ function toSignal(id: string, body: Body): Signal {
     relations: [],
     address: body.address,
     retracts: [],
-  } as Signal);
+  });
 }
 
 /** Signals S-0…S-n, with some withdrawals (INTREKKING) of earlier or later ids mixed in. */

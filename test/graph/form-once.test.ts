@@ -104,7 +104,7 @@ describe('a radar that forms households once', () => {
     const radar = new Radar({ ruleset: scenarioRules, formOnce: true });
     expect(radar.householdCount).toBe(0);
     radar.settle();
-    expect(() => radar.flush()).toThrow('reports no changes');
+    expect(() => radar.flush()).toThrow(expect.objectContaining({ code: 'RADAR_FORMED_ONCE' }));
     expect(() =>
       radar.ingestPrepared({
         id: 'S-1',
@@ -113,10 +113,10 @@ describe('a radar that forms households once', () => {
         rule: undefined,
         graph: undefined,
       }),
-    ).toThrow('takes no more signals');
+    ).toThrow(expect.objectContaining({ code: 'RADAR_FORMED_ONCE' }));
     expect(
       () => new Radar({ ruleset: scenarioRules, formOnce: true, keepIndicators: true }),
-    ).toThrow('keeps no indicators');
+    ).toThrow(expect.objectContaining({ code: 'RADAR_OPTIONS_INVALID' }));
   });
 });
 

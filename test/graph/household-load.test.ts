@@ -51,6 +51,11 @@ describe('household index load', () => {
     const signal = (id: string, t: number) => newGraphSignal(id, t, [], undefined, []);
     expect(() =>
       new HouseholdIndex().apply([signal('S-1', 1), signal('S-2', 2), signal('S-1', 3)], []),
-    ).toThrow('signal S-1 is already in the index');
+    ).toThrow(
+      expect.objectContaining({
+        code: 'SIGNAL_ALREADY_INDEXED',
+        message: expect.stringContaining('S-1'),
+      }),
+    );
   });
 });

@@ -7,7 +7,7 @@ function normalised(groups: Groups): number[][] {
   const lists: number[][] = [];
   for (let g = 0; g < groupCount(groups); g++) {
     lists.push(
-      [...groups.items.subarray(groups.starts[g]!, groups.starts[g + 1]!)].sort((a, b) => a - b),
+      [...groups.items.subarray(groups.starts[g], groups.starts[g + 1])].sort((a, b) => a - b),
     );
   }
   return lists.sort((a, b) => a[0]! - b[0]!);

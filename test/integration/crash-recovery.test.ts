@@ -6,7 +6,6 @@
  * `radar backtest` computes: no signal lost or doubled, no indicator event
  * sequence number reused or skipped, every event on the indicator topic.
  */
-import { randomInt } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -17,6 +16,7 @@ import { replayLines } from '../../src/producers/replay.js';
 import { generateSignalLines } from '../../src/synthetic/generate.js';
 import { runCli } from '../backtest/run-cli.js';
 import { brokers, createTopics, kafka, waitFor } from '../helpers/kafka.js';
+import { seeded, testSeed } from '../helpers/seed.js';
 import {
   coversSequences,
   readIndicatorTopic,
@@ -53,9 +53,9 @@ function split<T>(items: readonly T[], parts: number): T[][] {
 }
 
 /** Distinct random integers in [0, max), one per trial. */
-function distinctRandom(n: number, max: number): number[] {
+function distinctRandom(random: () => number, n: number, max: number): number[] {
   const values = new Set<number>();
-  while (values.size < n) values.add(randomInt(max));
+  while (values.size < n) values.add(Math.floor(random() * max));
   return [...values];
 }
 
@@ -124,8 +124,10 @@ describe('crash recovery of radar serve', () => {
     const redelivered = signals.filter((_, i) => i % 5 === 0);
     const stream = shuffle([...signals, ...redelivered], 31);
     const waves = split(stream, TRIALS + 1);
-    const delays = distinctRandom(TRIALS, MAX_KILL_DELAY);
-    const fractions = distinctRandom(TRIALS, 1000).map(
+    const seed = testSeed('crash recovery kill points');
+    const random = seeded(seed);
+    const delays = distinctRandom(random, TRIALS, MAX_KILL_DELAY);
+    const fractions = distinctRandom(random, TRIALS, 1000).map(
       (r) => MIN_SHARE + ((MAX_SHARE - MIN_SHARE) * r) / 1000,
     );
     const kills: Kill[] = [];
@@ -149,7 +151,7 @@ describe('crash recovery of radar serve', () => {
         async () => (await groupProgress(admin, groupId, signalTopics)).committed >= target,
         { timeout: 60_000, delay: 5 },
       );
-      await sleep(delays[trial]!);
+      await sleep(delays[trial]);
       const atKill = await groupProgress(admin, groupId, signalTopics);
       service.kill('SIGKILL');
       expect(await service.exited).toEqual({ code: null, signal: 'SIGKILL' });
@@ -245,7 +247,8 @@ describe('crash recovery of radar serve', () => {
     expect(positions.size).toBe(rejected);
 
     // Every kill happened while messages were waiting to be ingested.
-    for (const kill of kills) expect(kill.committed, JSON.stringify(kills)).toBeLessThan(kill.end);
+    for (const kill of kills)
+      expect(kill.committed, JSON.stringify({ seed, kills })).toBeLessThan(kill.end);
 
     console.log(
       JSON.stringify({
@@ -257,6 +260,7 @@ describe('crash recovery of radar serve', () => {
         events: n,
         eventsOnTopic: onTopic.length,
         deadLetters: letters.length,
+        seed,
         kills,
       }),
     );

@@ -276,7 +276,7 @@ describe('dead letters', () => {
       // The original bytes; a tombstone stays a tombstone.
       const original = s.message.value;
       if (original === null) expect(value).toBeNull();
-      else expect(value?.equals(Buffer.from(original!))).toBe(true);
+      else expect(value?.equals(Buffer.from(original))).toBe(true);
       const contentType = (s.message.headers as Record<string, string> | undefined)?.[
         'content-type'
       ];

@@ -10,15 +10,9 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  credentials,
-  loadPackageDefinition,
-  type ClientReadableStream,
-  type ServiceClientConstructor,
-} from '@grpc/grpc-js';
+import { credentials } from '@grpc/grpc-js';
 import { ConfigResourceTypes, Partitioners, type Admin, type Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { healthPackage } from '../../src/api/health.js';
 import { startApiServer } from '../../src/api/index.js';
 import { AuditLog } from '../../src/audit/index.js';
 import { ABRIDGED_HEADER, eventMessage, TRUNCATED_HEADER } from '../../src/producers/publish.js';
@@ -26,6 +20,7 @@ import { replayLines } from '../../src/producers/replay.js';
 import type { RadarService } from '../../src/service/service.js';
 import { generateSignalLines } from '../../src/synthetic/generate.js';
 import { runCli } from '../backtest/run-cli.js';
+import { healthClient } from '../helpers/health-client.js';
 import { brokers, createTopics, kafka, waitFor } from '../helpers/kafka.js';
 import { denseFamilyLines } from './dense-family.js';
 import { coversSequences, readIndicatorTopic, readStore, readTopic } from './indicator-events.js';
@@ -194,14 +189,9 @@ describe('radar serve never stalls', () => {
       auditLog,
       serving: service.serving,
     });
-    const Health = (
-      loadPackageDefinition(healthPackage).grpc as never as {
-        health: { v1: { Health: ServiceClientConstructor } };
-      }
-    ).health.v1.Health;
-    const health = new Health(`127.0.0.1:${api.port}`, credentials.createInsecure());
+    const health = healthClient(`127.0.0.1:${api.port}`, credentials.createInsecure());
     const seen: string[] = [];
-    const watch = health.Watch({ service: '' }) as ClientReadableStream<{ status: string }>;
+    const watch = health.Watch({ service: '' });
     watch.on('data', ({ status }: { status: string }) => seen.push(status));
     watch.on('error', () => {});
     try {

@@ -2,6 +2,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { scenarioDir, scenarioFile } from '../fixtures/scenarios.js';
+import { seeded } from '../helpers/seed.js';
 
 export { scenarioDir };
 export const scenarioRules = scenarioFile('rules.yaml');
@@ -13,15 +14,6 @@ export function scenarioLines(): string[] {
     .sort()
     .flatMap((f) => readFileSync(join(scenarioDir, f), 'utf8').split('\n'))
     .filter((l) => l.trim() !== '');
-}
-
-/** A small seeded generator (LCG), so a failing order can be replayed. */
-export function seeded(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1103515245) + 12345) & 0x7fffffff;
-    return s / 0x80000000;
-  };
 }
 
 /** Deterministic Fisher–Yates shuffle. */

@@ -16,6 +16,7 @@ import {
   type Rule,
 } from '../../src/rules/index.js';
 import { CATEGORIES, SAFETY_LEVELS, type Signal } from '../../src/signals/types.js';
+import { at } from '../../src/at.js';
 
 function matchArb<T>(value: fc.Arbitrary<T>) {
   const list = fc.array(value, { minLength: 1, maxLength: 3 });
@@ -152,7 +153,7 @@ export const householdArb: fc.Arbitrary<Signal[]> = fc
   .chain((ids) =>
     fc
       .tuple(...ids.map(() => signalFieldsArb))
-      .map((fields) => fields.map((f, i) => toSignal(ids[i], f))),
+      .map((fields) => fields.map((f, i) => toSignal(at(ids, i), f))),
   );
 
 function toSignal(

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { decodeJson } from '../../src/signals/index.js';
 import type { Indicator } from '../../src/rules/index.js';
 import type { Signal } from '../../src/signals/types.js';
+import { at } from '../../src/at.js';
 
 function lines(path: string): string[] {
   return readFileSync(path, 'utf8')
@@ -36,8 +37,8 @@ export function asExpectedLine({ explanation: _, ...rest }: Indicator): Expected
 
 /** CONTRACT §4's order: ruleId, then raisedAt, then indicatorId. */
 export function byContractOrder(a: Indicator, b: Indicator): number {
-  const key = (i: Indicator) => [i.ruleId, i.raisedAt, i.indicatorId];
+  const key = (i: Indicator) => [i.ruleId, i.raisedAt, i.indicatorId] as const;
   const [x, y] = [key(a), key(b)];
-  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return x[i] < y[i] ? -1 : 1;
+  for (const [i, part] of x.entries()) if (part !== y[i]) return part < at(y, i) ? -1 : 1;
   return 0;
 }

@@ -5,24 +5,27 @@
  */
 import type { Filter, FilterKey, Indicator, Match, Rule } from '../../src/rules/index.js';
 import type { Signal } from '../../src/signals/types.js';
+import { at } from '../../src/at.js';
 
 const UNIT_MS: Record<string, number> = { s: 1e3, m: 6e4, h: 36e5, d: 864e5 };
 
 function timespanMs(timespan: string): number {
-  return Number(timespan.slice(0, -1)) * UNIT_MS[timespan.slice(-1)];
+  const unit = UNIT_MS[timespan.slice(-1)];
+  if (unit === undefined) throw new Error(`not a timespan: ${timespan}`);
+  return Number(timespan.slice(0, -1)) * unit;
 }
 
-function ageOn(birthDate: string, at: Date): number {
-  const [year, month, day] = birthDate.split('-').map(Number);
-  let age = at.getUTCFullYear() - year;
-  const m = at.getUTCMonth() + 1;
-  if (m < month || (m === month && at.getUTCDate() < day)) age--;
+function ageOn(birthDate: string, on: Date): number {
+  const [year = NaN, month = NaN, day = NaN] = birthDate.split('-').map(Number);
+  let age = on.getUTCFullYear() - year;
+  const m = on.getUTCMonth() + 1;
+  if (m < month || (m === month && on.getUTCDate() < day)) age--;
   return age;
 }
 
 function valuesOf(signal: Signal, key: FilterKey): unknown[] {
-  const at = new Date(signal.occurredAt!);
-  const ages = signal.persons.flatMap((p) => (p.birthDate ? [ageOn(p.birthDate, at)] : []));
+  const on = new Date(signal.occurredAt!);
+  const ages = signal.persons.flatMap((p) => (p.birthDate ? [ageOn(p.birthDate, on)] : []));
   switch (key) {
     case 'violenceTypes':
       return signal.violenceTypes;
@@ -63,7 +66,9 @@ function weightOf(rule: Rule, signal: Signal): number {
 function holdsInOrder(steps: { filter: Filter }[], window: Signal[]): boolean {
   const from = (step: number, start: number): boolean =>
     step === steps.length ||
-    window.some((m, j) => j >= start && matches(steps[step].filter, m) && from(step + 1, j + 1));
+    window.some(
+      (m, j) => j >= start && matches(at(steps, step).filter, m) && from(step + 1, j + 1),
+    );
   return from(0, 0);
 }
 
@@ -122,12 +127,15 @@ export function oracle(rule: Rule, signals: Signal[], householdId: string): Orac
   );
   const episodes: Signal[][] = [];
   firing.forEach((f, i) => {
-    if (i === 0 || t(f) - span > t(firing[i - 1])) episodes.push([f]);
-    else episodes[episodes.length - 1].push(f);
+    const previous = firing[i - 1];
+    const open = episodes.at(-1);
+    if (previous === undefined || open === undefined || t(f) - span > t(previous))
+      episodes.push([f]);
+    else open.push(f);
   });
   return episodes.map((episode) => {
-    const first = episode[0];
-    const last = episode[episode.length - 1];
+    const first = at(episode, 0);
+    const last = at(episode, episode.length - 1);
     const union = new Set(episode.flatMap(W));
     const kept = [...union].filter(
       (m) => (c.type !== 'score' || weightOf(rule, m) > 0) && (!temporal || stepMatch(m)),

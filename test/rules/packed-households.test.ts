@@ -47,6 +47,11 @@ describe('packed households', () => {
 
   it('refuses a value outside the contract instead of packing something else', () => {
     const odd = { ...inputs[0]!, region: 'VT27' };
-    expect(() => packHouseholds([{ id: 'H', inputs: [odd] }])).toThrow(/region VT27/);
+    expect(() => packHouseholds([{ id: 'H', inputs: [odd] }])).toThrow(
+      expect.objectContaining({
+        code: 'VALUE_OUTSIDE_CONTRACT',
+        message: expect.stringMatching(/region VT27/),
+      }),
+    );
   });
 });

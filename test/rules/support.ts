@@ -2,6 +2,7 @@
 import { RuleValidationError, type RuleIssue } from '../../src/errors.js';
 import { parseRules, toRuleInput, type RuleInput, type Rule } from '../../src/rules/index.js';
 import type { Signal } from '../../src/signals/types.js';
+import { at } from '../../src/at.js';
 
 const BASE = Date.UTC(2024, 0, 1);
 const DAY = 86_400_000;
@@ -36,7 +37,7 @@ export function input(fields: Partial<Signal> & { id: string; occurredAt: string
 export function onlyRule(yaml: string): Rule {
   const { rules } = parseRules(yaml, 'test.yaml');
   if (rules.length !== 1) throw new Error(`expected one rule, got ${rules.length}`);
-  return rules[0];
+  return at(rules, 0);
 }
 
 /** The issues a ruleset text raises; fails the test when it loads cleanly. */

@@ -26,8 +26,8 @@ describe('rule validation names file, line, column and key', () => {
   it('unknown key at the top, pointing at the key', () => {
     const [issue] = issuesOf(HEAD + 'fliter:\n  kind: MELDING\n' + CORRELATION);
     expect(issue).toMatchObject({ file: 'r.yaml', line: 5, col: 1, key: 'fliter' });
-    expect(issue.message).toContain("unknown key 'fliter'");
-    expect(issue.message).toContain('filter');
+    expect(issue?.message).toContain("unknown key 'fliter'");
+    expect(issue?.message).toContain('filter');
   });
 
   it('unknown filter key, such as an attribute outside the contract', () => {
@@ -38,7 +38,7 @@ describe('rule validation names file, line, column and key', () => {
   it('unknown enum value, pointing at the value and listing the allowed ones', () => {
     const [issue] = issuesOf(HEAD + 'filter:\n  kind: MELDNG\n' + CORRELATION);
     expect(issue).toMatchObject({ line: 6, col: 9, key: 'filter.kind' });
-    expect(issue.message).toBe(
+    expect(issue?.message).toBe(
       "unknown value 'MELDNG'; allowed: ADVIESVRAAG, MELDING, POLITIE, INTREKKING",
     );
   });
@@ -53,20 +53,20 @@ describe('rule validation names file, line, column and key', () => {
   it('unknown enum value inside { not: X }', () => {
     const [issue] = issuesOf(HEAD + 'filter:\n  safety: { not: ONVEILIG }\n' + CORRELATION);
     expect(issue).toMatchObject({ line: 6, col: 18, key: 'filter.safety.not' });
-    expect(issue.message).toContain('ONVEILIG_ACUUT');
+    expect(issue?.message).toContain('ONVEILIG_ACUUT');
   });
 
   it('unknown region', () => {
     const [issue] = issuesOf(HEAD + 'filter:\n  region: VT27\n' + CORRELATION);
     expect(issue).toMatchObject({ line: 6, col: 11, key: 'filter.region' });
-    expect(issue.message).toContain('VT26');
+    expect(issue?.message).toContain('VT26');
   });
 
   it('bad type: a quoted boolean, and only the type is reported', () => {
     const issues = issuesOf(HEAD + 'filter:\n  childrenPresent: "yes"\n' + CORRELATION);
     expect(issues).toHaveLength(1);
     expect(issues[0]).toMatchObject({ line: 6, col: 20, key: 'filter.childrenPresent' });
-    expect(issues[0].message).toBe("must be a boolean, not string 'yes'");
+    expect(issues[0]?.message).toBe("must be a boolean, not string 'yes'");
   });
 
   it('bad type: a number where an enum is expected', () => {
@@ -79,13 +79,13 @@ describe('rule validation names file, line, column and key', () => {
   it('bad type: a list where a mapping is expected', () => {
     const [issue] = issuesOf(HEAD + 'filter: [MELDING]\n' + CORRELATION);
     expect(issue).toMatchObject({ line: 5, col: 9, key: 'filter' });
-    expect(issue.message).toBe('must be a mapping, not a list');
+    expect(issue?.message).toBe('must be a mapping, not a list');
   });
 
   it('bad timespan: no unit', () => {
     const [issue] = issuesOf(HEAD + CORRELATION.replace('30d', '30 days'));
     expect(issue).toMatchObject({ line: 7, col: 13, key: 'correlation.timespan' });
-    expect(issue.message).toContain('integer followed by s, m, h or d');
+    expect(issue?.message).toContain('integer followed by s, m, h or d');
   });
 
   it('bad timespan: a bare number', () => {
@@ -115,19 +115,19 @@ describe('rule validation names file, line, column and key', () => {
   it('bad id', () => {
     const [issue] = issuesOf(HEAD.replace('id: r1', 'id: Herhaald_Geweld') + CORRELATION);
     expect(issue).toMatchObject({ line: 1, col: 5, key: 'id' });
-    expect(issue.message).toContain('lowercase letters, digits and hyphens');
+    expect(issue?.message).toContain('lowercase letters, digits and hyphens');
   });
 
   it('unknown level', () => {
     const [issue] = issuesOf(HEAD.replace('level: hoog', 'level: high') + CORRELATION);
     expect(issue).toMatchObject({ line: 4, col: 8, key: 'level' });
-    expect(issue.message).toBe("unknown value 'high'; allowed: laag, midden, hoog, kritiek");
+    expect(issue?.message).toBe("unknown value 'high'; allowed: laag, midden, hoog, kritiek");
   });
 
   it('missing required key at the top points at the document start', () => {
     const [issue] = issuesOf(HEAD.replace('title: Test\n', '') + CORRELATION);
     expect(issue).toMatchObject({ line: 1, col: 1, key: 'title' });
-    expect(issue.message).toBe("required key 'title' is missing");
+    expect(issue?.message).toBe("required key 'title' is missing");
   });
 
   it('missing required key inside correlation points at `correlation`', () => {
@@ -138,7 +138,7 @@ describe('rule validation names file, line, column and key', () => {
   it('unknown condition key and empty condition', () => {
     const [unknown] = issuesOf(HEAD + CORRELATION.replace('{ gte: 2 }', '{ ge: 2 }'));
     expect(unknown).toMatchObject({ line: 8, col: 16, key: 'correlation.condition.ge' });
-    expect(unknown.message).toContain('allowed: gt, gte, lt, lte, eq, neq');
+    expect(unknown?.message).toContain('allowed: gt, gte, lt, lte, eq, neq');
     const [empty] = issuesOf(HEAD + CORRELATION.replace('{ gte: 2 }', '{}'));
     expect(empty).toMatchObject({ line: 8, col: 3, key: 'correlation.condition' });
   });
@@ -151,7 +151,7 @@ describe('rule validation names file, line, column and key', () => {
   it('unknown correlation type', () => {
     const [issue] = issuesOf(HEAD + CORRELATION.replace('event_count', 'eventcount'));
     expect(issue).toMatchObject({ line: 6, col: 9, key: 'correlation.type' });
-    expect(issue.message).toContain('event_count, value_count, score, temporal, temporal_ordered');
+    expect(issue?.message).toContain('event_count, value_count, score, temporal, temporal_ordered');
   });
 
   it('bad value_count field', () => {
@@ -160,13 +160,13 @@ describe('rule validation names file, line, column and key', () => {
       'correlation:\n  type: value_count\n  field: nationality\n  timespan: 30d\n  condition: { gte: 2 }\n';
     const [issue] = issuesOf(text);
     expect(issue).toMatchObject({ line: 7, col: 10, key: 'correlation.field' });
-    expect(issue.message).toContain('allowed: kind, source, region');
+    expect(issue?.message).toContain('allowed: kind, source, region');
   });
 
   it('a key of another correlation type', () => {
     const [issue] = issuesOf(HEAD + CORRELATION + '  field: source\n');
     expect(issue).toMatchObject({ line: 9, col: 3, key: 'correlation.field' });
-    expect(issue.message).toContain("unknown key 'field'");
+    expect(issue?.message).toContain("unknown key 'field'");
   });
 
   it('empty steps, duplicate step names, a step without filter', () => {
@@ -208,36 +208,36 @@ describe('rule validation names file, line, column and key', () => {
 
   it('YAML syntax errors carry their position', () => {
     const [issue] = issuesOf(HEAD + 'filter:\n  kind: [MELDING\n' + CORRELATION);
-    expect(issue.key).toBe('(document)');
-    expect(issue.line).toBeGreaterThanOrEqual(6);
-    expect(issue.message).not.toContain('\n');
+    expect(issue?.key).toBe('(document)');
+    expect(issue?.line).toBeGreaterThanOrEqual(6);
+    expect(issue?.message).not.toContain('\n');
   });
 
   it('a duplicate YAML key is a syntax error at the second key', () => {
     const [issue] = issuesOf(HEAD + 'level: laag\n' + CORRELATION);
     expect(issue).toMatchObject({ line: 5, col: 1, key: '(document)' });
-    expect(issue.message).toContain('unique');
+    expect(issue?.message).toContain('unique');
   });
 
   it('an unknown tag and an unresolved alias are reported, not silently read', () => {
     const [tag] = issuesOf(HEAD + 'filter:\n  kind: !kind MELDING\n' + CORRELATION);
     expect(tag).toMatchObject({ line: 6, col: 9, key: '(document)' });
-    expect(tag.message).toContain('Unresolved tag');
+    expect(tag?.message).toContain('Unresolved tag');
     const [alias] = issuesOf(HEAD + 'filter: *other\n' + CORRELATION);
     expect(alias).toMatchObject({ line: 1, col: 1, key: '(document)' });
-    expect(alias.message).toContain('Unresolved alias');
+    expect(alias?.message).toContain('Unresolved alias');
   });
 
   it('a document that is not a mapping', () => {
     const [issue] = issuesOf('- id: r1\n');
     expect(issue).toMatchObject({ line: 1, col: 1, key: '(document)' });
-    expect(issue.message).toBe('must be a mapping, not a list');
+    expect(issue?.message).toBe('must be a mapping, not a list');
   });
 
   it('duplicate ids within a file point at the second id', () => {
     const [issue] = issuesOf(HEAD + CORRELATION + '---\n' + HEAD + CORRELATION);
     expect(issue).toMatchObject({ line: 10, col: 5, key: 'id' });
-    expect(issue.message).toBe("duplicate id 'r1'; first defined at r.yaml:1");
+    expect(issue?.message).toBe("duplicate id 'r1'; first defined at r.yaml:1");
   });
 
   it('collects every issue of every document instead of stopping at the first', () => {

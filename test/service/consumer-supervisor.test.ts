@@ -2,7 +2,7 @@ import { EventEmitter, once } from 'node:events';
 import fc from 'fast-check';
 import type { Consumer } from 'kafkajs';
 import { pino } from 'pino';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { RadarError } from '../../src/errors.js';
 import {
   afterCrash,
@@ -162,11 +162,18 @@ describe('ConsumerSupervisor', () => {
   });
 
   it('starts nothing after stop', async () => {
-    const { supervisor, consumers } = harness({ initialDelayMs: 20, maxDelayMs: 20 });
-    await supervisor.start();
-    consumers[0]!.crash(refused);
-    await supervisor.stop();
-    await new Promise((resolve) => setTimeout(resolve, 60));
-    expect(consumers).toHaveLength(1);
+    // The restart's timer is faked, so that the test runs it rather than waiting for it.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const { supervisor, consumers } = harness({ initialDelayMs: 20, maxDelayMs: 20 });
+      await supervisor.start();
+      consumers[0]!.crash(refused);
+      expect(vi.getTimerCount()).toBe(1);
+      await supervisor.stop();
+      await vi.runAllTimersAsync();
+      expect(consumers).toHaveLength(1);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

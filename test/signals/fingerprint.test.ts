@@ -105,7 +105,7 @@ describe('signalFingerprint', () => {
   it('property: ignores key order', () => {
     fc.assert(
       fc.property(contractSignal, fc.integer(), (input, seed) => {
-        expect(keyOf(reorderKeys(input, seed) as Json)).toBe(keyOf(input as Json));
+        expect(keyOf(reorderKeys(input, seed) as Json)).toBe(keyOf(input));
       }),
     );
   });
