@@ -19,11 +19,10 @@ import { coversSequences, readIndicatorTopic, readStore } from './indicator-even
 import { testConfig } from './radar-service.js';
 import {
   groupProgress,
-  spawnService,
+  serviceRunner,
   waitForNewMember,
   waitUntilCommitted,
   writeConfigFile,
-  type ServiceProcess,
 } from './service-process.js';
 import { shuffle } from './signal-lines.js';
 
@@ -35,13 +34,7 @@ const ONE_MIB = 1_048_588;
 describe('radar serve killed during a large backlog', () => {
   let admin: Admin;
   let producer: Producer;
-  const running = new Set<ServiceProcess>();
-  const start = (configFile: string): ServiceProcess => {
-    const service = spawnService(configFile);
-    running.add(service);
-    void service.exited.then(() => running.delete(service));
-    return service;
-  };
+  const { start, killAll } = serviceRunner();
 
   beforeAll(async () => {
     admin = kafka().admin();
@@ -56,7 +49,7 @@ describe('radar serve killed during a large backlog', () => {
   });
 
   afterAll(async () => {
-    for (const service of running) service.kill('SIGKILL');
+    killAll();
     await producer?.disconnect();
     await admin?.disconnect();
   });

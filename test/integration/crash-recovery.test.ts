@@ -28,8 +28,7 @@ import {
 import { testConfig } from './radar-service.js';
 import {
   groupProgress,
-  spawnService,
-  type ServiceProcess,
+  serviceRunner,
   waitForNewMember,
   waitUntilCommitted,
   writeConfigFile,
@@ -92,17 +91,10 @@ describe('crash recovery of radar serve', () => {
     await producer.connect();
   });
 
-  /** A failing assertion must not leave a service running. */
-  const running = new Set<ServiceProcess>();
-  const start = (configFile: string): ServiceProcess => {
-    const service = spawnService(configFile);
-    running.add(service);
-    void service.exited.then(() => running.delete(service));
-    return service;
-  };
+  const { start, killAll } = serviceRunner();
 
   afterAll(async () => {
-    for (const service of running) service.kill('SIGKILL');
+    killAll();
     await producer?.disconnect();
     await admin?.disconnect();
   });

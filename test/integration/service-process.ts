@@ -161,3 +161,25 @@ export async function waitForNewMember(
   );
   return member!;
 }
+
+/**
+ * The services a test starts: `start` spawns one, `killAll` SIGKILLs those
+ * still running, so that a failing assertion never leaves one behind.
+ */
+export function serviceRunner(): {
+  start: (configFile: string) => ServiceProcess;
+  killAll: () => void;
+} {
+  const running = new Set<ServiceProcess>();
+  return {
+    start: (configFile) => {
+      const service = spawnService(configFile);
+      running.add(service);
+      void service.exited.then(() => running.delete(service));
+      return service;
+    },
+    killAll: () => {
+      for (const service of running) service.kill('SIGKILL');
+    },
+  };
+}
