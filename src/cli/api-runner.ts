@@ -41,7 +41,6 @@ export async function startApi(
     serving: service.serving,
     ...(config.host !== undefined && { host: config.host }),
   });
-  log.info({ port: server.port, insecure: tls === 'insecure' }, 'gRPC API listening');
   return {
     port: server.port,
     stop: async () => {
