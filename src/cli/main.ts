@@ -17,6 +17,8 @@ import { serveCommand } from './serve-command.js';
 import { processIo, type CliIo } from './io.js';
 
 export const EXIT_USAGE = 2;
+/** Ran, and failed for a reason the radar names. */
+export const EXIT_FAILURE = 1;
 
 /** Errors the user fixes by changing how the command is called or configured. */
 const USAGE_ERRORS = new Set(['CONFIG_INVALID', 'STORE_LOCKED', 'STORE_NOT_FOUND']);
@@ -199,6 +201,12 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     if (error instanceof Error && 'code' in error && error.code === 'ENOENT') {
       io.stderr.write(`radar: ${error.message}\n`);
       return EXIT_USAGE;
+    }
+    // A failure the radar names (the consumer gave up, the store is locked, …): its code and
+    // message say what to do; a stack trace would only bury them.
+    if (error instanceof RadarError) {
+      io.stderr.write(`radar: ${error.code}: ${error.message}\n`);
+      return EXIT_FAILURE;
     }
     throw error;
   }
