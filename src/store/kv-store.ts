@@ -22,7 +22,10 @@
  *   xl!<level>·<hid>, xu!<ruleId>·<hid>                  household indexes
  *   ix!<indicatorId>       IndicatorRecord, kept after it is withdrawn
  *   ig!<region>·<id>, il!<level>·<id>, ir!<ruleId>·<id>,
- *   ih!<householdId>·<id>, is!<signalId>·<id>            indicator indexes
+ *   ih!<householdId>·<id>                                 indicator indexes
+ *   si!<signalId>          the ids of the indicators that name the signal,
+ *                          one value: a household's are read with a get a
+ *                          signal, not an iterator a signal
  *
  * The indexes are the store's own: each write reads the views and records
  * it replaces and updates their index entries in the same atomic batch, so
@@ -35,7 +38,7 @@ import type { HouseholdView } from '../engine/household-view.js';
 import type { Indicator } from '../rules/index.js';
 import type { Signal } from '../signals/types.js';
 import { notOpen, StoreError } from './errors.js';
-import { prefixRange, type KvOperation, type OrderedKv } from './kv.js';
+import { byKeyOrder, prefixRange, type KvOperation, type OrderedKv } from './kv.js';
 import { continueSequence } from './sequence.js';
 import type {
   HouseholdIndexName,
@@ -68,13 +71,13 @@ const HOUSEHOLD_INDEX: Record<HouseholdIndexName, string> = {
   rule: 'xu!',
 };
 
-const INDICATOR_INDEX: Record<IndicatorIndexName, string> = {
+const INDICATOR_INDEX: Record<Exclude<IndicatorIndexName, 'signal'>, string> = {
   region: 'ig!',
   level: 'il!',
   rule: 'ir!',
   household: 'ih!',
-  signal: 'is!',
 };
+const SIGNAL_INDICATORS = 'si!';
 
 function eventKey(sequence: number): string {
   return EVENT + String(sequence).padStart(16, '0');
@@ -101,14 +104,13 @@ function recordEntries(record: IndicatorRecord): Map<string, string> {
   const { indicator, regions } = record;
   const id = indicator.indicatorId;
   const entries = new Map<string, string>();
-  const index = (name: IndicatorIndexName, keys: readonly string[]): void => {
+  const index = (name: keyof typeof INDICATOR_INDEX, keys: readonly string[]): void => {
     for (const key of keys) entries.set(`${INDICATOR_INDEX[name]}${key}${SEP}${id}`, '');
   };
   index('region', regions);
   index('level', [indicator.level]);
   index('rule', [indicator.ruleId]);
   index('household', [indicator.householdId]);
-  index('signal', indicator.signalIds);
   return entries;
 }
 
@@ -269,6 +271,11 @@ export abstract class KvStore implements RadarStore {
     by?: { index: IndicatorIndexName; key: string },
     after?: string,
   ): AsyncIterable<string> {
+    if (by?.index === 'signal') {
+      const ids = (await this.lookup<string[]>(SIGNAL_INDICATORS + by.key)) ?? [];
+      yield* after === undefined ? ids : ids.filter((id) => byKeyOrder(id, after) > 0);
+      return;
+    }
     const prefix = by === undefined ? RECORD : `${INDICATOR_INDEX[by.index]}${by.key}${SEP}`;
     for await (const key of this.keys(prefix, after)) yield key.slice(prefix.length);
   }
@@ -411,6 +418,27 @@ export abstract class KvStore implements RadarStore {
         .filter((h) => !views.has(h) && !gone.has(h))
         .map((h) => VIEW + h),
     );
+    const named = new Map<string, { added: string[]; dropped: string[] }>();
+    const note = (signalId: string, id: string, change: 'added' | 'dropped'): void => {
+      let entry = named.get(signalId);
+      if (entry === undefined) named.set(signalId, (entry = { added: [], dropped: [] }));
+      entry[change].push(id);
+    };
+    for (const [id, next] of records) {
+      const before = new Set(oldOf(id)?.indicator.signalIds ?? []);
+      const after = new Set(next.indicator.signalIds);
+      for (const signalId of after) if (!before.has(signalId)) note(signalId, id, 'added');
+      for (const signalId of before) if (!after.has(signalId)) note(signalId, id, 'dropped');
+    }
+    const lists = await this.readAll<string[]>([...named.keys()].map((s) => SIGNAL_INDICATORS + s));
+    for (const [signalId, { added, dropped }] of named) {
+      const key = SIGNAL_INDICATORS + signalId;
+      const ids = new Set(lists.get(key) ?? []);
+      for (const id of dropped) ids.delete(id);
+      for (const id of added) ids.add(id);
+      if (ids.size === 0) del(key);
+      else put(key, [...ids].sort(byKeyOrder));
+    }
     for (const [id, next] of records) {
       const householdId = next.indicator.householdId;
       const view = views.get(householdId) ?? storedViews.get(VIEW + householdId);

@@ -34,7 +34,7 @@ export function prefixRange(prefix: string, after?: string): KvRange {
 }
 
 /** LevelDB orders keys by their UTF-8 bytes, which is Unicode code point order. */
-function byKeyOrder(a: string, b: string): number {
+export function byKeyOrder(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a), Buffer.from(b));
 }
 
