@@ -39,10 +39,11 @@ export function householdGraph(index: HouseholdIndex, household: Household): Hou
       personByRef.set(record.ref, p);
     }
     for (const relation of signal.relations) {
-      const from = personByRef.get(relation.from)!;
-      const to = personByRef.get(relation.to)!;
-      // Two refs of one signal can resolve to the same person; a relation to oneself says nothing.
-      if (from !== to)
+      const from = personByRef.get(relation.from);
+      const to = personByRef.get(relation.to);
+      // Validation keeps a relation's refs among its signal's persons. Two refs
+      // of one signal can resolve to the same person; a relation to oneself says nothing.
+      if (from !== undefined && to !== undefined && from !== to)
         graph.addDirectedEdge(from, to, {
           type: 'relation',
           relation: relation.type,

@@ -11,6 +11,7 @@
  * partition a full recomputation would give, which the property tests check
  * after every step.
  */
+import { at } from '../at.js';
 import { RadarError } from '../errors.js';
 import { ADDRESS_LINK_WINDOW_MS } from './model.js';
 import { Household, Person, type GraphSignal, type KeyList, type PersonRecord } from './nodes.js';
@@ -68,7 +69,7 @@ function addToList(map: Map<string, KeyList>, key: string, record: PersonRecord)
 /** A copy of the list with the value at its end, of exactly that length. */
 function appended<V>(list: readonly V[], value: V): V[] {
   const copy = new Array<V>(list.length + 1);
-  for (let i = 0; i < list.length; i++) copy[i] = list[i]!;
+  for (let i = 0; i < list.length; i++) copy[i] = at(list, i);
   copy[list.length] = value;
   return copy;
 }
@@ -128,8 +129,9 @@ function countPersons(signals: readonly GraphSignal[], mark: number, limit: numb
   let count = 0;
   for (const signal of signals) {
     for (const { person } of signal.records) {
-      if (person!.mark === mark) continue;
-      person!.mark = mark;
+      // A record not indexed (yet) names no person to count.
+      if (person === undefined || person.mark === mark) continue;
+      person.mark = mark;
       if (++count > limit) return count;
     }
   }
@@ -188,9 +190,11 @@ function linkByInitial(
   }
   const firstWithInitial = new Map<string, number>();
   for (const r of group) {
-    if (!takesPart(records, r)) continue;
-    const first = firstWithInitial.get(r.initial!);
-    if (first === undefined) firstWithInitial.set(r.initial!, r.slot);
+    // Without a wildcard, every record that takes part has an initial.
+    const initial = r.initial;
+    if (initial === undefined || !takesPart(records, r)) continue;
+    const first = firstWithInitial.get(initial);
+    if (first === undefined) firstWithInitial.set(initial, r.slot);
     else uf.union(first, r.slot);
   }
 }
@@ -202,8 +206,8 @@ function linkAlongAddress(
   chain: readonly GraphSignal[],
 ): void {
   for (let j = 1; j < chain.length; j++) {
-    const a = chain[j - 1]!;
-    const b = chain[j]!;
+    const a = at(chain, j - 1);
+    const b = at(chain, j);
     if (b.t - a.t <= ADDRESS_LINK_WINDOW_MS && takesPart(signals, a) && takesPart(signals, b)) {
       uf.union(a.slot, b.slot);
     }
@@ -249,15 +253,18 @@ export class HouseholdIndex {
   /** Households naming a person with this valid BSN. */
   householdsWithBsn(bsn: string): Set<Household> {
     const found = new Set<Household>();
-    for (const record of this.byBsn.get(bsn)?.records ?? []) found.add(record.signal.household!);
+    for (const record of this.byBsn.get(bsn)?.records ?? []) {
+      const household = record.signal.household;
+      if (household !== undefined) found.add(household);
+    }
     return found;
   }
 
   /** Households with a signal at this address key. */
   householdsAtAddress(addressKey: string): Set<Household> {
     const found = new Set<Household>();
-    for (const signal of this.addresses.get(addressKey)?.signals ?? [])
-      found.add(signal.household!);
+    for (const { household } of this.addresses.get(addressKey)?.signals ?? [])
+      if (household !== undefined) found.add(household);
     return found;
   }
 
@@ -413,8 +420,9 @@ export class HouseholdIndex {
    * signal is gone were both within reach of it, so both are in its household.
    */
   private removeFromAddress(signal: GraphSignal, key: string): void {
-    const { signals } = this.addresses.get(key)!;
-    signals.splice(signals.indexOf(signal), 1);
+    const signals = this.addresses.get(key)?.signals;
+    const i = signals?.indexOf(signal) ?? -1;
+    if (i >= 0) signals?.splice(i, 1);
   }
 
   /**
@@ -438,14 +446,14 @@ export class HouseholdIndex {
     for (const record of removed)
       this.closeOver(record, seen, oldPersons, affected, removedSignals);
     for (let i = 0; i < affected.length; i++) {
-      this.closeOver(affected[i]!, seen, oldPersons, affected, removedSignals);
+      this.closeOver(at(affected, i), seen, oldPersons, affected, removedSignals);
     }
 
     const newPersons = this.partitionPersons(affected, ...this.keyListsOf(affected));
     const recheck = new Set<string>();
     const kept = ++this.lastMark;
     for (const person of newPersons) {
-      const previous = person.records[0]!.person;
+      const previous = at(person.records, 0).person;
       if (
         previous !== undefined &&
         previous.records.length === person.records.length &&
@@ -525,7 +533,7 @@ export class HouseholdIndex {
     bsnLists: Iterable<KeyList>,
     nameLists: Iterable<KeyList>,
   ): Person[] {
-    for (let i = 0; i < records.length; i++) records[i]!.slot = i;
+    for (let i = 0; i < records.length; i++) at(records, i).slot = i;
     const uf = new UnionFind(records.length);
     for (const { records: list } of bsnLists) linkAll(uf, records, list);
     for (const { records: list } of nameLists) {
@@ -590,7 +598,7 @@ export class HouseholdIndex {
   ): HouseholdChange {
     const oldHouseholds = new Set<Household>();
     for (const signal of gone) {
-      oldHouseholds.add(signal.household!);
+      if (signal.household !== undefined) oldHouseholds.add(signal.household);
       signal.household = undefined;
     }
     for (const signal of touched) {
@@ -610,7 +618,7 @@ export class HouseholdIndex {
     const added: Household[] = [];
     const kept = new Set<Household>();
     for (const group of groups) {
-      const first = group[0]!.household;
+      const first = at(group, 0).household;
       if (
         first !== undefined &&
         first.signals.length === group.length &&
@@ -638,17 +646,17 @@ export class HouseholdIndex {
    * reach, so a person's signals are all here or none is.
    */
   private groupSignals(signals: readonly GraphSignal[]): GraphSignal[][] {
-    for (let i = 0; i < signals.length; i++) signals[i]!.slot = i;
+    for (let i = 0; i < signals.length; i++) at(signals, i).slot = i;
     const uf = new UnionFind(signals.length);
     const linked = ++this.lastMark;
     for (let i = 0; i < signals.length; i++) {
-      const signal = signals[i]!;
+      const signal = at(signals, i);
       for (const record of signal.records) {
         uf.union(firstSignalIn(signals, this.personOf(record).records), i);
       }
       if (signal.addressKey === undefined) continue;
-      const state = this.addresses.get(signal.addressKey)!;
-      if (state.mark === linked) continue;
+      const state = this.addresses.get(signal.addressKey);
+      if (state === undefined || state.mark === linked) continue;
       state.mark = linked;
       if (!state.institutional) linkAlongAddress(uf, signals, state.signals);
     }

@@ -3,6 +3,7 @@
  * records reduced to their identity keys, and its address key. Everything
  * else about a signal stays with the signal.
  */
+import { at } from '../at.js';
 import { isValidBsn } from '../signals/bsn.js';
 import type { Person, Relation, Signal } from '../signals/types.js';
 import type { GraphSignal, PersonRecord } from './nodes.js';
@@ -22,7 +23,7 @@ export type IdentityKeys = readonly (string | undefined)[];
 export function identityKeys(persons: readonly Person[]): IdentityKeys {
   const keys = new Array<string | undefined>(persons.length * 4);
   for (let i = 0; i < persons.length; i++) {
-    const person = persons[i]!;
+    const person = at(persons, i);
     const name = person.familyName === undefined ? '' : normalizeFamilyName(person.familyName);
     keys[i * 4] = person.ref;
     keys[i * 4 + 1] = person.bsn !== undefined && isValidBsn(person.bsn) ? person.bsn : undefined;
@@ -54,7 +55,7 @@ export function newGraphSignal(
   for (let i = 0; i < records.length; i++) {
     records[i] = {
       signal: graphSignal,
-      ref: keys[i * 4]!,
+      ref: at(keys, i * 4),
       bsn: keys[i * 4 + 1],
       nameKey: keys[i * 4 + 2],
       initial: keys[i * 4 + 3],

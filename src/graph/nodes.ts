@@ -4,6 +4,7 @@
  * point at each other (a record at its person, a signal at its household),
  * so they are declared together, apart from the code that builds them.
  */
+import { at } from '../at.js';
 import { hash } from 'node:crypto';
 import type { Relation } from '../signals/types.js';
 
@@ -62,9 +63,9 @@ function shortHash(text: string): string {
 }
 
 function minBy<T>(items: readonly T[], key: (item: T) => string): string {
-  let min = key(items[0]!);
+  let min = key(at(items, 0));
   for (let i = 1; i < items.length; i++) {
-    const k = key(items[i]!);
+    const k = key(at(items, i));
     if (k < min) min = k;
   }
   return min;
