@@ -2,6 +2,7 @@
  * Page tokens: opaque to clients, base64url of the last key returned and a
  * fingerprint of the filter, so a token cannot be replayed with another filter.
  */
+import { at } from '../at.js';
 import { createHash } from 'node:crypto';
 import { invalid } from './errors.js';
 
@@ -56,6 +57,6 @@ export function page<T>(
   const more = from + size < sorted.length;
   return {
     items: slice,
-    nextPageToken: more ? encodePageToken(key(slice[slice.length - 1]!), filterPrint) : '',
+    nextPageToken: more ? encodePageToken(key(at(slice, slice.length - 1)), filterPrint) : '',
   };
 }

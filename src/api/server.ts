@@ -9,6 +9,7 @@
  * failed call is audited too, with its status as outcome; a call that cannot
  * be audited is not answered (UNAVAILABLE).
  */
+import { at } from '../at.js';
 import { once } from 'node:events';
 import {
   Metadata,
@@ -384,7 +385,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
             };
             if (!call.write(message)) await drainedOrCancelled(call);
           }
-          after = batch[batch.length - 1]!.sequence;
+          after = at(batch, batch.length - 1).sequence;
         }
         const outcome = ended ? 'CANCELLED' : 'UNAVAILABLE';
         await record(method, context, [], [], outcome);

@@ -17,6 +17,7 @@
  * never go to the application log: they hold who looked at which household,
  * which is itself sensitive.
  */
+import { at } from '../at.js';
 import { open, type FileHandle } from 'node:fs/promises';
 import { AuditError } from './errors.js';
 import {
@@ -161,6 +162,6 @@ export class AuditLog {
     this.seq = seq;
     this.prevHash = prevHash;
     this.stats.records += group.length;
-    group.forEach(({ resolve }, i) => resolve(records[i]!));
+    group.forEach(({ resolve }, i) => resolve(at(records, i)));
   }
 }

@@ -12,6 +12,7 @@
  * is too large for the topic on its own goes out cut down, saying so, rather
  * than not at all.
  */
+import { at } from '../at.js';
 import type { Producer } from 'kafkajs';
 import type { DeadLetter } from '../consumers/messages.js';
 import type { RadarStore, StoredEvent } from '../store/types.js';
@@ -181,7 +182,10 @@ export async function publishPendingEvents(
     const messages = chunk.map(({ key, value, headers }) => ({ key, value, headers }));
     await withRetry(() => producer.send({ topic, messages }));
     // Not synced: after a crash that loses it, the events are produced again, as they may be anyway.
-    await store.write({ publishedSequence: chunk[chunk.length - 1]!.sequence }, { durable: false });
+    await store.write(
+      { publishedSequence: at(chunk, chunk.length - 1).sequence },
+      { durable: false },
+    );
     published += chunk.length;
   };
   for await (const event of store.events(await store.publishedSequence())) {

@@ -12,6 +12,7 @@
  * A crash anywhere replays at most the uncommitted batch, which the stored
  * positions and the signal ids turn into no-ops.
  */
+import { at } from '../at.js';
 import { Kafka, logLevel, type Consumer, type EachBatchPayload, type Producer } from 'kafkajs';
 import type { ServingSource } from '../api/health.js';
 import { requireBrokers, type RadarConfig } from '../config/config.js';
@@ -299,7 +300,7 @@ export class RadarService {
       throw error;
     }
     await publishPendingEvents(this.producer, topics.indicators, this.store, this.publishing());
-    const last = batch.messages[batch.messages.length - 1]!.offset;
+    const last = at(batch.messages, batch.messages.length - 1).offset;
     payload.resolveOffset(last);
     await this.consumer.commitOffsets([
       { topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() },

@@ -5,6 +5,7 @@
  * deterministic for a seed. No real person is in here: BSNs are random
  * numbers that pass the elfproef.
  */
+import { at } from '../at.js';
 import { prng } from './prng.js';
 
 const DAY = 86_400_000;
@@ -104,7 +105,7 @@ export interface GenerateOptions {
 /** NDJSON lines, one signal each. */
 export function* generateSignalLines(options: GenerateOptions): Generator<string> {
   const random = prng(options.seed ?? 1);
-  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
+  const pick = <T>(items: readonly T[]): T => at(items, Math.floor(random() * items.length));
   const int = (n: number): number => Math.floor(random() * n);
   const date = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
   const bsn = (): string => {
@@ -181,7 +182,7 @@ export function* generateSignalLines(options: GenerateOptions): Generator<string
       families.push(f);
       if (families.length > 200) families.shift();
     } else {
-      f = families[families.length - 1 - int(Math.min(families.length, 50))]!;
+      f = at(families, families.length - 1 - int(Math.min(families.length, 50)));
     }
     const occurred = START + (f.firstDay + int(900)) * DAY + int(DAY);
     const kind = pick(['MELDING', 'POLITIE', 'POLITIE', 'ADVIESVRAAG']);

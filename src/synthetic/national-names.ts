@@ -1,3 +1,4 @@
+import { at } from '../at.js';
 /**
  * Family names as Veilig Thuis and the police really write them: Dutch
  * surname particles in every order, Turkish, Polish, Scandinavian and
@@ -113,7 +114,7 @@ const ENDINGS = [
 
 /** `van der Berg` as it is registered, and as forms and police officers also write it. */
 function particleSpellings(particle: string, root: string): string[] {
-  const upperFirst = particle[0]!.toUpperCase() + particle.slice(1);
+  const upperFirst = at(particle, 0).toUpperCase() + particle.slice(1);
   return [
     `${particle} ${root}`,
     `${upperFirst} ${root}`,

@@ -10,6 +10,8 @@
  * memory. No real person is in here: BSNs are random numbers that pass the
  * elfproef.
  */
+import { at } from '../at.js';
+import { RadarError } from '../errors.js';
 import { DUTCH_NAMES, VARIOUS_NAMES, type NameSpellings } from './national-names.js';
 import { prng } from './prng.js';
 
@@ -186,7 +188,7 @@ class Dice {
     return this.random() < p;
   }
   pick<T>(items: readonly T[]): T {
-    return items[this.int(items.length)]!;
+    return at(items, this.int(items.length));
   }
   weighted(table: readonly [string, number][]): string {
     let u = this.random();
@@ -194,7 +196,7 @@ class Dice {
       u -= weight;
       if (u < 0) return value;
     }
-    return table[table.length - 1]![0];
+    return at(table, table.length - 1)[0];
   }
   bsn(): string {
     for (;;) {
@@ -259,7 +261,7 @@ function makeAddress(dice: Dice): Address {
   const address: Address = {
     postcode: `${digits}${letters}`,
     houseNumber: 1 + dice.int(dice.chance(0.9) ? 200 : 2000),
-    city: CITIES[Math.floor(((digits - 1000) * 26) / 9000)]!,
+    city: at(CITIES, Math.floor(((digits - 1000) * 26) / 9000)),
   };
   if (dice.chance(0.1)) address.houseLetter = String.fromCharCode(65 + dice.int(8));
   else if (dice.chance(0.08)) address.addition = dice.pick(['1', '2', '3', 'bis', 'hs']);
@@ -384,7 +386,7 @@ export function* nationalSignalLines(
     const reach = Math.min(families, window);
     const u = dice.random();
     const index = families - 1 - Math.floor(reach * u * u);
-    return makeFamily(seed, index, createdAt[index % window]!);
+    return makeFamily(seed, index, at(createdAt, index % window));
   };
 
   const personJson = (
@@ -397,7 +399,7 @@ export function* nationalSignalLines(
     const withBsn = !bsnless && dice.chance(police ? 0.9 : kind === 'MELDING' ? 0.95 : 0.75);
     const spelling = dice.chance(police ? 0.45 : 0.15)
       ? dice.pick(m.name.spellings)
-      : m.name.spellings[0]!;
+      : at(m.name.spellings, 0);
     const person: Record<string, unknown> = { ref: String(ref) };
     if (withBsn) {
       if (dice.chance(INVALID_BSN)) {
@@ -497,7 +499,10 @@ export function* nationalSignalLines(
           : dice.pick(kind === 'ADVIESVRAAG' ? ADVICE_SOURCES : REPORT_SOURCES),
     };
     if (!police || dice.chance(0.5)) signal.category = category;
-    const violence = VIOLENCE_BY_CATEGORY[category]!;
+    const violence = VIOLENCE_BY_CATEGORY[category];
+    if (violence === undefined) {
+      throw new RadarError('VALUE_OUTSIDE_CONTRACT', `category ${category} has no violence types`);
+    }
     signal.violenceTypes = dice.chance(0.3)
       ? [...new Set([dice.pick(violence), dice.pick(violence)])]
       : [dice.pick(violence)];
