@@ -20,7 +20,7 @@ import { Ingestor, noCounts, type BatchCounts } from '../consumers/ingestor.js';
 import type { InboundMessage } from '../consumers/messages.js';
 import { Radar } from '../engine/index.js';
 import type { Logger } from '../log/logger.js';
-import { produceLimits, type ProduceLimit } from '../producers/limits.js';
+import { produceLimit, produceLimits, type ProduceLimit } from '../producers/limits.js';
 import {
   produceDeadLetters,
   publishPendingEvents,
@@ -169,7 +169,7 @@ export class RadarService {
 
   private publishing(): PublishOptions {
     return {
-      limit: this.limits.get(this.config.kafka.topics.indicators)!,
+      limit: this.limitOf(this.config.kafka.topics.indicators),
       onAbridged: (sequence) =>
         this.log.warn(
           { sequence },
@@ -202,6 +202,11 @@ export class RadarService {
     } finally {
       await admin.disconnect();
     }
+  }
+
+  /** A topic's limit as last read; before the first read, the configured size stands for it. */
+  private limitOf(topic: string): ProduceLimit {
+    return this.limits.get(topic) ?? produceLimit(this.config.kafka.maxProduceBytes, undefined);
   }
 
   private async produceLimits(kafka: Kafka): Promise<Map<string, ProduceLimit>> {
@@ -271,7 +276,7 @@ export class RadarService {
         this.producer,
         topics.dlq,
         processed.deadLetters,
-        this.limits.get(topics.dlq)!,
+        this.limitOf(topics.dlq),
       );
       await withRetry(() =>
         this.store.write({ ...processed.state, counters: this.nextCounters(processed.counts) }),
