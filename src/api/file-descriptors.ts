@@ -67,7 +67,9 @@ function message(type: protobuf.Type): Init<typeof DescriptorProtoSchema> {
   for (const field of type.fieldsArray)
     if (field.map) throw new TypeError(`cannot describe map field ${field.fullName}`);
   // protoc numbers the real oneofs first, then one synthetic oneof per optional field.
-  const synthetic = type.fieldsArray.filter(isProto3Optional).map((f) => f.partOf!);
+  const synthetic = type.fieldsArray
+    .filter(isProto3Optional)
+    .flatMap((f) => (f.partOf === null ? [] : [f.partOf]));
   const oneofs = [...type.oneofsArray.filter((o) => !synthetic.includes(o)), ...synthetic];
   return {
     name: type.name,
@@ -98,13 +100,19 @@ function enumeration(e: protobuf.Enum): Init<typeof EnumDescriptorProtoSchema> {
 function service(s: protobuf.Service): Init<typeof ServiceDescriptorProtoSchema> {
   return {
     name: s.name,
-    method: s.methodsArray.map((m) => ({
-      name: m.name,
-      inputType: m.resolvedRequestType!.fullName,
-      outputType: m.resolvedResponseType!.fullName,
-      ...(m.requestStream ? { clientStreaming: true } : {}),
-      ...(m.responseStream ? { serverStreaming: true } : {}),
-    })),
+    method: s.methodsArray.map((m) => {
+      const input = m.resolvedRequestType;
+      const output = m.resolvedResponseType;
+      if (input === null || output === null)
+        throw new TypeError(`cannot describe unresolved method ${m.fullName}`);
+      return {
+        name: m.name,
+        inputType: input.fullName,
+        outputType: output.fullName,
+        ...(m.requestStream ? { clientStreaming: true } : {}),
+        ...(m.responseStream ? { serverStreaming: true } : {}),
+      };
+    }),
   };
 }
 
