@@ -91,7 +91,8 @@ function valueCount(filter: Predicate, field: FilterKey): PassFactory {
       },
       remove: (j) => {
         for (const value of at(valuesOf, j)) {
-          const left = counts.get(value)! - 1;
+          // A member is removed only after it was added, so its values are counted.
+          const left = (counts.get(value) ?? 1) - 1;
           if (left === 0) counts.delete(value);
           else counts.set(value, left);
         }

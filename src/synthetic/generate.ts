@@ -124,14 +124,14 @@ export function* generateSignalLines(options: GenerateOptions): Generator<string
       {
         bsn: bsn(),
         familyName,
-        initials: 'ABCDEFGHJKLMNPRSTW'[int(18)]! + '.',
+        initials: at('ABCDEFGHJKLMNPRSTW', int(18)) + '.',
         birthDate: date(parentBirth),
         role: 'SLACHTOFFER',
       },
       {
         bsn: bsn(),
         familyName: pick(SURNAMES),
-        initials: 'ABCDEFGHJKLMNPRSTW'[int(18)]! + '.',
+        initials: at('ABCDEFGHJKLMNPRSTW', int(18)) + '.',
         birthDate: date(parentBirth - int(2000) * DAY),
         role: 'PLEGER',
       },

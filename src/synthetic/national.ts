@@ -457,11 +457,12 @@ export function* nationalSignalLines(
 
     const persons: Record<string, unknown>[] = [];
     const relations: Record<string, unknown>[] = [];
-    const [first, second] = family.adults;
+    const first = at(family.adults, 0);
+    const second = family.adults[1];
     const aboutChildren = category === 'KINDERMISHANDELING' && family.children.length > 0;
     const adultRole = (i: number): string =>
       aboutChildren ? (i === 0 ? 'PLEGER' : 'BETROKKENE') : i === 0 ? 'SLACHTOFFER' : 'PLEGER';
-    persons.push(personJson(first!, 1, adultRole(0), kind));
+    persons.push(personJson(first, 1, adultRole(0), kind));
     if (second !== undefined && dice.chance(0.75)) {
       persons.push(personJson(second, 2, adultRole(1), kind));
       relations.push({
