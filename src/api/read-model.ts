@@ -11,6 +11,7 @@
  * No gRPC here: each method takes a request and returns the response message
  * plus the household and indicator ids it discloses, for the audit log.
  */
+import { byCodeUnits, distinctSorted } from '../engine/household-summary.js';
 import type { HouseholdView } from '../engine/index.js';
 import { addressKey } from '../graph/normalize.js';
 import * as pb from '../gen/radar/v1/radar.js';
@@ -68,16 +69,6 @@ export interface Answer<T> {
 }
 
 const LEVEL_RANK = new Map<string, number>(LEVELS.map((l, i) => [l, i]));
-
-function byCodeUnits(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-function distinctSorted(values: Iterable<string | undefined>): string[] {
-  const set = new Set<string>();
-  for (const v of values) if (v !== undefined && v !== '') set.add(v);
-  return [...set].sort(byCodeUnits);
-}
 
 const POSTCODE = /^[0-9]{4}\s*[A-Za-z]{2}$/;
 const ADDITION = /^[A-Za-z0-9]{0,4}$/;

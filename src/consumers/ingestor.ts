@@ -6,7 +6,7 @@
  */
 import { SignalRejectedError } from '../errors.js';
 import type { Radar } from '../engine/index.js';
-import { householdSummary } from '../engine/household-summary.js';
+import { viewSummary } from '../engine/household-view.js';
 import type { Signal } from '../signals/types.js';
 import type { StateBatch, StoredEvent } from '../store/types.js';
 import { deadLetter, decodeMessage, type DeadLetter, type InboundMessage } from './messages.js';
@@ -52,11 +52,13 @@ export function flushedBatch(
     indicator: change.indicator,
     recordedAt: now.toISOString(),
   }));
+  // A view resolves the household's persons; its summary is read off it rather than counted again.
+  const views = changes.householdsPut.map((h) => radar.householdView(h));
   const state: StateBatch = {
     signals,
-    householdsPut: changes.householdsPut.map((h) => householdSummary(radar.households, h)),
+    householdsPut: views.map(viewSummary),
     householdsDeleted: changes.householdsDeleted,
-    householdViews: changes.householdsPut.map((h) => radar.householdView(h)),
+    householdViews: views,
     indicatorsPut: changes.indicators.filter((c) => c.type !== 'WITHDRAWN').map((c) => c.indicator),
     indicatorsDeleted: changes.indicators
       .filter((c) => c.type === 'WITHDRAWN')

@@ -12,6 +12,13 @@ export function byCodeUnits(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/** The distinct values that are neither undefined nor empty, in code-unit order. */
+export function distinctSorted(values: Iterable<string | undefined>): string[] {
+  const set = new Set<string>();
+  for (const v of values) if (v !== undefined && v !== '') set.add(v);
+  return [...set].sort(byCodeUnits);
+}
+
 export function householdSummary(index: HouseholdIndex, household: Household): HouseholdSummary {
   return {
     householdId: household.id,

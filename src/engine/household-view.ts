@@ -1,7 +1,7 @@
 /** A household as the API reads it: built where the household is formed, stored beside it. */
 import type { Household, Person } from '../graph/household-index.js';
 import type { Indicator } from '../rules/index.js';
-import { byCodeUnits } from './household-summary.js';
+import { byCodeUnits, distinctSorted, type HouseholdSummary } from './household-summary.js';
 
 /**
  * A household as the API shows it, kept beside its summary so that a call
@@ -27,12 +27,6 @@ export interface HouseholdView {
   indicatorLevels: string[];
   indicatorRules: string[];
   activeIndicatorCount: number;
-}
-
-function distinctSorted(values: Iterable<string | undefined>): string[] {
-  const set = new Set<string>();
-  for (const v of values) if (v !== undefined && v !== '') set.add(v);
-  return [...set].sort(byCodeUnits);
 }
 
 /**
@@ -67,5 +61,14 @@ export function householdView(
     indicatorLevels: distinctSorted(indicators.map((i) => i.level)),
     indicatorRules: distinctSorted(indicators.map((i) => i.ruleId)),
     activeIndicatorCount: indicators.length,
+  };
+}
+
+/** The household as the backtest output shows it, read off its view. */
+export function viewSummary(view: HouseholdView): HouseholdSummary {
+  return {
+    householdId: view.householdId,
+    signalIds: view.signalIds,
+    personCount: view.persons.length,
   };
 }

@@ -1,4 +1,4 @@
-export { Radar } from './radar.js';
+export { Radar, sameIndicator } from './radar.js';
 export type {
   IndicatorChange,
   IndicatorEventType,

@@ -102,7 +102,8 @@ const NO_CHANGE: HouseholdChange = { removed: [], added: [] };
 /** A formed-once radar's households before it settles. */
 const NO_HOUSEHOLDS: RowGroups = { items: new Int32Array(0), starts: new Int32Array(1) };
 
-function sameIndicator(a: Indicator, b: Indicator): boolean {
+/** Whether two versions of one indicator show the same: no UPDATED event between them. */
+export function sameIndicator(a: Indicator, b: Indicator): boolean {
   return (
     a.householdId === b.householdId &&
     a.ruleVersion === b.ruleVersion &&

@@ -8,7 +8,7 @@
  * indicator events for every indicator that changed, as any batch would.
  */
 import { householdSummary, type HouseholdSummary } from '../engine/household-summary.js';
-import type { Household, Radar } from '../engine/index.js';
+import { sameIndicator, type Household, type Radar } from '../engine/index.js';
 import type { Indicator } from '../rules/index.js';
 import type { RadarStore, StateBatch, StoredEvent } from '../store/index.js';
 
@@ -32,7 +32,7 @@ export async function reconcileWithRadar(
   for (const indicator of radar.indicators()) {
     const before = storedIndicators.get(indicator.indicatorId);
     storedIndicators.delete(indicator.indicatorId);
-    if (before !== undefined && JSON.stringify(before) === JSON.stringify(indicator)) continue;
+    if (before !== undefined && sameIndicator(before, indicator)) continue;
     event(before === undefined ? 'RAISED' : 'UPDATED', indicator);
     indicatorsPut.push(indicator);
     reindexed.add(indicator.householdId);

@@ -5,18 +5,16 @@
  * up with exactly what `radar backtest` computes from the same messages, and
  * every event reaches the indicator topic.
  */
-import { writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { Partitioners, type Admin, type Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventMessage } from '../../src/producers/publish.js';
 import { replayLines } from '../../src/producers/replay.js';
 import { generateSignalLines } from '../../src/synthetic/generate.js';
-import { runCli } from '../backtest/run-cli.js';
 import { brokers, createTopics, kafka, waitFor } from '../helpers/kafka.js';
 import { denseFamilyLines } from './dense-family.js';
 import { coversSequences, readIndicatorTopic, readStore } from './indicator-events.js';
-import { testConfig } from './radar-service.js';
+import { backtestAndExport, testConfig } from './radar-service.js';
 import {
   groupProgress,
   serviceRunner,
@@ -90,10 +88,7 @@ describe('radar serve killed during a large backlog', () => {
     second.kill('SIGTERM');
     expect(await second.exited, second.output()).toEqual({ code: 0, signal: null });
 
-    const file = join(dirname(configFile), 'stream.ndjson');
-    await writeFile(file, stream.join('\n') + '\n');
-    const backtest = await runCli(['backtest', '--signals', file, '--rules', config.rules]);
-    const exported = await runCli(['export', '--data', config.dataDir]);
+    const { backtest, exported } = await backtestAndExport(stream, dirname(configFile), config);
     expect(exported.code).toBe(0);
     expect(exported.stdout).toBe(backtest.stdout);
 

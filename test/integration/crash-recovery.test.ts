@@ -6,15 +6,13 @@
  * `radar backtest` computes: no signal lost or doubled, no indicator event
  * sequence number reused or skipped, every event on the indicator topic.
  */
-import { writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Partitioners, type Admin, type Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventMessage } from '../../src/producers/publish.js';
 import { replayLines } from '../../src/producers/replay.js';
 import { generateSignalLines } from '../../src/synthetic/generate.js';
-import { runCli } from '../backtest/run-cli.js';
 import { brokers, createTopics, kafka, waitFor } from '../helpers/kafka.js';
 import { seeded, testSeed } from '../helpers/seed.js';
 import {
@@ -25,7 +23,7 @@ import {
   replayEvents,
   type StoredState,
 } from './indicator-events.js';
-import { testConfig } from './radar-service.js';
+import { backtestAndExport, testConfig } from './radar-service.js';
 import {
   groupProgress,
   serviceRunner,
@@ -181,10 +179,7 @@ describe('crash recovery of radar serve', () => {
     expect(await service.exited, service.output()).toEqual({ code: 0, signal: null });
 
     // Equal to the backtest of the produced lines, byte for byte.
-    const file = join(dirname(configFile), 'stream.ndjson');
-    await writeFile(file, stream.join('\n') + '\n');
-    const backtest = await runCli(['backtest', '--signals', file, '--rules', config.rules]);
-    const exported = await runCli(['export', '--data', config.dataDir]);
+    const { backtest, exported } = await backtestAndExport(stream, dirname(configFile), config);
     expect(backtest.code).toBe(0);
     expect(exported.code).toBe(0);
     expect(exported.stdout).toBe(backtest.stdout);

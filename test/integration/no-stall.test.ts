@@ -7,7 +7,7 @@
  * and a consumer that crashes anyway is restarted, with the health service
  * saying NOT_SERVING until it consumes again.
  */
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { credentials } from '@grpc/grpc-js';
@@ -19,12 +19,11 @@ import { ABRIDGED_HEADER, eventMessage, TRUNCATED_HEADER } from '../../src/produ
 import { replayLines } from '../../src/producers/replay.js';
 import type { RadarService } from '../../src/service/service.js';
 import { generateSignalLines } from '../../src/synthetic/generate.js';
-import { runCli } from '../backtest/run-cli.js';
 import { healthClient } from '../helpers/health-client.js';
 import { brokers, createTopics, kafka, waitFor } from '../helpers/kafka.js';
 import { denseFamilyLines } from './dense-family.js';
 import { coversSequences, readIndicatorTopic, readStore, readTopic } from './indicator-events.js';
-import { startService, testConfig } from './radar-service.js';
+import { backtestAndExport, startService, testConfig } from './radar-service.js';
 import { spawnService, waitForNewMember, writeConfigFile } from './service-process.js';
 import { shuffle } from './signal-lines.js';
 
@@ -107,10 +106,7 @@ describe('radar serve never stalls', () => {
     }
     const seconds = (Date.now() - started) / 1000;
 
-    const file = join(config.dataDir, 'stream.ndjson');
-    await writeFile(file, lines.join('\n') + '\n');
-    const backtest = await runCli(['backtest', '--signals', file, '--rules', config.rules]);
-    const exported = await runCli(['export', '--data', config.dataDir]);
+    const { backtest, exported } = await backtestAndExport(lines, config.dataDir, config);
     expect(exported.code).toBe(0);
     expect(exported.stdout).toBe(backtest.stdout);
 

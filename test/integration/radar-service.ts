@@ -2,12 +2,13 @@
  * Running the radar service against the test broker: fresh topics, group and
  * data directory per test, so tests never see each other's signals.
  */
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { resolveConfig, type RadarConfig } from '../../src/config/config.js';
 import { RadarService } from '../../src/service/service.js';
+import { runCli, type CliResult } from '../backtest/run-cli.js';
 import { brokers, randomGroupId, randomTopicName, waitFor } from '../helpers/kafka.js';
 
 export async function testConfig(overrides: { rules?: string } = {}): Promise<RadarConfig> {
@@ -47,4 +48,21 @@ export async function waitUntilConsumed(service: RadarService, total: number): P
     },
     { timeout: 90_000, delay: 100 },
   );
+}
+
+/**
+ * `radar backtest` of the lines (written to `dir` as the file it reads) and
+ * `radar export` of the service's store, for a test to hold them equal.
+ */
+export async function backtestAndExport(
+  lines: readonly string[],
+  dir: string,
+  config: RadarConfig,
+): Promise<{ backtest: CliResult; exported: CliResult }> {
+  const file = join(dir, 'stream.ndjson');
+  await writeFile(file, lines.join('\n') + '\n');
+  return {
+    backtest: await runCli(['backtest', '--signals', file, '--rules', config.rules]),
+    exported: await runCli(['export', '--data', config.dataDir]),
+  };
 }

@@ -66,17 +66,17 @@ describe('the scanner', () => {
   it('flags a path that climbs out of the repository or lies beside it, and no other', () => {
     const file = join(repoRoot, 'test/api/helpers.ts');
     const text = [
-      "new URL('../../../shared/scenarios', import.meta.url);",
-      'readFileSync(`../../../shared/${name}.ndjson`);',
-      `readFileSync('${join(repoRoot, '..', 'shared', 'CONTRACT.md')}');`,
+      "new URL('../../../elsewhere/scenarios', import.meta.url);",
+      'readFileSync(`../../../elsewhere/${name}.ndjson`);',
+      `readFileSync('${join(repoRoot, '..', 'elsewhere', 'CONTRACT.md')}');`,
       "import { x } from '../fixtures/scenarios.js';",
       "new URL('../../proto/radar/v1/radar.proto', import.meta.url);",
       "const path = '/radar.v1.RadarService/GetHousehold';",
     ].join('\n');
     expect(pathsLeavingRepo(text, file)).toEqual([
-      '../../../shared/scenarios',
-      '../../../shared/',
-      join(repoRoot, '..', 'shared', 'CONTRACT.md'),
+      '../../../elsewhere/scenarios',
+      '../../../elsewhere/',
+      join(repoRoot, '..', 'elsewhere', 'CONTRACT.md'),
     ]);
   });
 
