@@ -31,7 +31,26 @@ export interface HouseholdIndexOptions {
    * @defaultValue 12
    */
   institutionalPersonThreshold?: number;
+  /**
+   * What lies outside this index and still counts: an index that holds
+   * some households of a larger store (the service's fold loads only the
+   * households a batch reaches) is told the rest. Both answers must stay the
+   * same while the index is in use; by default nothing lies outside.
+   */
+  outside?: OutsideFacts;
 }
+
+export interface OutsideFacts {
+  /** Distinct persons named at this address by signals not in the index. */
+  personsAt(addressKey: string): number;
+  /** Distinct valid BSNs of records with this name key not in the index. */
+  bsnsWithName(nameKey: string): readonly string[];
+}
+
+const NOTHING_OUTSIDE: OutsideFacts = {
+  personsAt: () => 0,
+  bsnsWithName: () => [],
+};
 
 export interface HouseholdChange {
   /** Households that no longer exist as they were. */
@@ -94,9 +113,11 @@ function recordsOf(signals: readonly GraphSignal[]): PersonRecord[] {
  */
 function nameMatchingOn(
   list: readonly PersonRecord[],
+  outside: readonly string[],
   counts: (record: PersonRecord) => boolean = everyRecord,
 ): boolean {
-  let seen: string | undefined;
+  if (outside.length > 1) return false;
+  let seen = outside[0];
   for (const record of list) {
     const bsn = record.bsn;
     if (bsn === undefined || bsn === seen || !counts(record)) continue;
@@ -218,6 +239,7 @@ export class HouseholdIndex {
   /** The settings resolved, defaults filled in: see `HouseholdIndexOptions`. */
   readonly threshold: number;
   readonly configured: ReadonlySet<string>;
+  private readonly outside: OutsideFacts;
   private readonly signalsById = new Map<string, GraphSignal>();
   private readonly byBsn = new Map<string, KeyList>();
   private readonly byName = new Map<string, KeyList>();
@@ -235,6 +257,7 @@ export class HouseholdIndex {
     }
     this.threshold = threshold;
     this.configured = new Set(options.institutionalAddresses ?? []);
+    this.outside = options.outside ?? NOTHING_OUTSIDE;
   }
 
   get size(): number {
@@ -357,17 +380,17 @@ export class HouseholdIndex {
 
   /** `insertAtAddresses` and `recheckAddresses` for a load: every address here is new. */
   private loadAddresses(added: readonly GraphSignal[]): void {
-    const states: AddressState[] = [];
+    const states: [string, AddressState][] = [];
     for (const signal of added) {
       if (signal.addressKey === undefined) continue;
       const state = this.addressState(signal.addressKey);
-      if (state.signals.length === 0) states.push(state);
+      if (state.signals.length === 0) states.push([signal.addressKey, state]);
       state.signals.push(signal);
     }
-    for (const state of states) {
+    for (const [key, state] of states) {
       // Copied to its exact length: a list grown by push keeps room to spare.
       state.signals = state.signals.slice().sort(bySignalOrder);
-      state.institutional = state.configured || this.namesMoreThan(state.signals, this.threshold);
+      state.institutional = state.configured || this.crowded(key, state.signals);
     }
   }
 
@@ -501,7 +524,8 @@ export class HouseholdIndex {
       if (nameList === undefined || nameList.mark === taken) continue;
       nameList.mark = taken;
       const list = nameList.records;
-      if (nameMatchingOn(list) || nameMatchingOn(list, indexedBefore)) {
+      const outside = this.outsideBsns(list);
+      if (nameMatchingOn(list, outside) || nameMatchingOn(list, outside, indexedBefore)) {
         for (const record of list) include(affected, record);
       }
     }
@@ -537,7 +561,7 @@ export class HouseholdIndex {
     const uf = new UnionFind(records.length);
     for (const { records: list } of bsnLists) linkAll(uf, records, list);
     for (const { records: list } of nameLists) {
-      if (nameMatchingOn(list)) linkByInitial(uf, records, list);
+      if (nameMatchingOn(list, this.outsideBsns(list))) linkByInitial(uf, records, list);
     }
     return uf.groupsOf(records).map((group) => new Person(group));
   }
@@ -563,11 +587,30 @@ export class HouseholdIndex {
   }
 
   /**
-   * Whether the signals name more than `limit` distinct persons; see
-   * `countPersons` for why it stops counting there.
+   * Whether the address names more distinct persons than the threshold, its
+   * signals here and those outside together; see `countPersons` for why it
+   * stops counting there.
    */
-  private namesMoreThan(signals: readonly GraphSignal[], limit: number): boolean {
-    return countPersons(signals, ++this.lastMark, limit) > limit;
+  private crowded(key: string, signals: readonly GraphSignal[]): boolean {
+    const elsewhere = this.outside.personsAt(key);
+    const limit = this.threshold - elsewhere;
+    return limit < 0 || countPersons(signals, ++this.lastMark, limit) > limit;
+  }
+
+  /** The BSNs of a name list's records outside the index; a list holds at least one record. */
+  private outsideBsns(list: readonly PersonRecord[]): readonly string[] {
+    const nameKey = list[0]?.nameKey;
+    return nameKey === undefined ? [] : this.outside.bsnsWithName(nameKey);
+  }
+
+  /** Whether an address's signals here link along it, or undefined for an address not here. */
+  institutional(addressKey: string): boolean | undefined {
+    return this.addresses.get(addressKey)?.institutional;
+  }
+
+  /** The addresses of the signals here. */
+  addressKeys(): IterableIterator<string> {
+    return this.addresses.keys();
   }
 
   private recheckAddresses(keys: Set<string>, touched: GraphSignal[]): void {
@@ -578,7 +621,7 @@ export class HouseholdIndex {
         this.addresses.delete(key);
         continue;
       }
-      const institutional = state.configured || this.namesMoreThan(state.signals, this.threshold);
+      const institutional = state.configured || this.crowded(key, state.signals);
       if (institutional !== state.institutional) {
         state.institutional = institutional;
         for (const signal of state.signals) include(touched, signal);

@@ -27,6 +27,19 @@
  *                          one value: a household's are read with a get a
  *                          signal, not an iterator a signal
  *
+ * and the fold's own state, so that a batch reads only the households it
+ * reaches (see docs/architecture.md):
+ *
+ *   gs!<signalId>          PreparedSignal without its id: fingerprint, what
+ *                          it withdraws, rule facts, identity keys; no names
+ *   kb!<bsn>·<sid>·<ref>   a record with a valid BSN, of a signal in a household
+ *   kn!<nameKey>·<sid>·<ref>  a record with a name key → its valid BSN or ""
+ *   ka!<addressKey>·<t>·<sid> a signal at an address, in time order (`t`
+ *                          offset and zero-padded so byte order is time order)
+ *   ap!<addressKey>·<hid>  distinct persons the household names there
+ *   rt!<signalId>          withdrawn by some accepted signal
+ *   mark!<name>            small named values
+ *
  * The indexes are the store's own: each write reads the views and records
  * it replaces and updates their index entries in the same atomic batch, so
  * a crash never leaves an index pointing at a state that is not stored.
@@ -35,12 +48,14 @@
  */
 import type { HouseholdSummary } from '../engine/household-summary.js';
 import type { HouseholdView } from '../engine/household-view.js';
+import type { PreparedSignal } from '../engine/prepare.js';
 import type { Indicator } from '../rules/index.js';
 import type { Signal } from '../signals/types.js';
 import { notOpen, StoreError } from './errors.js';
-import { byKeyOrder, prefixRange, type KvOperation, type OrderedKv } from './kv.js';
+import { byKeyOrder, prefixRange, type KvOperation, type KvRange, type OrderedKv } from './kv.js';
 import { continueSequence } from './sequence.js';
 import type {
+  FoldWrite,
   HouseholdIndexName,
   IndicatorIndexName,
   IndicatorRecord,
@@ -62,6 +77,44 @@ const SIGNAL_HOUSEHOLD = 'sh!';
 const SMALLEST = 'hx!';
 const RECORD = 'ix!';
 const SEP = '\u0000';
+const PREPARED = 'gs!';
+const BSN_RECORD = 'kb!';
+const NAME_RECORD = 'kn!';
+const AT_ADDRESS = 'ka!';
+const ADDRESS_PERSONS = 'ap!';
+const RETRACTED = 'rt!';
+const MARK = 'mark!';
+/** Added to `occurredAt` (ms) so that every time from the year -1200 on is a positive 16-digit number. */
+const TIME_OFFSET = 1e14;
+
+function timeKey(t: number): string {
+  return String(t + TIME_OFFSET).padStart(16, '0');
+}
+
+/** The BSN, name and address entries of a signal in a household. */
+function foldEntries(prepared: PreparedSignal): [key: string, value: string][] {
+  const entries: [string, string][] = [];
+  const graph = prepared.graph;
+  if (graph === undefined) return entries;
+  const { keys, addressKey, t } = graph;
+  for (let i = 0; i + 3 < keys.length; i += 4) {
+    const [ref, bsn, nameKey] = [keys[i] ?? '', keys[i + 1], keys[i + 2]];
+    if (bsn !== undefined)
+      entries.push([`${BSN_RECORD}${bsn}${SEP}${prepared.id}${SEP}${ref}`, '']);
+    if (nameKey !== undefined) {
+      entries.push([`${NAME_RECORD}${nameKey}${SEP}${prepared.id}${SEP}${ref}`, bsn ?? '']);
+    }
+  }
+  if (addressKey !== undefined) {
+    entries.push([`${AT_ADDRESS}${addressKey}${SEP}${timeKey(t)}${SEP}${prepared.id}`, '']);
+  }
+  return entries;
+}
+
+/** The signal id in a `kb!` or `kn!` key, after its prefix: `<sid>·<ref>`. */
+function recordSignal(rest: string): string {
+  return rest.slice(0, rest.lastIndexOf(SEP));
+}
 
 const HOUSEHOLD_INDEX: Record<HouseholdIndexName, string> = {
   bsn: 'xb!',
@@ -280,6 +333,102 @@ export abstract class KvStore implements RadarStore {
     for await (const key of this.keys(prefix, after)) yield key.slice(prefix.length);
   }
 
+  async marks(): Promise<Record<string, string>> {
+    const marks: Record<string, string> = {};
+    for await (const [key, value] of this.entries(MARK))
+      marks[key.slice(MARK.length)] = this.parse<string>(key, value);
+    return marks;
+  }
+
+  async preparedSignals(ids: Iterable<string>): Promise<Map<string, PreparedSignal>> {
+    this.opened();
+    const read = await this.readAll<Omit<PreparedSignal, 'id'>>(
+      [...ids].map((id) => PREPARED + id),
+    );
+    const prepared = new Map<string, PreparedSignal>();
+    for (const [key, value] of read) {
+      const id = key.slice(PREPARED.length);
+      if (value === undefined) continue;
+      // JSON keeps a missing key of a record as null.
+      const graph = value.graph && {
+        ...value.graph,
+        keys: value.graph.keys.map((k) => k ?? undefined),
+      };
+      prepared.set(id, { ...value, graph, id });
+    }
+    return prepared;
+  }
+
+  async retractedIds(ids: Iterable<string>): Promise<Set<string>> {
+    this.opened();
+    const distinct = [...new Set(ids)];
+    const found = await Promise.all(distinct.map((id) => this.kv.get(RETRACTED + id)));
+    return new Set(distinct.filter((_, i) => found[i] !== undefined));
+  }
+
+  async signalsWithBsn(bsn: string): Promise<string[]> {
+    const prefix = `${BSN_RECORD}${bsn}${SEP}`;
+    const ids = new Set<string>();
+    for await (const key of this.keys(prefix)) ids.add(recordSignal(key.slice(prefix.length)));
+    return [...ids];
+  }
+
+  async recordsWithName(nameKey: string): Promise<{ signalId: string; bsn: string | undefined }[]> {
+    const prefix = `${NAME_RECORD}${nameKey}${SEP}`;
+    const records: { signalId: string; bsn: string | undefined }[] = [];
+    for await (const [key, value] of this.entries(prefix)) {
+      const bsn = this.parse<string>(key, value);
+      records.push({ signalId: recordSignal(key.slice(prefix.length)), bsn: bsn || undefined });
+    }
+    return records;
+  }
+
+  async addressNeighbours(addressKey: string, t: number, signalId: string): Promise<string[]> {
+    this.opened();
+    const prefix = `${AT_ADDRESS}${addressKey}${SEP}`;
+    const at = `${prefix}${timeKey(t)}${SEP}${signalId}`;
+    const { lt: end } = prefixRange(prefix);
+    const [before, after] = await Promise.all([
+      this.firstKey({ gte: prefix, lt: at, reverse: true, limit: 1 }),
+      this.firstKey({ gt: at, lt: end, limit: 1 }),
+    ]);
+    const neighbours: string[] = [];
+    for (const key of [before, after]) {
+      if (key !== undefined) neighbours.push(key.slice(key.lastIndexOf(SEP) + 1));
+    }
+    return neighbours;
+  }
+
+  async personsAt(addressKey: string): Promise<Map<string, number>> {
+    const prefix = `${ADDRESS_PERSONS}${addressKey}${SEP}`;
+    const counts = new Map<string, number>();
+    for await (const [key, value] of this.entries(prefix))
+      counts.set(key.slice(prefix.length), this.parse<number>(key, value));
+    return counts;
+  }
+
+  private async firstKey(range: KvRange): Promise<string | undefined> {
+    for await (const key of this.kv.keys(range)) return key;
+    return undefined;
+  }
+
+  /** The fold's own entries of a batch; see `FoldWrite`. */
+  private foldOperations(
+    fold: FoldWrite,
+    put: (key: string, value: unknown) => void,
+    del: (key: string) => void,
+  ): void {
+    for (const { id, ...rest } of fold.prepared ?? []) put(PREPARED + id, rest);
+    for (const prepared of fold.unlinked ?? []) for (const [key] of foldEntries(prepared)) del(key);
+    for (const prepared of fold.linked ?? [])
+      for (const [key, value] of foldEntries(prepared)) put(key, value);
+    for (const id of fold.retracted ?? []) put(RETRACTED + id, '');
+    for (const { addressKey, householdId } of fold.addressPersonsDeleted ?? [])
+      del(`${ADDRESS_PERSONS}${addressKey}${SEP}${householdId}`);
+    for (const { addressKey, householdId, persons } of fold.addressPersonsPut ?? [])
+      put(`${ADDRESS_PERSONS}${addressKey}${SEP}${householdId}`, persons);
+  }
+
   /** Runs even when close() began after the write was accepted: see `close`. */
   private async apply(batch: StateBatch, durable: boolean): Promise<void> {
     const events = batch.events ?? [];
@@ -304,6 +453,8 @@ export abstract class KvStore implements RadarStore {
     if (events.length > 0) put(LAST_SEQUENCE, last);
     if (batch.publishedSequence !== undefined) put(PUBLISHED, batch.publishedSequence);
     for (const [name, value] of Object.entries(batch.counters ?? {})) put(COUNTER + name, value);
+    for (const [name, value] of Object.entries(batch.marks ?? {})) put(MARK + name, value);
+    if (batch.fold !== undefined) this.foldOperations(batch.fold, put, del);
     await this.indexHouseholds(batch, put, del);
     await this.indexIndicators(batch, events, put, del);
 

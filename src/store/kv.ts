@@ -8,11 +8,16 @@
 export type KvOperation =
   { type: 'put'; key: string; value: string } | { type: 'del'; key: string };
 
-/** A key range: from `gte` (inclusive) or `gt` (exclusive), up to `lt` (exclusive). */
+/**
+ * A key range: from `gte` (inclusive) or `gt` (exclusive), up to `lt`
+ * (exclusive); `reverse` walks it from the end, `limit` stops after so many.
+ */
 export interface KvRange {
   gte?: string;
   gt?: string;
   lt: string;
+  reverse?: boolean;
+  limit?: number;
 }
 
 export interface OrderedKv {
@@ -69,7 +74,8 @@ export class MemoryKv implements OrderedKv {
   async *entries(range: KvRange): AsyncGenerator<[string, string]> {
     const snapshot = [...this.data].filter(([key]) => inRange(key, range));
     snapshot.sort(([a], [b]) => byKeyOrder(a, b));
-    yield* snapshot;
+    if (range.reverse === true) snapshot.reverse();
+    yield* snapshot.slice(0, range.limit ?? snapshot.length);
   }
 
   async *keys(range: KvRange): AsyncGenerator<string> {

@@ -104,7 +104,13 @@ class LevelKv implements OrderedKv {
     values: boolean,
   ): AsyncGenerator<[string, string | undefined]> {
     const db = this.opened();
-    const iterator = db.iterator({ ...range, values, keyAsBuffer: false, valueAsBuffer: false });
+    const iterator = db.iterator({
+      ...range,
+      limit: range.limit ?? -1,
+      values,
+      keyAsBuffer: false,
+      valueAsBuffer: false,
+    });
     try {
       for (;;) {
         const entry = await iterator.next().catch((err: unknown) => {

@@ -16,6 +16,9 @@ declare module 'leveldown' {
       gt?: string;
       gte?: string;
       lt?: string;
+      reverse?: boolean;
+      /** -1 (the default) for no limit. */
+      limit?: number;
       /** false: entries come with an undefined value, and LevelDB does not copy values out. */
       values?: boolean;
       keyAsBuffer: false;

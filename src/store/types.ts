@@ -8,6 +8,7 @@ import type { HouseholdSummary } from '../engine/household-summary.js';
 import type { HouseholdView } from '../engine/household-view.js';
 import type { IndicatorEventType } from '../engine/index.js';
 import type { Indicator } from '../rules/index.js';
+import type { PreparedSignal } from '../engine/prepare.js';
 import type { Signal } from '../signals/types.js';
 
 export interface StoredEvent {
@@ -48,8 +49,31 @@ export type HouseholdIndexName = 'bsn' | 'address' | 'region' | 'level' | 'rule'
 /** Secondary indexes of indicator records (current and withdrawn alike). */
 export type IndicatorIndexName = 'region' | 'level' | 'rule' | 'household' | 'signal';
 
+/**
+ * What the fold keeps of its own, written with the batch that changes it:
+ * every accepted signal as prepared, the identity keys of the signals in a
+ * household, the withdrawn ids, and per address and household how many
+ * distinct persons are named there.
+ */
+export interface FoldWrite {
+  /** Every accepted signal, withdrawn ones and withdrawals too: a redelivery is told by its fingerprint. */
+  prepared?: readonly PreparedSignal[];
+  /** Signals that enter a household: their BSN, name and address entries are put. */
+  linked?: readonly PreparedSignal[];
+  /** Signals that leave their household for good (withdrawn): their entries are deleted. */
+  unlinked?: readonly PreparedSignal[];
+  /** Ids withdrawn, whether they have arrived or not. */
+  retracted?: readonly string[];
+  /** Deleted before the puts: an entry both deleted and put ends up put. */
+  addressPersonsDeleted?: readonly { addressKey: string; householdId: string }[];
+  addressPersonsPut?: readonly { addressKey: string; householdId: string; persons: number }[];
+}
+
 export interface StateBatch {
   signals?: readonly Signal[];
+  fold?: FoldWrite;
+  /** Small named values (`marks()`), such as which rules and which fold the stored state was made with. */
+  marks?: Readonly<Record<string, string>>;
   offsets?: Offsets;
   /** Applied after the deletes: an id both deleted and put ends up put. */
   householdsPut?: readonly HouseholdSummary[];
@@ -123,6 +147,23 @@ export interface RadarStore {
     by?: { index: IndicatorIndexName; key: string },
     after?: string,
   ): AsyncIterable<string>;
+  /** Small named values written with `StateBatch.marks`. */
+  marks(): Promise<Record<string, string>>;
+  /** Accepted signals as prepared, by id; ids not accepted are left out. */
+  preparedSignals(ids: Iterable<string>): Promise<Map<string, PreparedSignal>>;
+  /** Which of these ids some accepted signal withdraws. */
+  retractedIds(ids: Iterable<string>): Promise<Set<string>>;
+  /** The signals in a household that name a person with this valid BSN. */
+  signalsWithBsn(bsn: string): Promise<string[]>;
+  /** The person records in a household with this name key, with the valid BSN each carries. */
+  recordsWithName(nameKey: string): Promise<{ signalId: string; bsn: string | undefined }[]>;
+  /**
+   * The signals in a household at this address just before and just after
+   * (t, signalId) in the address's time order: the ones a signal there links to.
+   */
+  addressNeighbours(addressKey: string, t: number, signalId: string): Promise<string[]>;
+  /** Per household, how many distinct persons its signals name at this address. */
+  personsAt(addressKey: string): Promise<Map<string, number>>;
   /** Calls `listener` after every write that stored events; returns how to stop. */
   onEvents(listener: (lastSequence: number) => void): () => void;
 }

@@ -1,0 +1,441 @@
+/**
+ * The live fold: each batch of signals folded into the households and
+ * indicators kept in the store, reading only the households the batch
+ * reaches. Nothing of the history is held in memory between batches.
+ *
+ * A batch's signals can only change the households they reach through
+ * their own keys (a BSN, a name key whose matching is or was on, the
+ * neighbours along an address), the households of the signals they
+ * withdraw, and the households at an address whose count of persons
+ * crosses the institutional threshold. Those households are loaded from
+ * the store into a `HouseholdIndex` of their own, told what lies outside
+ * it (the persons named at its addresses by other households, the BSNs
+ * other records carry under its name keys), and the batch is applied to
+ * it: the same code that keeps households in the in-memory radar, so the
+ * two agree by construction. An address that crosses the threshold pulls
+ * in every household there and the batch is applied again: a fixpoint,
+ * since each round only adds households.
+ */
+import { SignalRejectedError } from '../errors.js';
+import { graphSignal, type GraphSignal } from '../graph/model.js';
+import {
+  HouseholdIndex,
+  type Household,
+  type HouseholdIndexOptions,
+  type OutsideFacts,
+} from '../graph/household-index.js';
+import {
+  compileRuleset,
+  type CompiledRuleset,
+  type Indicator,
+  type Ruleset,
+} from '../rules/index.js';
+import type { Signal } from '../signals/types.js';
+import type { FoldWrite, RadarStore, StateBatch, StoredEvent } from '../store/types.js';
+import { householdView, viewSummary } from './household-view.js';
+import { prepareSignal, type PreparedSignal } from './prepare.js';
+import { sameIndicator, type IndicatorEventType } from './radar.js';
+
+export interface StoreFoldOptions extends Omit<HouseholdIndexOptions, 'outside'> {
+  ruleset: Ruleset;
+}
+
+/** What became of each signal of a batch, in order. */
+export type FoldOutcome = 'accepted' | 'duplicate' | SignalRejectedError;
+
+export interface FoldedBatch {
+  outcomes: FoldOutcome[];
+  /** Everything the batch changes; the caller adds offsets and counters. */
+  state: StateBatch;
+  events: StoredEvent[];
+}
+
+/** The households a batch reaches, loaded, and the index they were formed in. */
+interface Loaded {
+  index: HouseholdIndex;
+  prepared: Map<string, PreparedSignal>;
+  householdIds: Set<string>;
+}
+
+type FoldStore = Pick<
+  RadarStore,
+  | 'preparedSignals'
+  | 'retractedIds'
+  | 'signalsWithBsn'
+  | 'recordsWithName'
+  | 'addressNeighbours'
+  | 'personsAt'
+  | 'householdOfSignal'
+  | 'household'
+  | 'indicatorIds'
+  | 'indicatorRecord'
+>;
+
+export class StoreFold {
+  private readonly compiled: CompiledRuleset;
+  private readonly options: Omit<HouseholdIndexOptions, 'outside'>;
+
+  constructor(
+    private readonly store: FoldStore,
+    { ruleset, ...options }: StoreFoldOptions,
+  ) {
+    this.compiled = compileRuleset(ruleset);
+    this.options = options;
+  }
+
+  /**
+   * Folds a batch of valid signals; `lastSequence` numbers its events on.
+   * Nothing is written: the caller stores `state` in one write before the
+   * next batch is folded, since each fold reads what the last one stored.
+   */
+  async fold(
+    signals: readonly Signal[],
+    lastSequence: number,
+    now = new Date(),
+  ): Promise<FoldedBatch> {
+    const { outcomes, accepted, acceptedSignals } = await this.accept(signals);
+    const retracts = new Set<string>();
+    for (const p of accepted) for (const target of p.retracts) retracts.add(target);
+    const acceptedIds = accepted.map((p) => p.id);
+    const [retractedBefore, targets] = await Promise.all([
+      this.store.retractedIds([...acceptedIds, ...retracts]),
+      this.store.preparedSignals(retracts),
+    ]);
+    const retracted = [...retracts].filter((id) => !retractedBefore.has(id));
+    const gone = new Set(retracted);
+    const adds = accepted.filter(
+      (p) => p.graph !== undefined && !gone.has(p.id) && !retractedBefore.has(p.id),
+    );
+    // Withdrawn now, stored before, and in a household until now.
+    const removes = retracted
+      .map((id) => targets.get(id))
+      .filter((p): p is PreparedSignal => p?.graph !== undefined);
+
+    const fold: FoldWrite = { prepared: accepted, linked: adds, unlinked: removes, retracted };
+    const state: StateBatch = { signals: acceptedSignals, fold };
+    if (adds.length === 0 && removes.length === 0) return { outcomes, state, events: [] };
+
+    // Made afresh for each index: the index writes its persons and households into them.
+    const addSignals = (): GraphSignal[] => adds.map((p) => graphSignal(p.id, graphOf(p)));
+    let householdIds = await this.reached(addSignals(), removes, adds);
+    let loaded: Loaded;
+    let change: { removed: readonly Household[]; added: readonly Household[] };
+    for (;;) {
+      const added = addSignals();
+      loaded = await this.load(householdIds, added);
+      const before = new Map<string, boolean | undefined>();
+      for (const key of loaded.index.addressKeys())
+        before.set(key, loaded.index.institutional(key));
+      change = loaded.index.apply(
+        added,
+        removes.map((p) => p.id),
+      );
+      const crossed = await this.crossed(loaded, before);
+      if (crossed.size === 0) break;
+      householdIds = new Set([...householdIds, ...crossed]);
+    }
+    for (const p of adds) loaded.prepared.set(p.id, p);
+    const events = await this.indicatorChanges(change, loaded, lastSequence, now, state);
+    this.addressPersons(change, loaded.index, fold);
+    return { outcomes, state, events };
+  }
+
+  /** Tells new signals from redeliveries and conflicting versions, against the store and the batch. */
+  private async accept(signals: readonly Signal[]): Promise<{
+    outcomes: FoldOutcome[];
+    accepted: PreparedSignal[];
+    acceptedSignals: Signal[];
+  }> {
+    const prepared = signals.map(prepareSignal);
+    const stored = await this.store.preparedSignals(prepared.map((p) => p.id));
+    const seen = new Map<string, number>();
+    for (const [id, p] of stored) seen.set(id, p.fingerprint);
+    const outcomes: FoldOutcome[] = [];
+    const accepted: PreparedSignal[] = [];
+    const acceptedSignals: Signal[] = [];
+    prepared.forEach((p, i) => {
+      const known = seen.get(p.id);
+      if (known === undefined) {
+        seen.set(p.id, p.fingerprint);
+        accepted.push(p);
+        const signal = signals[i];
+        if (signal !== undefined) acceptedSignals.push(signal);
+        outcomes.push('accepted');
+      } else if (known === p.fingerprint) {
+        outcomes.push('duplicate');
+      } else {
+        outcomes.push(
+          new SignalRejectedError(
+            'DUPLICATE_ID_CONFLICT',
+            `signal ${p.id} was accepted before with other content; the first version stays`,
+            'id',
+          ),
+        );
+      }
+    });
+    return { outcomes, accepted, acceptedSignals };
+  }
+
+  /**
+   * The households the batch reaches directly: those of the withdrawn
+   * signals and of every record sharing a name key with them; for each new
+   * signal, those sharing a BSN with it, sharing a name key whose matching
+   * is on before or after the batch, and its neighbours along its address.
+   */
+  private async reached(
+    addSignals: readonly GraphSignal[],
+    removes: readonly PreparedSignal[],
+    adds: readonly PreparedSignal[],
+  ): Promise<Set<string>> {
+    const signalIds = new Set<string>(removes.map((p) => p.id));
+    const bsns = new Set<string>();
+    const names = new Set<string>();
+    const removedNames = new Set<string>();
+    /** The BSNs the batch adds under each name key. */
+    const addedUnderName = new Map<string, Set<string>>();
+    for (const signal of addSignals) {
+      for (const { bsn, nameKey } of signal.records) {
+        if (bsn !== undefined) bsns.add(bsn);
+        if (nameKey === undefined) continue;
+        names.add(nameKey);
+        let added = addedUnderName.get(nameKey);
+        if (added === undefined) addedUnderName.set(nameKey, (added = new Set()));
+        if (bsn !== undefined) added.add(bsn);
+      }
+    }
+    for (const p of removes) {
+      for (const { nameKey } of graphSignal(p.id, graphOf(p)).records) {
+        if (nameKey !== undefined) removedNames.add(nameKey);
+      }
+    }
+    const [byBsn, byName, byRemovedName, neighbours] = await Promise.all([
+      Promise.all([...bsns].map((bsn) => this.store.signalsWithBsn(bsn))),
+      Promise.all(
+        [...names].map(async (nameKey) => ({
+          nameKey,
+          records: await this.store.recordsWithName(nameKey),
+        })),
+      ),
+      Promise.all([...removedNames].map((nameKey) => this.store.recordsWithName(nameKey))),
+      Promise.all(
+        adds.map((p) => {
+          const { addressKey, t } = graphOf(p);
+          return addressKey === undefined
+            ? Promise.resolve([])
+            : this.store.addressNeighbours(addressKey, t, p.id);
+        }),
+      ),
+    ]);
+    for (const ids of byBsn) for (const id of ids) signalIds.add(id);
+    for (const { nameKey, records } of byName) {
+      const before = new Set<string>();
+      for (const { bsn } of records) if (bsn !== undefined) before.add(bsn);
+      const after = new Set([...before, ...(addedUnderName.get(nameKey) ?? [])]);
+      if (before.size > 1 && after.size > 1) continue;
+      for (const { signalId } of records) signalIds.add(signalId);
+    }
+    for (const records of byRemovedName)
+      for (const { signalId } of records) signalIds.add(signalId);
+    for (const ids of neighbours) for (const id of ids) signalIds.add(id);
+    return this.householdsOf(signalIds);
+  }
+
+  private async householdsOf(signalIds: Iterable<string>): Promise<Set<string>> {
+    const ids = await Promise.all([...signalIds].map((id) => this.store.householdOfSignal(id)));
+    const households = new Set<string>();
+    for (const id of ids) if (id !== undefined) households.add(id);
+    return households;
+  }
+
+  /**
+   * Loads the households with what lies outside them, and forms them in an
+   * index of their own: as stored, since nothing outside links into them.
+   */
+  private async load(
+    householdIds: ReadonlySet<string>,
+    addSignals: readonly GraphSignal[],
+  ): Promise<Loaded> {
+    const summaries = await Promise.all([...householdIds].map((id) => this.store.household(id)));
+    const signalIds = new Set<string>();
+    for (const summary of summaries) for (const id of summary?.signalIds ?? []) signalIds.add(id);
+    const prepared = await this.store.preparedSignals(signalIds);
+    const loadedSignals: GraphSignal[] = [];
+    for (const p of prepared.values()) {
+      if (p.graph !== undefined) loadedSignals.push(graphSignal(p.id, p.graph));
+    }
+
+    const names = new Set<string>();
+    const addresses = new Set<string>();
+    for (const signal of [...loadedSignals, ...addSignals]) {
+      if (signal.addressKey !== undefined) addresses.add(signal.addressKey);
+      for (const { nameKey } of signal.records) if (nameKey !== undefined) names.add(nameKey);
+    }
+    const outside = await this.outside(names, addresses, signalIds, householdIds);
+    const index = new HouseholdIndex({ ...this.options, outside });
+    index.apply(loadedSignals, []);
+    return { index, prepared, householdIds: new Set(householdIds) };
+  }
+
+  /** What the store holds outside the loaded households, under their name keys and at their addresses. */
+  private async outside(
+    names: ReadonlySet<string>,
+    addresses: ReadonlySet<string>,
+    loadedSignals: ReadonlySet<string>,
+    householdIds: ReadonlySet<string>,
+  ): Promise<OutsideFacts> {
+    const [nameRecords, addressPersons] = await Promise.all([
+      Promise.all([...names].map((n) => this.store.recordsWithName(n))),
+      Promise.all([...addresses].map((a) => this.store.personsAt(a))),
+    ]);
+    const bsnsWithName = new Map<string, string[]>();
+    [...names].forEach((nameKey, i) => {
+      const bsns = new Set<string>();
+      for (const { signalId, bsn } of nameRecords[i] ?? []) {
+        if (bsn !== undefined && !loadedSignals.has(signalId)) bsns.add(bsn);
+      }
+      if (bsns.size > 0) bsnsWithName.set(nameKey, [...bsns]);
+    });
+    const personsAt = new Map<string, number>();
+    [...addresses].forEach((addressKey, i) => {
+      let persons = 0;
+      for (const [householdId, count] of addressPersons[i] ?? []) {
+        if (!householdIds.has(householdId)) persons += count;
+      }
+      if (persons > 0) personsAt.set(addressKey, persons);
+    });
+    return {
+      personsAt: (addressKey) => personsAt.get(addressKey) ?? 0,
+      bsnsWithName: (nameKey) => bsnsWithName.get(nameKey) ?? [],
+    };
+  }
+
+  /**
+   * Households not loaded at an address whose institutional status the
+   * batch changed: they gain or lose links along it, so they must be
+   * loaded too.
+   */
+  private async crossed(
+    { index, householdIds }: Loaded,
+    before: ReadonlyMap<string, boolean | undefined>,
+  ): Promise<Set<string>> {
+    const changed: string[] = [];
+    for (const [key, was] of before) if (index.institutional(key) !== was) changed.push(key);
+    const counts = await Promise.all(changed.map((key) => this.store.personsAt(key)));
+    const more = new Set<string>();
+    for (const persons of counts) {
+      for (const householdId of persons.keys()) {
+        if (!householdIds.has(householdId)) more.add(householdId);
+      }
+    }
+    return more;
+  }
+
+  /**
+   * Evaluates the rules on the changed households, diffs their indicators
+   * with the stored ones, and puts households, views and indicators into
+   * `state`. Returns the events, numbered on from `lastSequence`.
+   */
+  private async indicatorChanges(
+    change: { removed: readonly Household[]; added: readonly Household[] },
+    { index, prepared }: Loaded,
+    lastSequence: number,
+    now: Date,
+    state: StateBatch,
+  ): Promise<StoredEvent[]> {
+    const before = new Map<string, Indicator>();
+    for (const list of await Promise.all(change.removed.map((h) => this.storedIndicators(h.id)))) {
+      for (const indicator of list) before.set(indicator.indicatorId, indicator);
+    }
+    const after = new Map<string, Indicator>();
+    const views = change.added.map((household) => {
+      const inputs = household.signals.map((s) => prepared.get(s.id)?.rule);
+      const indicators = this.compiled.evaluate(
+        inputs.filter((i) => i !== undefined),
+        household.id,
+      );
+      for (const indicator of indicators) after.set(indicator.indicatorId, indicator);
+      return householdView(
+        household,
+        index.personsOf(household),
+        (id) => prepared.get(id)?.rule?.region,
+        indicators,
+      );
+    });
+    const changes: { type: IndicatorEventType; indicator: Indicator }[] = [];
+    for (const [id, indicator] of after) {
+      const old = before.get(id);
+      if (old === undefined) changes.push({ type: 'RAISED', indicator });
+      else if (!sameIndicator(old, indicator)) changes.push({ type: 'UPDATED', indicator });
+    }
+    for (const [id, indicator] of before) {
+      if (!after.has(id)) changes.push({ type: 'WITHDRAWN', indicator });
+    }
+    changes.sort((a, b) => (a.indicator.indicatorId < b.indicator.indicatorId ? -1 : 1));
+    let sequence = lastSequence;
+    const events = changes.map(({ type, indicator }): StoredEvent => ({
+      sequence: ++sequence,
+      type,
+      indicator,
+      recordedAt: now.toISOString(),
+    }));
+    const putIds = new Set(change.added.map((h) => h.id));
+    state.householdsPut = views.map(viewSummary);
+    state.householdViews = views;
+    state.householdsDeleted = [
+      ...new Set(change.removed.map((h) => h.id).filter((id) => !putIds.has(id))),
+    ];
+    state.indicatorsPut = changes.filter((c) => c.type !== 'WITHDRAWN').map((c) => c.indicator);
+    state.indicatorsDeleted = changes
+      .filter((c) => c.type === 'WITHDRAWN')
+      .map((c) => c.indicator.indicatorId);
+    state.events = events;
+    return events;
+  }
+
+  /** A household's current indicators, as stored. */
+  private async storedIndicators(householdId: string): Promise<Indicator[]> {
+    const ids: string[] = [];
+    for await (const id of this.store.indicatorIds({ index: 'household', key: householdId }))
+      ids.push(id);
+    const records = await Promise.all(ids.map((id) => this.store.indicatorRecord(id)));
+    const current: Indicator[] = [];
+    for (const record of records) if (record?.active === true) current.push(record.indicator);
+    return current;
+  }
+
+  /** Replaces the persons-per-address entries of the changed households. */
+  private addressPersons(
+    change: { removed: readonly Household[]; added: readonly Household[] },
+    index: HouseholdIndex,
+    fold: FoldWrite,
+  ): void {
+    const deleted: { addressKey: string; householdId: string }[] = [];
+    for (const household of change.removed) {
+      const addresses = new Set<string>();
+      for (const s of household.signals)
+        if (s.addressKey !== undefined) addresses.add(s.addressKey);
+      for (const addressKey of addresses) deleted.push({ addressKey, householdId: household.id });
+    }
+    const put: { addressKey: string; householdId: string; persons: number }[] = [];
+    for (const household of change.added) {
+      const persons = new Map<string, Set<unknown>>();
+      for (const signal of household.signals) {
+        if (signal.addressKey === undefined) continue;
+        let set = persons.get(signal.addressKey);
+        if (set === undefined) persons.set(signal.addressKey, (set = new Set()));
+        for (const record of signal.records) set.add(index.personOf(record));
+      }
+      for (const [addressKey, set] of persons) {
+        put.push({ addressKey, householdId: household.id, persons: set.size });
+      }
+    }
+    fold.addressPersonsDeleted = deleted;
+    fold.addressPersonsPut = put;
+  }
+}
+
+function graphOf(prepared: PreparedSignal): NonNullable<PreparedSignal['graph']> {
+  const graph = prepared.graph;
+  if (graph === undefined) throw new TypeError(`signal ${prepared.id} belongs to no household`);
+  return graph;
+}
