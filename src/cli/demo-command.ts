@@ -125,13 +125,17 @@ export async function demoCommand(options: DemoOptions, io: CliIo): Promise<numb
     while (seen() < total && Date.now() < deadline && !stopRequested) await sleep(250);
     if (stopRequested) return 0;
     const { counts, lastSequence } = service.status;
-    const { radar } = service.state;
+    const { store } = service.state;
+    let households = 0;
+    for await (const _ of store.households()) households++;
+    let indicators = 0;
+    for await (const _ of store.indicators()) indicators++;
     say(
       [
         '',
         `radar has consumed the stream: ${counts.accepted} signals accepted, ${counts.duplicates} redeliveries ignored, ` +
           `${counts.rejected} rejected to ${config.kafka.topics.dlq}.`,
-        `${radar.households.size} households, ${[...radar.indicators()].length} indicators, ${lastSequence} indicator events on ${config.kafka.topics.indicators}.`,
+        `${households} households, ${indicators} indicators, ${lastSequence} indicator events on ${config.kafka.topics.indicators}.`,
         '',
         'Look next at:',
         `  - the dead letters and indicator events:  KAFKA_BROKERS=${brokers.join(',')} (any Kafka client, e.g. kafka-console-consumer)`,

@@ -9,6 +9,8 @@ import type { Radar } from '../engine/index.js';
 import { viewSummary } from '../engine/household-view.js';
 import type { Signal } from '../signals/types.js';
 import type { StateBatch, StoredEvent } from '../store/types.js';
+import type { StoreFold } from '../engine/store-fold.js';
+import type { AcceptedSignal } from '../signals/types.js';
 import { deadLetter, decodeMessage, type DeadLetter, type InboundMessage } from './messages.js';
 
 export interface BatchCounts {
@@ -78,47 +80,66 @@ export class Ingestor {
    * @param lastSequence the last indicator event sequence stored
    */
   constructor(
-    private readonly radar: Radar,
+    private readonly fold: StoreFold,
     private readonly positions: Map<string, string>,
     private lastSequence: number,
   ) {}
 
-  /** @param now when the batch is recorded, stamped on its indicator events */
-  process(messages: readonly InboundMessage[], now = new Date()): ProcessedBatch {
+  /**
+   * Decodes and folds one batch. The result must be stored before the next
+   * batch is processed: the fold reads the households the store holds.
+   * @param now when the batch is recorded, stamped on its indicator events
+   */
+  async process(messages: readonly InboundMessage[], now = new Date()): Promise<ProcessedBatch> {
     const counts = noCounts();
-    const signals: Signal[] = [];
-    const deadLetters: DeadLetter[] = [];
+    const decoded: { at: number; message: InboundMessage; accepted: AcceptedSignal }[] = [];
+    const letters: { at: number; letter: DeadLetter }[] = [];
     const offsets = new Map<string, string>();
-    for (const message of messages) {
+    messages.forEach((message, at) => {
       const key = positionKey(message.topic, message.partition);
       const next = this.positions.get(key);
       if (next !== undefined && BigInt(message.offset) < BigInt(next)) {
         counts.skipped++;
-        continue;
+        return;
       }
       try {
-        const accepted = decodeMessage(message);
-        if (this.radar.ingest(accepted.signal) === 'accepted') {
-          signals.push(accepted.signal);
-          counts.accepted++;
-          counts.droppedFields += accepted.droppedFields;
-          counts.warnings += accepted.warnings.length;
-        } else {
-          counts.duplicates++;
-        }
+        decoded.push({ at, message, accepted: decodeMessage(message) });
       } catch (error) {
         if (!(error instanceof SignalRejectedError)) throw error;
         counts.rejected++;
-        deadLetters.push(deadLetter(message, error));
+        letters.push({ at, letter: deadLetter(message, error) });
       }
       const following = (BigInt(message.offset) + 1n).toString();
       this.positions.set(key, following);
       offsets.set(key, following);
-    }
+    });
 
-    const { state, events } = flushedBatch(this.radar, signals, this.lastSequence, now);
-    this.lastSequence += events.length;
-    state.offsets = offsets;
-    return { state, deadLetters, events, counts };
+    const folded = await this.fold.fold(
+      decoded.map((d) => d.accepted.signal),
+      this.lastSequence,
+      now,
+    );
+    folded.outcomes.forEach((outcome, i) => {
+      const entry = decoded[i];
+      if (entry === undefined) return;
+      if (outcome === 'accepted') {
+        counts.accepted++;
+        counts.droppedFields += entry.accepted.droppedFields;
+        counts.warnings += entry.accepted.warnings.length;
+      } else if (outcome === 'duplicate') {
+        counts.duplicates++;
+      } else {
+        counts.rejected++;
+        letters.push({ at: entry.at, letter: deadLetter(entry.message, outcome) });
+      }
+    });
+    this.lastSequence += folded.events.length;
+    letters.sort((a, b) => a.at - b.at);
+    return {
+      state: { ...folded.state, offsets },
+      deadLetters: letters.map((l) => l.letter),
+      events: folded.events,
+      counts,
+    };
   }
 }

@@ -32,6 +32,7 @@ import {
 } from '../rules/index.js';
 import type { Signal } from '../signals/types.js';
 import type { FoldWrite, RadarStore, StateBatch, StoredEvent } from '../store/types.js';
+import { personsByAddress } from './address-persons.js';
 import { householdView, viewSummary } from './household-view.js';
 import { prepareSignal, type PreparedSignal } from './prepare.js';
 import { sameIndicator, type IndicatorEventType } from './radar.js';
@@ -69,6 +70,7 @@ type FoldStore = Pick<
   | 'household'
   | 'indicatorIds'
   | 'indicatorRecord'
+  | 'householdView'
 >;
 
 export class StoreFold {
@@ -394,6 +396,9 @@ export class StoreFold {
 
   /** A household's current indicators, as stored. */
   private async storedIndicators(householdId: string): Promise<Indicator[]> {
+    // Most households have none, and their view says so for the price of a get.
+    const view = await this.store.householdView(householdId);
+    if (view === undefined || view.activeIndicatorCount === 0) return [];
     const ids: string[] = [];
     for await (const id of this.store.indicatorIds({ index: 'household', key: householdId }))
       ids.push(id);
@@ -418,15 +423,9 @@ export class StoreFold {
     }
     const put: { addressKey: string; householdId: string; persons: number }[] = [];
     for (const household of change.added) {
-      const persons = new Map<string, Set<unknown>>();
-      for (const signal of household.signals) {
-        if (signal.addressKey === undefined) continue;
-        let set = persons.get(signal.addressKey);
-        if (set === undefined) persons.set(signal.addressKey, (set = new Set()));
-        for (const record of signal.records) set.add(index.personOf(record));
-      }
-      for (const [addressKey, set] of persons) {
-        put.push({ addressKey, householdId: household.id, persons: set.size });
+      const counts = personsByAddress(household, (record) => index.personOf(record));
+      for (const [addressKey, persons] of counts) {
+        put.push({ addressKey, householdId: household.id, persons });
       }
     }
     fold.addressPersonsDeleted = deleted;

@@ -1,9 +1,9 @@
 /**
  * `radar serve`: consume the three signal topics into the radar and keep its
- * state on disk. The radar in memory is rebuilt at start from the stored
- * signals (it is a pure function of them); each Kafka batch then goes
+ * state on disk. Nothing of the history is held in memory: each Kafka batch
+ * is folded into the households it reaches, read from the store, and goes
  *
- *   decode + ingest + flush  (in memory, no I/O)
+ *   decode + fold            (reads the store, writes nothing)
  *   → dead letters produced  (so a rejected message is never lost)
  *   → one atomic store write (signals, positions, households, indicators, events)
  *   → indicator events produced, published sequence stored
@@ -18,7 +18,7 @@ import type { ServingSource } from '../api/health.js';
 import { requireBrokers, type RadarConfig } from '../config/config.js';
 import { Ingestor, noCounts, type BatchCounts } from '../consumers/ingestor.js';
 import type { InboundMessage } from '../consumers/messages.js';
-import { Radar } from '../engine/index.js';
+import { StoreFold } from '../engine/store-fold.js';
 import type { Logger } from '../log/logger.js';
 import { produceLimit, produceLimits, type ProduceLimit } from '../producers/limits.js';
 import {
@@ -31,7 +31,7 @@ import { loadRuleset, type Ruleset } from '../rules/index.js';
 import { openStore, type RadarStore } from '../store/index.js';
 import { ConsumerSupervisor } from './consumer-supervisor.js';
 import { kafkaLogCreator } from './kafka-log.js';
-import { reconcileWithRadar } from './reconcile.js';
+import { bringFoldStateUpToDate } from './fold-state.js';
 
 export interface ServiceStatus {
   counts: BatchCounts;
@@ -39,7 +39,7 @@ export interface ServiceStatus {
 }
 
 export class RadarService {
-  private radar!: Radar;
+  private fold!: StoreFold;
   private ingestor!: Ingestor;
   private store!: RadarStore;
   private consumer!: Consumer;
@@ -79,8 +79,8 @@ export class RadarService {
     return { counts: { ...this.counts }, lastSequence: this.lastSequence };
   }
 
-  get state(): { radar: Radar; store: RadarStore; ruleset: Ruleset } {
-    return { radar: this.radar, store: this.store, ruleset: this.ruleset };
+  get state(): { store: RadarStore; ruleset: Ruleset } {
+    return { store: this.store, ruleset: this.ruleset };
   }
 
   /** Serving while the consumer is in its group, for the health service. */
@@ -95,7 +95,7 @@ export class RadarService {
 
   /**
    * Loads the rules and opens the store: enough for the API, which reads the
-   * store alone, to answer while `start` rebuilds the radar and catches up.
+   * store alone, to answer while `start` catches up.
    */
   async open(): Promise<void> {
     if (this.opened) return;
@@ -106,7 +106,7 @@ export class RadarService {
 
   async start(): Promise<void> {
     await this.open();
-    await this.rebuild();
+    await this.prepareFold();
     const { topics } = this.config.kafka;
     const signalTopics = [topics.adviesvragen, topics.meldingen, topics.politie];
     this.signalPartitions = await this.prepareTopics(this.kafka, signalTopics);
@@ -226,36 +226,24 @@ export class RadarService {
     await this.store?.close();
   }
 
-  /** The radar in memory is a pure function of the stored signals: replay them. */
-  private async rebuild(): Promise<void> {
-    const started = Date.now();
-    this.radar = new Radar({ ruleset: this.ruleset, ...this.config.households });
-    for await (const signal of this.store.signals()) this.radar.ingest(signal);
-    this.radar.flush();
-    const reconciled = await reconcileWithRadar(this.radar, this.store);
-    if (reconciled !== undefined) {
-      await this.store.write(reconciled);
-      this.log.info(
-        {
-          households: reconciled.householdViews?.length ?? 0,
-          events: reconciled.events?.length ?? 0,
-        },
-        'stored state brought in line with the rules and the signals',
-      );
-    }
-    this.lastSequence = await this.store.lastSequence();
+  /**
+   * Brings a store made by an older version or under other rules up to date
+   * (once; a plain restart finds nothing to do) and resumes from what it holds.
+   */
+  private async prepareFold(): Promise<void> {
+    const options = { ruleset: this.ruleset, ...this.config.households };
+    await bringFoldStateUpToDate(this.store, options, this.log);
+    this.fold = new StoreFold(this.store, options);
+    await this.resume();
     const stored = await this.store.counters();
     for (const key of Object.keys(this.counts) as (keyof BatchCounts)[])
       this.counts[key] = stored[key] ?? 0;
-    this.ingestor = new Ingestor(this.radar, await this.store.offsets(), this.lastSequence);
-    this.log.info(
-      {
-        signals: this.radar.counts.accepted,
-        households: this.radar.households.size,
-        ms: Date.now() - started,
-      },
-      'rebuilt radar from store',
-    );
+  }
+
+  /** Takes up the stored positions and event sequence: at start, and after a failed batch. */
+  private async resume(): Promise<void> {
+    this.lastSequence = await this.store.lastSequence();
+    this.ingestor = new Ingestor(this.fold, await this.store.offsets(), this.lastSequence);
   }
 
   private async handleBatch(payload: EachBatchPayload): Promise<void> {
@@ -271,7 +259,7 @@ export class RadarService {
     }));
     const { topics } = this.config.kafka;
     try {
-      const processed = this.ingestor.process(messages);
+      const processed = await this.ingestor.process(messages);
       await produceDeadLetters(
         this.producer,
         topics.dlq,
@@ -295,13 +283,13 @@ export class RadarService {
         );
       }
     } catch (error) {
-      // The radar in memory may be ahead of the store now: rebuild it from
-      // the store and let kafkajs deliver the batch again.
+      // The ingestor's positions may be ahead of the store now: take up the
+      // stored ones and let kafkajs deliver the batch again.
       this.log.error(
         { err: error, topic: batch.topic, partition: batch.partition },
-        'batch failed; rebuilding',
+        'batch failed; resuming from the store',
       );
-      await this.rebuild();
+      await this.resume();
       throw error;
     }
     await publishPendingEvents(this.producer, topics.indicators, this.store, this.publishing());

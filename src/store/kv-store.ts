@@ -32,11 +32,16 @@
  *
  *   gs!<signalId>          PreparedSignal without its id: fingerprint, what
  *                          it withdraws, rule facts, identity keys; no names
- *   kb!<bsn>·<sid>·<ref>   a record with a valid BSN, of a signal in a household
- *   kn!<nameKey>·<sid>·<ref>  a record with a name key → its valid BSN or ""
+ *   kb!<bsn>               the signals in a household with a record with
+ *                          that valid BSN
+ *   kn!<nameKey>           the records in a household with that name key:
+ *                          [signal id, valid BSN or null] each
  *   ka!<addressKey>·<t>·<sid> a signal at an address, in time order (`t`
  *                          offset and zero-padded so byte order is time order)
- *   ap!<addressKey>·<hid>  distinct persons the household names there
+ *   ap!<addressKey>        per household, the distinct persons it names there
+ *
+ * kb!, kn! and ap! are one value per key, read with a get (a fifth of what an
+ * iterator costs) and rewritten whole by the write that changes them.
  *   rt!<signalId>          withdrawn by some accepted signal
  *   mark!<name>            small named values
  *
@@ -54,6 +59,7 @@ import type { Signal } from '../signals/types.js';
 import { notOpen, StoreError } from './errors.js';
 import { byKeyOrder, prefixRange, type KvOperation, type KvRange, type OrderedKv } from './kv.js';
 import { continueSequence } from './sequence.js';
+import { ValueCache } from './value-cache.js';
 import type {
   FoldWrite,
   HouseholdIndexName,
@@ -84,6 +90,27 @@ const AT_ADDRESS = 'ka!';
 const ADDRESS_PERSONS = 'ap!';
 const RETRACTED = 'rt!';
 const MARK = 'mark!';
+/**
+ * The families a batch's fold reads, kept in the value cache: about 300
+ * bytes a value, so the default bound holds some 100 MB.
+ */
+const CACHED = [
+  PREPARED,
+  BSN_RECORD,
+  NAME_RECORD,
+  ADDRESS_PERSONS,
+  SIGNAL_HOUSEHOLD,
+  HOUSEHOLD,
+  VIEW,
+];
+export const DEFAULT_CACHE_ENTRIES = 300_000;
+
+function cached(key: string): boolean {
+  return CACHED.some((prefix) => key.startsWith(prefix));
+}
+
+/** Deletes per LevelDB batch when the fold state is cleared. */
+const CLEAR_CHUNK = 10_000;
 /** Added to `occurredAt` (ms) so that every time from the year -1200 on is a positive 16-digit number. */
 const TIME_OFFSET = 1e14;
 
@@ -91,29 +118,28 @@ function timeKey(t: number): string {
   return String(t + TIME_OFFSET).padStart(16, '0');
 }
 
-/** The BSN, name and address entries of a signal in a household. */
-function foldEntries(prepared: PreparedSignal): [key: string, value: string][] {
-  const entries: [string, string][] = [];
-  const graph = prepared.graph;
-  if (graph === undefined) return entries;
-  const { keys, addressKey, t } = graph;
+type NameRecords = [signalId: string, bsn: string | null][];
+
+/** A signal's BSNs and name keys, with each record's BSN under its name key. */
+function identityOf(prepared: PreparedSignal): {
+  bsns: Set<string>;
+  names: [nameKey: string, bsn: string | undefined][];
+} {
+  const bsns = new Set<string>();
+  const names: [string, string | undefined][] = [];
+  const keys = prepared.graph?.keys ?? [];
   for (let i = 0; i + 3 < keys.length; i += 4) {
-    const [ref, bsn, nameKey] = [keys[i] ?? '', keys[i + 1], keys[i + 2]];
-    if (bsn !== undefined)
-      entries.push([`${BSN_RECORD}${bsn}${SEP}${prepared.id}${SEP}${ref}`, '']);
-    if (nameKey !== undefined) {
-      entries.push([`${NAME_RECORD}${nameKey}${SEP}${prepared.id}${SEP}${ref}`, bsn ?? '']);
-    }
+    const [bsn, nameKey] = [keys[i + 1], keys[i + 2]];
+    if (bsn !== undefined) bsns.add(bsn);
+    if (nameKey !== undefined) names.push([nameKey, bsn]);
   }
-  if (addressKey !== undefined) {
-    entries.push([`${AT_ADDRESS}${addressKey}${SEP}${timeKey(t)}${SEP}${prepared.id}`, '']);
-  }
-  return entries;
+  return { bsns, names };
 }
 
-/** The signal id in a `kb!` or `kn!` key, after its prefix: `<sid>·<ref>`. */
-function recordSignal(rest: string): string {
-  return rest.slice(0, rest.lastIndexOf(SEP));
+function addressEntry(prepared: PreparedSignal): string | undefined {
+  const graph = prepared.graph;
+  if (graph?.addressKey === undefined) return undefined;
+  return `${AT_ADDRESS}${graph.addressKey}${SEP}${timeKey(graph.t)}${SEP}${prepared.id}`;
 }
 
 const HOUSEHOLD_INDEX: Record<HouseholdIndexName, string> = {
@@ -194,12 +220,16 @@ export abstract class KvStore implements RadarStore {
   /** open() and close() run one at a time, in call order. */
   private lifecycle: Promise<void> = Promise.resolve();
   private readonly eventListeners = new Set<(lastSequence: number) => void>();
+  private readonly cache: ValueCache;
 
   protected constructor(
     protected readonly kv: OrderedKv,
     /** Names the store in error messages. */
     private readonly location: string,
-  ) {}
+    cacheEntries = DEFAULT_CACHE_ENTRIES,
+  ) {
+    this.cache = new ValueCache(cacheEntries);
+  }
 
   open(): Promise<void> {
     return this.transition(async () => {
@@ -367,20 +397,12 @@ export abstract class KvStore implements RadarStore {
   }
 
   async signalsWithBsn(bsn: string): Promise<string[]> {
-    const prefix = `${BSN_RECORD}${bsn}${SEP}`;
-    const ids = new Set<string>();
-    for await (const key of this.keys(prefix)) ids.add(recordSignal(key.slice(prefix.length)));
-    return [...ids];
+    return (await this.lookup<string[]>(BSN_RECORD + bsn)) ?? [];
   }
 
   async recordsWithName(nameKey: string): Promise<{ signalId: string; bsn: string | undefined }[]> {
-    const prefix = `${NAME_RECORD}${nameKey}${SEP}`;
-    const records: { signalId: string; bsn: string | undefined }[] = [];
-    for await (const [key, value] of this.entries(prefix)) {
-      const bsn = this.parse<string>(key, value);
-      records.push({ signalId: recordSignal(key.slice(prefix.length)), bsn: bsn || undefined });
-    }
-    return records;
+    const records = (await this.lookup<NameRecords>(NAME_RECORD + nameKey)) ?? [];
+    return records.map(([signalId, bsn]) => ({ signalId, bsn: bsn ?? undefined }));
   }
 
   async addressNeighbours(addressKey: string, t: number, signalId: string): Promise<string[]> {
@@ -400,11 +422,32 @@ export abstract class KvStore implements RadarStore {
   }
 
   async personsAt(addressKey: string): Promise<Map<string, number>> {
-    const prefix = `${ADDRESS_PERSONS}${addressKey}${SEP}`;
-    const counts = new Map<string, number>();
-    for await (const [key, value] of this.entries(prefix))
-      counts.set(key.slice(prefix.length), this.parse<number>(key, value));
-    return counts;
+    const counts = (await this.lookup<Record<string, number>>(ADDRESS_PERSONS + addressKey)) ?? {};
+    return new Map(Object.entries(counts));
+  }
+
+  async clearFoldState(): Promise<void> {
+    this.opened();
+    this.cache.generation++;
+    this.cache.clear();
+    for (const prefix of [
+      PREPARED,
+      BSN_RECORD,
+      NAME_RECORD,
+      AT_ADDRESS,
+      ADDRESS_PERSONS,
+      RETRACTED,
+    ]) {
+      let chunk: KvOperation[] = [];
+      for await (const key of this.kv.keys(prefixRange(prefix))) {
+        chunk.push({ type: 'del', key });
+        if (chunk.length === CLEAR_CHUNK) {
+          await this.kv.batch(chunk, false);
+          chunk = [];
+        }
+      }
+      await this.kv.batch(chunk, true);
+    }
   }
 
   private async firstKey(range: KvRange): Promise<string | undefined> {
@@ -412,21 +455,84 @@ export abstract class KvStore implements RadarStore {
     return undefined;
   }
 
-  /** The fold's own entries of a batch; see `FoldWrite`. */
-  private foldOperations(
+  /**
+   * The fold's own entries of a batch; see `FoldWrite`. The lists a batch
+   * changes are read, changed and put back whole: writes run one at a
+   * time, so none is lost between the read and the put.
+   */
+  private async foldOperations(
     fold: FoldWrite,
     put: (key: string, value: unknown) => void,
     del: (key: string) => void,
-  ): void {
+  ): Promise<void> {
     for (const { id, ...rest } of fold.prepared ?? []) put(PREPARED + id, rest);
-    for (const prepared of fold.unlinked ?? []) for (const [key] of foldEntries(prepared)) del(key);
-    for (const prepared of fold.linked ?? [])
-      for (const [key, value] of foldEntries(prepared)) put(key, value);
     for (const id of fold.retracted ?? []) put(RETRACTED + id, '');
-    for (const { addressKey, householdId } of fold.addressPersonsDeleted ?? [])
-      del(`${ADDRESS_PERSONS}${addressKey}${SEP}${householdId}`);
-    for (const { addressKey, householdId, persons } of fold.addressPersonsPut ?? [])
-      put(`${ADDRESS_PERSONS}${addressKey}${SEP}${householdId}`, persons);
+    const linked = fold.linked ?? [];
+    const unlinked = fold.unlinked ?? [];
+    for (const prepared of unlinked) {
+      const key = addressEntry(prepared);
+      if (key !== undefined) del(key);
+    }
+    for (const prepared of linked) {
+      const key = addressEntry(prepared);
+      if (key !== undefined) put(key, '');
+    }
+
+    const bsnKeys = new Set<string>();
+    const nameKeys = new Set<string>();
+    for (const prepared of [...linked, ...unlinked]) {
+      const { bsns, names } = identityOf(prepared);
+      for (const bsn of bsns) bsnKeys.add(BSN_RECORD + bsn);
+      for (const [nameKey] of names) nameKeys.add(NAME_RECORD + nameKey);
+    }
+    const addressKeys = new Set<string>();
+    for (const { addressKey } of [
+      ...(fold.addressPersonsDeleted ?? []),
+      ...(fold.addressPersonsPut ?? []),
+    ])
+      addressKeys.add(ADDRESS_PERSONS + addressKey);
+    const [bsnLists, nameLists, counts] = await Promise.all([
+      this.readAll<string[]>([...bsnKeys]),
+      this.readAll<NameRecords>([...nameKeys]),
+      this.readAll<Record<string, number>>([...addressKeys]),
+    ]);
+    const gone = new Set(unlinked.map((p) => p.id));
+    const bsnAfter = new Map<string, string[]>();
+    const nameAfter = new Map<string, NameRecords>();
+    for (const key of bsnKeys)
+      bsnAfter.set(
+        key,
+        (bsnLists.get(key) ?? []).filter((id) => !gone.has(id)),
+      );
+    for (const key of nameKeys)
+      nameAfter.set(
+        key,
+        (nameLists.get(key) ?? []).filter(([id]) => !gone.has(id)),
+      );
+    for (const prepared of linked) {
+      const { bsns, names } = identityOf(prepared);
+      for (const bsn of bsns) bsnAfter.get(BSN_RECORD + bsn)?.push(prepared.id);
+      for (const [nameKey, bsn] of names)
+        nameAfter.get(NAME_RECORD + nameKey)?.push([prepared.id, bsn ?? null]);
+    }
+    const putOrDelete = (key: string, value: unknown[] | Record<string, number>): void => {
+      if (Object.keys(value).length === 0) del(key);
+      else put(key, value);
+    };
+    for (const [key, list] of bsnAfter) putOrDelete(key, list);
+    for (const [key, list] of nameAfter) putOrDelete(key, list);
+
+    const countsAfter = new Map<string, Record<string, number>>();
+    for (const key of addressKeys) countsAfter.set(key, { ...counts.get(key) });
+    for (const { addressKey, householdId } of fold.addressPersonsDeleted ?? []) {
+      const entry = countsAfter.get(ADDRESS_PERSONS + addressKey);
+      if (entry !== undefined) delete entry[householdId];
+    }
+    for (const { addressKey, householdId, persons } of fold.addressPersonsPut ?? []) {
+      const entry = countsAfter.get(ADDRESS_PERSONS + addressKey);
+      if (entry !== undefined) entry[householdId] = persons;
+    }
+    for (const [key, entry] of countsAfter) putOrDelete(key, entry);
   }
 
   /** Runs even when close() began after the write was accepted: see `close`. */
@@ -454,11 +560,23 @@ export abstract class KvStore implements RadarStore {
     if (batch.publishedSequence !== undefined) put(PUBLISHED, batch.publishedSequence);
     for (const [name, value] of Object.entries(batch.counters ?? {})) put(COUNTER + name, value);
     for (const [name, value] of Object.entries(batch.marks ?? {})) put(MARK + name, value);
-    if (batch.fold !== undefined) this.foldOperations(batch.fold, put, del);
+    if (batch.fold !== undefined) await this.foldOperations(batch.fold, put, del);
     await this.indexHouseholds(batch, put, del);
     await this.indexIndicators(batch, events, put, del);
 
-    await this.kv.batch([...dels, ...puts], durable);
+    const operations = [...dels, ...puts];
+    try {
+      await this.kv.batch(operations, durable);
+    } catch (err) {
+      // Whether any of it landed is unknown: nothing cached can be trusted.
+      this.cache.clear();
+      throw err;
+    } finally {
+      this.cache.generation++;
+    }
+    for (const op of operations) {
+      if (cached(op.key)) this.cache.set(op.key, op.type === 'put' ? op.value : null);
+    }
     this.last = last;
     if (batch.publishedSequence !== undefined) this.published = batch.publishedSequence;
     if (events.length > 0) for (const listener of this.eventListeners) listener(last);
@@ -630,8 +748,19 @@ export abstract class KvStore implements RadarStore {
   }
 
   private async read<T>(key: string): Promise<T | undefined> {
-    const value = await this.kv.get(key);
+    const value = await this.readText(key);
     return value === undefined ? undefined : this.parse<T>(key, value);
+  }
+
+  /** A value as stored, through the cache for the families the fold reads. */
+  private async readText(key: string): Promise<string | undefined> {
+    if (!cached(key)) return this.kv.get(key);
+    const known = this.cache.get(key);
+    if (known !== undefined) return known ?? undefined;
+    const generation = this.cache.generation;
+    const value = await this.kv.get(key);
+    if (generation === this.cache.generation) this.cache.set(key, value ?? null);
+    return value;
   }
 
   private parse<T>(key: string, value: string): T {

@@ -147,6 +147,8 @@ export interface RadarStore {
     by?: { index: IndicatorIndexName; key: string },
     after?: string,
   ): AsyncIterable<string>;
+  /** Deletes what `FoldWrite` wrote, all of it, in batches: for a store whose fold state is made anew. */
+  clearFoldState(): Promise<void>;
   /** Small named values written with `StateBatch.marks`. */
   marks(): Promise<Record<string, string>>;
   /** Accepted signals as prepared, by id; ids not accepted are left out. */
