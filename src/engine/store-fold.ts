@@ -32,6 +32,7 @@ import {
 } from '../rules/index.js';
 import type { Signal } from '../signals/types.js';
 import type { FoldWrite, RadarStore, StateBatch, StoredEvent } from '../store/types.js';
+import { ValueCache } from '../store/value-cache.js';
 import { personsByAddress } from './address-persons.js';
 import { householdView, viewSummary } from './household-view.js';
 import { prepareSignal, type PreparedSignal } from './prepare.js';
@@ -39,6 +40,12 @@ import { sameIndicator, type IndicatorEventType } from './radar.js';
 
 export interface StoreFoldOptions extends Omit<HouseholdIndexOptions, 'outside'> {
   ruleset: Ruleset;
+  /**
+   * How many prepared signals to keep decoded between batches: a household
+   * that grows batch after batch is read whole by each.
+   * @defaultValue 200,000 (about 1 KiB each)
+   */
+  cachedSignals?: number;
 }
 
 /** What became of each signal of a batch, in order. */
@@ -76,13 +83,33 @@ type FoldStore = Pick<
 export class StoreFold {
   private readonly compiled: CompiledRuleset;
   private readonly options: Omit<HouseholdIndexOptions, 'outside'>;
+  /** A stored signal's prepared form never changes once written, so a cached one stays true. */
+  private readonly cache: ValueCache<PreparedSignal>;
 
   constructor(
     private readonly store: FoldStore,
-    { ruleset, ...options }: StoreFoldOptions,
+    { ruleset, cachedSignals = 200_000, ...options }: StoreFoldOptions,
   ) {
     this.compiled = compileRuleset(ruleset);
     this.options = options;
+    this.cache = new ValueCache(cachedSignals);
+  }
+
+  /** Stored signals as prepared, through the cache; ids not stored are left out. */
+  private async preparedSignals(ids: Iterable<string>): Promise<Map<string, PreparedSignal>> {
+    const found = new Map<string, PreparedSignal>();
+    const missing: string[] = [];
+    for (const id of ids) {
+      const cached = this.cache.get(id);
+      if (cached) found.set(id, cached);
+      else missing.push(id);
+    }
+    if (missing.length === 0) return found;
+    for (const [id, prepared] of await this.store.preparedSignals(missing)) {
+      this.cache.set(id, prepared);
+      found.set(id, prepared);
+    }
+    return found;
   }
 
   /**
@@ -101,7 +128,7 @@ export class StoreFold {
     const acceptedIds = accepted.map((p) => p.id);
     const [retractedBefore, targets] = await Promise.all([
       this.store.retractedIds([...acceptedIds, ...retracts]),
-      this.store.preparedSignals(retracts),
+      this.preparedSignals(retracts),
     ]);
     const retracted = [...retracts].filter((id) => !retractedBefore.has(id));
     const gone = new Set(retracted);
@@ -149,7 +176,7 @@ export class StoreFold {
     acceptedSignals: Signal[];
   }> {
     const prepared = signals.map(prepareSignal);
-    const stored = await this.store.preparedSignals(prepared.map((p) => p.id));
+    const stored = await this.preparedSignals(prepared.map((p) => p.id));
     const seen = new Map<string, number>();
     for (const [id, p] of stored) seen.set(id, p.fingerprint);
     const outcomes: FoldOutcome[] = [];
@@ -260,7 +287,7 @@ export class StoreFold {
     const summaries = await Promise.all([...householdIds].map((id) => this.store.household(id)));
     const signalIds = new Set<string>();
     for (const summary of summaries) for (const id of summary?.signalIds ?? []) signalIds.add(id);
-    const prepared = await this.store.preparedSignals(signalIds);
+    const prepared = await this.preparedSignals(signalIds);
     const loadedSignals: GraphSignal[] = [];
     for (const p of prepared.values()) {
       if (p.graph !== undefined) loadedSignals.push(graphSignal(p.id, p.graph));

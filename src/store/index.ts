@@ -4,6 +4,7 @@ import { LevelStore } from './level-store.js';
 export { StoreError, type StoreErrorCode } from './errors.js';
 export { LevelStore, type LevelStoreOptions } from './level-store.js';
 export { MemoryStore } from './memory-store.js';
+export { ValueCache } from './value-cache.js';
 export type { HouseholdView } from '../engine/household-view.js';
 export type {
   HouseholdIndexName,

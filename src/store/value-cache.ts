@@ -9,15 +9,15 @@
  * (`generation`), so an answer LevelDB gave from before a write can never
  * replace what the write put.
  */
-export class ValueCache {
-  private readonly values = new Map<string, string | null>();
+export class ValueCache<V = string> {
+  private readonly values = new Map<string, V | null>();
   /** Bumped by every write that lands. */
   generation = 0;
 
   constructor(readonly capacity: number) {}
 
   /** The cached value, null for a key known absent, undefined when not cached. */
-  get(key: string): string | null | undefined {
+  get(key: string): V | null | undefined {
     const value = this.values.get(key);
     if (value === undefined) return undefined;
     // Map keeps insertion order: moved to the end, it is the last to go.
@@ -26,7 +26,7 @@ export class ValueCache {
     return value;
   }
 
-  set(key: string, value: string | null): void {
+  set(key: string, value: V | null): void {
     this.values.delete(key);
     this.values.set(key, value);
     if (this.values.size <= this.capacity) return;

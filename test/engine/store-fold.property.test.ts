@@ -12,7 +12,8 @@ import { Radar } from '../../src/engine/index.js';
 import { StoreFold } from '../../src/engine/store-fold.js';
 import { parseRules, type Ruleset } from '../../src/rules/index.js';
 import type { Signal } from '../../src/signals/types.js';
-import { MemoryStore, type RadarStore } from '../../src/store/index.js';
+import { LevelStore, MemoryStore, type RadarStore } from '../../src/store/index.js';
+import { tempDir } from '../store/temp-dir.js';
 import { scenarioFile } from '../fixtures/scenarios.js';
 import { signalWorldArb } from '../graph/arbitraries.js';
 
@@ -48,7 +49,34 @@ function batchesOf(signals: readonly Signal[], cuts: readonly boolean[], again: 
   return batches.filter((b) => b.length > 0);
 }
 
-describe('store fold', () => {
+/** A fresh store of each kind, and how to be rid of it. */
+const stores: [string, () => Promise<{ store: RadarStore; remove: () => Promise<void> }>][] = [
+  [
+    'in memory',
+    async () => {
+      const store = new MemoryStore();
+      await store.open();
+      return { store, remove: () => store.close() };
+    },
+  ],
+  [
+    'on LevelDB',
+    async () => {
+      const dir = await tempDir();
+      const store = new LevelStore(dir.path, { sync: false });
+      await store.open();
+      return {
+        store,
+        remove: async () => {
+          await store.close();
+          await dir.remove();
+        },
+      };
+    },
+  ],
+];
+
+describe.each(stores)('store fold, %s', (_, freshStore) => {
   it('equals the in-memory radar after every batch: households, views, indicators and events', async () => {
     await fc.assert(
       fc.asyncProperty(
@@ -61,37 +89,40 @@ describe('store fold', () => {
             ruleset: scenarioRules,
             institutionalPersonThreshold: threshold,
           });
-          const store = new MemoryStore();
-          await store.open();
-          const fold = new StoreFold(store, {
-            ruleset: scenarioRules,
-            institutionalPersonThreshold: threshold,
-          });
-          let sequence = 0;
-          const now = new Date('2026-01-01T00:00:00Z');
-          for (const batch of batchesOf(signals, cuts, again)) {
-            const outcomes = batch.map((s) => radar.ingest(s));
-            const changes = radar.flush();
-            const folded = await fold.fold(batch, sequence, now);
-            expect(folded.outcomes).toEqual(outcomes);
-            await store.write(folded.state);
-            sequence += folded.events.length;
+          const { store, remove } = await freshStore();
+          try {
+            const fold = new StoreFold(store, {
+              ruleset: scenarioRules,
+              institutionalPersonThreshold: threshold,
+            });
+            let sequence = 0;
+            const now = new Date('2026-01-01T00:00:00Z');
+            for (const batch of batchesOf(signals, cuts, again)) {
+              const outcomes = batch.map((s) => radar.ingest(s));
+              const changes = radar.flush();
+              const folded = await fold.fold(batch, sequence, now);
+              expect(folded.outcomes).toEqual(outcomes);
+              await store.write(folded.state);
+              sequence += folded.events.length;
 
-            expect(folded.events.map((e) => [e.type, e.indicator])).toEqual(
-              changes.indicators.map((c) => [c.type, c.indicator]),
-            );
-            const expected = snapshot(radar);
-            expect(await storedHouseholds(store)).toEqual(
-              [...expected.households].sort((a, b) => (a.householdId < b.householdId ? -1 : 1)),
-            );
-            expect(await storedIndicators(store)).toEqual(
-              [...expected.indicators].sort((a, b) => (a.indicatorId < b.indicatorId ? -1 : 1)),
-            );
-            for (const household of radar.households.households()) {
-              expect(await store.householdView(household.id)).toEqual(
-                radar.householdView(household),
+              expect(folded.events.map((e) => [e.type, e.indicator])).toEqual(
+                changes.indicators.map((c) => [c.type, c.indicator]),
               );
+              const expected = snapshot(radar);
+              expect(await storedHouseholds(store)).toEqual(
+                [...expected.households].sort((a, b) => (a.householdId < b.householdId ? -1 : 1)),
+              );
+              expect(await storedIndicators(store)).toEqual(
+                [...expected.indicators].sort((a, b) => (a.indicatorId < b.indicatorId ? -1 : 1)),
+              );
+              for (const household of radar.households.households()) {
+                expect(await store.householdView(household.id)).toEqual(
+                  radar.householdView(household),
+                );
+              }
             }
+          } finally {
+            await remove();
           }
         },
       ),

@@ -117,7 +117,7 @@ describe('radar serve never stalls', () => {
     const onTopic = await readIndicatorTopic(
       topics.indicators,
       (events) => coversSequences(events, n),
-      120_000,
+      300_000,
     );
     let abridged = 0;
     for (const { key, value, headers, event } of onTopic) {
