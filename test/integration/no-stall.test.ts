@@ -117,7 +117,7 @@ describe('radar serve never stalls', () => {
     const onTopic = await readIndicatorTopic(
       topics.indicators,
       (events) => coversSequences(events, n),
-      300_000,
+      120_000,
     );
     let abridged = 0;
     for (const { key, value, headers, event } of onTopic) {
@@ -161,7 +161,7 @@ describe('radar serve never stalls', () => {
         ),
       }),
     );
-  });
+  }, 300_000);
 
   it('a crashed consumer is restarted; health says NOT_SERVING until it consumes again', async () => {
     const config = await testConfig();
