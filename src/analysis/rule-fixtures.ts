@@ -238,6 +238,8 @@ export function fixtureReport(results: readonly FixtureResult[]): string[] {
     }
   }
   const failed = results.filter((r) => !r.pass).length;
-  lines.push(`${results.length} rules: ${results.length - failed} passed, ${failed} failed`);
+  lines.push(
+    `${results.length} rule${results.length === 1 ? '' : 's'}: ${results.length - failed} passed, ${failed} failed`,
+  );
   return lines;
 }

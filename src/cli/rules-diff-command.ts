@@ -47,14 +47,11 @@ export async function rulesDiffCommand(options: RulesDiffOptions, io: CliIo): Pr
       signalsPath = join(spool, 'signals.ndjson');
       await pipeline(io.stdin, createWriteStream(signalsPath));
     }
+    // Sized first: a file that is missing fails here, before a stream is opened on it.
+    const megabytes = signalsPath === '-' ? 0 : Math.ceil(statSync(signalsPath).size / 1e6);
     const input =
       signalsPath === '-' ? io.stdin : createReadStream(signalsPath, { highWaterMark: 1 << 20 });
-    const reading = progressBar(
-      io,
-      'reading',
-      signalsPath === '-' ? 0 : Math.ceil(statSync(signalsPath).size / 1e6),
-      'MB',
-    );
+    const reading = progressBar(io, 'reading', megabytes, 'MB');
     let bytes = 0;
     let evaluating: ReturnType<typeof progressBar> | undefined;
     const run = await diffRulesets({

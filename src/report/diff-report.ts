@@ -48,6 +48,7 @@ tr.unchanged { color: #777; } .status-changed { color: #a40000; font-weight: bol
 .bar.base, .legend .base { fill: #4a78b5; background: #4a78b5; }
 .bar.candidate, .legend .candidate { fill: #e08a1e; background: #e08a1e; }
 .axis { stroke: #999; } .tick { font-size: 9px; fill: #555; }
+.chart { overflow-x: auto; }
 .samples { display: flex; flex-wrap: wrap; gap: 16px; }
 .sample { border: 1px solid #ddd; padding: 8px; }
 svg.household text { font-size: 9px; text-anchor: middle; fill: #333; }
@@ -160,7 +161,7 @@ function ruleSection(
     `<section class="rule" id="rule-${escapeXml(rule.ruleId)}"><h2>${escapeXml(rule.ruleId)}</h2>` +
     (changed
       ? `<h3>Indicators per month (raisedAt)</h3><p class="legend"><span class="base"></span>base<span class="candidate"></span>candidate</p>` +
-        monthChartSvg(rule.months, `${rule.ruleId}: indicators per month, base and candidate`) +
+        `<div class="chart">${monthChartSvg(rule.months, `${rule.ruleId}: indicators per month, base and candidate`)}</div>` +
         `<h3>Sample of changed indicators</h3><p>Signals of the base indicator in blue, of the candidate's in orange, of both in purple; persons by role and age band.</p>` +
         `<div class="samples">${sampleHtml.join('')}</div>`
       : '<p>The rule text changed; its indicators did not.</p>') +

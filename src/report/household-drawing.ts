@@ -82,7 +82,7 @@ export function graphOfSignals(
   return household === undefined ? undefined : householdGraph(index, household);
 }
 
-const SIZE = 520;
+const SIZE = 580;
 const CENTER = SIZE / 2;
 const RINGS = { person: 90, address: 150, signal: 215 } as const;
 
