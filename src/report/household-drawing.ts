@@ -4,6 +4,7 @@
  * three rings and written as inline SVG. Persons are shown by role and age
  * band, addresses by number: never a name, BSN, birth date or address.
  */
+import { byCodeUnits } from '../engine/household-summary.js';
 import { householdGraph, type HouseholdGraph } from '../graph/household-graph.js';
 import { HouseholdIndex, type HouseholdIndexOptions } from '../graph/household-index.js';
 import { graphSignal, toGraphInput } from '../graph/model.js';
@@ -195,6 +196,9 @@ export function drawHousehold(
         : { from, to, kind: attributes.type },
     );
   });
+  // The graph holds its edges in the order the signals came in; the picture must not depend on it.
+  const edgeKey = (e: DrawnEdge) => `${e.kind}\u0000${e.from}\u0000${e.to}\u0000${e.label ?? ''}`;
+  edges.sort((a, b) => byCodeUnits(edgeKey(a), edgeKey(b)));
   return { nodes, edges, width: SIZE, height: SIZE };
 }
 
