@@ -85,12 +85,13 @@ export async function readSignalsById(
   for await (const line of lines) {
     // Most lines are not wanted: only those whose id looks wanted are decoded.
     const id = ID.exec(line)?.[1];
-    if (id === undefined || !ids.has(JSON.parse(`"${id}"`) as string)) continue;
+    if (id === undefined) continue;
     try {
+      if (!ids.has(JSON.parse(`"${id}"`) as string)) continue;
       const { signal } = decodeJson(line);
       if (!found.has(signal.id)) found.set(signal.id, signal);
     } catch {
-      // A rejected line is in no household.
+      // A line the backtest rejects is in no household.
     }
   }
   return found;
