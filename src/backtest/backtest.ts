@@ -70,15 +70,37 @@ export async function runBacktest(
 ): Promise<BacktestCounts> {
   const workers = startWorkers(options.workerThreads);
   try {
-    const counts = await ingestWith(options, workers ?? inThreadDecoder());
-    // Households are formed once, at the end: from scratch is far cheaper than batch by batch.
-    if (workers === undefined) options.radar.settle();
-    else await options.radar.settleLinkingNames((names) => workers.linkNames(names));
+    const counts = await ingestAndSettle(options, workers);
     await writeRadarState(options.out, options.radar, workers);
     return counts;
   } finally {
     await workers?.close();
   }
+}
+
+/**
+ * The first half of `runBacktest`: the signals read into the radar and its
+ * households formed, for a caller that evaluates rules itself (`radar rules
+ * diff` evaluates two rulesets on the same households).
+ */
+export async function readAndSettle(options: BacktestInput): Promise<BacktestCounts> {
+  const workers = startWorkers(options.workerThreads);
+  try {
+    return await ingestAndSettle(options, workers);
+  } finally {
+    await workers?.close();
+  }
+}
+
+async function ingestAndSettle(
+  options: BacktestInput,
+  workers: BacktestWorkers | undefined,
+): Promise<BacktestCounts> {
+  const counts = await ingestWith(options, workers ?? inThreadDecoder());
+  // Households are formed once, at the end: from scratch is far cheaper than batch by batch.
+  if (workers === undefined) options.radar.settle();
+  else await options.radar.settleLinkingNames((names) => workers.linkNames(names));
+  return counts;
 }
 
 function startWorkers(threads = 0): BacktestWorkers | undefined {

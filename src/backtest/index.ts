@@ -1,4 +1,4 @@
-export { runBacktest, snapshot } from './backtest.js';
+export { readAndSettle, runBacktest, snapshot } from './backtest.js';
 export type { BacktestCounts, BacktestInput, RadarSnapshot } from './backtest.js';
 export { radarOutputLines } from './format.js';
 export { radarStateLines } from './rule-episodes.js';

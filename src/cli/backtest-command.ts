@@ -1,11 +1,11 @@
 import { createReadStream, createWriteStream, statSync } from 'node:fs';
 import { once } from 'node:events';
-import { SingleBar, Presets } from 'cli-progress';
 import { Radar } from '../engine/index.js';
 import { runBacktest } from '../backtest/index.js';
 import { readConfigFile, resolveConfig } from '../config/config.js';
 import { loadRuleset } from '../rules/index.js';
 import type { CliIo } from './io.js';
+import { progressBar } from './progress.js';
 
 export interface BacktestCommandOptions {
   signals: string;
@@ -19,25 +19,15 @@ export interface BacktestCommandOptions {
   threads: number;
 }
 
-function progressBar(io: CliIo, path: string): { onBytes?: (n: number) => void; stop: () => void } {
-  if (path === '-' || !io.stderr.isTTY) return { stop: () => {} };
-  const total = statSync(path).size;
+/** Bytes read, in MB, for a file of a megabyte or more on a terminal. */
+function readingBar(io: CliIo, path: string): { onBytes?: (n: number) => void; stop: () => void } {
+  // Not stat'ed off a terminal: a missing file is then reported by the read, as any other.
+  const total = path === '-' || io.stderr.isTTY !== true ? 0 : statSync(path).size;
   if (total < 1 << 20) return { stop: () => {} };
-  const bar = new SingleBar(
-    {
-      stream: io.stderr,
-      format: 'backtest [{bar}] {percentage}% | {value}/{total} MB | eta {eta}s',
-      hideCursor: true,
-    },
-    Presets.shades_classic,
-  );
+  const bar = progressBar(io, 'backtest', Math.ceil(total / 1e6), 'MB');
   let bytes = 0;
-  bar.start(Math.ceil(total / 1e6), 0);
   return {
-    onBytes: (n) => {
-      bytes += n;
-      bar.update(Math.floor(bytes / 1e6));
-    },
+    onBytes: (n) => bar.update(Math.floor((bytes += n) / 1e6)),
     stop: () => bar.stop(),
   };
 }
@@ -66,7 +56,7 @@ export async function backtestCommand(options: BacktestCommandOptions, io: CliIo
     options.signals === '-'
       ? io.stdin
       : createReadStream(options.signals, { highWaterMark: 1 << 20 });
-  const progress = progressBar(io, options.signals);
+  const progress = readingBar(io, options.signals);
   const out = options.out === undefined ? io.stdout : createWriteStream(options.out);
   const counts = await runBacktest({
     input,

@@ -13,6 +13,8 @@ import { writeLines } from '../backtest/index.js';
 import { backtestCommand } from './backtest-command.js';
 import { demoCommand } from './demo-command.js';
 import { exportCommand } from './export-command.js';
+import { rulesDiffCommand } from './rules-diff-command.js';
+import { rulesTestCommand } from './rules-test-command.js';
 import { serveCommand } from './serve-command.js';
 import { processIo, type CliIo } from './io.js';
 
@@ -21,7 +23,12 @@ export const EXIT_USAGE = 2;
 export const EXIT_FAILURE = 1;
 
 /** Errors the user fixes by changing how the command is called or configured. */
-const USAGE_ERRORS = new Set(['CONFIG_INVALID', 'STORE_LOCKED', 'STORE_NOT_FOUND']);
+const USAGE_ERRORS = new Set([
+  'CONFIG_INVALID',
+  'STORE_LOCKED',
+  'STORE_NOT_FOUND',
+  'RULE_NOT_FOUND',
+]);
 
 function positiveInteger(value: string): number {
   const n = Number(value);
@@ -161,6 +168,38 @@ function program(io: CliIo, run: (task: () => Promise<number>) => void): Command
         );
         return 0;
       }),
+    );
+  rules
+    .command('test')
+    .description(
+      "Run every rule's fixture (fixtures/<id>.ndjson) through the backtest; exit 1 when any fails.",
+    )
+    .argument('[path]', 'rule file or directory (default: the shipped rules/)')
+    .option(
+      '--update <id>',
+      "rewrite this rule's expected file with what its fixture raises now; repeatable",
+      collect,
+    )
+    .action((path: string | undefined, options: Parameters<typeof rulesTestCommand>[1]) =>
+      run(() => rulesTestCommand(path, options, io)),
+    );
+  rules
+    .command('diff')
+    .description(
+      'Backtest two rulesets on the same households and print, per rule, which indicators change.',
+    )
+    .requiredOption('--signals <file>', 'NDJSON signal file, or - for standard input')
+    .requiredOption('--base <path>', 'the rules as they are: file or directory')
+    .requiredOption('--candidate <path>', 'the rules as proposed: file or directory')
+    .option('--report <file>', 'also write a self-contained HTML report here')
+    .option('--config <file>', "the service's settings file, for its household settings")
+    .addOption(
+      new Option('--threads <n>', 'worker threads that decode signals beside the main thread')
+        .argParser(nonNegativeInteger)
+        .default(defaultWorkerThreads(), 'one less than the CPUs, at least 1'),
+    )
+    .action((options: Parameters<typeof rulesDiffCommand>[0]) =>
+      run(() => rulesDiffCommand(options, io)),
     );
 
   root
