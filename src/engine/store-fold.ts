@@ -75,8 +75,7 @@ type FoldStore = Pick<
   | 'personsAt'
   | 'householdOfSignal'
   | 'household'
-  | 'indicatorIds'
-  | 'indicatorRecord'
+  | 'householdIndicators'
   | 'householdView'
 >;
 
@@ -426,13 +425,7 @@ export class StoreFold {
     // Most households have none, and their view says so for the price of a get.
     const view = await this.store.householdView(householdId);
     if (view === undefined || view.activeIndicatorCount === 0) return [];
-    const ids: string[] = [];
-    for await (const id of this.store.indicatorIds({ index: 'household', key: householdId }))
-      ids.push(id);
-    const records = await Promise.all(ids.map((id) => this.store.indicatorRecord(id)));
-    const current: Indicator[] = [];
-    for (const record of records) if (record?.active === true) current.push(record.indicator);
-    return current;
+    return this.store.householdIndicators(householdId);
   }
 
   /** Replaces the persons-per-address entries of the changed households. */

@@ -4,11 +4,13 @@
  * the current rules make them. Two marks say for which they were made:
  * `fold`, the layout and the reading of identity (bumped when either
  * changes), and `rules`, a digest of the rules. A store whose marks differ
- * (an older version's, or the rules changed) is brought up to date once at
- * start: the radar is formed in memory from the stored signals, what is
- * stored is brought in line with it (with an event for every changed
- * indicator), and the fold state is written anew. A plain restart finds
- * both marks equal and does nothing.
+ * is brought up to date once at start. Changed rules alone: every stored
+ * household is evaluated anew, a chunk at a time (`reevaluate.ts`). Another
+ * fold version (or none: a store from before the fold kept its state): the
+ * radar is formed in memory from the stored signals, what is stored is
+ * brought in line with it, and the fold state is written anew. Either way
+ * every indicator that changed gets its event. A plain restart finds both
+ * marks equal and does nothing.
  */
 import { hash } from 'node:crypto';
 import { personsByAddress } from '../engine/address-persons.js';
@@ -16,9 +18,10 @@ import { Radar } from '../engine/index.js';
 import { prepareSignal, type PreparedSignal } from '../engine/prepare.js';
 import type { HouseholdIndexOptions } from '../graph/household-index.js';
 import type { Logger } from '../log/logger.js';
-import type { Ruleset } from '../rules/index.js';
 import type { RadarStore } from '../store/index.js';
+import { compileRuleset, type Ruleset } from '../rules/index.js';
 import { reconcileWithRadar } from './reconcile.js';
+import { reevaluateHouseholds } from './reevaluate.js';
 
 /** Bump when the fold's key layout or the reading of identity keys changes. */
 export const FOLD_VERSION = '1';
@@ -45,6 +48,15 @@ export async function bringFoldStateUpToDate(
   const rules = rulesMark(options.ruleset);
   if (marks.fold === FOLD_VERSION && marks.rules === rules) return false;
   const started = Date.now();
+  if (marks.fold === FOLD_VERSION) {
+    const done = await reevaluateHouseholds(store, compileRuleset(options.ruleset), now);
+    await store.write({ marks: { rules } });
+    log.info(
+      { ...done, ms: Date.now() - started },
+      'stored indicators brought in line with the changed rules',
+    );
+    return true;
+  }
   const radar = new Radar(options);
   for await (const signal of store.signals()) radar.ingest(signal);
   radar.flush();

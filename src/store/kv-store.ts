@@ -346,6 +346,17 @@ export abstract class KvStore implements RadarStore {
     for await (const key of this.keys(prefix, after)) yield key.slice(prefix.length);
   }
 
+  async householdIndicators(householdId: string): Promise<Indicator[]> {
+    const ids: string[] = [];
+    for await (const id of this.indicatorIds({ index: 'household', key: householdId }))
+      ids.push(id);
+    const records = await this.readAll<IndicatorRecord>(ids.map((id) => RECORD + id));
+    const current: Indicator[] = [];
+    for (const record of records.values())
+      if (record?.active === true) current.push(record.indicator);
+    return current;
+  }
+
   async indicatorRecord(id: string): Promise<IndicatorRecord | undefined> {
     return this.lookup<IndicatorRecord>(RECORD + id);
   }

@@ -140,6 +140,8 @@ export interface RadarStore {
     by?: { index: HouseholdIndexName; key: string },
     after?: string,
   ): AsyncIterable<string>;
+  /** A household's current indicators, by indicator id. */
+  householdIndicators(householdId: string): Promise<Indicator[]>;
   /** The record of an indicator ever raised; kept after it is withdrawn. */
   indicatorRecord(id: string): Promise<IndicatorRecord | undefined>;
   /** Ids of indicator records, ordered, after `after`: all, or those under `key` in an index. */

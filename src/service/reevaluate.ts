@@ -1,0 +1,96 @@
+/**
+ * Changed rules, unchanged households: every stored household is evaluated
+ * anew from its signals as prepared (`gs!`), a chunk of households at a
+ * time, and its indicators brought in line, with an event for every
+ * indicator that changed, as any batch would. Memory holds one chunk, not
+ * the history; the households, persons and fold state stay as they are.
+ */
+import { sameIndicator, type IndicatorEventType } from '../engine/index.js';
+import type { HouseholdView } from '../engine/household-view.js';
+import { distinctSorted } from '../engine/household-summary.js';
+import type { HouseholdSummary } from '../engine/household-summary.js';
+import type { CompiledRuleset, Indicator, RuleInput } from '../rules/index.js';
+import type { RadarStore, StoredEvent } from '../store/index.js';
+
+/** Households per write. */
+const CHUNK = 500;
+
+export interface Reevaluated {
+  households: number;
+  events: number;
+}
+
+export async function reevaluateHouseholds(
+  store: RadarStore,
+  compiled: CompiledRuleset,
+  now = new Date(),
+): Promise<Reevaluated> {
+  let chunk: HouseholdSummary[] = [];
+  let households = 0;
+  let events = 0;
+  for await (const household of store.households()) {
+    chunk.push(household);
+    if (chunk.length < CHUNK) continue;
+    events += await reevaluateChunk(store, compiled, chunk, now);
+    households += chunk.length;
+    chunk = [];
+  }
+  events += await reevaluateChunk(store, compiled, chunk, now);
+  households += chunk.length;
+  return { households, events };
+}
+
+async function reevaluateChunk(
+  store: RadarStore,
+  compiled: CompiledRuleset,
+  households: readonly HouseholdSummary[],
+  now: Date,
+): Promise<number> {
+  if (households.length === 0) return 0;
+  let sequence = await store.lastSequence();
+  const events: StoredEvent[] = [];
+  const views: HouseholdView[] = [];
+  const indicatorsPut: Indicator[] = [];
+  const indicatorsDeleted: string[] = [];
+  const found = await Promise.all(
+    households.map(async ({ householdId, signalIds }) => {
+      const [prepared, view, before] = await Promise.all([
+        store.preparedSignals(signalIds),
+        store.householdView(householdId),
+        store.householdIndicators(householdId),
+      ]);
+      const inputs: RuleInput[] = [];
+      for (const p of prepared.values()) if (p.rule !== undefined) inputs.push(p.rule);
+      return { householdId, view, before, after: compiled.evaluate(inputs, householdId) };
+    }),
+  );
+  for (const { view, before, after } of found) {
+    const changes: { type: IndicatorEventType; indicator: Indicator }[] = [];
+    const old = new Map(before.map((i) => [i.indicatorId, i]));
+    for (const indicator of after) {
+      const was = old.get(indicator.indicatorId);
+      old.delete(indicator.indicatorId);
+      if (was === undefined) changes.push({ type: 'RAISED', indicator });
+      else if (!sameIndicator(was, indicator)) changes.push({ type: 'UPDATED', indicator });
+    }
+    for (const indicator of old.values()) changes.push({ type: 'WITHDRAWN', indicator });
+    if (changes.length === 0) continue;
+    changes.sort((a, b) => (a.indicator.indicatorId < b.indicator.indicatorId ? -1 : 1));
+    for (const { type, indicator } of changes) {
+      events.push({ sequence: ++sequence, type, indicator, recordedAt: now.toISOString() });
+      if (type === 'WITHDRAWN') indicatorsDeleted.push(indicator.indicatorId);
+      else indicatorsPut.push(indicator);
+    }
+    if (view !== undefined) {
+      views.push({
+        ...view,
+        indicatorLevels: distinctSorted(after.map((i) => i.level)),
+        indicatorRules: distinctSorted(after.map((i) => i.ruleId)),
+        activeIndicatorCount: after.length,
+      });
+    }
+  }
+  if (events.length === 0) return 0;
+  await store.write({ householdViews: views, indicatorsPut, indicatorsDeleted, events });
+  return events.length;
+}
