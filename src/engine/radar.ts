@@ -44,6 +44,14 @@ import { householdView, type HouseholdView } from './household-view.js';
 import { IdTable } from './id-table.js';
 import { prepareSignal, type PreparedSignal } from './prepare.js';
 import type { WireReader } from './prepared-wire.js';
+import { indicatorChanges, type IndicatorChange } from './indicator-changes.js';
+
+export {
+  indicatorChanges,
+  sameIndicator,
+  type IndicatorChange,
+  type IndicatorEventType,
+} from './indicator-changes.js';
 
 export interface RadarOptions extends HouseholdIndexOptions {
   ruleset: Ruleset;
@@ -71,14 +79,6 @@ export interface RadarOptions extends HouseholdIndexOptions {
 
 export type IngestOutcome = 'accepted' | 'duplicate';
 
-export type IndicatorEventType = 'RAISED' | 'UPDATED' | 'WITHDRAWN';
-
-export interface IndicatorChange {
-  type: IndicatorEventType;
-  /** For WITHDRAWN, the indicator as it last stood. */
-  indicator: Indicator;
-}
-
 /** What one `flush` found changed since the previous one. */
 export interface RadarChanges {
   indicators: IndicatorChange[];
@@ -101,21 +101,6 @@ const NO_CHANGE: HouseholdChange = { removed: [], added: [] };
 
 /** A formed-once radar's households before it settles. */
 const NO_HOUSEHOLDS: RowGroups = { items: new Int32Array(0), starts: new Int32Array(1) };
-
-/** Whether two versions of one indicator show the same: no UPDATED event between them. */
-export function sameIndicator(a: Indicator, b: Indicator): boolean {
-  return (
-    a.householdId === b.householdId &&
-    a.ruleVersion === b.ruleVersion &&
-    a.level === b.level &&
-    a.raisedAt === b.raisedAt &&
-    a.lastFiredAt === b.lastFiredAt &&
-    a.value === b.value &&
-    a.explanation === b.explanation &&
-    a.signalIds.length === b.signalIds.length &&
-    a.signalIds.every((id, i) => id === b.signalIds[i])
-  );
-}
 
 export class Radar {
   readonly ruleset: Ruleset;
@@ -352,16 +337,7 @@ export class Radar {
       for (const i of list) after.set(i.indicatorId, i);
     }
 
-    const indicators: IndicatorChange[] = [];
-    for (const [id, indicator] of after) {
-      const old = before.get(id);
-      if (old === undefined) indicators.push({ type: 'RAISED', indicator });
-      else if (!sameIndicator(old, indicator)) indicators.push({ type: 'UPDATED', indicator });
-    }
-    for (const [id, indicator] of before) {
-      if (!after.has(id)) indicators.push({ type: 'WITHDRAWN', indicator });
-    }
-    indicators.sort((a, b) => (a.indicator.indicatorId < b.indicator.indicatorId ? -1 : 1));
+    const indicators = indicatorChanges(before, after);
     return {
       indicators,
       householdsPut: [...added],

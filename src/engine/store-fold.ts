@@ -36,7 +36,7 @@ import { ValueCache } from '../store/value-cache.js';
 import { personsByAddress } from './address-persons.js';
 import { householdView, viewSummary } from './household-view.js';
 import { prepareSignal, type PreparedSignal } from './prepare.js';
-import { sameIndicator, type IndicatorEventType } from './radar.js';
+import { indicatorChanges } from './indicator-changes.js';
 
 export interface StoreFoldOptions extends Omit<HouseholdIndexOptions, 'outside'> {
   ruleset: Ruleset;
@@ -389,16 +389,7 @@ export class StoreFold {
         indicators,
       );
     });
-    const changes: { type: IndicatorEventType; indicator: Indicator }[] = [];
-    for (const [id, indicator] of after) {
-      const old = before.get(id);
-      if (old === undefined) changes.push({ type: 'RAISED', indicator });
-      else if (!sameIndicator(old, indicator)) changes.push({ type: 'UPDATED', indicator });
-    }
-    for (const [id, indicator] of before) {
-      if (!after.has(id)) changes.push({ type: 'WITHDRAWN', indicator });
-    }
-    changes.sort((a, b) => (a.indicator.indicatorId < b.indicator.indicatorId ? -1 : 1));
+    const changes = indicatorChanges(before, after);
     let sequence = lastSequence;
     const events = changes.map(({ type, indicator }): StoredEvent => ({
       sequence: ++sequence,

@@ -5,7 +5,7 @@
  * indicator that changed, as any batch would. Memory holds one chunk, not
  * the history; the households, persons and fold state stay as they are.
  */
-import { sameIndicator, type IndicatorEventType } from '../engine/index.js';
+import { indicatorChanges } from '../engine/indicator-changes.js';
 import type { HouseholdView } from '../engine/household-view.js';
 import { distinctSorted } from '../engine/household-summary.js';
 import type { HouseholdSummary } from '../engine/household-summary.js';
@@ -65,17 +65,11 @@ async function reevaluateChunk(
     }),
   );
   for (const { view, before, after } of found) {
-    const changes: { type: IndicatorEventType; indicator: Indicator }[] = [];
-    const old = new Map(before.map((i) => [i.indicatorId, i]));
-    for (const indicator of after) {
-      const was = old.get(indicator.indicatorId);
-      old.delete(indicator.indicatorId);
-      if (was === undefined) changes.push({ type: 'RAISED', indicator });
-      else if (!sameIndicator(was, indicator)) changes.push({ type: 'UPDATED', indicator });
-    }
-    for (const indicator of old.values()) changes.push({ type: 'WITHDRAWN', indicator });
+    const changes = indicatorChanges(
+      new Map(before.map((i) => [i.indicatorId, i])),
+      new Map(after.map((i) => [i.indicatorId, i])),
+    );
     if (changes.length === 0) continue;
-    changes.sort((a, b) => (a.indicator.indicatorId < b.indicator.indicatorId ? -1 : 1));
     for (const { type, indicator } of changes) {
       events.push({ sequence: ++sequence, type, indicator, recordedAt: now.toISOString() });
       if (type === 'WITHDRAWN') indicatorsDeleted.push(indicator.indicatorId);
