@@ -4,6 +4,7 @@
  */
 import { mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import type { ApiMetrics } from '../api/call-metrics.js';
 import { startApiServer } from '../api/index.js';
 import { AuditLog } from '../audit/index.js';
 import type { RadarConfig } from '../config/config.js';
@@ -19,6 +20,7 @@ export async function startApi(
   config: RadarConfig['api'],
   service: RadarService,
   log: Logger,
+  metrics?: ApiMetrics,
 ): Promise<RunningApi> {
   await mkdir(dirname(config.auditLog), { recursive: true });
   const auditLog = await AuditLog.open(config.auditLog);
@@ -39,6 +41,7 @@ export async function startApi(
     maxMessageBytes: config.maxMessageBytes,
     logger: log,
     serving: service.serving,
+    ...(metrics !== undefined && { metrics }),
     ...(config.host !== undefined && { host: config.host }),
   });
   return {

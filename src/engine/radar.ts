@@ -159,6 +159,7 @@ export class Radar {
   private formedSmallest: Int32Array | undefined;
   private duplicates = 0;
   private withdrawn = 0;
+  private evaluationMs = 0;
   /** With `formOnce`, once settled: how many were accepted, as `acceptedIds` is emptied then. */
   private acceptedWhenFormed: number | undefined;
 
@@ -183,6 +184,11 @@ export class Radar {
       duplicates: this.duplicates,
       withdrawn: this.withdrawn,
     };
+  }
+
+  /** Seconds the last `flush` spent evaluating the rules, for the service's metrics. */
+  get lastEvaluationSeconds(): number {
+    return this.evaluationMs / 1000;
   }
 
   /**
@@ -346,11 +352,13 @@ export class Radar {
       this.indicatorsOf.delete(household);
     }
     const after = new Map<string, Indicator>();
+    const evaluating = performance.now();
     for (const household of added) {
       const list = this.evaluate(household);
       this.indicatorsOf.set(household, list);
       for (const i of list) after.set(i.indicatorId, i);
     }
+    this.evaluationMs = performance.now() - evaluating;
 
     const indicators: IndicatorChange[] = [];
     for (const [id, indicator] of after) {

@@ -16,10 +16,16 @@ import { at } from '../at.js';
 import { Kafka, logLevel, type Consumer, type EachBatchPayload, type Producer } from 'kafkajs';
 import type { ServingSource } from '../api/health.js';
 import { requireBrokers, type RadarConfig } from '../config/config.js';
-import { Ingestor, noCounts, type BatchCounts } from '../consumers/ingestor.js';
+import {
+  Ingestor,
+  noCounts,
+  type BatchCounts,
+  type ProcessedBatch,
+} from '../consumers/ingestor.js';
 import type { InboundMessage } from '../consumers/messages.js';
 import { Radar } from '../engine/index.js';
 import type { Logger } from '../log/logger.js';
+import type { BatchMetrics } from '../metrics/index.js';
 import { produceLimit, produceLimits, type ProduceLimit } from '../producers/limits.js';
 import {
   produceDeadLetters,
@@ -58,6 +64,7 @@ export class RadarService {
   constructor(
     private readonly config: RadarConfig,
     private readonly log: Logger,
+    private readonly metrics?: BatchMetrics,
   ) {
     requireBrokers(config);
     // Made here, connecting nothing yet, so health can follow the consumer from the start.
@@ -220,6 +227,14 @@ export class RadarService {
     }
   }
 
+  /**
+   * Stops fetching, lets the batch in hand finish (stored, produced,
+   * committed) and leaves the group; `stop` then closes the rest.
+   */
+  async stopConsuming(): Promise<void> {
+    await this.supervisor.stop();
+  }
+
   async stop(): Promise<void> {
     await this.supervisor.stop();
     await this.producer?.disconnect();
@@ -261,6 +276,7 @@ export class RadarService {
   private async handleBatch(payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
     if (batch.messages.length === 0) return;
+    const started = performance.now();
     const messages: InboundMessage[] = batch.messages.map((m) => ({
       topic: batch.topic,
       partition: batch.partition,
@@ -270,8 +286,9 @@ export class RadarService {
       headers: m.headers ?? {},
     }));
     const { topics } = this.config.kafka;
+    let processed: ProcessedBatch;
     try {
-      const processed = this.ingestor.process(messages);
+      processed = this.ingestor.process(messages);
       await produceDeadLetters(
         this.producer,
         topics.dlq,
@@ -310,6 +327,11 @@ export class RadarService {
     await this.consumer.commitOffsets([
       { topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() },
     ]);
+    this.metrics?.batchDone(
+      processed,
+      (performance.now() - started) / 1000,
+      this.radar.lastEvaluationSeconds,
+    );
     await payload.heartbeat();
   }
 
