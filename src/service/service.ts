@@ -48,7 +48,6 @@ export class RadarService {
   private radar!: Radar;
   private ingestor!: Ingestor;
   private store!: RadarStore;
-  private consumer!: Consumer;
   private readonly kafka: Kafka;
   private readonly supervisor: ConsumerSupervisor;
   /** How many partitions the signal topics have, known once `start` has looked. */
@@ -170,7 +169,6 @@ export class RadarService {
         );
       }
     });
-    this.consumer = consumer;
     return consumer;
   }
 
@@ -324,9 +322,16 @@ export class RadarService {
     await publishPendingEvents(this.producer, topics.indicators, this.store, this.publishing());
     const last = at(batch.messages, batch.messages.length - 1).offset;
     payload.resolveOffset(last);
-    await this.consumer.commitOffsets([
-      { topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() },
-    ]);
+    // Through the batch's own commit: the consumer's `commitOffsets` does nothing once a
+    // stop has begun, and a graceful stop must commit the batch it lets finish.
+    await payload.commitOffsetsIfNecessary({
+      topics: [
+        {
+          topic: batch.topic,
+          partitions: [{ partition: batch.partition, offset: (BigInt(last) + 1n).toString() }],
+        },
+      ],
+    });
     this.metrics?.batchDone(
       processed,
       (performance.now() - started) / 1000,
