@@ -100,13 +100,21 @@ async function produce(config: RadarConfig, lines: readonly string[]): Promise<v
     config.kafka.topics.dlq,
     config.kafka.topics.indicators,
   ]);
-  const producer = kafka().producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  // Idempotent: a produce request retried on a busy machine must not write its messages twice,
+  // or the service would rightly count more than the lines.
+  const producer = kafka().producer({
+    createPartitioner: Partitioners.DefaultPartitioner,
+    idempotent: true,
+    maxInFlightRequests: 1,
+  });
   await producer.connect();
   try {
     await replayLines(producer, lines, config.kafka.topics);
   } finally {
     await producer.disconnect();
   }
+  const { end } = await groupProgress(admin, config.kafka.groupId, signalTopics(config));
+  expect(end).toBe(lines.length);
 }
 
 interface Ports {
