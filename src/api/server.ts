@@ -72,8 +72,12 @@ export interface ApiServerOptions {
 
 export interface ApiServer {
   readonly port: number;
-  /** Ends watch streams with UNAVAILABLE (clients reconnect elsewhere or later) and stops. */
-  stop(): Promise<void>;
+  /**
+   * Ends watch streams with UNAVAILABLE (clients reconnect elsewhere or later)
+   * and stops, within about `graceMs`: half for the watches to end, the rest
+   * for calls in flight, then it closes what is left. @defaultValue 4000
+   */
+  stop(graceMs?: number): Promise<void>;
 }
 
 const DEFAULTS = { port: 0, maxMessageBytes: 4 * 1024 * 1024 };
@@ -484,19 +488,22 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
 
   return {
     port,
-    async stop(): Promise<void> {
+    async stop(graceMs = 4000): Promise<void> {
       if (stopping) return;
       stopping = true;
       health.shutdown();
       for (const wake of [...wakers]) wake();
       // Watch loops notice `stopping`, audit their end and close with UNAVAILABLE.
-      const deadline = Date.now() + 2000;
+      const deadline = Date.now() + graceMs / 2;
       while (watches.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(() => {
-          server.forceShutdown();
-          resolve();
-        }, 2000);
+        const timer = setTimeout(
+          () => {
+            server.forceShutdown();
+            resolve();
+          },
+          Math.max(0, deadline + graceMs / 2 - Date.now()),
+        );
         server.tryShutdown(() => {
           clearTimeout(timer);
           resolve();

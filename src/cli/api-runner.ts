@@ -13,7 +13,8 @@ import type { RadarService } from '../service/service.js';
 
 export interface RunningApi {
   port: number;
-  stop(): Promise<void>;
+  /** @param graceMs see `ApiServer.stop` */
+  stop(graceMs?: number): Promise<void>;
 }
 
 export async function startApi(
@@ -46,8 +47,8 @@ export async function startApi(
   });
   return {
     port: server.port,
-    stop: async () => {
-      await server.stop();
+    stop: async (graceMs) => {
+      await server.stop(graceMs);
       await auditLog.close();
     },
   };

@@ -65,7 +65,8 @@ export async function serveCommand(options: ServeOptions): Promise<number> {
   shutdown.begin();
   log.info(service.status, 'stopping');
   try {
-    await Promise.all([api?.stop(), service.stopConsuming()]);
+    // Half the bound for the API's drain leaves the rest for closing the store and the producer.
+    await Promise.all([api?.stop(config.shutdown.timeoutMs / 2), service.stopConsuming()]);
     await service.stop();
     await observability?.close();
   } catch (error) {
