@@ -245,6 +245,7 @@ describe('radar serve for operators', () => {
       },
       { timeout: 90_000, delay: 50 },
     );
+    console.log(`not ready for ${[...reasons].sort().join(', ')} over ${scrapes} scrapes`);
     expect(scrapes).toBeGreaterThan(1);
     expect(
       reasons.has('STARTING') || reasons.has('NOT_CONSUMING') || reasons.has('LAG_UNKNOWN'),
