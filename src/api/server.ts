@@ -22,6 +22,7 @@ import {
   type sendUnaryData,
 } from '@grpc/grpc-js';
 import type { AuditLog } from '../audit/index.js';
+import type { ApiMetrics } from './call-metrics.js';
 import * as pb from '../gen/radar/v1/radar.js';
 import type { Logger } from '../log/logger.js';
 import { REGIONS } from '../signals/types.js';
@@ -65,12 +66,18 @@ export interface ApiServerOptions {
   logger?: Logger;
   /** What the health service reports besides the server running. @defaultValue always serving */
   serving?: ServingSource;
+  /** Told of every radar.v1 call's end and every audit record. */
+  metrics?: ApiMetrics;
 }
 
 export interface ApiServer {
   readonly port: number;
-  /** Ends watch streams with UNAVAILABLE (clients reconnect elsewhere or later) and stops. */
-  stop(): Promise<void>;
+  /**
+   * Ends watch streams with UNAVAILABLE (clients reconnect elsewhere or later)
+   * and stops, within about `graceMs`: half for the watches to end, the rest
+   * for calls in flight, then it closes what is left. @defaultValue 4000
+   */
+  stop(graceMs?: number): Promise<void>;
 }
 
 const DEFAULTS = { port: 0, maxMessageBytes: 4 * 1024 * 1024 };
@@ -160,6 +167,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const regionsOf = new Map(Object.entries(options.clients).map(([c, r]) => [c, new Set(r)]));
   const log = options.logger?.child({ component: 'api' });
   const audit = options.auditLog;
+  const metrics = options.metrics;
   const watches = new Set<
     ServerWritableStream<pb.WatchIndicatorsRequest, pb.WatchIndicatorsResponse>
   >();
@@ -199,14 +207,14 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     return { client: context.client, regions };
   }
 
-  function record(
+  async function record(
     method: string,
     context: CallContext,
     households: string[],
     indicators: string[],
     outcome: string,
-  ) {
-    return audit.append({
+  ): Promise<void> {
+    await audit.append({
       time: new Date().toISOString(),
       client: context.client,
       user: context.user,
@@ -216,6 +224,12 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       indicators,
       outcome,
     });
+    metrics?.audited(outcome);
+  }
+
+  /** Tells the metrics a call ended, and how long it took since `started` (performance.now()). */
+  function observe(method: string, started: number, code: status): void {
+    metrics?.call(method, statusName(code), (performance.now() - started) / 1000);
   }
 
   function logFailure(method: string, error: unknown, st: ErrorStatus): void {
@@ -246,8 +260,11 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     return st;
   }
 
-  /** The call ended before it was answered: nothing is disclosed, but the attempt is audited. */
-  async function recordGone(method: string, call: AnyCall, context: CallContext): Promise<void> {
+  /**
+   * The call ended before it was answered: nothing is disclosed, but the
+   * attempt is audited. Returns the status it ended with.
+   */
+  async function recordGone(method: string, call: AnyCall, context: CallContext): Promise<status> {
     if (context.client === '') {
       try {
         authenticate(call, context);
@@ -255,7 +272,9 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
         // Best effort: a call whose stream is gone may no longer show its certificate.
       }
     }
-    await record(method, context, [], [], deadlinePassed(call) ? 'DEADLINE_EXCEEDED' : 'CANCELLED');
+    const code = deadlinePassed(call) ? status.DEADLINE_EXCEEDED : status.CANCELLED;
+    await record(method, context, [], [], statusName(code));
+    return code;
   }
 
   function unary<Req, Res>(
@@ -265,17 +284,18 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   ): handleUnaryCall<Req, Res> {
     return (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => {
       const context: CallContext = { client: '', user: '', purpose: '' };
+      const started = performance.now();
       void (async () => {
         try {
           if (call.cancelled || deadlinePassed(call)) {
-            await recordGone(method, call, context);
+            observe(method, started, await recordGone(method, call, context));
             return;
           }
           if (stopping) throw new ApiError('SHUTTING_DOWN', 'the server is stopping');
           const access = authenticate(call, context);
           const answer = await handler(call.request, access);
           if (call.cancelled || deadlinePassed(call)) {
-            await recordGone(method, call, context);
+            observe(method, started, await recordGone(method, call, context));
             return;
           }
           if (encodedSize(answer.response) > settings.maxMessageBytes) {
@@ -286,9 +306,11 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
           }
           await record(method, context, answer.households, answer.indicators, 'OK');
           callback(null, answer.response);
+          observe(method, started, status.OK);
         } catch (error) {
           const st = await failed(method, context, error);
           callback(st);
+          observe(method, started, st.code);
         }
       })();
     };
@@ -323,6 +345,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   ): void {
     const method = 'WatchIndicators';
     const context: CallContext = { client: '', user: '', purpose: '' };
+    const started = performance.now();
     let ended = false;
     call.on('cancelled', () => {
       ended = true;
@@ -341,6 +364,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       } catch (error) {
         const st = await failed(method, context, error);
         fail(st);
+        observe(method, started, st.code);
         return;
       }
       watches.add(call);
@@ -387,16 +411,18 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
           }
           after = at(batch, batch.length - 1).sequence;
         }
-        const outcome = ended ? 'CANCELLED' : 'UNAVAILABLE';
-        await record(method, context, [], [], outcome);
+        const code = ended ? status.CANCELLED : status.UNAVAILABLE;
+        await record(method, context, [], [], statusName(code));
         if (!ended)
           fail({
             code: status.UNAVAILABLE,
             details: 'the server is stopping; reconnect with after_sequence',
           });
+        observe(method, started, code);
       } catch (error) {
         const st = await failed(method, context, error);
         if (!ended) fail(st);
+        observe(method, started, ended ? status.CANCELLED : st.code);
       } finally {
         watches.delete(call);
       }
@@ -462,19 +488,22 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
 
   return {
     port,
-    async stop(): Promise<void> {
+    async stop(graceMs = 4000): Promise<void> {
       if (stopping) return;
       stopping = true;
       health.shutdown();
       for (const wake of [...wakers]) wake();
       // Watch loops notice `stopping`, audit their end and close with UNAVAILABLE.
-      const deadline = Date.now() + 2000;
+      const deadline = Date.now() + graceMs / 2;
       while (watches.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(() => {
-          server.forceShutdown();
-          resolve();
-        }, 2000);
+        const timer = setTimeout(
+          () => {
+            server.forceShutdown();
+            resolve();
+          },
+          Math.max(0, deadline + graceMs / 2 - Date.now()),
+        );
         server.tryShutdown(() => {
           clearTimeout(timer);
           resolve();

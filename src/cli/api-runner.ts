@@ -4,6 +4,7 @@
  */
 import { mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import type { ApiMetrics } from '../api/call-metrics.js';
 import { startApiServer } from '../api/index.js';
 import { AuditLog } from '../audit/index.js';
 import type { RadarConfig } from '../config/config.js';
@@ -12,13 +13,15 @@ import type { RadarService } from '../service/service.js';
 
 export interface RunningApi {
   port: number;
-  stop(): Promise<void>;
+  /** @param graceMs see `ApiServer.stop` */
+  stop(graceMs?: number): Promise<void>;
 }
 
 export async function startApi(
   config: RadarConfig['api'],
   service: RadarService,
   log: Logger,
+  metrics?: ApiMetrics,
 ): Promise<RunningApi> {
   await mkdir(dirname(config.auditLog), { recursive: true });
   const auditLog = await AuditLog.open(config.auditLog);
@@ -39,12 +42,13 @@ export async function startApi(
     maxMessageBytes: config.maxMessageBytes,
     logger: log,
     serving: service.serving,
+    ...(metrics !== undefined && { metrics }),
     ...(config.host !== undefined && { host: config.host }),
   });
   return {
     port: server.port,
-    stop: async () => {
-      await server.stop();
+    stop: async (graceMs) => {
+      await server.stop(graceMs);
       await auditLog.close();
     },
   };

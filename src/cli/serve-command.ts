@@ -5,8 +5,10 @@ import {
   type RadarConfigInput,
 } from '../config/config.js';
 import { createLogger } from '../log/logger.js';
+import { Shutdown } from '../service/lifecycle.js';
+import { Observability } from '../service/observability.js';
 import { RadarService } from '../service/service.js';
-import { startApi } from './api-runner.js';
+import { startApi, type RunningApi } from './api-runner.js';
 
 export interface ServeOptions {
   config?: string;
@@ -18,6 +20,9 @@ export interface ServeOptions {
 /**
  * Runs the service until SIGINT or SIGTERM, or until its consumer keeps
  * crashing (`CONSUMER_FAILED`, exit 1), so that a supervisor restarts it.
+ * The stop is graceful and bounded (see service/lifecycle.ts): readiness
+ * goes first, then fetching stops and the batch in hand is committed while
+ * the API ends its watches with UNAVAILABLE, then the store closes.
  */
 export async function serveCommand(options: ServeOptions): Promise<number> {
   const flags: RadarConfigInput = {
@@ -32,22 +37,43 @@ export async function serveCommand(options: ServeOptions): Promise<number> {
     flags,
   );
   const log = createLogger(config.log.level);
-  const service = new RadarService(config, log);
-  // The API reads the store alone, so it answers from the moment the store is open.
-  await service.open();
-  const api = config.api.enabled ? await startApi(config.api, service, log) : undefined;
-  const stopped = new Promise<void>((resolve) => {
-    const stop = (): void => resolve();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+  const shutdown = new Shutdown({
+    timeoutMs: config.shutdown.timeoutMs,
+    log,
+    exit: (code) => process.exit(code),
   });
-  try {
-    await service.start();
-    await Promise.race([stopped, service.failed]);
-  } finally {
-    log.info(service.status, 'stopping');
-    await api?.stop();
-    await service.stop();
+  let observability: Observability | undefined;
+  const service = new RadarService(config, log, {
+    batchDone: (...args) => observability?.metrics.batchDone(...args),
+  });
+  if (config.http.enabled) {
+    observability = new Observability({ config, service, stopping: () => shutdown.stopping, log });
   }
+  let api: RunningApi | undefined;
+  let failure: { error: unknown } | undefined;
+  try {
+    await observability?.listen();
+    // The API reads the store alone, so it answers from the moment the store is open.
+    await service.open();
+    if (config.api.enabled) api = await startApi(config.api, service, log, observability?.metrics);
+    await service.start();
+    observability?.serviceStarted();
+    await Promise.race([shutdown.requested, service.failed]);
+  } catch (error) {
+    failure = { error };
+  }
+  shutdown.begin();
+  log.info(service.status, 'stopping');
+  try {
+    // Half the bound for the API's drain leaves the rest for closing the store and the producer.
+    await Promise.all([api?.stop(config.shutdown.timeoutMs / 2), service.stopConsuming()]);
+    await service.stop();
+    await observability?.close();
+  } catch (error) {
+    failure ??= { error };
+  }
+  shutdown.finished();
+  if (failure !== undefined) throw failure.error;
+  log.info('stopped');
   return 0;
 }

@@ -100,6 +100,27 @@ export interface RadarConfig {
     /** @defaultValue 4 MiB */
     maxMessageBytes: number;
   };
+  /** Plain HTTP for operators: `/metrics` (Prometheus), `/livez`, `/readyz`. No personal data. */
+  http: {
+    /** @defaultValue false; `RADAR_HTTP_PORT` enables it */
+    enabled: boolean;
+    /** @defaultValue `127.0.0.1`; `0.0.0.0` in the image, for a scraper in another container */
+    host: string;
+    /** 0 picks a free port. @defaultValue 9464 */
+    port: number;
+    /** Ready only while the summed consumer lag is at most this many messages. @defaultValue 1000 */
+    readyMaxLag: number;
+    /** How often the consumer lag is read from the broker, in milliseconds. @defaultValue 5000 */
+    lagIntervalMs: number;
+  };
+  shutdown: {
+    /**
+     * On SIGTERM or SIGINT: at most this long to finish the batch, commit and
+     * drain the API before the process ends anyway (exit 1). @defaultValue 8000,
+     * below Docker's 10 s between SIGTERM and SIGKILL
+     */
+    timeoutMs: number;
+  };
 }
 
 /** The package root, found the same way from `src/` (tests) and `dist/src/` (the command). */
@@ -146,6 +167,14 @@ export const DEFAULTS: RadarConfig = {
     auditLog: './audit/audit.ndjson',
     maxMessageBytes: 4 * 1024 * 1024,
   },
+  http: {
+    enabled: false,
+    host: '127.0.0.1',
+    port: 9464,
+    readyMaxLag: 1000,
+    lagIntervalMs: 5000,
+  },
+  shutdown: { timeoutMs: 8000 },
 };
 
 const topicName = { type: 'string', pattern: '^[a-zA-Z0-9._-]{1,249}$' };
@@ -248,6 +277,24 @@ const SCHEMA = {
         maxMessageBytes: { type: 'integer', minimum: 1024 },
       },
     },
+    http: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        enabled: { type: 'boolean' },
+        host: { type: 'string', minLength: 1 },
+        port: { type: 'integer', minimum: 0, maximum: 65535 },
+        readyMaxLag: { type: 'integer', minimum: 0 },
+        lagIntervalMs: { type: 'integer', minimum: 100, maximum: 600_000 },
+      },
+    },
+    shutdown: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        timeoutMs: { type: 'integer', minimum: 100, maximum: 3_600_000 },
+      },
+    },
   },
 } as const;
 
@@ -283,6 +330,15 @@ export function configFromEnv(env: NodeJS.ProcessEnv): RadarConfigInput {
   if (env.RADAR_RULES !== undefined) out.rules = env.RADAR_RULES;
   if (env.RADAR_API_PORT !== undefined)
     out.api = { enabled: true, port: Number(env.RADAR_API_PORT) };
+  if (env.RADAR_HTTP_PORT !== undefined || env.RADAR_HTTP_HOST !== undefined) {
+    out.http = {
+      enabled: true,
+      ...(env.RADAR_HTTP_PORT !== undefined && { port: Number(env.RADAR_HTTP_PORT) }),
+      ...(env.RADAR_HTTP_HOST !== undefined && { host: env.RADAR_HTTP_HOST }),
+    };
+  }
+  if (env.RADAR_SHUTDOWN_TIMEOUT_MS !== undefined)
+    out.shutdown = { timeoutMs: Number(env.RADAR_SHUTDOWN_TIMEOUT_MS) };
   if (env.RADAR_LOG_LEVEL !== undefined)
     out.log = { level: env.RADAR_LOG_LEVEL as RadarConfig['log']['level'] };
   return out;

@@ -21,10 +21,23 @@ export interface BatchCounts {
   skipped: number;
   droppedFields: number;
   warnings: number;
+  /** Accepted signals an accepted signal retracts. */
+  withdrawn: number;
+  /** Households added less households gone: summed, how many there are. */
+  households: number;
 }
 
 export function noCounts(): BatchCounts {
-  return { accepted: 0, duplicates: 0, rejected: 0, skipped: 0, droppedFields: 0, warnings: 0 };
+  return {
+    accepted: 0,
+    duplicates: 0,
+    rejected: 0,
+    skipped: 0,
+    droppedFields: 0,
+    warnings: 0,
+    withdrawn: 0,
+    households: 0,
+  };
 }
 
 export interface ProcessedBatch {
@@ -133,6 +146,8 @@ export class Ingestor {
         letters.push({ at: entry.at, letter: deadLetter(entry.message, outcome) });
       }
     });
+    counts.withdrawn = folded.withdrawn;
+    counts.households = folded.householdsAdded;
     this.lastSequence += folded.events.length;
     letters.sort((a, b) => a.at - b.at);
     return {

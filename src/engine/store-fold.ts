@@ -53,6 +53,10 @@ export type FoldOutcome = 'accepted' | 'duplicate' | SignalRejectedError;
 
 export interface FoldedBatch {
   outcomes: FoldOutcome[];
+  /** Accepted signals newly withdrawn: by a withdrawal in this batch, or arriving after theirs. */
+  withdrawn: number;
+  /** How many more households there are than before (fewer when negative). */
+  householdsAdded: number;
   /** Everything the batch changes; the caller adds offsets and counters. */
   state: StateBatch;
   events: StoredEvent[];
@@ -84,6 +88,7 @@ export class StoreFold {
   private readonly options: Omit<HouseholdIndexOptions, 'outside'>;
   /** A stored signal's prepared form never changes once written, so a cached one stays true. */
   private readonly cache: ValueCache<PreparedSignal>;
+  private evaluationMs = 0;
 
   constructor(
     private readonly store: FoldStore,
@@ -92,6 +97,11 @@ export class StoreFold {
     this.compiled = compileRuleset(ruleset);
     this.options = options;
     this.cache = new ValueCache(cachedSignals);
+  }
+
+  /** Seconds the last `fold` spent evaluating the rules, for the service's metrics. */
+  get lastEvaluationSeconds(): number {
+    return this.evaluationMs / 1000;
   }
 
   /** Stored signals as prepared, through the cache; ids not stored are left out. */
@@ -121,6 +131,7 @@ export class StoreFold {
     lastSequence: number,
     now = new Date(),
   ): Promise<FoldedBatch> {
+    this.evaluationMs = 0;
     const { outcomes, accepted, acceptedSignals } = await this.accept(signals);
     const retracts = new Set<string>();
     for (const p of accepted) for (const target of p.retracts) retracts.add(target);
@@ -139,9 +150,14 @@ export class StoreFold {
       .map((id) => targets.get(id))
       .filter((p): p is PreparedSignal => p?.graph !== undefined);
 
+    const acceptedNow = new Set(acceptedIds);
+    const withdrawn =
+      retracted.filter((id) => targets.has(id) || acceptedNow.has(id)).length +
+      acceptedIds.filter((id) => retractedBefore.has(id)).length;
     const fold: FoldWrite = { prepared: accepted, linked: adds, unlinked: removes, retracted };
     const state: StateBatch = { signals: acceptedSignals, fold };
-    if (adds.length === 0 && removes.length === 0) return { outcomes, state, events: [] };
+    if (adds.length === 0 && removes.length === 0)
+      return { outcomes, withdrawn, householdsAdded: 0, state, events: [] };
 
     // Made afresh for each index: the index writes its persons and households into them.
     const addSignals = (): GraphSignal[] => adds.map((p) => graphSignal(p.id, graphOf(p)));
@@ -165,7 +181,8 @@ export class StoreFold {
     for (const p of adds) loaded.prepared.set(p.id, p);
     const events = await this.indicatorChanges(change, loaded, lastSequence, now, state);
     this.addressPersons(change, loaded.index, fold);
-    return { outcomes, state, events };
+    const householdsAdded = change.added.length - change.removed.length;
+    return { outcomes, withdrawn, householdsAdded, state, events };
   }
 
   /** Tells new signals from redeliveries and conflicting versions, against the store and the batch. */
@@ -377,10 +394,12 @@ export class StoreFold {
     const after = new Map<string, Indicator>();
     const views = change.added.map((household) => {
       const inputs = household.signals.map((s) => prepared.get(s.id)?.rule);
+      const evaluating = performance.now();
       const indicators = this.compiled.evaluate(
         inputs.filter((i) => i !== undefined),
         household.id,
       );
+      this.evaluationMs += performance.now() - evaluating;
       for (const indicator of indicators) after.set(indicator.indicatorId, indicator);
       return householdView(
         household,

@@ -66,7 +66,9 @@ export async function bringFoldStateUpToDate(
     await store.clearFoldState();
     await writeFoldState(radar, store);
   }
-  await store.write({ marks: { fold: FOLD_VERSION, rules } });
+  // The totals a batch adds to, as the radar formed from every stored signal counts them.
+  const counters = { withdrawn: radar.counts.withdrawn, households: radar.households.size };
+  await store.write({ marks: { fold: FOLD_VERSION, rules }, counters });
   log.info(
     {
       signals: radar.counts.accepted,

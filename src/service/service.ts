@@ -16,10 +16,16 @@ import { at } from '../at.js';
 import { Kafka, logLevel, type Consumer, type EachBatchPayload, type Producer } from 'kafkajs';
 import type { ServingSource } from '../api/health.js';
 import { requireBrokers, type RadarConfig } from '../config/config.js';
-import { Ingestor, noCounts, type BatchCounts } from '../consumers/ingestor.js';
+import {
+  Ingestor,
+  noCounts,
+  type BatchCounts,
+  type ProcessedBatch,
+} from '../consumers/ingestor.js';
 import type { InboundMessage } from '../consumers/messages.js';
 import { StoreFold } from '../engine/store-fold.js';
 import type { Logger } from '../log/logger.js';
+import type { BatchMetrics } from '../metrics/index.js';
 import { produceLimit, produceLimits, type ProduceLimit } from '../producers/limits.js';
 import {
   produceDeadLetters,
@@ -40,9 +46,9 @@ export interface ServiceStatus {
 
 export class RadarService {
   private fold!: StoreFold;
-  private ingestor!: Ingestor;
+  private ingestor: Ingestor | undefined;
+  private countersRead = false;
   private store!: RadarStore;
-  private consumer!: Consumer;
   private readonly kafka: Kafka;
   private readonly supervisor: ConsumerSupervisor;
   /** How many partitions the signal topics have, known once `start` has looked. */
@@ -58,6 +64,7 @@ export class RadarService {
   constructor(
     private readonly config: RadarConfig,
     private readonly log: Logger,
+    private readonly metrics?: BatchMetrics,
   ) {
     requireBrokers(config);
     // Made here, connecting nothing yet, so health can follow the consumer from the start.
@@ -73,6 +80,11 @@ export class RadarService {
       policy: config.kafka.restart,
       log: log.child({ component: 'consumer' }),
     });
+  }
+
+  /** Whether the stored positions and counters have been read: `status` tells the truth from then on. */
+  get resumed(): boolean {
+    return this.countersRead;
   }
 
   get status(): ServiceStatus {
@@ -163,7 +175,6 @@ export class RadarService {
         );
       }
     });
-    this.consumer = consumer;
     return consumer;
   }
 
@@ -220,6 +231,14 @@ export class RadarService {
     }
   }
 
+  /**
+   * Stops fetching, lets the batch in hand finish (stored, produced,
+   * committed) and leaves the group; `stop` then closes the rest.
+   */
+  async stopConsuming(): Promise<void> {
+    await this.supervisor.stop();
+  }
+
   async stop(): Promise<void> {
     await this.supervisor.stop();
     await this.producer?.disconnect();
@@ -238,6 +257,7 @@ export class RadarService {
     const stored = await this.store.counters();
     for (const key of Object.keys(this.counts) as (keyof BatchCounts)[])
       this.counts[key] = stored[key] ?? 0;
+    this.countersRead = true;
   }
 
   /** Takes up the stored positions and event sequence: at start, and after a failed batch. */
@@ -249,6 +269,7 @@ export class RadarService {
   private async handleBatch(payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
     if (batch.messages.length === 0) return;
+    const started = performance.now();
     const messages: InboundMessage[] = batch.messages.map((m) => ({
       topic: batch.topic,
       partition: batch.partition,
@@ -258,8 +279,12 @@ export class RadarService {
       headers: m.headers ?? {},
     }));
     const { topics } = this.config.kafka;
+    let processed: ProcessedBatch;
     try {
-      const processed = await this.ingestor.process(messages);
+      // The consumer runs only after `start` made the ingestor.
+      if (this.ingestor === undefined)
+        throw new Error('a batch arrived before the service started');
+      processed = await this.ingestor.process(messages);
       await produceDeadLetters(
         this.producer,
         topics.dlq,
@@ -295,9 +320,21 @@ export class RadarService {
     await publishPendingEvents(this.producer, topics.indicators, this.store, this.publishing());
     const last = at(batch.messages, batch.messages.length - 1).offset;
     payload.resolveOffset(last);
-    await this.consumer.commitOffsets([
-      { topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() },
-    ]);
+    // Through the batch's own commit: the consumer's `commitOffsets` does nothing once a
+    // stop has begun, and a graceful stop must commit the batch it lets finish.
+    await payload.commitOffsetsIfNecessary({
+      topics: [
+        {
+          topic: batch.topic,
+          partitions: [{ partition: batch.partition, offset: (BigInt(last) + 1n).toString() }],
+        },
+      ],
+    });
+    this.metrics?.batchDone(
+      processed,
+      (performance.now() - started) / 1000,
+      this.fold.lastEvaluationSeconds,
+    );
     await payload.heartbeat();
   }
 

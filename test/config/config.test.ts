@@ -71,4 +71,29 @@ describe('settings', () => {
       requireBrokers(resolveConfig(configFromEnv({ KAFKA_BROKERS: 'k:9092' }))),
     ).not.toThrow();
   });
+
+  it('enables the HTTP endpoint from the environment and validates it and the shutdown timeout', () => {
+    expect(resolveConfig({}).http.enabled).toBe(false);
+    const config = resolveConfig(
+      configFromEnv({
+        RADAR_HTTP_PORT: '9100',
+        RADAR_HTTP_HOST: '0.0.0.0',
+        RADAR_SHUTDOWN_TIMEOUT_MS: '20000',
+      }),
+    );
+    expect(config.http).toEqual({ ...DEFAULTS.http, enabled: true, port: 9100, host: '0.0.0.0' });
+    expect(config.shutdown.timeoutMs).toBe(20_000);
+    expect(() =>
+      resolveConfig(configFromEnv({ RADAR_HTTP_PORT: 'nine', RADAR_SHUTDOWN_TIMEOUT_MS: '5' }), {
+        http: { readyMaxLag: -1, lagIntervalMs: 10 },
+      }),
+    ).toThrow(
+      expect.objectContaining({
+        code: 'CONFIG_INVALID',
+        message: expect.stringMatching(
+          /http\.port[^]*http\.readyMaxLag[^]*http\.lagIntervalMs[^]*shutdown\.timeoutMs/,
+        ),
+      }),
+    );
+  });
 });

@@ -96,6 +96,8 @@ describe.each(stores)('store fold, %s', (_, freshStore) => {
               institutionalPersonThreshold: threshold,
             });
             let sequence = 0;
+            let withdrawn = 0;
+            let households = 0;
             const now = new Date('2026-01-01T00:00:00Z');
             for (const batch of batchesOf(signals, cuts, again)) {
               const outcomes = batch.map((s) => radar.ingest(s));

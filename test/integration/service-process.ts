@@ -17,13 +17,17 @@ import { waitFor } from '../helpers/kafka.js';
 
 const RADAR_BIN = fileURLToPath(new URL('../../bin/radar.js', import.meta.url));
 
-/** Writes the settings to a YAML file of their own, outside the data directory. */
+/**
+ * Writes the settings to a YAML file of their own, outside the data directory;
+ * `extra` adds settings (its `kafka` on top of the config's).
+ */
 export async function writeConfigFile(
   config: RadarConfig,
   extra: RadarConfigInput = {},
 ): Promise<string> {
   const file = join(await mkdtemp(join(tmpdir(), 'radar-config-')), 'radar.yaml');
   const settings: RadarConfigInput = {
+    ...extra,
     dataDir: config.dataDir,
     rules: config.rules,
     kafka: {
@@ -32,7 +36,6 @@ export async function writeConfigFile(
       topics: config.kafka.topics,
       ...extra.kafka,
     },
-    ...(extra.store !== undefined && { store: extra.store }),
   };
   await writeFile(file, stringify(settings));
   return file;
@@ -52,10 +55,10 @@ export interface ServiceProcess {
   kill(signal: NodeJS.Signals): void;
 }
 
-/** Starts `radar serve --config <file>` with warn-level logs. */
-export function spawnService(configFile: string): ServiceProcess {
+/** Starts `radar serve --config <file>` with warn-level logs; `env` adds to the environment. */
+export function spawnService(configFile: string, env: NodeJS.ProcessEnv = {}): ServiceProcess {
   const child = spawn(process.execPath, [RADAR_BIN, 'serve', '--config', configFile], {
-    env: { ...process.env, RADAR_LOG_LEVEL: 'warn' },
+    env: { ...process.env, RADAR_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const chunks: Buffer[] = [];
@@ -167,13 +170,13 @@ export async function waitForNewMember(
  * still running, so that a failing assertion never leaves one behind.
  */
 export function serviceRunner(): {
-  start: (configFile: string) => ServiceProcess;
+  start: (configFile: string, env?: NodeJS.ProcessEnv) => ServiceProcess;
   killAll: () => void;
 } {
   const running = new Set<ServiceProcess>();
   return {
-    start: (configFile) => {
-      const service = spawnService(configFile);
+    start: (configFile, env) => {
+      const service = spawnService(configFile, env);
       running.add(service);
       void service.exited.then(() => running.delete(service));
       return service;

@@ -1,0 +1,106 @@
+/**
+ * The operator's view of a running service: the Prometheus metrics, the
+ * consumer lag read from the broker, and readiness, served over plain HTTP
+ * (`http` settings). Readiness tells the truth: not ready while starting,
+ * while no consumer is in the group, while the lag is unknown or above
+ * `http.readyMaxLag`, or once the shutdown has begun.
+ */
+import { startHttpHealth, type HttpHealthServer } from '../api/http-health.js';
+import type { RadarConfig } from '../config/config.js';
+import type { Logger } from '../log/logger.js';
+import { RadarMetrics } from '../metrics/index.js';
+import { LagMonitor } from './lag-monitor.js';
+import { readiness, type Readiness } from './readiness.js';
+import type { RadarService } from './service.js';
+
+/** A lag read more than this many intervals ago is unknown. */
+const STALE_INTERVALS = 3;
+
+export interface ObservabilityOptions {
+  config: RadarConfig;
+  service: RadarService;
+  /** True once the shutdown has begun. */
+  stopping: () => boolean;
+  log: Logger;
+}
+
+export class Observability {
+  readonly metrics: RadarMetrics;
+  private readonly lag: LagMonitor;
+  private http: HttpHealthServer | undefined;
+  private started = false;
+
+  constructor(private readonly options: ObservabilityOptions) {
+    const { config, service, log } = options;
+    this.metrics = new RadarMetrics({
+      dataDir: config.dataDir,
+      totals: () => {
+        // Undefined until the service has read its stored counters.
+        if (!service.resumed) return undefined;
+        const { counts, lastSequence } = service.status;
+        return {
+          counts,
+          lastSequence,
+          withdrawn: counts.withdrawn,
+          signals: counts.accepted,
+          households: counts.households,
+        };
+      },
+    });
+    const { topics } = config.kafka;
+    this.lag = new LagMonitor({
+      brokers: config.kafka.brokers,
+      clientId: config.kafka.clientId,
+      groupId: config.kafka.groupId,
+      topics: [topics.adviesvragen, topics.meldingen, topics.politie],
+      intervalMs: config.http.lagIntervalMs,
+      log: log.child({ component: 'lag' }),
+      onReading: (reading) => this.metrics.setLag(reading.partitions),
+    });
+  }
+
+  get port(): number | undefined {
+    return this.http?.port;
+  }
+
+  /** Serves HTTP from now on; ready only after `serviceStarted`. */
+  async listen(): Promise<void> {
+    const { host, port } = this.options.config.http;
+    this.http = await startHttpHealth({
+      host,
+      port,
+      metrics: () => {
+        this.metrics.setReady(this.readiness().ready);
+        return this.metrics.scrape();
+      },
+      readiness: () => this.readiness(),
+      log: this.options.log,
+    });
+  }
+
+  /** The service has rebuilt its radar and launched its consumer: start reading the lag. */
+  serviceStarted(): void {
+    this.started = true;
+    this.lag.start();
+  }
+
+  readiness(): Readiness {
+    const { http } = this.options.config;
+    const reading = this.lag.latest;
+    return readiness(
+      {
+        started: this.started,
+        stopping: this.options.stopping(),
+        consuming: this.options.service.serving.serving,
+        lag: reading?.total,
+        lagAgeMs: reading === undefined ? Infinity : Date.now() - reading.at,
+      },
+      { maxLag: http.readyMaxLag, maxLagAgeMs: STALE_INTERVALS * http.lagIntervalMs },
+    );
+  }
+
+  async close(): Promise<void> {
+    await this.lag.stop();
+    await this.http?.close();
+  }
+}
