@@ -113,6 +113,12 @@ describe.each(stores)('store fold, %s', (_, freshStore, numRuns) => {
               expect(folded.outcomes).toEqual(outcomes);
               await store.write(folded.state);
               sequence += folded.events.length;
+              withdrawn += folded.withdrawn;
+              households += folded.householdsAdded;
+              expect({ withdrawn, households }).toEqual({
+                withdrawn: radar.counts.withdrawn,
+                households: radar.households.size,
+              });
 
               expect(folded.events.map((e) => [e.type, e.indicator])).toEqual(
                 changes.indicators.map((c) => [c.type, c.indicator]),
