@@ -118,13 +118,17 @@ function measureOf(correlation: Correlation): (value: number) => string {
       const absent =
         correlation.steps.at(-1)?.absent === true ? correlation.steps.at(-1) : undefined;
       const present = absent === undefined ? correlation.steps : correlation.steps.slice(0, -1);
+      if (absent !== undefined) {
+        const pattern =
+          present.length === 1
+            ? `stap ${present.map((step) => step.name).join('')}`
+            : `de stappen ${present.map((step) => step.name).join(', daarna ')} in deze volgorde ${within}`;
+        const then = `, en daarna binnen ${formatTimespanDutch(absent.within ?? '')} geen ${absent.name}`;
+        return (value) => `${pattern}${then}: waarde ${value}`;
+      }
       const names = `de stappen ${present.map((step) => step.name).join(', daarna ')}`;
-      const then =
-        absent === undefined
-          ? ''
-          : `, en daarna binnen ${formatTimespanDutch(absent.within ?? '')} geen ${absent.name}`;
       return (value) =>
-        `${names} ${value === steps ? 'in deze volgorde' : 'niet in deze volgorde'} ${within}${then}: waarde ${value}`;
+        `${names} ${value === steps ? 'in deze volgorde' : 'niet in deze volgorde'} ${within}: waarde ${value}`;
     }
     case 'first_seen': {
       const field = fieldLabel(correlation.field);
