@@ -185,7 +185,7 @@ function oracleRule(
       named === undefined
         ? rules.filter((r) => !(r.filter !== undefined && 'indicator' in r.filter)).map((r) => r.id)
         : [named].flat();
-    const level = filter.indicator.level as Match<unknown> | undefined;
+    const level = filter.indicator.level;
     items = rules
       .filter((r) => ids.includes(r.id))
       .flatMap(indicatorsOf)
@@ -214,7 +214,7 @@ function oracleRule(
       .map((m) => m.signal!);
     const filled = signals.some(
       (f) =>
-        matches(filter as Filter | undefined, f) &&
+        matches(filter, f) &&
         matches(absent!.filter, f) &&
         beforeItem({ id: f.id, t: t(f) }, s) > 0 &&
         t(f) <= s.t + within,

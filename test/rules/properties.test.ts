@@ -55,6 +55,16 @@ describe('rule properties', () => {
 });
 
 describe('rule properties: absence, first_seen and rules on indicators', () => {
+  it('ruleToYaml then loading gives an equal ruleset, rules on indicators included', () => {
+    fc.assert(
+      fc.property(chainedRulesetArb, (rules) => {
+        const text = rules.map(ruleToYaml).join('---\n');
+        expect(parseRules(text, 'roundtrip.yaml').rules).toEqual(rules);
+      }),
+      { numRuns: 50 },
+    );
+  });
+
   it('a ruleset with rules on indicators agrees with a literal transcription, chains included', () => {
     fc.assert(
       fc.property(chainedRulesetArb, householdArb, (rules, signals) => {
