@@ -40,6 +40,8 @@ interface RuleRef {
 export interface ParseResult {
   rules: ParsedRule[];
   issues: RuleIssue[];
+  /** The id of every document that has one, valid or not: a rule naming an invalid rule names no unknown one. */
+  ids: string[];
 }
 
 /** Key reported for problems that belong to no key: YAML syntax and a document that is not a mapping. */
@@ -49,7 +51,7 @@ const NO_KEY = '(document)';
 export function parseRuleDocuments(text: string, file: string): ParseResult {
   const lineCounter = new LineCounter();
   const docs = parseAllDocuments(text, { lineCounter, prettyErrors: true });
-  const result: ParseResult = { rules: [], issues: [] };
+  const result: ParseResult = { rules: [], issues: [], ids: [] };
   const at = (offset: number, key: string, code: string, message: string): RuleIssue => {
     const { line, col } = lineCounter.linePos(offset);
     return { file, line, col, key, code, message };
@@ -72,6 +74,8 @@ export function parseRuleDocuments(text: string, file: string): ParseResult {
       result.issues.push(at(doc.range[0], NO_KEY, 'YAML_ALIAS', (error as Error).message));
       return;
     }
+    const id = (data as { id?: unknown } | null)?.id;
+    if (typeof id === 'string') result.ids.push(id);
     const issues = schemaIssues(data);
     if (issues.length === 0) issues.push(...semanticIssues(data as Rule));
     if (issues.length > 0) {
@@ -256,7 +260,7 @@ export function assembleRuleset(parsed: readonly ParseResult[]): Ruleset {
     rules.push(entry.rule);
     sources.set(entry.rule.id, entry.source);
   }
-  issues.push(...referenceIssues([...first.values()]));
+  issues.push(...referenceIssues([...first.values()], new Set(parsed.flatMap((p) => p.ids))));
   if (issues.length > 0) throw new RuleValidationError(issues);
   return { rules, sources };
 }
@@ -267,12 +271,13 @@ export function assembleRuleset(parsed: readonly ParseResult[]): Ruleset {
  * defined by themselves. Each cycle is reported once, at the rule of it that
  * comes first, naming every rule on it.
  */
-function referenceIssues(parsed: readonly ParsedRule[]): RuleIssue[] {
+function referenceIssues(parsed: readonly ParsedRule[], written: ReadonlySet<string>): RuleIssue[] {
   const byId = new Map(parsed.map((entry) => [entry.rule.id, entry]));
   const issues: RuleIssue[] = [];
   for (const entry of parsed) {
     for (const ref of entry.refs) {
-      if (byId.has(ref.id)) continue;
+      // A rule that is there but invalid has its own issues already.
+      if (written.has(ref.id)) continue;
       issues.push({
         file: entry.source.file,
         line: ref.line,

@@ -198,6 +198,13 @@ describe('rules on indicators', () => {
     expect(issues[0]?.message).toBe("no rule 'onbekend' in the ruleset");
   });
 
+  it('report a named rule that is invalid by its own issues, not as unknown', () => {
+    const broken = SIGNAL_RULE('a').replace('gte: 2', 'gte: twee');
+    expect(issuesOf(rules(broken, ESCALATION('e', '[a]'))).map((i) => i.code)).toEqual([
+      'WRONG_TYPE',
+    ]);
+  });
+
   it('refuse a cycle, once, naming every rule on it', () => {
     const issues = issuesOf(
       rules(
