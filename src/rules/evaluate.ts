@@ -34,8 +34,6 @@ export interface CompiledRule {
   indicator(sorted: readonly RuleInput[], episode: Episode, householdId: string): Indicator;
   /** This rule's indicators in `sorted`, each as a point at its raisedAt: what rules on indicators count. */
   points(sorted: readonly RuleInput[]): IndicatorPoint[];
-  /** The `signalIds` of an episode `episodes` found in the same `sorted` inputs. */
-  signalIds(sorted: readonly RuleInput[], episode: Episode): string[];
 }
 
 /** A household's rule inputs, in the contract's order `<` (`compareRuleInputs`). */
@@ -90,7 +88,7 @@ export interface Episode {
 interface Members<M extends Point> {
   pass(sorted: readonly RuleInput[]): Pass<M> | undefined;
   /** For members that are indicators: the signal ids a member stands for. */
-  signalsOf?: (sorted: readonly RuleInput[], member: M) => readonly string[];
+  signalsOf?: (member: M) => readonly string[];
   /**
    * How much later than its firing point's event time an episode is raised:
    * the `within` of an absent step, whose firing point is the end of the absence.
@@ -121,7 +119,7 @@ function indicatorMembers(
       for (const dependency of dependencies) points.push(...dependency.points(sorted));
       return makePass(points.sort(comparePoints));
     },
-    signalsOf: (sorted, point) => point.rule.signalIds(sorted, point.episode),
+    signalsOf: (point) => point.signalIds(),
     offset: 0,
   };
 }
@@ -175,18 +173,13 @@ function compileWith<M extends Point>(
   };
 
   const { signalsOf } = members;
-  const signalIdsOf = (sorted: readonly RuleInput[], facts: MemberFacts<M>): string[] => {
+  const signalIdsOf = (facts: MemberFacts<M>): string[] => {
     if (signalsOf === undefined) return sortedIds(facts);
     // A signal can stand behind several indicators: each once.
-    return [...new Set(facts.flatMap((f) => signalsOf(sorted, f.input)))].sort();
+    return [...new Set(facts.flatMap((f) => signalsOf(f.input)))].sort();
   };
 
-  const toIndicator = (
-    sorted: readonly RuleInput[],
-    pass: Pass<M>,
-    episode: Episode,
-    householdId: string,
-  ): Indicator => {
+  const toIndicator = (pass: Pass<M>, episode: Episode, householdId: string): Indicator => {
     const m = pass.members;
     const signals = contributing(pass, episode);
     const first = at(m, episode.first);
@@ -201,7 +194,7 @@ function compileWith<M extends Point>(
       raisedAt: isoString(raisedAt),
       lastFiredAt: isoString(lastFiredAt),
       value: episode.value,
-      signalIds: signalIdsOf(sorted, signals),
+      signalIds: signalIdsOf(signals),
       explanation: explain({ value: episode.value, raisedAt, lastFiredAt, signals }),
     };
   };
@@ -216,11 +209,11 @@ function compileWith<M extends Point>(
     const pass = members.pass(sorted);
     if (pass === undefined) return [];
     const indicators: Indicator[] = [];
-    sweep(pass, (episode) => indicators.push(toIndicator(sorted, pass, episode, householdId)));
+    sweep(pass, (episode) => indicators.push(toIndicator(pass, episode, householdId)));
     return indicators;
   };
 
-  const compiled: CompiledRule = {
+  return {
     rule,
     onIndicators: isOnIndicators,
     evaluate: (inputs, householdId) => evaluateSorted(sortedInputs(inputs), householdId),
@@ -229,8 +222,7 @@ function compileWith<M extends Point>(
       if (pass !== undefined)
         sweep(pass, (episode) => found(at(pass.members, episode.first), episode));
     },
-    indicator: (sorted, episode, householdId) =>
-      toIndicator(sorted, passOf(sorted), episode, householdId),
+    indicator: (sorted, episode, householdId) => toIndicator(passOf(sorted), episode, householdId),
     points: (sorted) => {
       const pass = members.pass(sorted);
       const points: IndicatorPoint[] = [];
@@ -240,16 +232,14 @@ function compileWith<M extends Point>(
         points.push({
           id: `${rule.id}/${first.id}`,
           t: first.t + offset,
-          rule: compiled,
+          ruleId: rule.id,
           level: rule.level,
-          episode,
+          signalIds: () => signalIdsOf(contributing(pass, episode)),
         });
       });
       return points;
     },
-    signalIds: (sorted, episode) => signalIdsOf(sorted, contributing(passOf(sorted), episode)),
   };
-  return compiled;
 }
 
 /** The ids in code-unit order; they come in (occurredAt, id) order, often already sorted. */

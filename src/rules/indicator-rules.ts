@@ -3,7 +3,6 @@
  * indicators of other rules in the same household, each taken at its
  * raisedAt with its indicatorId as id, and counted as signals are.
  */
-import type { CompiledRule, Episode } from './evaluate.js';
 import { matchValues } from './filter.js';
 import type { Point } from './order.js';
 import { onIndicators, type CountedField, type Level, type Match, type Rule } from './types.js';
@@ -18,15 +17,15 @@ import {
 
 /** An indicator as a member of a rule on indicators: `id` its indicatorId, `t` its raisedAt. */
 export interface IndicatorPoint extends Point {
-  readonly rule: CompiledRule;
+  readonly ruleId: string;
   readonly level: Level;
-  /** The episode the indicator is, in the household's inputs it was found in. */
-  readonly episode: Episode;
+  /** Its `signalIds`, worked out only for an indicator that ends up in a rule's indicator. */
+  signalIds(): readonly string[];
 }
 
 const FIELDS: Record<'rule' | 'level', FieldReader<IndicatorPoint>> = {
   rule: {
-    read: (point) => [point.rule.rule.id],
+    read: (point) => [point.ruleId],
     describe: (values) => `regel ${values.join(', ')}`,
   },
   level: {
