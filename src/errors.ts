@@ -50,6 +50,8 @@ export interface RuleIssue {
   col: number;
   /** Dotted path of the offending key, e.g. `correlation.condition.gte`. */
   key: string;
+  /** Stable, for tests and tools: `UNKNOWN_KEY`, `RULE_CYCLE`, … (docs/rules.md lists them). */
+  code: string;
   message: string;
 }
 

@@ -643,6 +643,7 @@ function counts(rule: Rule, input: ReturnType<typeof toRuleInput>): boolean {
   switch (correlation.type) {
     case 'event_count':
     case 'value_count':
+    case 'first_seen':
       return true;
     case 'score':
       return correlation.weights.some((w) => w.score > 0 && compileFilter(w.filter)(input));

@@ -7,7 +7,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { linkNames } from '../graph/name-links.js';
-import { compileRule, type CompiledRule } from '../rules/evaluate.js';
+import { compileRuleset, type CompiledRule } from '../rules/evaluate.js';
 import { householdCount } from '../rules/packed-households.js';
 import { decodeChunk, transferList } from './decode-chunk.js';
 import { EpisodeFinder, PartLines, findClaimedEpisodes } from './rule-episodes.js';
@@ -75,7 +75,8 @@ let evaluating: { job: EvaluationJob; rules: CompiledRule[] } | undefined;
 
 /** Finds episodes in the households this worker claims, and hands them to the main thread. */
 function findEpisodes(job: EvaluationJob): void {
-  const rules = job.rules.map(compileRule);
+  // As a ruleset: a rule on indicators evaluates the rules it counts.
+  const rules = [...compileRuleset(job.rules).rules];
   evaluating = { job, rules };
   const finder = new EpisodeFinder(rules, job.households);
   findClaimedEpisodes(finder, job.next, householdCount(job.households));

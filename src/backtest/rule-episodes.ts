@@ -13,6 +13,7 @@
  */
 import type { Radar } from '../engine/index.js';
 import type { CompiledRule, Episode, Indicator, RuleInput } from '../rules/index.js';
+import type { Point } from '../rules/order.js';
 import {
   householdCount,
   householdInputs,
@@ -31,6 +32,13 @@ export interface EpisodeList {
   from: Int32Array;
   last: Int32Array;
   values: Float64Array;
+  /**
+   * For a rule on indicators, whose first firing points are indicators of
+   * other rules and no input (`firstInputs` holds -1): each one's raisedAt
+   * and indicatorId. Empty for a rule on signals.
+   */
+  firstTimes: Float64Array;
+  firstIds: string[];
 }
 
 function sharedCopy<T extends Int32Array | Float64Array>(
@@ -49,6 +57,8 @@ class EpisodeColumns {
   readonly from: number[] = [];
   readonly last: number[] = [];
   readonly values: number[] = [];
+  readonly firstTimes: number[] = [];
+  readonly firstIds: string[] = [];
 
   add(household: number, firstInput: number, episode: Episode): void {
     this.households.push(household);
@@ -67,6 +77,8 @@ class EpisodeColumns {
       from: sharedCopy(Int32Array, this.from),
       last: sharedCopy(Int32Array, this.last),
       values: sharedCopy(Float64Array, this.values),
+      firstTimes: sharedCopy(Float64Array, this.firstTimes),
+      firstIds: this.firstIds,
     };
   }
 }
@@ -76,7 +88,7 @@ export class EpisodeFinder {
   private readonly columns: EpisodeColumns[];
   private household = 0;
   private sorted: readonly RuleInput[] = [];
-  private readonly found: ((first: RuleInput, episode: Episode) => void)[];
+  private readonly found: ((first: Point, episode: Episode) => void)[];
 
   constructor(
     private readonly rules: readonly CompiledRule[],
@@ -84,10 +96,19 @@ export class EpisodeFinder {
   ) {
     this.columns = rules.map(() => new EpisodeColumns());
     // One callback a rule, made once, rather than a closure a household and rule.
-    this.found = this.columns.map((columns) => (first, episode) => {
-      const at = this.packed.starts[this.household]! + this.sorted.indexOf(first);
-      columns.add(this.household, at, episode);
-    });
+    this.found = this.columns.map((columns, r) =>
+      rules[r]!.onIndicators
+        ? (first, episode) => {
+            columns.firstTimes.push(first.t);
+            columns.firstIds.push(first.id);
+            columns.add(this.household, -1, episode);
+          }
+        : (first, episode) => {
+            const at =
+              this.packed.starts[this.household]! + this.sorted.indexOf(first as RuleInput);
+            columns.add(this.household, at, episode);
+          },
+    );
   }
 
   /** Every rule's episodes in households `from` up to `to`. */
@@ -177,12 +198,21 @@ export class RuleEpisodes {
         inputs[e] = list.firstInputs[k]!;
       }
     });
-    this.order = inWriteOrder(packed, inputs);
+    this.order = rule.onIndicators ? this.byFirstIndicator() : inWriteOrder(packed, inputs);
     this.line = ruleIndicatorLine(rule.rule);
   }
 
   get count(): number {
     return this.order.length;
+  }
+
+  /** For a rule on indicators, by the raisedAt and then the indicatorId of each episode's first: few, compared directly. */
+  private byFirstIndicator(): Int32Array {
+    const time = (e: number): number => this.lists[this.listOf[e]!]!.firstTimes[this.ks[e]!]!;
+    const id = (e: number): string => this.lists[this.listOf[e]!]!.firstIds[this.ks[e]!]!;
+    return Int32Array.from(this.listOf, (_, e) => e).sort(
+      (a, b) => time(a) - time(b) || (id(a) < id(b) ? -1 : id(a) > id(b) ? 1 : 0),
+    );
   }
 
   /** The lines of indicators `from` up to `to`, each indicator made as its line is. */

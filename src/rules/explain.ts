@@ -15,17 +15,31 @@ import {
   type FieldValue,
 } from './filter.js';
 import type { RuleInput } from './input.js';
-import { keyLabel, valueLabel } from './labels.js';
+import { fieldLabel, keyLabel, valueLabel } from './labels.js';
+import type { Point } from './order.js';
 import { formatTimespanDutch } from './timespan.js';
-import type { Condition, Correlation, Filter, FilterKey, Match, Rule } from './types.js';
+import {
+  onIndicators,
+  type Condition,
+  type Correlation,
+  type CountedField,
+  type Filter,
+  type FilterKey,
+  type IndicatorFilter,
+  type Match,
+  type Rule,
+} from './types.js';
 
 /** What the evaluator knows about one episode. */
 export interface EpisodeFacts {
   value: number;
   raisedAt: number;
   lastFiredAt: number;
-  /** The episode's `signalIds` in (occurredAt, id) order, each with what it added. */
-  signals: readonly { input: RuleInput; detail: string | undefined }[];
+  /**
+   * The episode's contributing members in (occurredAt, id) order, each with
+   * what it added: signals, or for a rule on indicators, indicators.
+   */
+  signals: readonly { input: Point; detail: string | undefined }[];
 }
 
 /**
@@ -33,10 +47,17 @@ export interface EpisodeFacts {
  * rule is put together once, since a backtest explains many indicators.
  */
 export function explainer(rule: Rule): (facts: EpisodeFacts) => string {
-  const filter = describeFilter(rule.filter);
   const head = `Regel ${rule.id} (versie ${rule.version}, ${rule.title}): `;
   const threshold = ` (drempel: ${formatCondition(conditionOf(rule.correlation))})`;
-  const counted = filter === '' ? '. ' : `, geteld over signalen met ${filter}. `;
+  let counted: string;
+  let listed = 'Signalen';
+  if (onIndicators(rule.filter)) {
+    counted = `, geteld over indicatoren ${describeIndicatorFilter(rule.filter.indicator)}. `;
+    listed = 'Indicatoren';
+  } else {
+    const filter = describeFilter(rule.filter);
+    counted = filter === '' ? '. ' : `, geteld over signalen met ${filter}. `;
+  }
   const measure = measureOf(rule.correlation);
   return (facts) => {
     const first = facts.signals[0]?.input.t ?? facts.raisedAt;
@@ -61,16 +82,17 @@ export function explainer(rule: Rule): (facts: EpisodeFacts) => string {
       measure(facts.value),
       threshold,
       counted,
-      `Periode: ${period}; ${reached}. Signalen: ${signals || 'geen'}.`,
+      `Periode: ${period}; ${reached}. ${listed}: ${signals || 'geen'}.`,
     ].join('');
   };
 }
 
-/** The condition evaluation applies, with `temporal_ordered`'s default filled in. */
+/** The condition evaluation applies, with the defaults of `temporal_ordered` and `first_seen` filled in. */
 export function conditionOf(correlation: Correlation): Condition {
   if (correlation.type === 'temporal_ordered') {
     return correlation.condition ?? { eq: correlation.steps.length };
   }
+  if (correlation.type === 'first_seen') return correlation.condition ?? { gte: 1 };
   return correlation.condition;
 }
 
@@ -80,7 +102,7 @@ function measureOf(correlation: Correlation): (value: number) => string {
     case 'event_count':
       return (value) => `${value} ${value === 1 ? 'signaal' : 'signalen'} ${within}`;
     case 'value_count': {
-      const field = keyLabel(correlation.field);
+      const field = fieldLabel(correlation.field);
       return (value) =>
         `${value} verschillende ${value === 1 ? 'waarde' : 'waarden'} van ${field} ${within}`;
     }
@@ -93,15 +115,43 @@ function measureOf(correlation: Correlation): (value: number) => string {
     }
     case 'temporal_ordered': {
       const steps = correlation.steps.length;
-      const names = `de stappen ${correlation.steps.map((step) => step.name).join(', daarna ')}`;
+      const absent =
+        correlation.steps.at(-1)?.absent === true ? correlation.steps.at(-1) : undefined;
+      const present = absent === undefined ? correlation.steps : correlation.steps.slice(0, -1);
+      if (absent !== undefined) {
+        const pattern =
+          present.length === 1
+            ? `stap ${present.map((step) => step.name).join('')}`
+            : `de stappen ${present.map((step) => step.name).join(', daarna ')} in deze volgorde ${within}`;
+        const then = `, en daarna binnen ${formatTimespanDutch(absent.within ?? '')} geen ${absent.name}`;
+        return (value) => `${pattern}${then}: waarde ${value}`;
+      }
+      const names = `de stappen ${present.map((step) => step.name).join(', daarna ')}`;
       return (value) =>
         `${names} ${value === steps ? 'in deze volgorde' : 'niet in deze volgorde'} ${within}: waarde ${value}`;
+    }
+    case 'first_seen': {
+      const field = fieldLabel(correlation.field);
+      const before = `in de ${formatTimespanDutch(correlation.timespan)} ervoor`;
+      return (value) =>
+        `${value} ${value === 1 ? 'waarde' : 'waarden'} van ${field} die ${before} niet voorkwam${value === 1 ? '' : 'en'}`;
     }
   }
 }
 
-function describeSignal(input: RuleInput): string {
-  return `${valueLabel('kind', input.kind)}, ${shortDate(input.t)}`;
+/** `van regel a of b met niveau hoog`, or `van elke regel op signalen`. */
+function describeIndicatorFilter(filter: IndicatorFilter): string {
+  const rules = filter.rule === undefined ? [] : [filter.rule].flat();
+  const of = rules.length === 0 ? 'van elke regel op signalen' : `van regel ${rules.join(' of ')}`;
+  if (filter.level === undefined) return of;
+  const { values, negated } = matchValues(filter.level);
+  return `${of} met niveau ${negated ? 'niet ' : ''}${values.join(' of ')}`;
+}
+
+/** A signal by kind and date; an indicator a rule on indicators counts, by date alone (its id names its rule). */
+function describeSignal(input: Point): string {
+  const kind = 'kind' in input ? valueLabel('kind', (input as RuleInput).kind) : 'indicator';
+  return `${kind}, ${shortDate(input.t)}`;
 }
 
 function describeMatch(key: FilterKey, match: Match<FieldValue>): string {
@@ -116,6 +166,12 @@ function describeFilter(filter: Filter | undefined): string {
   return filterEntries(filter)
     .map(([key, match]) => `${keyLabel(key)}: ${describeMatch(key, match)}`)
     .join('; ');
+}
+
+function describeCounted(field: CountedField, input: RuleInput): string {
+  // A rule on signals counts filter keys only; the loader refuses indicator fields there.
+  if (field === 'rule' || field === 'level') return 'geen waarde';
+  return describeValues(field, readField(input, field));
 }
 
 function describeValues(key: FilterKey, values: readonly FieldValue[]): string {
@@ -137,6 +193,11 @@ function explainFilterKeys(prefix: string, filter: Filter | undefined, input: Ru
  * indicator signal by signal.
  */
 export function explainContribution(rule: Rule, input: RuleInput): string[] {
+  if (onIndicators(rule.filter)) {
+    return [
+      `Signaal ${input.id} (${describeSignal(input)}) telt niet rechtstreeks mee voor regel ${rule.id} (versie ${rule.version}): die telt indicatoren ${describeIndicatorFilter(rule.filter.indicator)}.`,
+    ];
+  }
   const inFilter = compileFilter(rule.filter)(input);
   const lines = explainFilterKeys('filter', rule.filter, input);
   const correlation = rule.correlation;
@@ -145,8 +206,9 @@ export function explainContribution(rule: Rule, input: RuleInput): string[] {
     case 'event_count':
       break;
     case 'value_count':
+    case 'first_seen':
       lines.push(
-        `telt de waarde van ${keyLabel(correlation.field)}: ${describeValues(correlation.field, readField(input, correlation.field))}`,
+        `telt de waarde van ${fieldLabel(correlation.field)}: ${describeCounted(correlation.field, input)}`,
       );
       break;
     case 'score': {
@@ -167,9 +229,9 @@ export function explainContribution(rule: Rule, input: RuleInput): string[] {
       let anyStep = false;
       correlation.steps.forEach((step) => {
         const passes = compileFilter(step.filter)(input);
-        anyStep ||= passes;
+        anyStep ||= passes && step.absent !== true;
         lines.push(
-          `stap ${step.name} (${describeFilter(step.filter) || 'alle signalen'}): ${passes ? 'past' : 'past niet'}`,
+          `${step.absent === true ? 'afwezige stap' : 'stap'} ${step.name} (${describeFilter(step.filter) || 'alle signalen'}): ${passes ? 'past' : 'past niet'}`,
         );
       });
       counts = inFilter && anyStep;

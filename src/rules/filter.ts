@@ -4,7 +4,13 @@
  */
 import { at } from '../at.js';
 import type { RuleInput } from './input.js';
-import type { Filter, FilterKey, Match } from './types.js';
+import {
+  onIndicators,
+  type Filter,
+  type FilterKey,
+  type Match,
+  type OnIndicators,
+} from './types.js';
 
 export type FieldValue = string | boolean;
 export type Predicate = (input: RuleInput) => boolean;
@@ -66,11 +72,13 @@ export function compileMatch(key: FilterKey, match: Match<FieldValue>): Predicat
 }
 
 /**
- * Keys are ANDed; an omitted or empty filter passes every signal. The list
+ * Keys are ANDed; an omitted or empty filter passes every signal, and the
+ * filter of a rule on indicators none (it counts no signal itself). The list
  * of violence types is checked last: it is an object of its own, so reading
  * it costs a trip to memory that a failed scalar check saves.
  */
-export function compileFilter(filter: Filter | undefined): Predicate {
+export function compileFilter(filter: Filter | OnIndicators | undefined): Predicate {
+  if (onIndicators(filter)) return () => false;
   const predicates = filterEntries(filter)
     .sort(([a], [b]) => Number(a === 'violenceTypes') - Number(b === 'violenceTypes'))
     .map(([key, match]) => compileMatch(key, match));

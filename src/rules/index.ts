@@ -4,8 +4,11 @@ export type {
   ConditionOperator,
   Correlation,
   CorrelationType,
+  CountedField,
   Filter,
   FilterKey,
+  IndicatorFilter,
+  OnIndicators,
   Indicator,
   Level,
   Match,
@@ -15,7 +18,14 @@ export type {
   Step,
   Weight,
 } from './types.js';
-export { CONDITION_OPERATORS, CORRELATION_TYPES, FILTER_KEYS, LEVELS } from './types.js';
+export {
+  CONDITION_OPERATORS,
+  CORRELATION_TYPES,
+  FILTER_KEYS,
+  INDICATOR_FIELDS,
+  LEVELS,
+  onIndicators,
+} from './types.js';
 export { toRuleInput, type RuleInput } from './input.js';
 export { parseRules } from './parse.js';
 export { loadRuleset } from './load.js';

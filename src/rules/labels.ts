@@ -1,6 +1,6 @@
 /** Dutch words for filter keys and values, so explanations read as text rather than code. */
 import type { FieldValue } from './filter.js';
-import type { FilterKey } from './types.js';
+import type { CountedField, FilterKey } from './types.js';
 
 const KEY_LABEL: Record<FilterKey, string> = {
   kind: 'soort',
@@ -31,6 +31,13 @@ const VALUE_LABEL: Record<string, string> = {
 
 export function keyLabel(key: FilterKey): string {
   return KEY_LABEL[key];
+}
+
+/** A counted field: a filter key, or a field of indicators for a rule on indicators. */
+export function fieldLabel(field: CountedField): string {
+  if (field === 'rule') return 'regel';
+  if (field === 'level') return 'niveau';
+  return KEY_LABEL[field];
 }
 
 /** `ONVEILIG_ACUUT` → `onveilig acuut`, `true` → `ja`; regions stay `VT09`. */

@@ -37,7 +37,14 @@ async function ruleFiles(path: string): Promise<string[]> {
   if (names.length === 0) {
     // Most likely the wrong directory; an empty ruleset would silently raise nothing.
     throw new RuleValidationError([
-      { file: path, line: 1, col: 1, key: '(files)', message: 'no *.yaml or *.yml rule files' },
+      {
+        file: path,
+        line: 1,
+        col: 1,
+        key: '(files)',
+        code: 'NO_RULE_FILES',
+        message: 'no *.yaml or *.yml rule files',
+      },
     ]);
   }
   return names.map((name) => join(path, name));
@@ -46,6 +53,13 @@ async function ruleFiles(path: string): Promise<string[]> {
 function unreadable(path: string, error: unknown): RuleValidationError {
   const reason = (error as NodeJS.ErrnoException).code ?? String(error);
   return new RuleValidationError([
-    { file: path, line: 1, col: 1, key: '(files)', message: `cannot read: ${reason}` },
+    {
+      file: path,
+      line: 1,
+      col: 1,
+      key: '(files)',
+      code: 'UNREADABLE',
+      message: `cannot read: ${reason}`,
+    },
   ]);
 }

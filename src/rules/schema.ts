@@ -5,7 +5,7 @@
  */
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import ruleSchema from '../../rules/schema/rule.schema.json' with { type: 'json' };
-import { CONDITION_OPERATORS, CORRELATION_TYPES } from './types.js';
+import { CORRELATION_TYPES } from './types.js';
 
 export type PathSegment = string | number;
 
@@ -18,6 +18,8 @@ export interface SchemaIssue {
    * missing key, which has no position of its own — at the object that lacks it.
    */
   at: 'key' | 'value' | 'parent';
+  /** Stable: see `RuleIssue.code`. */
+  code: string;
   message: string;
 }
 
@@ -73,6 +75,7 @@ function toIssue(error: ErrorObject): SchemaIssue | undefined {
       return {
         path: [...path, String(params.additionalProperty)],
         at: 'key',
+        code: 'UNKNOWN_KEY',
         message: `unknown key '${String(params.additionalProperty)}'; allowed: ${allowed.join(', ')}`,
       };
     }
@@ -80,6 +83,7 @@ function toIssue(error: ErrorObject): SchemaIssue | undefined {
       return {
         path: [...path, String(params.missingProperty)],
         at: 'parent',
+        code: 'MISSING_KEY',
         message: `required key '${String(params.missingProperty)}' is missing`,
       };
     case 'discriminator':
@@ -88,41 +92,64 @@ function toIssue(error: ErrorObject): SchemaIssue | undefined {
       return {
         path: [...path, 'type'],
         at: 'value',
+        code: 'UNKNOWN_CORRELATION_TYPE',
         message: `unknown correlation type ${show(params.tagValue ?? typeOf(error.data))}; allowed: ${CORRELATION_TYPES.join(', ')}`,
       };
     case 'enum':
       return {
         path,
         at: 'value',
+        code: 'UNKNOWN_VALUE',
         message: `unknown value ${show(error.data)}; allowed: ${(params.allowedValues as unknown[]).join(', ')}`,
       };
     case 'type':
       return {
         path,
         at: 'value',
+        code: 'WRONG_TYPE',
         message: `must be ${article(String(params.type))}, not ${describe(error.data)}`,
       };
     case 'pattern':
-      return { path, at: 'value', message: patternMessage(path, error.data) };
+      return { path, at: 'value', code: 'BAD_FORM', message: patternMessage(path, error.data) };
     case 'minimum':
     case 'maximum':
       return {
         path,
         at: 'value',
+        code: 'OUT_OF_RANGE',
         message: `must be ${params.comparison === '>=' ? '≥' : '≤'} ${String(params.limit)}`,
       };
     case 'minLength':
-      return { path, at: 'value', message: 'must not be empty' };
+      return { path, at: 'value', code: 'EMPTY', message: 'must not be empty' };
     case 'minItems':
-      return { path, at: 'value', message: 'must not be an empty list' };
-    case 'minProperties':
+      return { path, at: 'value', code: 'EMPTY', message: 'must not be an empty list' };
+    case 'minProperties': {
+      const allowed = Object.keys(
+        (error.parentSchema as { properties?: object } | undefined)?.properties ?? {},
+      );
       return {
         path,
         at: 'key',
-        message: `needs at least one of ${CONDITION_OPERATORS.join(', ')}`,
+        code: 'EMPTY',
+        message: `needs at least one of ${allowed.join(', ')}`,
+      };
+    }
+    case 'const':
+      return {
+        path,
+        at: 'value',
+        code: 'WRONG_VALUE',
+        message: `must be ${show(params.allowedValue)}, not ${describe(error.data)}`,
+      };
+    case 'dependencies':
+      return {
+        path: [...path, String(params.property)],
+        at: 'key',
+        code: 'MISSING_KEY',
+        message: `'${String(params.property)}' needs '${String(params.missingProperty)}' beside it`,
       };
     default:
-      return { path, at: 'value', message: error.message ?? error.keyword };
+      return { path, at: 'value', code: 'INVALID', message: error.message ?? error.keyword };
   }
 }
 

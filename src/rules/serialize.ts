@@ -37,6 +37,7 @@ function orderedCorrelation(correlation: Correlation): Record<string, unknown> {
     case 'event_count':
       return { type, timespan, ...condition };
     case 'value_count':
+    case 'first_seen':
       return { type, timespan, field: correlation.field, ...condition };
     case 'score':
       return {
@@ -50,7 +51,11 @@ function orderedCorrelation(correlation: Correlation): Record<string, unknown> {
       return {
         type,
         timespan,
-        steps: correlation.steps.map((s) => ({ name: s.name, filter: s.filter })),
+        steps: correlation.steps.map((s) => ({
+          name: s.name,
+          ...(s.absent === true && { absent: s.absent, within: s.within }),
+          filter: s.filter,
+        })),
         ...condition,
       };
   }

@@ -51,6 +51,7 @@ export const CORRELATION_TYPES = [
   'score',
   'temporal',
   'temporal_ordered',
+  'first_seen',
 ] as const;
 export type CorrelationType = (typeof CORRELATION_TYPES)[number];
 
@@ -64,9 +65,16 @@ export interface EventCountCorrelation extends CorrelationBase {
   condition: Condition;
 }
 
+/** What a rule on indicators counts distinct values of: the indicators' rule ids or levels. */
+export const INDICATOR_FIELDS = ['rule', 'level'] as const;
+export type IndicatorField = (typeof INDICATOR_FIELDS)[number];
+
+/** A filter key for a rule on signals, an indicator field for a rule on indicators. */
+export type CountedField = FilterKey | IndicatorField;
+
 export interface ValueCountCorrelation extends CorrelationBase {
   type: 'value_count';
-  field: FilterKey;
+  field: CountedField;
   condition: Condition;
 }
 
@@ -85,6 +93,13 @@ export interface ScoreCorrelation extends CorrelationBase {
 export interface Step {
   name: string;
   filter: Filter;
+  /**
+   * Only on the last step of a `temporal_ordered` rule: the step before it
+   * is *not* followed within `within` by a signal matching `filter`.
+   */
+  absent?: true;
+  /** With `absent`: how long the absence must last, a timespan. */
+  within?: string;
 }
 
 export interface TemporalCorrelation extends CorrelationBase {
@@ -100,12 +115,35 @@ export interface TemporalOrderedCorrelation extends CorrelationBase {
   condition?: Condition;
 }
 
+/** The value at a signal is how many of its values of `field` no earlier member of its window has. */
+export interface FirstSeenCorrelation extends CorrelationBase {
+  type: 'first_seen';
+  field: CountedField;
+  /** Optional; evaluation defaults it to `{ gte: 1 }`. */
+  condition?: Condition;
+}
+
 export type Correlation =
   | EventCountCorrelation
   | ValueCountCorrelation
   | ScoreCorrelation
   | TemporalCorrelation
-  | TemporalOrderedCorrelation;
+  | TemporalOrderedCorrelation
+  | FirstSeenCorrelation;
+
+/**
+ * The filter of a rule on indicators: which indicators of other rules of the
+ * same household count, instead of signals. Omitting `rule` means every rule
+ * on signals, so that only rules named explicitly can form a cycle.
+ */
+export interface IndicatorFilter {
+  rule?: string | string[];
+  level?: Match<Level>;
+}
+
+export interface OnIndicators {
+  indicator: IndicatorFilter;
+}
 
 export interface Rule {
   /** `[a-z0-9-]+`, unique in the ruleset. */
@@ -115,9 +153,14 @@ export interface Rule {
   title: string;
   description?: string;
   level: Level;
-  /** Which signals count; omitted means all. */
-  filter?: Filter;
+  /** Which signals count, omitted meaning all; or, with `indicator`, which indicators of other rules. */
+  filter?: Filter | OnIndicators;
   correlation: Correlation;
+}
+
+/** Whether a rule's filter selects indicators of other rules rather than signals. */
+export function onIndicators(filter: Rule['filter']): filter is OnIndicators {
+  return filter !== undefined && 'indicator' in filter;
 }
 
 /** Where a rule came from, so an API can show the analyst's own text. */

@@ -58,6 +58,8 @@ const conditionArb = (min: number, max: number): fc.Arbitrary<Condition> =>
 
 const timespanArb = fc.constantFrom('0d', '1d', '2d', '3d', '36h', '5d', '2880m', '86400s');
 
+const absentWithinArb = fc.constantFrom('0d', '1d', '2d', '36h', '3d');
+
 const stepsArb = fc
   .array(filterArb, { minLength: 1, maxLength: 3 })
   .map((filters) => filters.map((filter, i) => ({ name: `stap-${i + 1}`, filter })));
@@ -98,7 +100,35 @@ export const correlationArb: fc.Arbitrary<Correlation> = fc.oneof(
     },
     { requiredKeys: ['type', 'timespan', 'steps'] },
   ),
+  fc.record({
+    type: fc.constant('temporal_ordered' as const),
+    timespan: timespanArb,
+    steps: absentStepsArb(),
+  }),
+  firstSeenArb(fc.constantFrom(...FILTER_KEYS)),
 );
+
+/** Steps of which the last is absent: 1 or 2 present steps, then one that must not follow. */
+function absentStepsArb() {
+  return fc
+    .tuple(fc.array(filterArb, { minLength: 1, maxLength: 2 }), filterArb, absentWithinArb)
+    .map(([filters, absentFilter, within]) => [
+      ...filters.map((filter, i) => ({ name: `stap-${i + 1}`, filter })),
+      { name: 'geen-opvolging', absent: true as const, within, filter: absentFilter },
+    ]);
+}
+
+function firstSeenArb<F extends string>(field: fc.Arbitrary<F>) {
+  return fc.record(
+    {
+      type: fc.constant('first_seen' as const),
+      field,
+      timespan: timespanArb,
+      condition: conditionArb(0, 3),
+    },
+    { requiredKeys: ['type', 'field', 'timespan'] },
+  );
+}
 
 export const ruleArb: fc.Arbitrary<Rule> = fc.record(
   {
@@ -196,4 +226,67 @@ function toSignal(
     relations: [],
     retracts: [],
   };
+}
+
+const SIGNAL_RULE_IDS = ['r1', 'r2', 'r3'];
+
+/**
+ * Rulesets of up to three rules on signals and two on indicators, the
+ * second of which may count the first: chains, levels and fields drawn so
+ * that escalations fire in a fair share of households.
+ */
+export const chainedRulesetArb: fc.Arbitrary<Rule[]> = fc
+  .tuple(
+    fc.array(ruleArb, { minLength: 1, maxLength: 3 }),
+    fc.array(
+      fc.record(
+        {
+          rule: fc.subarray([...SIGNAL_RULE_IDS, 'e1'], { minLength: 1 }),
+          level: matchArb(fc.constantFrom(...LEVELS)),
+        },
+        { requiredKeys: [] },
+      ),
+      { minLength: 1, maxLength: 2 },
+    ),
+    fc.array(indicatorCorrelationArb(), { minLength: 2, maxLength: 2 }),
+    fc.array(fc.constantFrom(...LEVELS), { minLength: 2, maxLength: 2 }),
+  )
+  .map(([signalRules, filters, correlations, levels]) => {
+    const base = signalRules.map((rule, i) => ({ ...rule, id: at(SIGNAL_RULE_IDS, i) }));
+    const ids = base.map((rule) => rule.id);
+    const chained = filters.map((indicator, i): Rule => {
+      const named = indicator.rule?.filter((id) => ids.includes(id) || (id === 'e1' && i === 1));
+      return {
+        id: `e${i + 1}`,
+        version: 1,
+        title: 'Escalatie',
+        level: at(levels, i),
+        filter: {
+          indicator: {
+            ...(named !== undefined && named.length > 0 && { rule: named }),
+            ...(indicator.level !== undefined && { level: indicator.level }),
+          },
+        },
+        correlation: at(correlations, i),
+      };
+    });
+    return [...base, ...chained];
+  });
+
+function indicatorCorrelationArb(): fc.Arbitrary<Correlation> {
+  const field = fc.constantFrom('rule' as const, 'level' as const);
+  return fc.oneof(
+    fc.record({
+      type: fc.constant('event_count' as const),
+      timespan: timespanArb,
+      condition: conditionArb(0, 3),
+    }),
+    fc.record({
+      type: fc.constant('value_count' as const),
+      field,
+      timespan: timespanArb,
+      condition: conditionArb(0, 3),
+    }),
+    firstSeenArb(field),
+  );
 }

@@ -26,6 +26,19 @@
  *   inside; OP-2 is substantiated; at OP-5 OP-3 is too old.
  * - partner-en-kindermishandeling: PK-1 → PK-2 is 366 days; PK-3 matches no
  *   step; PK-4 fires and PK-5 extends the episode.
+ * - politie-kinderen-zonder-opvolging: PZ-2 comes exactly 30 days after PZ-1
+ *   and still fills the gap; PZ-3 has no children; PZ-6 comes 31 days after
+ *   PZ-4 (fires on day 30, 31 August) but 17 after PZ-5; PZ-7 and PZ-8 have no
+ *   follow-up at all and form one episode, PZ-8's absence ending after the
+ *   last signal of the fixture.
+ * - nieuwe-medische-melder: NM-1 is new; NM-2 repeats HUISARTS; NM-3 and NM-8
+ *   fail the filter; NM-4 (ZIEKENHUIS) is new; NM-5 repeats NM-2's HUISARTS;
+ *   NM-6 comes exactly 730 days after NM-5, still inside; NM-7's ZIEKENHUIS
+ *   is 732 days after NM-4: new again.
+ * - escalatie-meerdere-hoog: kind-herhaald-getuige/ES-2 and
+ *   partner-en-kindermishandeling/ES-4 are 188 days apart; meerdere-bronnen/ES-4
+ *   is raised the same day but is midden; kind-herhaald-getuige/ES-6 with
+ *   partner-en-kindermishandeling/ES-4, 149 days before it, fires.
  */
 import { readdirSync } from 'node:fs';
 import { basename } from 'node:path';

@@ -6,6 +6,7 @@ import {
   CONDITION_OPERATORS,
   CORRELATION_TYPES,
   FILTER_KEYS,
+  INDICATOR_FIELDS,
   LEVELS,
 } from '../../src/rules/index.js';
 import {
@@ -35,6 +36,12 @@ describe('rules/schema/rule.schema.json', () => {
     expect(Object.keys(defs.condition.properties)).toEqual([...CONDITION_OPERATORS]);
     expect(defs.correlation.oneOf.map((branch) => branch.properties.type.const)).toEqual([
       ...CORRELATION_TYPES,
+    ]);
+    expect(defs.field.enum).toEqual([...FILTER_KEYS, ...INDICATOR_FIELDS]);
+    expect(defs.level.enum).toEqual([...LEVELS]);
+    expect(Object.keys(defs.indicatorFilter.properties.indicator.properties)).toEqual([
+      'rule',
+      'level',
     ]);
   });
 
