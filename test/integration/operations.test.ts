@@ -100,11 +100,11 @@ async function produce(config: RadarConfig, lines: readonly string[]): Promise<v
     config.kafka.topics.dlq,
     config.kafka.topics.indicators,
   ]);
-  // Not idempotent: kafkajs's idempotent producer can fail a batch with an out-of-order
-  // sequence number under load (tulios/kafkajs#598). A retried request could write its
-  // messages twice instead, so the topics are checked to hold exactly the lines below.
+  // Idempotent: a produce request retried on a busy machine must not write its messages twice,
+  // or the service would rightly count more than the lines.
   const producer = kafka().producer({
     createPartitioner: Partitioners.DefaultPartitioner,
+    idempotent: true,
     maxInFlightRequests: 1,
   });
   await producer.connect();
