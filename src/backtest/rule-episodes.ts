@@ -11,6 +11,7 @@
  * while it is evaluated, an indicator while its line is made, and the first
  * pass shares out households rather than whole rules.
  */
+import { at, float64At, int32At } from '../at.js';
 import type { Radar } from '../engine/index.js';
 import type { CompiledRule, Episode, Indicator, RuleInput } from '../rules/index.js';
 import {
@@ -76,17 +77,27 @@ export class EpisodeFinder {
   private readonly columns: EpisodeColumns[];
   private household = 0;
   private sorted: readonly RuleInput[] = [];
-  private readonly found: ((first: RuleInput, episode: Episode) => void)[];
+  /** Each rule with the callback its episodes go to. */
+  private readonly work: {
+    rule: CompiledRule;
+    found: (first: RuleInput, episode: Episode) => void;
+  }[];
 
   constructor(
-    private readonly rules: readonly CompiledRule[],
+    rules: readonly CompiledRule[],
     private readonly packed: PackedHouseholds,
   ) {
     this.columns = rules.map(() => new EpisodeColumns());
     // One callback a rule, made once, rather than a closure a household and rule.
-    this.found = this.columns.map((columns) => (first, episode) => {
-      const at = this.packed.starts[this.household]! + this.sorted.indexOf(first);
-      columns.add(this.household, at, episode);
+    this.work = rules.map((rule, r) => {
+      const columns = at(this.columns, r);
+      return {
+        rule,
+        found: (first, episode) => {
+          const input = int32At(this.packed.starts, this.household) + this.sorted.indexOf(first);
+          columns.add(this.household, input, episode);
+        },
+      };
     });
   }
 
@@ -95,8 +106,7 @@ export class EpisodeFinder {
     for (let h = from; h < to; h++) {
       this.household = h;
       this.sorted = householdInputs(this.packed, h);
-      for (let r = 0; r < this.rules.length; r++)
-        this.rules[r]!.episodes(this.sorted, this.found[r]!);
+      for (const { rule, found } of this.work) rule.episodes(this.sorted, found);
     }
     this.sorted = [];
   }
@@ -138,7 +148,7 @@ export function lineParts(
   const parts: LinePart[] = [];
   for (let rule = 0; rule < rules; rule++) {
     let count = 0;
-    for (const list of lists) count += list[rule]!.households.length;
+    for (const list of lists) count += at(list, rule).households.length;
     for (let from = 0; from < count; from += size) {
       parts.push({ rule, from, to: Math.min(count, from + size) });
     }
@@ -174,7 +184,7 @@ export class RuleEpisodes {
       for (let k = 0; k < list.households.length; k++, e++) {
         this.listOf[e] = l;
         this.ks[e] = k;
-        inputs[e] = list.firstInputs[k]!;
+        inputs[e] = int32At(list.firstInputs, k);
       }
     });
     this.order = inWriteOrder(packed, inputs);
@@ -189,18 +199,18 @@ export class RuleEpisodes {
   *lines(from = 0, to = this.count): Generator<string> {
     const { packed } = this;
     for (let i = from; i < to; i++) {
-      const e = this.order[i]!;
-      const list = this.lists[this.listOf[e]!]!;
-      const k = this.ks[e]!;
-      const h = list.households[k]!;
+      const e = int32At(this.order, i);
+      const list = at(this.lists, int32At(this.listOf, e));
+      const k = int32At(this.ks, e);
+      const h = int32At(list.households, k);
       const episode: Episode = {
-        first: list.first[k]!,
-        from: list.from[k]!,
-        last: list.last[k]!,
-        value: list.values[k]!,
+        first: int32At(list.first, k),
+        from: int32At(list.from, k),
+        last: int32At(list.last, k),
+        value: float64At(list.values, k),
       };
       yield this.line(
-        this.rule.indicator(householdInputs(packed, h), episode, packed.householdIds[h]!),
+        this.rule.indicator(householdInputs(packed, h), episode, at(packed.householdIds, h)),
       );
     }
   }
@@ -221,24 +231,26 @@ export function inWriteOrder(packed: PackedHouseholds, inputs: Int32Array): Int3
   let earliest = Infinity;
   for (let e = 0; e < n; e++) {
     order[e] = e;
-    times[e] = packed.t[inputs[e]!]!;
-    earliest = Math.min(earliest, times[e]!);
+    const time = float64At(packed.t, int32At(inputs, e));
+    times[e] = time;
+    earliest = Math.min(earliest, time);
   }
   // Whole milliseconds from the earliest, below 2^53: a low and a high 32-bit half.
   const low = new Uint32Array(n);
-  for (let e = 0; e < n; e++) low[e] = (times[e]! - earliest) % HALF;
+  for (let e = 0; e < n; e++) low[e] = (float64At(times, e) - earliest) % HALF;
   radixSort(low, order);
   const high = new Uint32Array(n);
-  for (let i = 0; i < n; i++) high[i] = Math.floor((times[order[i]!]! - earliest) / HALF);
+  for (let i = 0; i < n; i++)
+    high[i] = Math.floor((float64At(times, int32At(order, i)) - earliest) / HALF);
   radixSort(high, order);
   const byId = (a: number, b: number): number => {
-    const idA = packedId(packed, inputs[a]!);
-    const idB = packedId(packed, inputs[b]!);
+    const idA = packedId(packed, int32At(inputs, a));
+    const idB = packedId(packed, int32At(inputs, b));
     return idA < idB ? -1 : idA > idB ? 1 : 0;
   };
   for (let from = 0; from < n;) {
     let to = from + 1;
-    while (to < n && times[order[to]!] === times[order[from]!]) to++;
+    while (to < n && times[int32At(order, to)] === times[int32At(order, from)]) to++;
     if (to - from > 1) order.subarray(from, to).sort(byId);
     from = to;
   }
@@ -259,8 +271,8 @@ export class PartLines {
 
   lines({ rule, from, to }: LinePart): Generator<string> {
     if (this.current?.rule !== rule) {
-      const lists = this.lists.map((list) => list[rule]!);
-      this.current = { rule, episodes: new RuleEpisodes(this.rules[rule]!, this.packed, lists) };
+      const lists = this.lists.map((list) => at(list, rule));
+      this.current = { rule, episodes: new RuleEpisodes(at(this.rules, rule), this.packed, lists) };
     }
     return this.current.episodes.lines(from, to);
   }
@@ -277,7 +289,7 @@ export function* radarStateLines(radar: Radar): Generator<string> {
   const finder = new EpisodeFinder(rules, households);
   finder.find(0, householdCount(households));
   const lists = finder.finish();
-  for (let r = 0; r < rules.length; r++) {
-    yield* new RuleEpisodes(rules[r]!, households, [lists[r]!]).lines();
+  for (const [r, rule] of rules.entries()) {
+    yield* new RuleEpisodes(rule, households, [at(lists, r)]).lines();
   }
 }

@@ -4,6 +4,7 @@
  * accepted signal, then `flush` to evaluate the rules on the households that
  * changed and learn which indicators were raised, updated or withdrawn.
  */
+import { at, int32At, numberAt, stringAt } from '../at.js';
 import { RadarError, SignalRejectedError } from '../errors.js';
 import {
   formHouseholds,
@@ -195,7 +196,10 @@ export class Radar {
 
   /** `ingest` for a signal prepared elsewhere, such as a decode worker. */
   ingestPrepared(prepared: PreparedSignal): IngestOutcome {
-    if (this.acceptedIds !== undefined) return this.intoColumns(prepared, this.acceptedIds);
+    const { acceptedIds, columns } = this;
+    if (acceptedIds !== undefined && columns !== undefined) {
+      return this.intoColumns(prepared, acceptedIds, columns);
+    }
     const { id } = prepared;
     const known = this.accepted.get(id);
     if (known !== undefined) return this.again(id, known.fingerprint, prepared.fingerprint);
@@ -235,7 +239,11 @@ export class Radar {
    * goes into the columns, even one already retracted (settling leaves it
    * out), and only its id and fingerprint are kept besides.
    */
-  private intoColumns(prepared: PreparedSignal, acceptedIds: IdTable): IngestOutcome {
+  private intoColumns(
+    prepared: PreparedSignal,
+    acceptedIds: IdTable,
+    columns: HouseholdColumns,
+  ): IngestOutcome {
     if (this.formedOnce !== undefined)
       throw new RadarError(
         'RADAR_FORMED_ONCE',
@@ -243,11 +251,11 @@ export class Radar {
       );
     const { id, fingerprint, retracts, rule, graph } = prepared;
     const known = acceptedIds.indexOf(id);
-    if (known !== -1) return this.again(id, this.fingerprints[known]!, fingerprint);
+    if (known !== -1) return this.again(id, numberAt(this.fingerprints, known), fingerprint);
     acceptedIds.add(id);
     this.fingerprints.push(fingerprint);
     if (rule !== undefined && graph !== undefined) {
-      this.columns!.add(id, graph);
+      columns.add(id, graph);
       this.rowInputs.add(rule);
     }
     this.retractAll(id, retracts, acceptedIds);
@@ -260,8 +268,8 @@ export class Radar {
    * columns, with no object made for the signal.
    */
   ingestWire(wire: WireReader): IngestOutcome {
-    const { acceptedIds } = this;
-    if (acceptedIds === undefined) return this.ingestPrepared(wire.read());
+    const { acceptedIds, columns } = this;
+    if (acceptedIds === undefined || columns === undefined) return this.ingestPrepared(wire.read());
     if (this.formedOnce !== undefined)
       throw new RadarError(
         'RADAR_FORMED_ONCE',
@@ -273,11 +281,11 @@ export class Radar {
     if (known !== -1) {
       // Read past it even when it is rejected: the wire goes on with the next signal.
       wire.body(id);
-      return this.again(id, this.fingerprints[known]!, fingerprint);
+      return this.again(id, numberAt(this.fingerprints, known), fingerprint);
     }
     acceptedIds.add(id, hash);
     this.fingerprints.push(fingerprint);
-    wire.bodyInto(id, this.columns!, this.rowInputs);
+    wire.bodyInto(id, columns, this.rowInputs);
     this.retractAll(id, retracts, acceptedIds);
     return 'accepted';
   }
@@ -385,7 +393,7 @@ export class Radar {
   settle(): void {
     if (this.columns !== undefined) {
       if (this.formedOnce === undefined) {
-        this.keepFormed(formHouseholds(this.columns, this.formOptions(this.columns)));
+        this.keepFormed(formHouseholds(this.columns, this.formOptions(this.columns)), this.columns);
       }
       return;
     }
@@ -406,28 +414,30 @@ export class Radar {
       this.settle();
       return;
     }
+    const { columns } = this;
     this.keepFormed(
-      await formHouseholdsLinkingNames(this.columns, this.formOptions(this.columns), link),
+      await formHouseholdsLinkingNames(columns, this.formOptions(columns), link),
+      columns,
     );
   }
 
   private formOptions({ ids }: HouseholdColumns): FormOptions {
     return {
-      active: (row) => !this.retracted.has(ids[row]!),
+      active: (row) => !this.retracted.has(stringAt(ids, row)),
       institutionalPersonThreshold: this.households.threshold,
     };
   }
 
-  private keepFormed(households: FormedHouseholds): void {
+  private keepFormed(households: FormedHouseholds, columns: HouseholdColumns): void {
     this.formedOnce = households;
     // It takes no more signals, so what only ingesting and forming needed can go: kept,
     // the millions of entries would be marked by every collection while the rules run.
-    this.acceptedWhenFormed = this.acceptedIds!.size;
-    this.acceptedIds!.clear();
+    this.acceptedWhenFormed = this.acceptedIds?.size;
+    this.acceptedIds?.clear();
     this.fingerprints.length = 0;
     this.retracted.clear();
     this.retractedAhead.clear();
-    this.columns!.releaseLinks();
+    columns.releaseLinks();
   }
 
   private fold(): HouseholdChange {
@@ -521,7 +531,7 @@ export class Radar {
 
   /** Every household's id, in the order `packedRuleWork` packs them. */
   householdIds(): string[] {
-    if (this.columns !== undefined) return this.formedHouseholdIds();
+    if (this.columns !== undefined) return this.formedHouseholdIds(this.columns);
     return [...this.households.households()].map((household) => household.id);
   }
 
@@ -547,13 +557,13 @@ export class Radar {
       return summaries;
     }
     if (this.formedOnce === undefined) return summaries;
-    const ids = this.formedHouseholdIds();
-    const { personCounts } = this.formedOnce;
-    for (let h = 0; h < ids.length; h++) {
+    const { households, personCounts } = this.formedOnce;
+    const { ids } = this.columns;
+    for (const [h, id] of this.formedHouseholdIds(this.columns).entries()) {
       summaries.push({
-        householdId: ids[h]!,
-        signalIds: this.signalIdsOf(h).sort(byCodeUnits),
-        personCount: personCounts[h]!,
+        householdId: id,
+        signalIds: signalIdsOf(households, ids, h).sort(byCodeUnits),
+        personCount: int32At(personCounts, h),
       });
     }
     return summaries;
@@ -569,35 +579,44 @@ export class Radar {
   *householdSummariesInOrder(): Generator<HouseholdSummary> {
     if (this.columns === undefined || this.formedOnce === undefined) {
       const summaries = this.householdSummaries();
-      yield* summaries.sort((a, b) => byCodeUnits(a.signalIds[0]!, b.signalIds[0]!));
+      yield* summaries.sort((a, b) => byCodeUnits(at(a.signalIds, 0), at(b.signalIds, 0)));
       return;
     }
-    const names = this.formedHouseholdIds();
+    const names = this.formedHouseholdIds(this.columns);
     const { ids } = this.columns;
-    const smallest = this.smallestRows();
+    const smallest = this.smallestRows(this.columns);
     const order = new Int32Array(smallest.length);
     for (let h = 0; h < order.length; h++) order[h] = h;
-    order.sort((a, b) => byCodeUnits(ids[smallest[a]!]!, ids[smallest[b]!]!));
-    const { personCounts } = this.formedOnce;
+    order.sort((a, b) =>
+      byCodeUnits(stringAt(ids, int32At(smallest, a)), stringAt(ids, int32At(smallest, b))),
+    );
+    const { households, personCounts } = this.formedOnce;
     for (const h of order) {
       yield {
-        householdId: names[h]!,
-        signalIds: this.signalIdsOf(h).sort(byCodeUnits),
-        personCount: personCounts[h]!,
+        householdId: stringAt(names, h),
+        signalIds: signalIdsOf(households, ids, h).sort(byCodeUnits),
+        personCount: int32At(personCounts, h),
       };
     }
   }
 
   /** With `formOnce`, once settled: each household's row with the smallest signal id. */
-  private smallestRows(): Int32Array {
+  private smallestRows({ ids }: HouseholdColumns): Int32Array {
     if (this.formedSmallest !== undefined) return this.formedSmallest;
     const { items, starts } = this.formedOnce?.households ?? NO_HOUSEHOLDS;
-    const { ids } = this.columns!;
     const smallest = new Int32Array(starts.length - 1);
     for (let h = 0; h < smallest.length; h++) {
-      let row = items[starts[h]!]!;
-      for (let i = starts[h]! + 1; i < starts[h + 1]!; i++) {
-        if (ids[items[i]!]! < ids[row]!) row = items[i]!;
+      const from = int32At(starts, h);
+      const to = int32At(starts, h + 1);
+      let row = int32At(items, from);
+      let rowId = stringAt(ids, row);
+      for (let i = from + 1; i < to; i++) {
+        const other = int32At(items, i);
+        const otherId = stringAt(ids, other);
+        if (otherId < rowId) {
+          row = other;
+          rowId = otherId;
+        }
       }
       smallest[h] = row;
     }
@@ -605,23 +624,16 @@ export class Radar {
     return smallest;
   }
 
-  private formedHouseholdIds(): string[] {
+  private formedHouseholdIds(columns: HouseholdColumns): string[] {
     if (this.formedIds !== undefined) return this.formedIds;
-    const { ids } = this.columns!;
-    const smallest = this.smallestRows();
+    const { ids } = columns;
+    const smallest = this.smallestRows(columns);
     const names = new Array<string>(smallest.length);
-    for (let h = 0; h < smallest.length; h++) names[h] = householdId(ids[smallest[h]!]!);
+    for (let h = 0; h < smallest.length; h++) {
+      names[h] = householdId(stringAt(ids, int32At(smallest, h)));
+    }
     if (this.formedOnce !== undefined) this.formedIds = names;
     return names;
-  }
-
-  /** With `formOnce`, once settled: the signal ids of household h. */
-  private signalIdsOf(h: number): string[] {
-    const { items, starts } = this.formedOnce!.households;
-    const { ids } = this.columns!;
-    const signalIds = new Array<string>(starts[h + 1]! - starts[h]!);
-    for (let i = 0; i < signalIds.length; i++) signalIds[i] = ids[items[starts[h]! + i]!]!;
-    return signalIds;
   }
 
   private inputsOf(household: Household): RuleInput[] {
@@ -631,4 +643,12 @@ export class Radar {
   private evaluate(household: Household): Indicator[] {
     return this.compiled.evaluate(this.inputsOf(household), household.id);
   }
+}
+
+/** With `formOnce`, once settled: the signal ids of household h, given the columns' `ids`. */
+function signalIdsOf({ items, starts }: RowGroups, ids: readonly string[], h: number): string[] {
+  const from = int32At(starts, h);
+  const signalIds = new Array<string>(int32At(starts, h + 1) - from);
+  for (let i = 0; i < signalIds.length; i++) signalIds[i] = stringAt(ids, int32At(items, from + i));
+  return signalIds;
 }

@@ -6,6 +6,7 @@
  * miss the cache at nearly every item once it holds hundreds of thousands
  * of keys; these passes do not.
  */
+import { int32At, uint32At } from '../at.js';
 
 /** Group g holds `items[starts[g]]` up to `items[starts[g + 1]]`; `starts` has one entry more than there are groups. */
 export interface Groups {
@@ -31,18 +32,23 @@ export function radixSort(numbers: Uint32Array, items: Int32Array): void {
   const counts = new Int32Array(DIGITS);
   for (let shift = 0; shift < 32; shift += DIGIT_BITS) {
     counts.fill(0);
-    for (let i = 0; i < n; i++) counts[(fromNumbers[i]! >>> shift) & DIGIT_MASK]!++;
+    for (let i = 0; i < n; i++) {
+      const digit = (uint32At(fromNumbers, i) >>> shift) & DIGIT_MASK;
+      counts[digit] = int32At(counts, digit) + 1;
+    }
     let sum = 0;
     for (let d = 0; d < DIGITS; d++) {
-      const count = counts[d]!;
+      const count = int32At(counts, d);
       counts[d] = sum;
       sum += count;
     }
     for (let i = 0; i < n; i++) {
-      const number = fromNumbers[i]!;
-      const at = counts[(number >>> shift) & DIGIT_MASK]!++;
+      const number = uint32At(fromNumbers, i);
+      const digit = (number >>> shift) & DIGIT_MASK;
+      const at = int32At(counts, digit);
+      counts[digit] = at + 1;
       toNumbers[at] = number;
-      toItems[at] = fromItems[i]!;
+      toItems[at] = int32At(fromItems, i);
     }
     [fromNumbers, toNumbers] = [toNumbers, fromNumbers];
     [fromItems, toItems] = [toItems, fromItems];
@@ -97,9 +103,9 @@ function splitByKey(
   starts: Int32Array,
   count: number,
 ): number {
-  const first = items[from]!;
+  const first = int32At(items, from);
   let same = from + 1;
-  while (same < to && compareKeys(first, items[same]!) === 0) same++;
+  while (same < to && compareKeys(first, int32At(items, same)) === 0) same++;
   if (same === to) {
     starts[count] = from;
     return count + 1;
@@ -107,7 +113,9 @@ function splitByKey(
   // Two keys with one hash: rare enough that sorting the run by key costs nothing overall.
   items.subarray(from, to).sort(compareKeys);
   for (let i = from; i < to; i++) {
-    if (i === from || compareKeys(items[i]!, items[i - 1]!) !== 0) starts[count++] = i;
+    if (i === from || compareKeys(int32At(items, i), int32At(items, i - 1)) !== 0) {
+      starts[count++] = i;
+    }
   }
   return count;
 }

@@ -6,6 +6,8 @@
  * worker's wire carries its keys in one too, so that the radar's store
  * takes them over by copying units.
  */
+import { uint16At } from '../at.js';
+
 export class KeyStore {
   private units: Uint16Array;
   private length = 0;
@@ -45,7 +47,8 @@ export class KeyStore {
   hashSince(start: number): number {
     const units = this.units;
     let hash = FNV_OFFSET;
-    for (let i = start; i < this.length; i++) hash = Math.imul(hash ^ units[i]!, FNV_PRIME);
+    for (let i = start; i < this.length; i++)
+      hash = Math.imul(hash ^ uint16At(units, i), FNV_PRIME);
     return hash >>> 0;
   }
 
@@ -81,7 +84,7 @@ export class KeyStore {
   ): number {
     const length = Math.min(aEnd - a, bEnd - b);
     for (let i = 0; i < length; i++) {
-      const difference = units[a + i]! - units[b + i]!;
+      const difference = uint16At(units, a + i) - uint16At(units, b + i);
       if (difference !== 0) return difference;
     }
     return aEnd - a - (bEnd - b);

@@ -23,6 +23,7 @@
  * the validator then copies out of; and making the signal's objects, only
  * to prepare them and drop them, cost a third of what decoding did.
  */
+import { at, byteAt, numberAt } from '../at.js';
 import { isValidBsn } from './bsn.js';
 import { isCalendarDateBytes, parseTimestampBytes } from './dates.js';
 import {
@@ -96,10 +97,10 @@ class Names<T extends string = string> {
 
   /** The index of the name in `bytes[start, end)`, or -1. */
   indexOf(bytes: Uint8Array, start: number, end: number): number {
-    const index = this.slots[slotOf(bytes, start, end)]!;
+    const index = this.slots[slotOf(bytes, start, end)] ?? -1;
     if (index < 0) return -1;
-    const name = this.bytes[index]!;
-    if (name.length !== end - start) return -1;
+    const name = this.bytes[index];
+    if (name === undefined || name.length !== end - start) return -1;
     for (let i = 0; i < name.length; i++) if (name[i] !== bytes[start + i]) return -1;
     return index;
   }
@@ -109,17 +110,17 @@ class Names<T extends string = string> {
    * time, when `bytes` hold it written without spaces from `at`; else -1.
    */
   guess(after: number, bytes: Uint8Array, at: number, end: number): number {
-    const index = this.follows[after + 1]!;
+    const index = this.follows[after + 1] ?? -1;
     if (index < 0) return -1;
-    const key = this.keys[index]!;
-    if (at + key.length > end) return -1;
+    const key = this.keys[index];
+    if (key === undefined || at + key.length > end) return -1;
     for (let i = 0; i < key.length; i++) if (key[i] !== bytes[at + i]) return -1;
     return index;
   }
 
   /** The length of key `index` written as `guess` matches it. */
   keyLength(index: number): number {
-    return this.keys[index]!.length;
+    return at(this.keys, index).length;
   }
 
   learn(after: number, index: number): void {
@@ -133,7 +134,8 @@ function slotOf(bytes: Uint8Array, start: number, end: number): number {
   const length = end - start;
   if (length === 0) return 0;
   const hash =
-    ((length * 31 + bytes[start]!) * 31 + bytes[start + (length >> 1)]!) * 31 + bytes[end - 1]!;
+    ((length * 31 + byteAt(bytes, start)) * 31 + byteAt(bytes, start + (length >> 1))) * 31 +
+    byteAt(bytes, end - 1);
   return hash & (SLOTS - 1);
 }
 
@@ -207,7 +209,7 @@ class Cursor {
   /** The next byte after whitespace, consumed. */
   next(): number {
     this.space();
-    return this.at < this.end ? this.bytes[this.at++]! : -1;
+    return this.at < this.end ? byteAt(this.bytes, this.at++) : -1;
   }
 
   expect(byte: number): void {
@@ -235,7 +237,7 @@ class Cursor {
     let ascii = true;
     for (;;) {
       if (at >= this.end) decline();
-      const c = bytes[at]!;
+      const c = byteAt(bytes, at);
       if (c === QUOTE) break;
       if (c < 0x80) {
         if (c < 0x20 || c === 0x7f || c === BACKSLASH) decline();
@@ -268,7 +270,7 @@ class Cursor {
     this.span();
     return this.stringAscii
       ? this.text.slice(this.stringStart + this.shift, this.stringEnd + this.shift)
-      : this.wideTexts[this.wides - 1]!;
+      : at(this.wideTexts, this.wides - 1);
   }
 
   /** The index of one of `values` in its list. */
@@ -317,10 +319,13 @@ class Cursor {
     this.space();
     const bytes = this.bytes;
     let at = this.at;
-    if (at >= this.end || bytes[at]! < 0x31 || bytes[at]! > 0x39) decline();
+    const first = at < this.end ? byteAt(bytes, at) : -1;
+    if (first < 0x31 || first > 0x39) decline();
     let value = 0;
-    for (; at < this.end && bytes[at]! >= 0x30 && bytes[at]! <= 0x39; at++) {
-      value = value * 10 + (bytes[at]! - 0x30);
+    for (; at < this.end; at++) {
+      const c = byteAt(bytes, at);
+      if (c < 0x30 || c > 0x39) break;
+      value = value * 10 + (c - 0x30);
       if (value > MAX_HOUSE_NUMBER) decline();
     }
     const after = at < this.end ? bytes[at] : undefined;
@@ -345,7 +350,7 @@ class Cursor {
  * from 0x80 on at `bytes[at]`, before `end`; 0 when there is none.
  */
 function utf8Length(bytes: Uint8Array, at: number, end: number): number {
-  const lead = bytes[at]!;
+  const lead = byteAt(bytes, at);
   let length: number;
   let low = 0x80;
   let high = 0xbf;
@@ -363,10 +368,11 @@ function utf8Length(bytes: Uint8Array, at: number, end: number): number {
     return 0;
   }
   if (at + length > end) return 0;
-  const second = bytes[at + 1]!;
+  const second = byteAt(bytes, at + 1);
   if (second < low || second > high) return 0;
   for (let i = at + 2; i < at + length; i++) {
-    if (bytes[i]! < 0x80 || bytes[i]! > 0xbf) return 0;
+    const c = byteAt(bytes, i);
+    if (c < 0x80 || c > 0xbf) return 0;
   }
   return length;
 }
@@ -663,12 +669,20 @@ function readSignal(c: Cursor, s: PlainLine): void {
   const { spans } = s;
   const received = SIGNAL_SPAN.receivedAt;
   const occurred = SIGNAL_SPAN.occurredAt;
-  const receivedMs = parseTimestampBytes(c.bytes, spans[received]!, spans[received + 1]!);
-  const occurredMs = parseTimestampBytes(c.bytes, spans[occurred]!, spans[occurred + 1]!);
+  const receivedMs = parseTimestampBytes(
+    c.bytes,
+    numberAt(spans, received),
+    numberAt(spans, received + 1),
+  );
+  const occurredMs = parseTimestampBytes(
+    c.bytes,
+    numberAt(spans, occurred),
+    numberAt(spans, occurred + 1),
+  );
   if (Number.isNaN(receivedMs) || Number.isNaN(occurredMs)) decline();
   if (occurredMs - receivedMs > MAX_OCCURRED_AFTER_RECEIVED_MS) decline();
   for (let i = 0; i < s.relations; i++) {
-    if (!s.hasPerson(s.relationFroms[i]!) || !s.hasPerson(s.relationTos[i]!)) decline();
+    if (!s.hasPerson(at(s.relationFroms, i)) || !s.hasPerson(at(s.relationTos, i))) decline();
   }
   s.id = id;
   s.kind = kind;
@@ -728,7 +742,7 @@ function readPerson(c: Cursor, s: PlainLine): void {
         c.mark(spans, at + PERSON_SPAN.bsn);
         bsnNumber = 0;
         for (let i = c.stringStart; i < c.stringEnd; i++) {
-          bsnNumber = bsnNumber * 10 + c.bytes[i]! - 0x30;
+          bsnNumber = bsnNumber * 10 + byteAt(c.bytes, i) - 0x30;
         }
         break;
       case PERSON.familyName:
@@ -844,17 +858,20 @@ function readAddress(c: Cursor, s: PlainLine): void {
       c.mark(spans, at);
     }
   } while (c.more(CLOSE_OBJECT));
-  const letter = spans[ADDRESS_SPAN.houseLetter]!;
+  const letter = numberAt(spans, ADDRESS_SPAN.houseLetter);
   if (
     letter >= 0 &&
-    (spans[ADDRESS_SPAN.houseLetter + 1]! - letter !== 1 || !isLetter(bytes[letter]!))
+    (numberAt(spans, ADDRESS_SPAN.houseLetter + 1) - letter !== 1 ||
+      !isLetter(byteAt(bytes, letter)))
   ) {
     decline();
   }
-  const addition = spans[ADDRESS_SPAN.addition]!;
+  const addition = numberAt(spans, ADDRESS_SPAN.addition);
   if (
     addition >= 0 &&
-    !isAddition(c.text.slice(addition + c.shift, spans[ADDRESS_SPAN.addition + 1]! + c.shift))
+    !isAddition(
+      c.text.slice(addition + c.shift, numberAt(spans, ADDRESS_SPAN.addition + 1) + c.shift),
+    )
   ) {
     decline();
   }
