@@ -1,8 +1,14 @@
 /**
  * Indexed reads where the code's own invariant keeps the index in range
- * (`noUncheckedIndexedAccess` cannot see it): the invariant is stated once
- * here, and a broken one fails with a clear error instead of an `undefined`
- * travelling on.
+ * (`noUncheckedIndexedAccess` cannot see it): a broken invariant fails with
+ * a clear error instead of an `undefined` travelling on.
+ *
+ * Hot loops read `items[i] ?? outOfRange(items, i)` in place rather than
+ * through `at`: a function's reads share one record of the arrays they have
+ * met, and one read serving every kind of array (typed arrays of each
+ * element type, arrays of small integers, of doubles, of strings) is
+ * compiled to V8's slow generic read. In place, each read meets the one
+ * kind of array its loop reads, as the plain read did.
  */
 import { RadarError } from './errors.js';
 
@@ -12,63 +18,11 @@ import { RadarError } from './errors.js';
  */
 export function at<T>(items: ArrayLike<T>, index: number): Exclude<T, undefined> {
   const item = items[index];
-  if (item === undefined) throw outOfRange(index, items.length);
+  if (item === undefined) outOfRange(items, index);
   return item as Exclude<T, undefined>;
 }
 
-/*
- * `at` for the typed arrays of the hot loops, one function per element type
- * (and one each for plain arrays of numbers and of strings).
- * The read inside the generic `at` meets every kind of array the code base
- * has, so V8 compiles it to a slow generic read; each of these meets one
- * kind, inlines to a plain typed-array read, and drops the `undefined` check
- * because an in-range read of a typed array is always a number.
- */
-
-export function byteAt(items: Uint8Array, index: number): number {
-  const item = items[index];
-  if (item === undefined) throw outOfRange(index, items.length);
-  return item;
-}
-
-export function uint16At(items: Uint16Array, index: number): number {
-  const item = items[index];
-  if (item === undefined) throw outOfRange(index, items.length);
-  return item;
-}
-
-export function int32At(items: Int32Array, index: number): number {
-  const item = items[index];
-  if (item === undefined) throw outOfRange(index, items.length);
-  return item;
-}
-
-export function uint32At(items: Uint32Array, index: number): number {
-  const item = items[index];
-  if (item === undefined) throw outOfRange(index, items.length);
-  return item;
-}
-
-export function float64At(items: Float64Array, index: number): number {
-  const item = items[index];
-  if (item === undefined) throw outOfRange(index, items.length);
-  return item;
-}
-
-/** `at` for the plain arrays of strings that hot loops read (signal ids). */
-export function stringAt(items: readonly string[], index: number): string {
-  const item = items[index];
-  if (item === undefined) throw outOfRange(index, items.length);
-  return item;
-}
-
-/** `at` for the plain arrays of numbers that hot loops read (spans, counts). */
-export function numberAt(items: readonly number[], index: number): number {
-  const item = items[index];
-  if (item === undefined) throw outOfRange(index, items.length);
-  return item;
-}
-
-function outOfRange(index: number, length: number): RadarError {
-  return new RadarError('INDEX_OUT_OF_RANGE', `index ${index} is outside 0..${length - 1}`);
+/** Fails for a read of `items[index]` that found nothing there. */
+export function outOfRange(items: ArrayLike<unknown>, index: number): never {
+  throw new RadarError('INDEX_OUT_OF_RANGE', `index ${index} is outside 0..${items.length - 1}`);
 }

@@ -1,4 +1,4 @@
-import { int32At } from './at.js';
+import { outOfRange } from './at.js';
 
 /**
  * Sorts `items[from..to)` in place by `compare`. Most of the ranges sorted
@@ -16,10 +16,10 @@ export function sortRange(
     return;
   }
   for (let i = from + 1; i < to; i++) {
-    const item = int32At(items, i);
+    const item = items[i] ?? outOfRange(items, i);
     let j = i - 1;
     for (; j >= from; j--) {
-      const before = int32At(items, j);
+      const before = items[j] ?? outOfRange(items, j);
       if (compare(before, item) <= 0) break;
       items[j + 1] = before;
     }

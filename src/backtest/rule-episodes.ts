@@ -11,7 +11,7 @@
  * while it is evaluated, an indicator while its line is made, and the first
  * pass shares out households rather than whole rules.
  */
-import { at, float64At, int32At } from '../at.js';
+import { at, outOfRange } from '../at.js';
 import type { Radar } from '../engine/index.js';
 import type { CompiledRule, Episode, Indicator, RuleInput } from '../rules/index.js';
 import {
@@ -94,7 +94,9 @@ export class EpisodeFinder {
       return {
         rule,
         found: (first, episode) => {
-          const input = int32At(this.packed.starts, this.household) + this.sorted.indexOf(first);
+          const input =
+            (this.packed.starts[this.household] ?? outOfRange(this.packed.starts, this.household)) +
+            this.sorted.indexOf(first);
           columns.add(this.household, input, episode);
         },
       };
@@ -184,7 +186,7 @@ export class RuleEpisodes {
       for (let k = 0; k < list.households.length; k++, e++) {
         this.listOf[e] = l;
         this.ks[e] = k;
-        inputs[e] = int32At(list.firstInputs, k);
+        inputs[e] = list.firstInputs[k] ?? outOfRange(list.firstInputs, k);
       }
     });
     this.order = inWriteOrder(packed, inputs);
@@ -199,18 +201,22 @@ export class RuleEpisodes {
   *lines(from = 0, to = this.count): Generator<string> {
     const { packed } = this;
     for (let i = from; i < to; i++) {
-      const e = int32At(this.order, i);
-      const list = at(this.lists, int32At(this.listOf, e));
-      const k = int32At(this.ks, e);
-      const h = int32At(list.households, k);
+      const e = this.order[i] ?? outOfRange(this.order, i);
+      const list = at(this.lists, this.listOf[e] ?? outOfRange(this.listOf, e));
+      const k = this.ks[e] ?? outOfRange(this.ks, e);
+      const h = list.households[k] ?? outOfRange(list.households, k);
       const episode: Episode = {
-        first: int32At(list.first, k),
-        from: int32At(list.from, k),
-        last: int32At(list.last, k),
-        value: float64At(list.values, k),
+        first: list.first[k] ?? outOfRange(list.first, k),
+        from: list.from[k] ?? outOfRange(list.from, k),
+        last: list.last[k] ?? outOfRange(list.last, k),
+        value: list.values[k] ?? outOfRange(list.values, k),
       };
       yield this.line(
-        this.rule.indicator(householdInputs(packed, h), episode, at(packed.householdIds, h)),
+        this.rule.indicator(
+          householdInputs(packed, h),
+          episode,
+          packed.householdIds[h] ?? outOfRange(packed.householdIds, h),
+        ),
       );
     }
   }
@@ -231,26 +237,33 @@ export function inWriteOrder(packed: PackedHouseholds, inputs: Int32Array): Int3
   let earliest = Infinity;
   for (let e = 0; e < n; e++) {
     order[e] = e;
-    const time = float64At(packed.t, int32At(inputs, e));
+    const input = inputs[e] ?? outOfRange(inputs, e);
+    const time = packed.t[input] ?? outOfRange(packed.t, input);
     times[e] = time;
     earliest = Math.min(earliest, time);
   }
   // Whole milliseconds from the earliest, below 2^53: a low and a high 32-bit half.
   const low = new Uint32Array(n);
-  for (let e = 0; e < n; e++) low[e] = (float64At(times, e) - earliest) % HALF;
+  for (let e = 0; e < n; e++) low[e] = ((times[e] ?? outOfRange(times, e)) - earliest) % HALF;
   radixSort(low, order);
   const high = new Uint32Array(n);
-  for (let i = 0; i < n; i++)
-    high[i] = Math.floor((float64At(times, int32At(order, i)) - earliest) / HALF);
+  for (let i = 0; i < n; i++) {
+    const e = order[i] ?? outOfRange(order, i);
+    high[i] = Math.floor(((times[e] ?? outOfRange(times, e)) - earliest) / HALF);
+  }
   radixSort(high, order);
   const byId = (a: number, b: number): number => {
-    const idA = packedId(packed, int32At(inputs, a));
-    const idB = packedId(packed, int32At(inputs, b));
+    const idA = packedId(packed, inputs[a] ?? outOfRange(inputs, a));
+    const idB = packedId(packed, inputs[b] ?? outOfRange(inputs, b));
     return idA < idB ? -1 : idA > idB ? 1 : 0;
   };
   for (let from = 0; from < n;) {
     let to = from + 1;
-    while (to < n && times[int32At(order, to)] === times[int32At(order, from)]) to++;
+    while (
+      to < n &&
+      times[order[to] ?? outOfRange(order, to)] === times[order[from] ?? outOfRange(order, from)]
+    )
+      to++;
     if (to - from > 1) order.subarray(from, to).sort(byId);
     from = to;
   }

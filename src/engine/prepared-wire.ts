@@ -18,7 +18,7 @@
  * length goes with the numbers, just before the number that follows the
  * string in this order.
  */
-import { at, float64At, numberAt } from '../at.js';
+import { at, outOfRange } from '../at.js';
 import { letterIndex, type HouseholdColumns } from '../graph/household-columns.js';
 import { KeyStore } from '../graph/key-store.js';
 import type { GraphInput } from '../graph/model.js';
@@ -144,19 +144,20 @@ export class WireWriter {
       ),
     );
     numbers.push(line.violenceCount);
-    for (let i = 0; i < line.violenceCount; i++) numbers.push(numberAt(line.violenceTypes, i));
+    for (let i = 0; i < line.violenceCount; i++)
+      numbers.push(line.violenceTypes[i] ?? outOfRange(line.violenceTypes, i));
     const address = this.keys.end;
     this.pushedKey(address, pushAddressKey(this.keys, bytes, line.addressSpans, line.houseNumber));
     numbers.push(line.relations);
     for (let i = 0; i < line.relations; i++) {
       this.string(line.relationFroms[i]);
       this.string(line.relationTos[i]);
-      numbers.push(numberAt(line.relationTypes, i));
+      numbers.push(line.relationTypes[i] ?? outOfRange(line.relationTypes, i));
     }
     numbers.push(line.persons);
     for (let i = 0; i < line.persons; i++) {
       this.string(line.refs[i]);
-      numbers.push(numberAt(line.bsnNumbers, i));
+      numbers.push(line.bsnNumbers[i] ?? outOfRange(line.bsnNumbers, i));
       const at = PERSON_SPANS * i;
       const family = at + PERSON_SPAN.familyName;
       const initials = at + PERSON_SPAN.initials;
@@ -166,13 +167,17 @@ export class WireWriter {
         pushNameKey(
           this.keys,
           bytes,
-          numberAt(spans, family),
-          numberAt(spans, family + 1),
+          spans[family] ?? outOfRange(spans, family),
+          spans[family + 1] ?? outOfRange(spans, family + 1),
           line.birthDates[i],
         ),
       );
       numbers.push(
-        firstInitialIndex(bytes, numberAt(spans, initials), numberAt(spans, initials + 1)),
+        firstInitialIndex(
+          bytes,
+          spans[initials] ?? outOfRange(spans, initials),
+          spans[initials + 1] ?? outOfRange(spans, initials + 1),
+        ),
       );
     }
   }
@@ -325,7 +330,8 @@ export class WireReader {
   }
 
   private number(): number {
-    return float64At(this.numbers, this.at++);
+    const at = this.at++;
+    return this.numbers[at] ?? outOfRange(this.numbers, at);
   }
 
   private string(): string {

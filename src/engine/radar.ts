@@ -4,7 +4,7 @@
  * accepted signal, then `flush` to evaluate the rules on the households that
  * changed and learn which indicators were raised, updated or withdrawn.
  */
-import { at, int32At, numberAt, stringAt } from '../at.js';
+import { at, outOfRange } from '../at.js';
 import { RadarError, SignalRejectedError } from '../errors.js';
 import {
   formHouseholds,
@@ -251,7 +251,12 @@ export class Radar {
       );
     const { id, fingerprint, retracts, rule, graph } = prepared;
     const known = acceptedIds.indexOf(id);
-    if (known !== -1) return this.again(id, numberAt(this.fingerprints, known), fingerprint);
+    if (known !== -1)
+      return this.again(
+        id,
+        this.fingerprints[known] ?? outOfRange(this.fingerprints, known),
+        fingerprint,
+      );
     acceptedIds.add(id);
     this.fingerprints.push(fingerprint);
     if (rule !== undefined && graph !== undefined) {
@@ -281,7 +286,11 @@ export class Radar {
     if (known !== -1) {
       // Read past it even when it is rejected: the wire goes on with the next signal.
       wire.body(id);
-      return this.again(id, numberAt(this.fingerprints, known), fingerprint);
+      return this.again(
+        id,
+        this.fingerprints[known] ?? outOfRange(this.fingerprints, known),
+        fingerprint,
+      );
     }
     acceptedIds.add(id, hash);
     this.fingerprints.push(fingerprint);
@@ -423,7 +432,7 @@ export class Radar {
 
   private formOptions({ ids }: HouseholdColumns): FormOptions {
     return {
-      active: (row) => !this.retracted.has(stringAt(ids, row)),
+      active: (row) => !this.retracted.has(ids[row] ?? outOfRange(ids, row)),
       institutionalPersonThreshold: this.households.threshold,
     };
   }
@@ -563,7 +572,7 @@ export class Radar {
       summaries.push({
         householdId: id,
         signalIds: signalIdsOf(households, ids, h).sort(byCodeUnits),
-        personCount: int32At(personCounts, h),
+        personCount: personCounts[h] ?? outOfRange(personCounts, h),
       });
     }
     return summaries;
@@ -587,15 +596,17 @@ export class Radar {
     const smallest = this.smallestRows(this.columns);
     const order = new Int32Array(smallest.length);
     for (let h = 0; h < order.length; h++) order[h] = h;
-    order.sort((a, b) =>
-      byCodeUnits(stringAt(ids, int32At(smallest, a)), stringAt(ids, int32At(smallest, b))),
-    );
+    order.sort((a, b) => {
+      const rowA = smallest[a] ?? outOfRange(smallest, a);
+      const rowB = smallest[b] ?? outOfRange(smallest, b);
+      return byCodeUnits(ids[rowA] ?? outOfRange(ids, rowA), ids[rowB] ?? outOfRange(ids, rowB));
+    });
     const { households, personCounts } = this.formedOnce;
     for (const h of order) {
       yield {
-        householdId: stringAt(names, h),
+        householdId: names[h] ?? outOfRange(names, h),
         signalIds: signalIdsOf(households, ids, h).sort(byCodeUnits),
-        personCount: int32At(personCounts, h),
+        personCount: personCounts[h] ?? outOfRange(personCounts, h),
       };
     }
   }
@@ -606,13 +617,13 @@ export class Radar {
     const { items, starts } = this.formedOnce?.households ?? NO_HOUSEHOLDS;
     const smallest = new Int32Array(starts.length - 1);
     for (let h = 0; h < smallest.length; h++) {
-      const from = int32At(starts, h);
-      const to = int32At(starts, h + 1);
-      let row = int32At(items, from);
-      let rowId = stringAt(ids, row);
+      const from = starts[h] ?? outOfRange(starts, h);
+      const to = starts[h + 1] ?? outOfRange(starts, h + 1);
+      let row = items[from] ?? outOfRange(items, from);
+      let rowId = ids[row] ?? outOfRange(ids, row);
       for (let i = from + 1; i < to; i++) {
-        const other = int32At(items, i);
-        const otherId = stringAt(ids, other);
+        const other = items[i] ?? outOfRange(items, i);
+        const otherId = ids[other] ?? outOfRange(ids, other);
         if (otherId < rowId) {
           row = other;
           rowId = otherId;
@@ -630,7 +641,8 @@ export class Radar {
     const smallest = this.smallestRows(columns);
     const names = new Array<string>(smallest.length);
     for (let h = 0; h < smallest.length; h++) {
-      names[h] = householdId(stringAt(ids, int32At(smallest, h)));
+      const row = smallest[h] ?? outOfRange(smallest, h);
+      names[h] = householdId(ids[row] ?? outOfRange(ids, row));
     }
     if (this.formedOnce !== undefined) this.formedIds = names;
     return names;
@@ -647,8 +659,11 @@ export class Radar {
 
 /** With `formOnce`, once settled: the signal ids of household h, given the columns' `ids`. */
 function signalIdsOf({ items, starts }: RowGroups, ids: readonly string[], h: number): string[] {
-  const from = int32At(starts, h);
-  const signalIds = new Array<string>(int32At(starts, h + 1) - from);
-  for (let i = 0; i < signalIds.length; i++) signalIds[i] = stringAt(ids, int32At(items, from + i));
+  const from = starts[h] ?? outOfRange(starts, h);
+  const signalIds = new Array<string>((starts[h + 1] ?? outOfRange(starts, h + 1)) - from);
+  for (let i = 0; i < signalIds.length; i++) {
+    const row = items[from + i] ?? outOfRange(items, from + i);
+    signalIds[i] = ids[row] ?? outOfRange(ids, row);
+  }
   return signalIds;
 }

@@ -6,7 +6,7 @@
  * this is several times faster than loading the index. The property tests
  * hold the two to the same households and person counts.
  */
-import { at, int32At, numberAt } from '../at.js';
+import { outOfRange } from '../at.js';
 import { sortRange } from '../sort-range.js';
 import type { HouseholdColumns } from './household-columns.js';
 import { groupByKey, groupCount, type Groups } from './key-groups.js';
@@ -65,7 +65,7 @@ function startForming(columns: HouseholdColumns, options: FormOptions): Forming 
   const rows = select(columns.rows, options.active);
   const rowOfRecord = new Int32Array(columns.records).fill(-1);
   for (const row of rows) {
-    const end = numberAt(columns.recordEnds, row);
+    const end = columns.recordEnds[row] ?? outOfRange(columns.recordEnds, row);
     for (let r = columns.recordStart(row); r < end; r++) rowOfRecord[r] = row;
   }
   const records = select(columns.records, (r) => rowOfRecord[r] !== -1);
@@ -87,36 +87,36 @@ function groupAhead({ columns, rows, records }: Forming): Ahead {
     ...keyed(
       records,
       (r) => bsns[r] !== -1,
-      (r) => int32At(bsns, r),
+      (r) => bsns[r] ?? outOfRange(bsns, r),
     ),
   );
   const { items: withBsn, starts: bsnStarts } = byBsn;
   for (let g = 0; g < groupCount(byBsn); g++) {
-    const from = int32At(bsnStarts, g);
-    const to = int32At(bsnStarts, g + 1);
-    const first = int32At(withBsn, from);
-    for (let i = from + 1; i < to; i++) persons.union(first, int32At(withBsn, i));
+    const from = bsnStarts[g] ?? outOfRange(bsnStarts, g);
+    const to = bsnStarts[g + 1] ?? outOfRange(bsnStarts, g + 1);
+    const first = withBsn[from] ?? outOfRange(withBsn, from);
+    for (let i = from + 1; i < to; i++) persons.union(first, withBsn[i] ?? outOfRange(withBsn, i));
   }
   const byAddress = groupByKey(
     ...keyed(
       rows,
       (row) => addressStarts[row] !== -1,
-      (row) => numberAt(addressHashes, row),
+      (row) => addressHashes[row] ?? outOfRange(addressHashes, row),
     ),
     (a, b) => columns.compareAddresses(a, b),
   );
   const { times, ids } = columns;
   const inOrder = (a: number, b: number): number => {
-    const byTime = numberAt(times, a) - numberAt(times, b);
+    const byTime = (times[a] ?? outOfRange(times, a)) - (times[b] ?? outOfRange(times, b));
     if (byTime !== 0) return byTime;
-    const idA = at(ids, a);
-    const idB = at(ids, b);
+    const idA = ids[a] ?? outOfRange(ids, a);
+    const idB = ids[b] ?? outOfRange(ids, b);
     return idA < idB ? -1 : idA > idB ? 1 : 0;
   };
   const { items: chains, starts } = byAddress;
   for (let g = 0; g < groupCount(byAddress); g++) {
-    const from = int32At(starts, g);
-    const to = int32At(starts, g + 1);
+    const from = starts[g] ?? outOfRange(starts, g);
+    const to = starts[g + 1] ?? outOfRange(starts, g + 1);
     if (to - from > 1) sortRange(chains, from, to, inOrder);
   }
   return { persons, byAddress };
@@ -128,7 +128,10 @@ function finishForming(
   nameLinks: Int32Array,
 ): FormedHouseholds {
   for (let k = 0; k < nameLinks.length; k += 2)
-    persons.union(int32At(nameLinks, k), int32At(nameLinks, k + 1));
+    persons.union(
+      nameLinks[k] ?? outOfRange(nameLinks, k),
+      nameLinks[k + 1] ?? outOfRange(nameLinks, k + 1),
+    );
   const signals = new UnionFind(columns.rows);
   linkThroughPersons(signals, persons, records, rowOfRecord);
   linkAlongAddresses(signals, columns, byAddress, persons, options.institutionalPersonThreshold);
@@ -146,8 +149,8 @@ function finishForming(
     personCounts[h] = countPersons(
       columns,
       households.items,
-      int32At(starts, h),
-      int32At(starts, h + 1),
+      starts[h] ?? outOfRange(starts, h),
+      starts[h + 1] ?? outOfRange(starts, h + 1),
       {
         persons,
         counted,
@@ -193,8 +196,13 @@ function linkThroughPersons(
   const firstRowOfPerson = new Int32Array(rowOfRecord.length).fill(-1);
   for (const r of records) {
     const person = persons.find(r);
-    if (firstRowOfPerson[person] === -1) firstRowOfPerson[person] = int32At(rowOfRecord, r);
-    else signals.union(int32At(firstRowOfPerson, person), int32At(rowOfRecord, r));
+    if (firstRowOfPerson[person] === -1)
+      firstRowOfPerson[person] = rowOfRecord[r] ?? outOfRange(rowOfRecord, r);
+    else
+      signals.union(
+        firstRowOfPerson[person] ?? outOfRange(firstRowOfPerson, person),
+        rowOfRecord[r] ?? outOfRange(rowOfRecord, r),
+      );
   }
 }
 
@@ -213,12 +221,12 @@ function linkAlongAddresses(
   const counted = new Int32Array(columns.records);
   const { items: chains, starts } = byAddress;
   for (let g = 0; g < groupCount(byAddress); g++) {
-    const from = int32At(starts, g);
-    const to = int32At(starts, g + 1);
+    const from = starts[g] ?? outOfRange(starts, g);
+    const to = starts[g + 1] ?? outOfRange(starts, g + 1);
     if (to - from < 2) continue;
     if (
       institutionalAddresses.size > 0 &&
-      institutionalAddresses.has(columns.addressKey(int32At(chains, from)))
+      institutionalAddresses.has(columns.addressKey(chains[from] ?? outOfRange(chains, from)))
     )
       continue;
     // No more persons than records: only an address with more records than the threshold
@@ -227,10 +235,13 @@ function linkAlongAddresses(
       const count = { persons, counted, mark: g + 1, limit: threshold };
       if (countPersons(columns, chains, from, to, count) > threshold) continue;
     }
-    let previous = int32At(chains, from);
+    let previous = chains[from] ?? outOfRange(chains, from);
     for (let j = from + 1; j < to; j++) {
-      const row = int32At(chains, j);
-      if (numberAt(times, row) - numberAt(times, previous) <= ADDRESS_LINK_WINDOW_MS) {
+      const row = chains[j] ?? outOfRange(chains, j);
+      if (
+        (times[row] ?? outOfRange(times, row)) - (times[previous] ?? outOfRange(times, previous)) <=
+        ADDRESS_LINK_WINDOW_MS
+      ) {
         signals.union(previous, row);
       }
       previous = row;
@@ -247,8 +258,9 @@ function recordCount(
 ): number {
   let count = 0;
   for (let i = from; i < to; i++) {
-    const row = int32At(rows, i);
-    count += numberAt(columns.recordEnds, row) - columns.recordStart(row);
+    const row = rows[i] ?? outOfRange(rows, i);
+    count +=
+      (columns.recordEnds[row] ?? outOfRange(columns.recordEnds, row)) - columns.recordStart(row);
   }
   return count;
 }
@@ -277,8 +289,8 @@ function countPersons(
 ): number {
   let count = 0;
   for (let i = from; i < to; i++) {
-    const row = int32At(rows, i);
-    const end = numberAt(columns.recordEnds, row);
+    const row = rows[i] ?? outOfRange(rows, i);
+    const end = columns.recordEnds[row] ?? outOfRange(columns.recordEnds, row);
     for (let r = columns.recordStart(row); r < end; r++) {
       const person = persons.find(r);
       if (counted[person] === mark) continue;

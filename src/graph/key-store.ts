@@ -6,7 +6,7 @@
  * worker's wire carries its keys in one too, so that the radar's store
  * takes them over by copying units.
  */
-import { uint16At } from '../at.js';
+import { outOfRange } from '../at.js';
 
 export class KeyStore {
   private units: Uint16Array;
@@ -48,7 +48,7 @@ export class KeyStore {
     const units = this.units;
     let hash = FNV_OFFSET;
     for (let i = start; i < this.length; i++)
-      hash = Math.imul(hash ^ uint16At(units, i), FNV_PRIME);
+      hash = Math.imul(hash ^ (units[i] ?? outOfRange(units, i)), FNV_PRIME);
     return hash >>> 0;
   }
 
@@ -84,7 +84,8 @@ export class KeyStore {
   ): number {
     const length = Math.min(aEnd - a, bEnd - b);
     for (let i = 0; i < length; i++) {
-      const difference = uint16At(units, a + i) - uint16At(units, b + i);
+      const difference =
+        (units[a + i] ?? outOfRange(units, a + i)) - (units[b + i] ?? outOfRange(units, b + i));
       if (difference !== 0) return difference;
     }
     return aEnd - a - (bEnd - b);

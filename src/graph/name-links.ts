@@ -5,7 +5,7 @@
  * worker thread while its main thread groups the same records by BSN and
  * signals by address.
  */
-import { int32At, uint32At } from '../at.js';
+import { outOfRange } from '../at.js';
 import { groupByKey, groupCount } from './key-groups.js';
 import { KeyStore } from './key-store.js';
 
@@ -40,14 +40,15 @@ export function linkNames(names: NameRecords): Int32Array {
   const { records, bsns, initials, hashes, starts, ends, units } = names;
   const grouped = records.slice();
   const numbers = new Uint32Array(grouped.length);
-  for (const [j, record] of grouped.entries()) numbers[j] = uint32At(hashes, record);
+  for (const [j, record] of grouped.entries())
+    numbers[j] = hashes[record] ?? outOfRange(hashes, record);
   const compare = (a: number, b: number): number =>
     KeyStore.compareUnits(
       units,
-      int32At(starts, a),
-      int32At(ends, a),
-      int32At(starts, b),
-      int32At(ends, b),
+      starts[a] ?? outOfRange(starts, a),
+      ends[a] ?? outOfRange(ends, a),
+      starts[b] ?? outOfRange(starts, b),
+      ends[b] ?? outOfRange(ends, b),
     );
   const groups = groupByKey(grouped, numbers, compare);
   const links: number[] = [];
@@ -57,17 +58,17 @@ export function linkNames(names: NameRecords): Int32Array {
     const group = items.subarray(from[g], from[g + 1]);
     if (group.length < 2 || !nameMatchingOn(bsns, group)) continue;
     if (group.some((r) => initials[r] === -1)) {
-      const first = int32At(group, 0);
-      for (let i = 1; i < group.length; i++) links.push(first, int32At(group, i));
+      const first = group[0] ?? outOfRange(group, 0);
+      for (let i = 1; i < group.length; i++) links.push(first, group[i] ?? outOfRange(group, i));
       continue;
     }
     for (const r of group) {
-      const initial = int32At(initials, r);
-      const firstOfInitial = int32At(firstWithInitial, initial);
+      const initial = initials[r] ?? outOfRange(initials, r);
+      const firstOfInitial = firstWithInitial[initial] ?? outOfRange(firstWithInitial, initial);
       if (firstOfInitial === -1) firstWithInitial[initial] = r;
       else links.push(firstOfInitial, r);
     }
-    for (const r of group) firstWithInitial[int32At(initials, r)] = -1;
+    for (const r of group) firstWithInitial[initials[r] ?? outOfRange(initials, r)] = -1;
   }
   return Int32Array.from(links);
 }
@@ -76,7 +77,7 @@ export function linkNames(names: NameRecords): Int32Array {
 function nameMatchingOn(bsns: Int32Array, group: Int32Array): boolean {
   let seen = -1;
   for (const r of group) {
-    const bsn = int32At(bsns, r);
+    const bsn = bsns[r] ?? outOfRange(bsns, r);
     if (bsn === -1 || bsn === seen) continue;
     if (seen !== -1) return false;
     seen = bsn;

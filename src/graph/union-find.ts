@@ -1,4 +1,4 @@
-import { at, int32At } from '../at.js';
+import { at, outOfRange } from '../at.js';
 
 /** Disjoint sets over the integers 0..n-1, with path halving and union by size. */
 export class UnionFind {
@@ -13,8 +13,12 @@ export class UnionFind {
 
   find(x: number): number {
     const parent = this.parent;
-    for (let up = int32At(parent, x); up !== x; up = int32At(parent, x)) {
-      const grandparent = int32At(parent, up);
+    for (
+      let up = parent[x] ?? outOfRange(parent, x);
+      up !== x;
+      up = parent[x] ?? outOfRange(parent, x)
+    ) {
+      const grandparent = parent[up] ?? outOfRange(parent, up);
       parent[x] = grandparent;
       x = grandparent;
     }
@@ -26,9 +30,11 @@ export class UnionFind {
     let rb = this.find(b);
     if (ra === rb) return;
     const size = this.size;
-    if (int32At(size, ra) < int32At(size, rb)) [ra, rb] = [rb, ra];
+    const sizeA = size[ra] ?? outOfRange(size, ra);
+    const sizeB = size[rb] ?? outOfRange(size, rb);
+    if (sizeA < sizeB) [ra, rb] = [rb, ra];
     this.parent[rb] = ra;
-    size[ra] = int32At(size, ra) + int32At(size, rb);
+    size[ra] = sizeA + sizeB;
   }
 
   /**
@@ -43,12 +49,12 @@ export class UnionFind {
     const groups: T[][] = [];
     for (let i = 0; i < n; i++) {
       const root = this.find(i);
-      let g = int32At(groupOfRoot, root);
+      let g = groupOfRoot[root] ?? outOfRange(groupOfRoot, root);
       if (g === -1) {
         g = groupOfRoot[root] = groups.length;
-        groups.push(new Array<T>(int32At(this.size, root)));
+        groups.push(new Array<T>(this.size[root] ?? outOfRange(this.size, root)));
       }
-      const place = int32At(filled, g);
+      const place = filled[g] ?? outOfRange(filled, g);
       filled[g] = place + 1;
       at(groups, g)[place] = at(items, i);
     }

@@ -7,7 +7,7 @@
  * from the start (`RuleInputColumns`), one number of facts a signal rather
  * than an object.
  */
-import { at, float64At, int32At, numberAt } from '../at.js';
+import { outOfRange } from '../at.js';
 import { RadarError } from '../errors.js';
 import { sortRange } from '../sort-range.js';
 import type { HouseholdInputs } from './evaluate.js';
@@ -229,18 +229,18 @@ export function householdCount(packed: PackedHouseholds): number {
 /** Household h's rule inputs, in the contract's order. */
 export function householdInputs(packed: PackedHouseholds, h: number): RuleInput[] {
   const { starts, t, facts, violenceEnds, violence } = packed;
-  const start = int32At(starts, h);
-  const inputs = new Array<RuleInput>(int32At(starts, h + 1) - start);
+  const start = starts[h] ?? outOfRange(starts, h);
+  const inputs = new Array<RuleInput>((starts[h + 1] ?? outOfRange(starts, h + 1)) - start);
   for (let j = 0; j < inputs.length; j++) {
     const i = start + j;
     inputs[j] = inputOf(
       packedId(packed, i),
-      float64At(t, i),
-      int32At(facts, i),
+      t[i] ?? outOfRange(t, i),
+      facts[i] ?? outOfRange(facts, i),
       violenceTypesOf(
         violence,
-        i === 0 ? 0 : int32At(violenceEnds, i - 1),
-        int32At(violenceEnds, i),
+        i === 0 ? 0 : (violenceEnds[i - 1] ?? outOfRange(violenceEnds, i - 1)),
+        violenceEnds[i] ?? outOfRange(violenceEnds, i),
       ),
     );
   }
@@ -249,7 +249,10 @@ export function householdInputs(packed: PackedHouseholds, h: number): RuleInput[
 
 /** The id of input i. */
 export function packedId({ ids, idEnds }: PackedHouseholds, i: number): string {
-  return ids.slice(i === 0 ? 0 : int32At(idEnds, i - 1), int32At(idEnds, i));
+  return ids.slice(
+    i === 0 ? 0 : (idEnds[i - 1] ?? outOfRange(idEnds, i - 1)),
+    idEnds[i] ?? outOfRange(idEnds, i),
+  );
 }
 
 /** Rows grouped into households, as `formHouseholds` gives them: group h holds `items[starts[h]..starts[h + 1])`. */
@@ -296,14 +299,19 @@ export class RuleInputColumns {
     const { times } = this;
     const rows = items.slice();
     const inOrder = (a: number, b: number): number => {
-      const byTime = numberAt(times, a) - numberAt(times, b);
+      const byTime = (times[a] ?? outOfRange(times, a)) - (times[b] ?? outOfRange(times, b));
       if (byTime !== 0) return byTime;
-      const idA = at(ids, a);
-      const idB = at(ids, b);
+      const idA = ids[a] ?? outOfRange(ids, a);
+      const idB = ids[b] ?? outOfRange(ids, b);
       return idA < idB ? -1 : idA > idB ? 1 : 0;
     };
     for (let h = 0; h + 1 < starts.length; h++)
-      sortRange(rows, int32At(starts, h), int32At(starts, h + 1), inOrder);
+      sortRange(
+        rows,
+        starts[h] ?? outOfRange(starts, h),
+        starts[h + 1] ?? outOfRange(starts, h + 1),
+        inOrder,
+      );
     return this.packRows({ items: rows, starts }, householdIds, ids);
   }
 
@@ -331,16 +339,16 @@ export class RuleInputColumns {
     let idEnd = 0;
     let v = 0;
     for (let i = 0; i < rows.length; i++) {
-      const row = int32At(rows, i);
-      const id = at(ids, row);
+      const row = rows[i] ?? outOfRange(rows, i);
+      const id = ids[row] ?? outOfRange(ids, row);
       idsInOrder[i] = id;
       idEnd += id.length;
       packed.idEnds[i] = idEnd;
-      packed.t[i] = numberAt(this.times, row);
-      packed.facts[i] = numberAt(this.facts, row);
-      const violenceEnd = numberAt(this.violenceEnds, row);
+      packed.t[i] = this.times[row] ?? outOfRange(this.times, row);
+      packed.facts[i] = this.facts[row] ?? outOfRange(this.facts, row);
+      const violenceEnd = this.violenceEnds[row] ?? outOfRange(this.violenceEnds, row);
       for (let k = this.violenceStart(row); k < violenceEnd; k++) {
-        packed.violence[v++] = numberAt(this.violence, k);
+        packed.violence[v++] = this.violence[k] ?? outOfRange(this.violence, k);
       }
       packed.violenceEnds[i] = v;
     }
@@ -349,10 +357,10 @@ export class RuleInputColumns {
   }
 
   private violenceStart(row: number): number {
-    return row === 0 ? 0 : numberAt(this.violenceEnds, row - 1);
+    return row === 0 ? 0 : (this.violenceEnds[row - 1] ?? outOfRange(this.violenceEnds, row - 1));
   }
 
   private violenceCount(row: number): number {
-    return numberAt(this.violenceEnds, row) - this.violenceStart(row);
+    return (this.violenceEnds[row] ?? outOfRange(this.violenceEnds, row)) - this.violenceStart(row);
   }
 }

@@ -15,7 +15,7 @@
  * Not SHA-256 over canonical JSON: the radar fingerprints every signal it
  * accepts, and building that JSON cost four times what this walk costs.
  */
-import { byteAt, numberAt } from '../at.js';
+import { outOfRange } from '../at.js';
 import {
   ADDRESS_SPAN,
   PERSON_SPAN,
@@ -83,7 +83,7 @@ function span(bytes: Uint8Array, start: number, end: number): void {
   let b = h[1];
   let bits = 0;
   for (let i = start; i < end; i++) {
-    const c = byteAt(bytes, i);
+    const c = bytes[i] ?? outOfRange(bytes, i);
     bits |= c;
     a = Math.imul(a ^ c, K1);
     b = Math.imul(b ^ c, K2);
@@ -176,7 +176,8 @@ export function plainFingerprint(s: PlainLine): number {
   for (let i = 0; i < 2 * s.violenceCount; i += 2) {
     spanOf(bytes, s.violenceSpans, i);
   }
-  if (numberAt(spans, SIGNAL_SPAN.safety) < 0) text(SAFETY_LEVELS[s.safety]);
+  // A default safety has no span: hashed as its name, as the full path spells it out.
+  if (spans[SIGNAL_SPAN.safety] === -1) text(SAFETY_LEVELS[s.safety]);
   else spanOf(bytes, spans, SIGNAL_SPAN.safety);
   flag(s.childrenPresent);
   flag(s.substantiated);
@@ -187,7 +188,7 @@ export function plainFingerprint(s: PlainLine): number {
     spanOf(bytes, persons, at + PERSON_SPAN.familyName);
     spanOf(bytes, persons, at + PERSON_SPAN.initials);
     spanOf(bytes, persons, at + PERSON_SPAN.birthDate);
-    if (numberAt(persons, at + PERSON_SPAN.role) < 0) text(DEFAULT_ROLE);
+    if (persons[at + PERSON_SPAN.role] === -1) text(DEFAULT_ROLE);
     else spanOf(bytes, persons, at + PERSON_SPAN.role);
   }
   code(s.relations);
@@ -216,13 +217,13 @@ export function plainFingerprint(s: PlainLine): number {
 
 /** `span` of the field whose start and end are `spans[at]` and `spans[at + 1]`. */
 function spanOf(bytes: Uint8Array, spans: readonly number[], at: number): void {
-  span(bytes, numberAt(spans, at), numberAt(spans, at + 1));
+  span(bytes, spans[at] ?? outOfRange(spans, at), spans[at + 1] ?? outOfRange(spans, at + 1));
 }
 
 /** `spanOf` a BSN as `normaliseBsn` gives it: eight digits with the zero they lack in front. */
 function bsnSpan(bytes: Uint8Array, spans: readonly number[], at: number): void {
-  const start = numberAt(spans, at);
-  const end = numberAt(spans, at + 1);
+  const start = spans[at] ?? outOfRange(spans, at);
+  const end = spans[at + 1] ?? outOfRange(spans, at + 1);
   if (start >= 0 && end - start === 8) code(ZERO);
   span(bytes, start, end);
 }

@@ -23,7 +23,7 @@
  * the validator then copies out of; and making the signal's objects, only
  * to prepare them and drop them, cost a third of what decoding did.
  */
-import { at, byteAt, numberAt } from '../at.js';
+import { outOfRange } from '../at.js';
 import { isValidBsn } from './bsn.js';
 import { isCalendarDateBytes, parseTimestampBytes } from './dates.js';
 import {
@@ -105,6 +105,9 @@ class Names<T extends string = string> {
     return index;
   }
 
+  /** The length of the key `guess` last matched, as written there. */
+  guessedLength = 0;
+
   /**
    * The key that followed key `after` (-1: none, the object's first) last
    * time, when `bytes` hold it written without spaces from `at`; else -1.
@@ -115,12 +118,8 @@ class Names<T extends string = string> {
     const key = this.keys[index];
     if (key === undefined || at + key.length > end) return -1;
     for (let i = 0; i < key.length; i++) if (key[i] !== bytes[at + i]) return -1;
+    this.guessedLength = key.length;
     return index;
-  }
-
-  /** The length of key `index` written as `guess` matches it. */
-  keyLength(index: number): number {
-    return at(this.keys, index).length;
   }
 
   learn(after: number, index: number): void {
@@ -134,8 +133,10 @@ function slotOf(bytes: Uint8Array, start: number, end: number): number {
   const length = end - start;
   if (length === 0) return 0;
   const hash =
-    ((length * 31 + byteAt(bytes, start)) * 31 + byteAt(bytes, start + (length >> 1))) * 31 +
-    byteAt(bytes, end - 1);
+    ((length * 31 + (bytes[start] ?? outOfRange(bytes, start))) * 31 +
+      (bytes[start + (length >> 1)] ?? outOfRange(bytes, start + (length >> 1)))) *
+      31 +
+    (bytes[end - 1] ?? outOfRange(bytes, end - 1));
   return hash & (SLOTS - 1);
 }
 
@@ -209,7 +210,9 @@ class Cursor {
   /** The next byte after whitespace, consumed. */
   next(): number {
     this.space();
-    return this.at < this.end ? byteAt(this.bytes, this.at++) : -1;
+    if (this.at >= this.end) return -1;
+    const at = this.at++;
+    return this.bytes[at] ?? outOfRange(this.bytes, at);
   }
 
   expect(byte: number): void {
@@ -237,7 +240,7 @@ class Cursor {
     let ascii = true;
     for (;;) {
       if (at >= this.end) decline();
-      const c = byteAt(bytes, at);
+      const c = bytes[at] ?? outOfRange(bytes, at);
       if (c === QUOTE) break;
       if (c < 0x80) {
         if (c < 0x20 || c === 0x7f || c === BACKSLASH) decline();
@@ -270,7 +273,7 @@ class Cursor {
     this.span();
     return this.stringAscii
       ? this.text.slice(this.stringStart + this.shift, this.stringEnd + this.shift)
-      : at(this.wideTexts, this.wides - 1);
+      : (this.wideTexts[this.wides - 1] ?? outOfRange(this.wideTexts, this.wides - 1));
   }
 
   /** The index of one of `values` in its list. */
@@ -285,7 +288,7 @@ class Cursor {
     this.space();
     const guessed = keys.guess(after, this.bytes, this.at, this.end);
     if (guessed >= 0) {
-      this.at += keys.keyLength(guessed);
+      this.at += keys.guessedLength;
       return guessed;
     }
     this.span();
@@ -319,11 +322,11 @@ class Cursor {
     this.space();
     const bytes = this.bytes;
     let at = this.at;
-    const first = at < this.end ? byteAt(bytes, at) : -1;
+    const first = at < this.end ? (bytes[at] ?? outOfRange(bytes, at)) : -1;
     if (first < 0x31 || first > 0x39) decline();
     let value = 0;
     for (; at < this.end; at++) {
-      const c = byteAt(bytes, at);
+      const c = bytes[at] ?? outOfRange(bytes, at);
       if (c < 0x30 || c > 0x39) break;
       value = value * 10 + (c - 0x30);
       if (value > MAX_HOUSE_NUMBER) decline();
@@ -350,7 +353,7 @@ class Cursor {
  * from 0x80 on at `bytes[at]`, before `end`; 0 when there is none.
  */
 function utf8Length(bytes: Uint8Array, at: number, end: number): number {
-  const lead = byteAt(bytes, at);
+  const lead = bytes[at] ?? outOfRange(bytes, at);
   let length: number;
   let low = 0x80;
   let high = 0xbf;
@@ -368,10 +371,10 @@ function utf8Length(bytes: Uint8Array, at: number, end: number): number {
     return 0;
   }
   if (at + length > end) return 0;
-  const second = byteAt(bytes, at + 1);
+  const second = bytes[at + 1] ?? outOfRange(bytes, at + 1);
   if (second < low || second > high) return 0;
   for (let i = at + 2; i < at + length; i++) {
-    const c = byteAt(bytes, i);
+    const c = bytes[i] ?? outOfRange(bytes, i);
     if (c < 0x80 || c > 0xbf) return 0;
   }
   return length;
@@ -671,18 +674,23 @@ function readSignal(c: Cursor, s: PlainLine): void {
   const occurred = SIGNAL_SPAN.occurredAt;
   const receivedMs = parseTimestampBytes(
     c.bytes,
-    numberAt(spans, received),
-    numberAt(spans, received + 1),
+    spans[received] ?? outOfRange(spans, received),
+    spans[received + 1] ?? outOfRange(spans, received + 1),
   );
   const occurredMs = parseTimestampBytes(
     c.bytes,
-    numberAt(spans, occurred),
-    numberAt(spans, occurred + 1),
+    spans[occurred] ?? outOfRange(spans, occurred),
+    spans[occurred + 1] ?? outOfRange(spans, occurred + 1),
   );
   if (Number.isNaN(receivedMs) || Number.isNaN(occurredMs)) decline();
   if (occurredMs - receivedMs > MAX_OCCURRED_AFTER_RECEIVED_MS) decline();
   for (let i = 0; i < s.relations; i++) {
-    if (!s.hasPerson(at(s.relationFroms, i)) || !s.hasPerson(at(s.relationTos, i))) decline();
+    if (
+      !s.hasPerson(s.relationFroms[i] ?? outOfRange(s.relationFroms, i)) ||
+      !s.hasPerson(s.relationTos[i] ?? outOfRange(s.relationTos, i))
+    ) {
+      decline();
+    }
   }
   s.id = id;
   s.kind = kind;
@@ -742,7 +750,7 @@ function readPerson(c: Cursor, s: PlainLine): void {
         c.mark(spans, at + PERSON_SPAN.bsn);
         bsnNumber = 0;
         for (let i = c.stringStart; i < c.stringEnd; i++) {
-          bsnNumber = bsnNumber * 10 + byteAt(c.bytes, i) - 0x30;
+          bsnNumber = bsnNumber * 10 + (c.bytes[i] ?? outOfRange(c.bytes, i)) - 0x30;
         }
         break;
       case PERSON.familyName:
@@ -858,19 +866,25 @@ function readAddress(c: Cursor, s: PlainLine): void {
       c.mark(spans, at);
     }
   } while (c.more(CLOSE_OBJECT));
-  const letter = numberAt(spans, ADDRESS_SPAN.houseLetter);
+  const letter = spans[ADDRESS_SPAN.houseLetter] ?? outOfRange(spans, ADDRESS_SPAN.houseLetter);
   if (
     letter >= 0 &&
-    (numberAt(spans, ADDRESS_SPAN.houseLetter + 1) - letter !== 1 ||
-      !isLetter(byteAt(bytes, letter)))
+    ((spans[ADDRESS_SPAN.houseLetter + 1] ?? outOfRange(spans, ADDRESS_SPAN.houseLetter + 1)) -
+      letter !==
+      1 ||
+      !isLetter(bytes[letter] ?? outOfRange(bytes, letter)))
   ) {
     decline();
   }
-  const addition = numberAt(spans, ADDRESS_SPAN.addition);
+  const addition = spans[ADDRESS_SPAN.addition] ?? outOfRange(spans, ADDRESS_SPAN.addition);
   if (
     addition >= 0 &&
     !isAddition(
-      c.text.slice(addition + c.shift, numberAt(spans, ADDRESS_SPAN.addition + 1) + c.shift),
+      c.text.slice(
+        addition + c.shift,
+        (spans[ADDRESS_SPAN.addition + 1] ?? outOfRange(spans, ADDRESS_SPAN.addition + 1)) +
+          c.shift,
+      ),
     )
   ) {
     decline();
