@@ -258,12 +258,9 @@ export function inWriteOrder(packed: PackedHouseholds, inputs: Int32Array): Int3
     return idA < idB ? -1 : idA > idB ? 1 : 0;
   };
   for (let from = 0; from < n;) {
+    const time = times[order[from] ?? outOfRange(order, from)];
     let to = from + 1;
-    while (
-      to < n &&
-      times[order[to] ?? outOfRange(order, to)] === times[order[from] ?? outOfRange(order, from)]
-    )
-      to++;
+    while (to < n && times[order[to] ?? outOfRange(order, to)] === time) to++;
     if (to - from > 1) order.subarray(from, to).sort(byId);
     from = to;
   }

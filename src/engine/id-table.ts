@@ -74,11 +74,8 @@ export class IdTable {
     this.slots = new Int32Array(2 * slots.length);
     this.hashes = new Uint32Array(2 * slots.length);
     for (let slot = 0; slot < slots.length; slot++) {
-      if (slots[slot] !== 0)
-        this.place(
-          slots[slot] ?? outOfRange(slots, slot),
-          hashes[slot] ?? outOfRange(hashes, slot),
-        );
+      const entry = slots[slot] ?? outOfRange(slots, slot);
+      if (entry !== 0) this.place(entry, hashes[slot] ?? outOfRange(hashes, slot));
     }
   }
 }

@@ -144,8 +144,9 @@ export class WireWriter {
       ),
     );
     numbers.push(line.violenceCount);
-    for (let i = 0; i < line.violenceCount; i++)
+    for (let i = 0; i < line.violenceCount; i++) {
       numbers.push(line.violenceTypes[i] ?? outOfRange(line.violenceTypes, i));
+    }
     const address = this.keys.end;
     this.pushedKey(address, pushAddressKey(this.keys, bytes, line.addressSpans, line.houseNumber));
     numbers.push(line.relations);

@@ -251,12 +251,10 @@ export class Radar {
       );
     const { id, fingerprint, retracts, rule, graph } = prepared;
     const known = acceptedIds.indexOf(id);
-    if (known !== -1)
-      return this.again(
-        id,
-        this.fingerprints[known] ?? outOfRange(this.fingerprints, known),
-        fingerprint,
-      );
+    if (known !== -1) {
+      const first = this.fingerprints[known] ?? outOfRange(this.fingerprints, known);
+      return this.again(id, first, fingerprint);
+    }
     acceptedIds.add(id);
     this.fingerprints.push(fingerprint);
     if (rule !== undefined && graph !== undefined) {
@@ -286,11 +284,8 @@ export class Radar {
     if (known !== -1) {
       // Read past it even when it is rejected: the wire goes on with the next signal.
       wire.body(id);
-      return this.again(
-        id,
-        this.fingerprints[known] ?? outOfRange(this.fingerprints, known),
-        fingerprint,
-      );
+      const first = this.fingerprints[known] ?? outOfRange(this.fingerprints, known);
+      return this.again(id, first, fingerprint);
     }
     acceptedIds.add(id, hash);
     this.fingerprints.push(fingerprint);

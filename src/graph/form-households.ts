@@ -127,11 +127,10 @@ function finishForming(
   { persons, byAddress }: Ahead,
   nameLinks: Int32Array,
 ): FormedHouseholds {
-  for (let k = 0; k < nameLinks.length; k += 2)
-    persons.union(
-      nameLinks[k] ?? outOfRange(nameLinks, k),
-      nameLinks[k + 1] ?? outOfRange(nameLinks, k + 1),
-    );
+  for (let k = 0; k < nameLinks.length; k += 2) {
+    const a = nameLinks[k] ?? outOfRange(nameLinks, k);
+    persons.union(a, nameLinks[k + 1] ?? outOfRange(nameLinks, k + 1));
+  }
   const signals = new UnionFind(columns.rows);
   linkThroughPersons(signals, persons, records, rowOfRecord);
   linkAlongAddresses(signals, columns, byAddress, persons, options.institutionalPersonThreshold);
@@ -146,17 +145,13 @@ function finishForming(
   const counted = new Int32Array(columns.records);
   for (let h = 0; h < personCounts.length; h++) {
     const { starts } = households;
-    personCounts[h] = countPersons(
-      columns,
-      households.items,
-      starts[h] ?? outOfRange(starts, h),
-      starts[h + 1] ?? outOfRange(starts, h + 1),
-      {
-        persons,
-        counted,
-        mark: h + 1,
-      },
-    );
+    const from = starts[h] ?? outOfRange(starts, h);
+    const to = starts[h + 1] ?? outOfRange(starts, h + 1);
+    personCounts[h] = countPersons(columns, households.items, from, to, {
+      persons,
+      counted,
+      mark: h + 1,
+    });
   }
   return { households, personCounts };
 }
@@ -196,13 +191,10 @@ function linkThroughPersons(
   const firstRowOfPerson = new Int32Array(rowOfRecord.length).fill(-1);
   for (const r of records) {
     const person = persons.find(r);
-    if (firstRowOfPerson[person] === -1)
-      firstRowOfPerson[person] = rowOfRecord[r] ?? outOfRange(rowOfRecord, r);
-    else
-      signals.union(
-        firstRowOfPerson[person] ?? outOfRange(firstRowOfPerson, person),
-        rowOfRecord[r] ?? outOfRange(rowOfRecord, r),
-      );
+    const row = rowOfRecord[r] ?? outOfRange(rowOfRecord, r);
+    const first = firstRowOfPerson[person] ?? outOfRange(firstRowOfPerson, person);
+    if (first === -1) firstRowOfPerson[person] = row;
+    else signals.union(first, row);
   }
 }
 
@@ -236,15 +228,13 @@ function linkAlongAddresses(
       if (countPersons(columns, chains, from, to, count) > threshold) continue;
     }
     let previous = chains[from] ?? outOfRange(chains, from);
+    let previousTime = times[previous] ?? outOfRange(times, previous);
     for (let j = from + 1; j < to; j++) {
       const row = chains[j] ?? outOfRange(chains, j);
-      if (
-        (times[row] ?? outOfRange(times, row)) - (times[previous] ?? outOfRange(times, previous)) <=
-        ADDRESS_LINK_WINDOW_MS
-      ) {
-        signals.union(previous, row);
-      }
+      const time = times[row] ?? outOfRange(times, row);
+      if (time - previousTime <= ADDRESS_LINK_WINDOW_MS) signals.union(previous, row);
       previous = row;
+      previousTime = time;
     }
   }
 }

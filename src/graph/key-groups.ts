@@ -112,13 +112,12 @@ function splitByKey(
   }
   // Two keys with one hash: rare enough that sorting the run by key costs nothing overall.
   items.subarray(from, to).sort(compareKeys);
-  for (let i = from; i < to; i++) {
-    if (
-      i === from ||
-      compareKeys(items[i] ?? outOfRange(items, i), items[i - 1] ?? outOfRange(items, i - 1)) !== 0
-    ) {
-      starts[count++] = i;
-    }
+  let previous = items[from] ?? outOfRange(items, from);
+  starts[count++] = from;
+  for (let i = from + 1; i < to; i++) {
+    const item = items[i] ?? outOfRange(items, i);
+    if (compareKeys(item, previous) !== 0) starts[count++] = i;
+    previous = item;
   }
   return count;
 }

@@ -47,8 +47,9 @@ export class KeyStore {
   hashSince(start: number): number {
     const units = this.units;
     let hash = FNV_OFFSET;
-    for (let i = start; i < this.length; i++)
+    for (let i = start; i < this.length; i++) {
       hash = Math.imul(hash ^ (units[i] ?? outOfRange(units, i)), FNV_PRIME);
+    }
     return hash >>> 0;
   }
 

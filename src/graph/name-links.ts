@@ -40,8 +40,10 @@ export function linkNames(names: NameRecords): Int32Array {
   const { records, bsns, initials, hashes, starts, ends, units } = names;
   const grouped = records.slice();
   const numbers = new Uint32Array(grouped.length);
-  for (const [j, record] of grouped.entries())
+  for (let j = 0; j < grouped.length; j++) {
+    const record = grouped[j] ?? outOfRange(grouped, j);
     numbers[j] = hashes[record] ?? outOfRange(hashes, record);
+  }
   const compare = (a: number, b: number): number =>
     KeyStore.compareUnits(
       units,

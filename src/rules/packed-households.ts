@@ -305,13 +305,10 @@ export class RuleInputColumns {
       const idB = ids[b] ?? outOfRange(ids, b);
       return idA < idB ? -1 : idA > idB ? 1 : 0;
     };
-    for (let h = 0; h + 1 < starts.length; h++)
-      sortRange(
-        rows,
-        starts[h] ?? outOfRange(starts, h),
-        starts[h + 1] ?? outOfRange(starts, h + 1),
-        inOrder,
-      );
+    for (let h = 0; h + 1 < starts.length; h++) {
+      const from = starts[h] ?? outOfRange(starts, h);
+      sortRange(rows, from, starts[h + 1] ?? outOfRange(starts, h + 1), inOrder);
+    }
     return this.packRows({ items: rows, starts }, householdIds, ids);
   }
 

@@ -132,11 +132,11 @@ const SLOTS = 1024;
 function slotOf(bytes: Uint8Array, start: number, end: number): number {
   const length = end - start;
   if (length === 0) return 0;
-  const hash =
-    ((length * 31 + (bytes[start] ?? outOfRange(bytes, start))) * 31 +
-      (bytes[start + (length >> 1)] ?? outOfRange(bytes, start + (length >> 1)))) *
-      31 +
-    (bytes[end - 1] ?? outOfRange(bytes, end - 1));
+  const middle = start + (length >> 1);
+  const first = bytes[start] ?? outOfRange(bytes, start);
+  const inMiddle = bytes[middle] ?? outOfRange(bytes, middle);
+  const last = bytes[end - 1] ?? outOfRange(bytes, end - 1);
+  const hash = ((length * 31 + first) * 31 + inMiddle) * 31 + last;
   return hash & (SLOTS - 1);
 }
 
@@ -685,12 +685,9 @@ function readSignal(c: Cursor, s: PlainLine): void {
   if (Number.isNaN(receivedMs) || Number.isNaN(occurredMs)) decline();
   if (occurredMs - receivedMs > MAX_OCCURRED_AFTER_RECEIVED_MS) decline();
   for (let i = 0; i < s.relations; i++) {
-    if (
-      !s.hasPerson(s.relationFroms[i] ?? outOfRange(s.relationFroms, i)) ||
-      !s.hasPerson(s.relationTos[i] ?? outOfRange(s.relationTos, i))
-    ) {
-      decline();
-    }
+    const from = s.relationFroms[i] ?? outOfRange(s.relationFroms, i);
+    const to = s.relationTos[i] ?? outOfRange(s.relationTos, i);
+    if (!s.hasPerson(from) || !s.hasPerson(to)) decline();
   }
   s.id = id;
   s.kind = kind;
