@@ -1,3 +1,5 @@
+import { outOfRange } from './at.js';
+
 /**
  * Sorts `items[from..to)` in place by `compare`. Most of the ranges sorted
  * are small (the signals at one address, or of one household): an
@@ -14,9 +16,13 @@ export function sortRange(
     return;
   }
   for (let i = from + 1; i < to; i++) {
-    const item = items[i]!;
+    const item = items[i] ?? outOfRange(items, i);
     let j = i - 1;
-    for (; j >= from && compare(items[j]!, item) > 0; j--) items[j + 1] = items[j]!;
+    for (; j >= from; j--) {
+      const before = items[j] ?? outOfRange(items, j);
+      if (compare(before, item) <= 0) break;
+      items[j + 1] = before;
+    }
     items[j + 1] = item;
   }
 }

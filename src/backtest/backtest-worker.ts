@@ -6,6 +6,8 @@
  * answering with each part's output lines.
  */
 import { parentPort } from 'node:worker_threads';
+import { at } from '../at.js';
+import { RadarError } from '../errors.js';
 import { linkNames } from '../graph/name-links.js';
 import { compileRuleset, type CompiledRule } from '../rules/evaluate.js';
 import { householdCount } from '../rules/packed-households.js';
@@ -66,8 +68,13 @@ const PIECE_BYTES = 1 << 20;
 /** Under a quarter of a piece even at three bytes a unit, so a batch always fits an empty piece. */
 const BATCH_UNITS = 1 << 16;
 
+if (parentPort === null) {
+  throw new RadarError('WORKER_FAILED', 'the backtest worker script runs in a worker thread only');
+}
+const port = parentPort;
+
 function reply(message: WorkerReply, transfer: ArrayBuffer[] = []): void {
-  parentPort!.postMessage(message, transfer);
+  port.postMessage(message, transfer);
 }
 
 /** The job under way, between finding its episodes and making its lines. */
@@ -85,7 +92,10 @@ function findEpisodes(job: EvaluationJob): void {
 
 /** From the last part down, until the main thread's claims are reached. */
 function makeLines({ householdIds, lists, parts, claims }: LineWork): void {
-  const { job, rules } = evaluating!;
+  if (evaluating === undefined) {
+    throw new RadarError('WORKER_FAILED', 'asked for lines before finding episodes');
+  }
+  const { job, rules } = evaluating;
   evaluating = undefined;
   job.households.householdIds = householdIds;
   const made = new PartLines(rules, job.households, lists);
@@ -95,7 +105,7 @@ function makeLines({ householdIds, lists, parts, claims }: LineWork): void {
     if (holder === HERE) return;
     if (holder !== UNCLAIMED) continue;
     const lines = new Utf8Lines();
-    for (const line of made.lines(parts[i]!)) lines.add(line);
+    for (const line of made.lines(at(parts, i))) lines.add(line);
     // Encoded here and transferred: the main thread writes the bytes as they come.
     const output = lines.finish();
     reply(
@@ -105,7 +115,7 @@ function makeLines({ householdIds, lists, parts, claims }: LineWork): void {
   }
 }
 
-parentPort!.on('message', (request: WorkerRequest) => {
+port.on('message', (request: WorkerRequest) => {
   try {
     if ('decode' in request) {
       const chunk = decodeChunk(request.decode);

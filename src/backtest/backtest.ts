@@ -131,9 +131,9 @@ async function writeRadarState(
   await writeLines(out, orderedHouseholdLines(radar.householdSummariesInOrder()));
   const { lists, parts } = await shared.episodes(new EpisodeFinder(rules, packed));
   const made = new PartLines(rules, packed, lists);
-  for (let i = 0; i < parts.length; i++) {
+  for (const [i, part] of parts.entries()) {
     if (shared.claimHere(i)) {
-      await writeLines(out, made.lines(parts[i]!));
+      await writeLines(out, made.lines(part));
     } else {
       for (const piece of await shared.output(i)) {
         if (!out.write(piece)) await once(out, 'drain');
@@ -152,8 +152,9 @@ async function ingestWith(
     counts.read += chunk.read;
     let r = 0;
     const rejectUpTo = (line: number): void => {
-      for (; r < chunk.rejected.length && chunk.rejected[r]!.line < line; r++) {
-        const { line: at, code, message, field } = chunk.rejected[r]!;
+      const { rejected } = chunk;
+      for (let next = rejected[r]; next !== undefined && next.line < line; next = rejected[++r]) {
+        const { line: at, code, message, field } = next;
         counts.rejected++;
         onRejected(firstLine + at, new SignalRejectedError(code, message, field));
       }
@@ -181,7 +182,14 @@ async function ingestWith(
   const queue: Decoding[] = [];
   // A failed chunk stays at the head, for its error to be thrown when awaited.
   const applyReady = (): void => {
-    while (queue.length > 0 && queue[0]!.decoded !== undefined) apply(queue.shift()!.decoded!);
+    for (let head = queue[0]; head?.decoded !== undefined; head = queue[0]) {
+      queue.shift();
+      apply(head.decoded);
+    }
+  };
+  const applyHead = async (): Promise<void> => {
+    const head = queue.shift();
+    if (head !== undefined) apply(await head.chunk);
   };
   for await (const bytes of lineChunks(input, { onChunk: onBytes })) {
     // A worker's answer is a message event; reading a file whose data is at hand never yields to
@@ -189,9 +197,9 @@ async function ingestWith(
     if (workerThreads > 0) await setImmediate();
     queue.push(decoding(decoder.decode(bytes)));
     applyReady();
-    while (queue.length > ahead) apply(await queue.shift()!.chunk);
+    while (queue.length > ahead) await applyHead();
   }
-  while (queue.length > 0) apply(await queue.shift()!.chunk);
+  while (queue.length > 0) await applyHead();
   return { ...counts, withdrawn: radar.counts.withdrawn };
 }
 

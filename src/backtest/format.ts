@@ -2,6 +2,7 @@
  * The `radar backtest` output of CONTRACT §4, shared by `radar export` so the
  * two can be compared byte for byte.
  */
+import { at } from '../at.js';
 import { byCodeUnits, type HouseholdSummary } from '../engine/household-summary.js';
 import type { Indicator, Rule } from '../rules/index.js';
 
@@ -16,7 +17,7 @@ export function* radarOutputLines(
 
 export function householdLines(households: readonly HouseholdSummary[]): Generator<string> {
   return orderedHouseholdLines(
-    [...households].sort((a, b) => byCodeUnits(a.signalIds[0]!, b.signalIds[0]!)),
+    [...households].sort((a, b) => byCodeUnits(at(a.signalIds, 0), at(b.signalIds, 0))),
   );
 }
 
@@ -78,7 +79,8 @@ function jsonString(text: string): string {
 
 function jsonStrings(texts: readonly string[]): string {
   let list = '';
-  for (let i = 0; i < texts.length; i++) list += (i === 0 ? '' : ',') + jsonString(texts[i]!);
+  // A JSON string is never empty: the list is empty only before the first.
+  for (const text of texts) list += (list === '' ? '' : ',') + jsonString(text);
   return list;
 }
 

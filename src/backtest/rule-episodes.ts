@@ -11,6 +11,7 @@
  * while it is evaluated, an indicator while its line is made, and the first
  * pass shares out households rather than whole rules.
  */
+import { at, outOfRange } from '../at.js';
 import type { Radar } from '../engine/index.js';
 import type { CompiledRule, Episode, Indicator, RuleInput } from '../rules/index.js';
 import type { Point } from '../rules/order.js';
@@ -88,27 +89,40 @@ export class EpisodeFinder {
   private readonly columns: EpisodeColumns[];
   private household = 0;
   private sorted: readonly RuleInput[] = [];
-  private readonly found: ((first: Point, episode: Episode) => void)[];
+  /** Each rule with the callback its episodes go to. */
+  private readonly work: {
+    rule: CompiledRule;
+    found: (first: Point, episode: Episode) => void;
+  }[];
 
   constructor(
-    private readonly rules: readonly CompiledRule[],
+    rules: readonly CompiledRule[],
     private readonly packed: PackedHouseholds,
   ) {
     this.columns = rules.map(() => new EpisodeColumns());
     // One callback a rule, made once, rather than a closure a household and rule.
-    this.found = this.columns.map((columns, r) =>
-      rules[r]!.onIndicators
-        ? (first, episode) => {
+    this.work = rules.map((rule, r) => {
+      const columns = at(this.columns, r);
+      if (rule.onIndicators) {
+        return {
+          rule,
+          found: (first: Point, episode: Episode) => {
             columns.firstTimes.push(first.t);
             columns.firstIds.push(first.id);
             columns.add(this.household, -1, episode);
-          }
-        : (first, episode) => {
-            const at =
-              this.packed.starts[this.household]! + this.sorted.indexOf(first as RuleInput);
-            columns.add(this.household, at, episode);
           },
-    );
+        };
+      }
+      return {
+        rule,
+        found: (first: Point, episode: Episode) => {
+          const input =
+            (this.packed.starts[this.household] ?? outOfRange(this.packed.starts, this.household)) +
+            this.sorted.indexOf(first as RuleInput);
+          columns.add(this.household, input, episode);
+        },
+      };
+    });
   }
 
   /** Every rule's episodes in households `from` up to `to`. */
@@ -116,8 +130,7 @@ export class EpisodeFinder {
     for (let h = from; h < to; h++) {
       this.household = h;
       this.sorted = householdInputs(this.packed, h);
-      for (let r = 0; r < this.rules.length; r++)
-        this.rules[r]!.episodes(this.sorted, this.found[r]!);
+      for (const { rule, found } of this.work) rule.episodes(this.sorted, found);
     }
     this.sorted = [];
   }
@@ -159,7 +172,7 @@ export function lineParts(
   const parts: LinePart[] = [];
   for (let rule = 0; rule < rules; rule++) {
     let count = 0;
-    for (const list of lists) count += list[rule]!.households.length;
+    for (const list of lists) count += at(list, rule).households.length;
     for (let from = 0; from < count; from += size) {
       parts.push({ rule, from, to: Math.min(count, from + size) });
     }
@@ -195,7 +208,7 @@ export class RuleEpisodes {
       for (let k = 0; k < list.households.length; k++, e++) {
         this.listOf[e] = l;
         this.ks[e] = k;
-        inputs[e] = list.firstInputs[k]!;
+        inputs[e] = list.firstInputs[k] ?? outOfRange(list.firstInputs, k);
       }
     });
     this.order = rule.onIndicators ? this.byFirstIndicator() : inWriteOrder(packed, inputs);
@@ -208,8 +221,13 @@ export class RuleEpisodes {
 
   /** For a rule on indicators, by the raisedAt and then the indicatorId of each episode's first: few, compared directly. */
   private byFirstIndicator(): Int32Array {
-    const time = (e: number): number => this.lists[this.listOf[e]!]!.firstTimes[this.ks[e]!]!;
-    const id = (e: number): string => this.lists[this.listOf[e]!]!.firstIds[this.ks[e]!]!;
+    const first = (e: number) => {
+      const list = at(this.lists, at(this.listOf, e));
+      const k = at(this.ks, e);
+      return { time: at(list.firstTimes, k), id: at(list.firstIds, k) };
+    };
+    const time = (e: number): number => first(e).time;
+    const id = (e: number): string => first(e).id;
     return Int32Array.from(this.listOf, (_, e) => e).sort(
       (a, b) => time(a) - time(b) || (id(a) < id(b) ? -1 : id(a) > id(b) ? 1 : 0),
     );
@@ -219,18 +237,22 @@ export class RuleEpisodes {
   *lines(from = 0, to = this.count): Generator<string> {
     const { packed } = this;
     for (let i = from; i < to; i++) {
-      const e = this.order[i]!;
-      const list = this.lists[this.listOf[e]!]!;
-      const k = this.ks[e]!;
-      const h = list.households[k]!;
+      const e = this.order[i] ?? outOfRange(this.order, i);
+      const list = at(this.lists, this.listOf[e] ?? outOfRange(this.listOf, e));
+      const k = this.ks[e] ?? outOfRange(this.ks, e);
+      const h = list.households[k] ?? outOfRange(list.households, k);
       const episode: Episode = {
-        first: list.first[k]!,
-        from: list.from[k]!,
-        last: list.last[k]!,
-        value: list.values[k]!,
+        first: list.first[k] ?? outOfRange(list.first, k),
+        from: list.from[k] ?? outOfRange(list.from, k),
+        last: list.last[k] ?? outOfRange(list.last, k),
+        value: list.values[k] ?? outOfRange(list.values, k),
       };
       yield this.line(
-        this.rule.indicator(householdInputs(packed, h), episode, packed.householdIds[h]!),
+        this.rule.indicator(
+          householdInputs(packed, h),
+          episode,
+          packed.householdIds[h] ?? outOfRange(packed.householdIds, h),
+        ),
       );
     }
   }
@@ -251,24 +273,30 @@ export function inWriteOrder(packed: PackedHouseholds, inputs: Int32Array): Int3
   let earliest = Infinity;
   for (let e = 0; e < n; e++) {
     order[e] = e;
-    times[e] = packed.t[inputs[e]!]!;
-    earliest = Math.min(earliest, times[e]!);
+    const input = inputs[e] ?? outOfRange(inputs, e);
+    const time = packed.t[input] ?? outOfRange(packed.t, input);
+    times[e] = time;
+    earliest = Math.min(earliest, time);
   }
   // Whole milliseconds from the earliest, below 2^53: a low and a high 32-bit half.
   const low = new Uint32Array(n);
-  for (let e = 0; e < n; e++) low[e] = (times[e]! - earliest) % HALF;
+  for (let e = 0; e < n; e++) low[e] = ((times[e] ?? outOfRange(times, e)) - earliest) % HALF;
   radixSort(low, order);
   const high = new Uint32Array(n);
-  for (let i = 0; i < n; i++) high[i] = Math.floor((times[order[i]!]! - earliest) / HALF);
+  for (let i = 0; i < n; i++) {
+    const e = order[i] ?? outOfRange(order, i);
+    high[i] = Math.floor(((times[e] ?? outOfRange(times, e)) - earliest) / HALF);
+  }
   radixSort(high, order);
   const byId = (a: number, b: number): number => {
-    const idA = packedId(packed, inputs[a]!);
-    const idB = packedId(packed, inputs[b]!);
+    const idA = packedId(packed, inputs[a] ?? outOfRange(inputs, a));
+    const idB = packedId(packed, inputs[b] ?? outOfRange(inputs, b));
     return idA < idB ? -1 : idA > idB ? 1 : 0;
   };
   for (let from = 0; from < n;) {
+    const time = times[order[from] ?? outOfRange(order, from)];
     let to = from + 1;
-    while (to < n && times[order[to]!] === times[order[from]!]) to++;
+    while (to < n && times[order[to] ?? outOfRange(order, to)] === time) to++;
     if (to - from > 1) order.subarray(from, to).sort(byId);
     from = to;
   }
@@ -289,8 +317,8 @@ export class PartLines {
 
   lines({ rule, from, to }: LinePart): Generator<string> {
     if (this.current?.rule !== rule) {
-      const lists = this.lists.map((list) => list[rule]!);
-      this.current = { rule, episodes: new RuleEpisodes(this.rules[rule]!, this.packed, lists) };
+      const lists = this.lists.map((list) => at(list, rule));
+      this.current = { rule, episodes: new RuleEpisodes(at(this.rules, rule), this.packed, lists) };
     }
     return this.current.episodes.lines(from, to);
   }
@@ -307,7 +335,7 @@ export function* radarStateLines(radar: Radar): Generator<string> {
   const finder = new EpisodeFinder(rules, households);
   finder.find(0, householdCount(households));
   const lists = finder.finish();
-  for (let r = 0; r < rules.length; r++) {
-    yield* new RuleEpisodes(rules[r]!, households, [lists[r]!]).lines();
+  for (const [r, rule] of rules.entries()) {
+    yield* new RuleEpisodes(rule, households, [at(lists, r)]).lines();
   }
 }

@@ -11,8 +11,9 @@
  */
 import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
+import { at } from '../at.js';
 import { RadarError } from '../errors.js';
-import type { NameRecords } from '../graph/name-links.js';
+import { linkNames, type NameRecords } from '../graph/name-links.js';
 import type { Rule } from '../rules/index.js';
 import { householdCount, type PackedHouseholds } from '../rules/packed-households.js';
 import { inThreadDecoder, type ChunkDecoder } from './chunk-decoder.js';
@@ -169,9 +170,13 @@ export class BacktestWorkers implements ChunkDecoder {
 
   /** To the worker with the least queued, or here when every worker has `WORKER_BACKLOG`. */
   decode(bytes: Uint8Array): Promise<DecodedChunk> {
-    let least = this.members[0]!;
-    for (const m of this.members) if (m.decoding.length < least.decoding.length) least = m;
-    if (least.decoding.length >= WORKER_BACKLOG) return this.here.decode(bytes);
+    let least: Member | undefined;
+    for (const m of this.members) {
+      if (least === undefined || m.decoding.length < least.decoding.length) least = m;
+    }
+    if (least === undefined || least.decoding.length >= WORKER_BACKLOG) {
+      return this.here.decode(bytes);
+    }
     const reply = deferred<DecodedChunk>();
     least.decoding.push(reply);
     least.worker.postMessage({ decode: bytes } satisfies WorkerRequest, [
@@ -180,10 +185,15 @@ export class BacktestWorkers implements ChunkDecoder {
     return reply.promise;
   }
 
-  /** `linkNames` in the first worker, which reads the columns where they are, in shared memory. */
+  /**
+   * `linkNames` in the first worker, which reads the columns where they are,
+   * in shared memory; here when there is no worker.
+   */
   linkNames(names: NameRecords): Promise<Int32Array> {
+    const [first] = this.members;
+    if (first === undefined) return Promise.resolve(linkNames(names));
     this.nameLinks = deferred<Int32Array>();
-    this.members[0]!.worker.postMessage({ linkNames: names } satisfies WorkerRequest);
+    first.worker.postMessage({ linkNames: names } satisfies WorkerRequest);
     return this.nameLinks.promise;
   }
 
@@ -210,7 +220,7 @@ export class BacktestWorkers implements ChunkDecoder {
         return { lists, parts };
       },
       claimHere: (index) => Atomics.compareExchange(claims, index, UNCLAIMED, HERE) === UNCLAIMED,
-      output: (index) => this.outputs[index]!.promise,
+      output: (index) => at(this.outputs, index).promise,
     };
   }
 
@@ -219,13 +229,15 @@ export class BacktestWorkers implements ChunkDecoder {
   }
 
   private receive(member: Member, reply: WorkerReply): void {
-    if ('chunk' in reply) {
-      member.decoding.shift()!.resolve(reply.chunk);
-    } else if ('nameLinks' in reply) {
-      this.nameLinks!.resolve(reply.nameLinks);
-    } else if ('episodes' in reply) {
-      this.found[this.members.indexOf(member)]!.resolve(reply.episodes);
-    } else if ('part' in reply) this.outputs[reply.part]!.resolve(reply.output);
+    // A reply to no request breaks the protocol: it fails the backtest like a failed worker.
+    const answer = <T>(request: Deferred<T> | undefined, value: T): void => {
+      if (request === undefined) this.fail(member, 'backtest worker replied to no request');
+      else request.resolve(value);
+    };
+    if ('chunk' in reply) answer(member.decoding.shift(), reply.chunk);
+    else if ('nameLinks' in reply) answer(this.nameLinks, reply.nameLinks);
+    else if ('episodes' in reply) answer(this.found[this.members.indexOf(member)], reply.episodes);
+    else if ('part' in reply) answer(this.outputs[reply.part], reply.output);
     else this.fail(member, `backtest worker failed: ${reply.error}`);
   }
 

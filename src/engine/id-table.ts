@@ -6,6 +6,8 @@
  * cache miss apiece, where this reads one slot and its hash side by side
  * and a key only when the hashes match.
  */
+import { outOfRange } from '../at.js';
+
 export class IdTable {
   /** Each id, by number. */
   private readonly ids: string[] = [];
@@ -36,7 +38,7 @@ export class IdTable {
   indexOf(id: string, hash = IdTable.hash(id)): number {
     const mask = this.slots.length - 1;
     for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
-      const entry = this.slots[slot]!;
+      const entry = this.slots[slot] ?? outOfRange(this.slots, slot);
       if (entry === 0) return -1;
       if (this.hashes[slot] === hash && this.ids[entry - 1] === id) return entry - 1;
     }
@@ -72,7 +74,8 @@ export class IdTable {
     this.slots = new Int32Array(2 * slots.length);
     this.hashes = new Uint32Array(2 * slots.length);
     for (let slot = 0; slot < slots.length; slot++) {
-      if (slots[slot] !== 0) this.place(slots[slot]!, hashes[slot]!);
+      const entry = slots[slot] ?? outOfRange(slots, slot);
+      if (entry !== 0) this.place(entry, hashes[slot] ?? outOfRange(hashes, slot));
     }
   }
 }

@@ -18,6 +18,7 @@
  * length goes with the numbers, just before the number that follows the
  * string in this order.
  */
+import { at, outOfRange } from '../at.js';
 import { letterIndex, type HouseholdColumns } from '../graph/household-columns.js';
 import { KeyStore } from '../graph/key-store.js';
 import type { GraphInput } from '../graph/model.js';
@@ -143,28 +144,42 @@ export class WireWriter {
       ),
     );
     numbers.push(line.violenceCount);
-    for (let i = 0; i < line.violenceCount; i++) numbers.push(line.violenceTypes[i]!);
+    for (let i = 0; i < line.violenceCount; i++) {
+      numbers.push(line.violenceTypes[i] ?? outOfRange(line.violenceTypes, i));
+    }
     const address = this.keys.end;
     this.pushedKey(address, pushAddressKey(this.keys, bytes, line.addressSpans, line.houseNumber));
     numbers.push(line.relations);
     for (let i = 0; i < line.relations; i++) {
       this.string(line.relationFroms[i]);
       this.string(line.relationTos[i]);
-      numbers.push(line.relationTypes[i]!);
+      numbers.push(line.relationTypes[i] ?? outOfRange(line.relationTypes, i));
     }
     numbers.push(line.persons);
     for (let i = 0; i < line.persons; i++) {
       this.string(line.refs[i]);
-      numbers.push(line.bsnNumbers[i]!);
+      numbers.push(line.bsnNumbers[i] ?? outOfRange(line.bsnNumbers, i));
       const at = PERSON_SPANS * i;
       const family = at + PERSON_SPAN.familyName;
       const initials = at + PERSON_SPAN.initials;
       const name = this.keys.end;
       this.pushedKey(
         name,
-        pushNameKey(this.keys, bytes, spans[family]!, spans[family + 1]!, line.birthDates[i]),
+        pushNameKey(
+          this.keys,
+          bytes,
+          spans[family] ?? outOfRange(spans, family),
+          spans[family + 1] ?? outOfRange(spans, family + 1),
+          line.birthDates[i],
+        ),
       );
-      numbers.push(firstInitialIndex(bytes, spans[initials]!, spans[initials + 1]!));
+      numbers.push(
+        firstInitialIndex(
+          bytes,
+          spans[initials] ?? outOfRange(spans, initials),
+          spans[initials + 1] ?? outOfRange(spans, initials + 1),
+        ),
+      );
     }
   }
 
@@ -260,7 +275,7 @@ export class WireReader {
     const relations = this.list<Relation>(() => ({
       from: this.string(),
       to: this.string(),
-      type: RELATION_TYPES[this.number()]!,
+      type: at(RELATION_TYPES, this.number()),
     }));
     const keys = new Array<string | undefined>(this.number() * 4);
     for (let i = 0; i < keys.length; i += 4) {
@@ -316,7 +331,8 @@ export class WireReader {
   }
 
   private number(): number {
-    return this.numbers[this.at++]!;
+    const at = this.at++;
+    return this.numbers[at] ?? outOfRange(this.numbers, at);
   }
 
   private string(): string {

@@ -4,6 +4,7 @@
  * accepted signal, then `flush` to evaluate the rules on the households that
  * changed and learn which indicators were raised, updated or withdrawn.
  */
+import { at, outOfRange } from '../at.js';
 import { RadarError, SignalRejectedError } from '../errors.js';
 import {
   formHouseholds,
@@ -180,7 +181,10 @@ export class Radar {
 
   /** `ingest` for a signal prepared elsewhere, such as a decode worker. */
   ingestPrepared(prepared: PreparedSignal): IngestOutcome {
-    if (this.acceptedIds !== undefined) return this.intoColumns(prepared, this.acceptedIds);
+    const { acceptedIds, columns } = this;
+    if (acceptedIds !== undefined && columns !== undefined) {
+      return this.intoColumns(prepared, acceptedIds, columns);
+    }
     const { id } = prepared;
     const known = this.accepted.get(id);
     if (known !== undefined) return this.again(id, known.fingerprint, prepared.fingerprint);
@@ -220,7 +224,11 @@ export class Radar {
    * goes into the columns, even one already retracted (settling leaves it
    * out), and only its id and fingerprint are kept besides.
    */
-  private intoColumns(prepared: PreparedSignal, acceptedIds: IdTable): IngestOutcome {
+  private intoColumns(
+    prepared: PreparedSignal,
+    acceptedIds: IdTable,
+    columns: HouseholdColumns,
+  ): IngestOutcome {
     if (this.formedOnce !== undefined)
       throw new RadarError(
         'RADAR_FORMED_ONCE',
@@ -228,11 +236,14 @@ export class Radar {
       );
     const { id, fingerprint, retracts, rule, graph } = prepared;
     const known = acceptedIds.indexOf(id);
-    if (known !== -1) return this.again(id, this.fingerprints[known]!, fingerprint);
+    if (known !== -1) {
+      const first = this.fingerprints[known] ?? outOfRange(this.fingerprints, known);
+      return this.again(id, first, fingerprint);
+    }
     acceptedIds.add(id);
     this.fingerprints.push(fingerprint);
     if (rule !== undefined && graph !== undefined) {
-      this.columns!.add(id, graph);
+      columns.add(id, graph);
       this.rowInputs.add(rule);
     }
     this.retractAll(id, retracts, acceptedIds);
@@ -245,8 +256,8 @@ export class Radar {
    * columns, with no object made for the signal.
    */
   ingestWire(wire: WireReader): IngestOutcome {
-    const { acceptedIds } = this;
-    if (acceptedIds === undefined) return this.ingestPrepared(wire.read());
+    const { acceptedIds, columns } = this;
+    if (acceptedIds === undefined || columns === undefined) return this.ingestPrepared(wire.read());
     if (this.formedOnce !== undefined)
       throw new RadarError(
         'RADAR_FORMED_ONCE',
@@ -258,11 +269,12 @@ export class Radar {
     if (known !== -1) {
       // Read past it even when it is rejected: the wire goes on with the next signal.
       wire.body(id);
-      return this.again(id, this.fingerprints[known]!, fingerprint);
+      const first = this.fingerprints[known] ?? outOfRange(this.fingerprints, known);
+      return this.again(id, first, fingerprint);
     }
     acceptedIds.add(id, hash);
     this.fingerprints.push(fingerprint);
-    wire.bodyInto(id, this.columns!, this.rowInputs);
+    wire.bodyInto(id, columns, this.rowInputs);
     this.retractAll(id, retracts, acceptedIds);
     return 'accepted';
   }
@@ -295,7 +307,7 @@ export class Radar {
   resolveHousehold(id: string): { household: Household; mergedFrom?: string } | undefined {
     if (this.smallestSignalOf === undefined) {
       this.smallestSignalOf = new Map();
-      for (const smallest of this.formed!)
+      for (const smallest of this.formed ?? [])
         this.smallestSignalOf.set(householdId(smallest), smallest);
       this.formed = undefined;
     }
@@ -361,7 +373,7 @@ export class Radar {
   settle(): void {
     if (this.columns !== undefined) {
       if (this.formedOnce === undefined) {
-        this.keepFormed(formHouseholds(this.columns, this.formOptions(this.columns)));
+        this.keepFormed(formHouseholds(this.columns, this.formOptions(this.columns)), this.columns);
       }
       return;
     }
@@ -382,28 +394,30 @@ export class Radar {
       this.settle();
       return;
     }
+    const { columns } = this;
     this.keepFormed(
-      await formHouseholdsLinkingNames(this.columns, this.formOptions(this.columns), link),
+      await formHouseholdsLinkingNames(columns, this.formOptions(columns), link),
+      columns,
     );
   }
 
   private formOptions({ ids }: HouseholdColumns): FormOptions {
     return {
-      active: (row) => !this.retracted.has(ids[row]!),
+      active: (row) => !this.retracted.has(ids[row] ?? outOfRange(ids, row)),
       institutionalPersonThreshold: this.households.threshold,
     };
   }
 
-  private keepFormed(households: FormedHouseholds): void {
+  private keepFormed(households: FormedHouseholds, columns: HouseholdColumns): void {
     this.formedOnce = households;
     // It takes no more signals, so what only ingesting and forming needed can go: kept,
     // the millions of entries would be marked by every collection while the rules run.
-    this.acceptedWhenFormed = this.acceptedIds!.size;
-    this.acceptedIds!.clear();
+    this.acceptedWhenFormed = this.acceptedIds?.size;
+    this.acceptedIds?.clear();
     this.fingerprints.length = 0;
     this.retracted.clear();
     this.retractedAhead.clear();
-    this.columns!.releaseLinks();
+    columns.releaseLinks();
   }
 
   private fold(): HouseholdChange {
@@ -412,7 +426,9 @@ export class Radar {
     for (const prepared of this.pendingAdds) {
       const { id, fingerprint, retracts, rule, graph } = prepared;
       if (this.retracted.has(id)) continue;
-      adds.push(graphSignal(id, graph!));
+      // Only a signal with a household is pending: it has its graph.
+      if (graph === undefined) continue;
+      adds.push(graphSignal(id, graph));
       // The index holds the graph now; kept here too, its keys would be held twice.
       this.accepted.set(id, { id, fingerprint, retracts, rule, graph: undefined });
     }
@@ -421,7 +437,7 @@ export class Radar {
     this.pendingAdds = [];
     this.pendingRemoves.clear();
     for (const household of change.added) {
-      if (this.smallestSignalOf === undefined) this.formed!.add(household.smallestSignalId);
+      if (this.smallestSignalOf === undefined) this.formed?.add(household.smallestSignalId);
       else this.smallestSignalOf.set(household.id, household.smallestSignalId);
     }
     return change;
@@ -497,7 +513,7 @@ export class Radar {
 
   /** Every household's id, in the order `packedRuleWork` packs them. */
   householdIds(): string[] {
-    if (this.columns !== undefined) return this.formedHouseholdIds();
+    if (this.columns !== undefined) return this.formedHouseholdIds(this.columns);
     return [...this.households.households()].map((household) => household.id);
   }
 
@@ -523,13 +539,13 @@ export class Radar {
       return summaries;
     }
     if (this.formedOnce === undefined) return summaries;
-    const ids = this.formedHouseholdIds();
-    const { personCounts } = this.formedOnce;
-    for (let h = 0; h < ids.length; h++) {
+    const { households, personCounts } = this.formedOnce;
+    const { ids } = this.columns;
+    for (const [h, id] of this.formedHouseholdIds(this.columns).entries()) {
       summaries.push({
-        householdId: ids[h]!,
-        signalIds: this.signalIdsOf(h).sort(byCodeUnits),
-        personCount: personCounts[h]!,
+        householdId: id,
+        signalIds: signalIdsOf(households, ids, h).sort(byCodeUnits),
+        personCount: personCounts[h] ?? outOfRange(personCounts, h),
       });
     }
     return summaries;
@@ -545,35 +561,46 @@ export class Radar {
   *householdSummariesInOrder(): Generator<HouseholdSummary> {
     if (this.columns === undefined || this.formedOnce === undefined) {
       const summaries = this.householdSummaries();
-      yield* summaries.sort((a, b) => byCodeUnits(a.signalIds[0]!, b.signalIds[0]!));
+      yield* summaries.sort((a, b) => byCodeUnits(at(a.signalIds, 0), at(b.signalIds, 0)));
       return;
     }
-    const names = this.formedHouseholdIds();
+    const names = this.formedHouseholdIds(this.columns);
     const { ids } = this.columns;
-    const smallest = this.smallestRows();
+    const smallest = this.smallestRows(this.columns);
     const order = new Int32Array(smallest.length);
     for (let h = 0; h < order.length; h++) order[h] = h;
-    order.sort((a, b) => byCodeUnits(ids[smallest[a]!]!, ids[smallest[b]!]!));
-    const { personCounts } = this.formedOnce;
+    order.sort((a, b) => {
+      const rowA = smallest[a] ?? outOfRange(smallest, a);
+      const rowB = smallest[b] ?? outOfRange(smallest, b);
+      return byCodeUnits(ids[rowA] ?? outOfRange(ids, rowA), ids[rowB] ?? outOfRange(ids, rowB));
+    });
+    const { households, personCounts } = this.formedOnce;
     for (const h of order) {
       yield {
-        householdId: names[h]!,
-        signalIds: this.signalIdsOf(h).sort(byCodeUnits),
-        personCount: personCounts[h]!,
+        householdId: names[h] ?? outOfRange(names, h),
+        signalIds: signalIdsOf(households, ids, h).sort(byCodeUnits),
+        personCount: personCounts[h] ?? outOfRange(personCounts, h),
       };
     }
   }
 
   /** With `formOnce`, once settled: each household's row with the smallest signal id. */
-  private smallestRows(): Int32Array {
+  private smallestRows({ ids }: HouseholdColumns): Int32Array {
     if (this.formedSmallest !== undefined) return this.formedSmallest;
     const { items, starts } = this.formedOnce?.households ?? NO_HOUSEHOLDS;
-    const { ids } = this.columns!;
     const smallest = new Int32Array(starts.length - 1);
     for (let h = 0; h < smallest.length; h++) {
-      let row = items[starts[h]!]!;
-      for (let i = starts[h]! + 1; i < starts[h + 1]!; i++) {
-        if (ids[items[i]!]! < ids[row]!) row = items[i]!;
+      const from = starts[h] ?? outOfRange(starts, h);
+      const to = starts[h + 1] ?? outOfRange(starts, h + 1);
+      let row = items[from] ?? outOfRange(items, from);
+      let rowId = ids[row] ?? outOfRange(ids, row);
+      for (let i = from + 1; i < to; i++) {
+        const other = items[i] ?? outOfRange(items, i);
+        const otherId = ids[other] ?? outOfRange(ids, other);
+        if (otherId < rowId) {
+          row = other;
+          rowId = otherId;
+        }
       }
       smallest[h] = row;
     }
@@ -581,30 +608,40 @@ export class Radar {
     return smallest;
   }
 
-  private formedHouseholdIds(): string[] {
+  private formedHouseholdIds(columns: HouseholdColumns): string[] {
     if (this.formedIds !== undefined) return this.formedIds;
-    const { ids } = this.columns!;
-    const smallest = this.smallestRows();
+    const { ids } = columns;
+    const smallest = this.smallestRows(columns);
     const names = new Array<string>(smallest.length);
-    for (let h = 0; h < smallest.length; h++) names[h] = householdId(ids[smallest[h]!]!);
+    for (let h = 0; h < smallest.length; h++) {
+      const row = smallest[h] ?? outOfRange(smallest, h);
+      names[h] = householdId(ids[row] ?? outOfRange(ids, row));
+    }
     if (this.formedOnce !== undefined) this.formedIds = names;
     return names;
   }
 
-  /** With `formOnce`, once settled: the signal ids of household h. */
-  private signalIdsOf(h: number): string[] {
-    const { items, starts } = this.formedOnce!.households;
-    const { ids } = this.columns!;
-    const signalIds = new Array<string>(starts[h + 1]! - starts[h]!);
-    for (let i = 0; i < signalIds.length; i++) signalIds[i] = ids[items[starts[h]! + i]!]!;
-    return signalIds;
-  }
-
   private inputsOf(household: Household): RuleInput[] {
-    return household.signals.map((s) => this.accepted.get(s.id)!.rule!);
+    const inputs: RuleInput[] = [];
+    for (const { id } of household.signals) {
+      const rule = this.accepted.get(id)?.rule;
+      if (rule !== undefined) inputs.push(rule);
+    }
+    return inputs;
   }
 
   private evaluate(household: Household): Indicator[] {
     return this.compiled.evaluate(this.inputsOf(household), household.id);
   }
+}
+
+/** With `formOnce`, once settled: the signal ids of household h, given the columns' `ids`. */
+function signalIdsOf({ items, starts }: RowGroups, ids: readonly string[], h: number): string[] {
+  const from = starts[h] ?? outOfRange(starts, h);
+  const signalIds = new Array<string>((starts[h + 1] ?? outOfRange(starts, h + 1)) - from);
+  for (let i = 0; i < signalIds.length; i++) {
+    const row = items[from + i] ?? outOfRange(items, from + i);
+    signalIds[i] = ids[row] ?? outOfRange(ids, row);
+  }
+  return signalIds;
 }

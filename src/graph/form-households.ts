@@ -6,6 +6,7 @@
  * this is several times faster than loading the index. The property tests
  * hold the two to the same households and person counts.
  */
+import { outOfRange } from '../at.js';
 import { sortRange } from '../sort-range.js';
 import type { HouseholdColumns } from './household-columns.js';
 import { groupByKey, groupCount, type Groups } from './key-groups.js';
@@ -64,7 +65,8 @@ function startForming(columns: HouseholdColumns, options: FormOptions): Forming 
   const rows = select(columns.rows, options.active);
   const rowOfRecord = new Int32Array(columns.records).fill(-1);
   for (const row of rows) {
-    for (let r = columns.recordStart(row); r < columns.recordEnds[row]!; r++) rowOfRecord[r] = row;
+    const end = columns.recordEnds[row] ?? outOfRange(columns.recordEnds, row);
+    for (let r = columns.recordStart(row); r < end; r++) rowOfRecord[r] = row;
   }
   const records = select(columns.records, (r) => rowOfRecord[r] !== -1);
   return { columns, options, rows, records, rowOfRecord, names: columns.nameRecords(records) };
@@ -85,28 +87,37 @@ function groupAhead({ columns, rows, records }: Forming): Ahead {
     ...keyed(
       records,
       (r) => bsns[r] !== -1,
-      (r) => bsns[r]!,
+      (r) => bsns[r] ?? outOfRange(bsns, r),
     ),
   );
   const { items: withBsn, starts: bsnStarts } = byBsn;
   for (let g = 0; g < groupCount(byBsn); g++) {
-    const first = withBsn[bsnStarts[g]!]!;
-    for (let i = bsnStarts[g]! + 1; i < bsnStarts[g + 1]!; i++) persons.union(first, withBsn[i]!);
+    const from = bsnStarts[g] ?? outOfRange(bsnStarts, g);
+    const to = bsnStarts[g + 1] ?? outOfRange(bsnStarts, g + 1);
+    const first = withBsn[from] ?? outOfRange(withBsn, from);
+    for (let i = from + 1; i < to; i++) persons.union(first, withBsn[i] ?? outOfRange(withBsn, i));
   }
   const byAddress = groupByKey(
     ...keyed(
       rows,
       (row) => addressStarts[row] !== -1,
-      (row) => addressHashes[row]!,
+      (row) => addressHashes[row] ?? outOfRange(addressHashes, row),
     ),
     (a, b) => columns.compareAddresses(a, b),
   );
   const { times, ids } = columns;
-  const inOrder = (a: number, b: number): number =>
-    times[a]! - times[b]! || (ids[a]! < ids[b]! ? -1 : ids[a]! > ids[b]! ? 1 : 0);
+  const inOrder = (a: number, b: number): number => {
+    const byTime = (times[a] ?? outOfRange(times, a)) - (times[b] ?? outOfRange(times, b));
+    if (byTime !== 0) return byTime;
+    const idA = ids[a] ?? outOfRange(ids, a);
+    const idB = ids[b] ?? outOfRange(ids, b);
+    return idA < idB ? -1 : idA > idB ? 1 : 0;
+  };
   const { items: chains, starts } = byAddress;
   for (let g = 0; g < groupCount(byAddress); g++) {
-    if (starts[g + 1]! - starts[g]! > 1) sortRange(chains, starts[g]!, starts[g + 1]!, inOrder);
+    const from = starts[g] ?? outOfRange(starts, g);
+    const to = starts[g + 1] ?? outOfRange(starts, g + 1);
+    if (to - from > 1) sortRange(chains, from, to, inOrder);
   }
   return { persons, byAddress };
 }
@@ -116,7 +127,10 @@ function finishForming(
   { persons, byAddress }: Ahead,
   nameLinks: Int32Array,
 ): FormedHouseholds {
-  for (let k = 0; k < nameLinks.length; k += 2) persons.union(nameLinks[k]!, nameLinks[k + 1]!);
+  for (let k = 0; k < nameLinks.length; k += 2) {
+    const a = nameLinks[k] ?? outOfRange(nameLinks, k);
+    persons.union(a, nameLinks[k + 1] ?? outOfRange(nameLinks, k + 1));
+  }
   const signals = new UnionFind(columns.rows);
   linkThroughPersons(signals, persons, records, rowOfRecord);
   linkAlongAddresses(signals, columns, byAddress, persons, options.institutionalPersonThreshold);
@@ -131,7 +145,9 @@ function finishForming(
   const counted = new Int32Array(columns.records);
   for (let h = 0; h < personCounts.length; h++) {
     const { starts } = households;
-    personCounts[h] = countPersons(columns, households.items, starts[h]!, starts[h + 1]!, {
+    const from = starts[h] ?? outOfRange(starts, h);
+    const to = starts[h + 1] ?? outOfRange(starts, h + 1);
+    personCounts[h] = countPersons(columns, households.items, from, to, {
       persons,
       counted,
       mark: h + 1,
@@ -175,8 +191,10 @@ function linkThroughPersons(
   const firstRowOfPerson = new Int32Array(rowOfRecord.length).fill(-1);
   for (const r of records) {
     const person = persons.find(r);
-    if (firstRowOfPerson[person] === -1) firstRowOfPerson[person] = rowOfRecord[r]!;
-    else signals.union(firstRowOfPerson[person]!, rowOfRecord[r]!);
+    const row = rowOfRecord[r] ?? outOfRange(rowOfRecord, r);
+    const first = firstRowOfPerson[person] ?? outOfRange(firstRowOfPerson, person);
+    if (first === -1) firstRowOfPerson[person] = row;
+    else signals.union(first, row);
   }
 }
 
@@ -195,12 +213,12 @@ function linkAlongAddresses(
   const counted = new Int32Array(columns.records);
   const { items: chains, starts } = byAddress;
   for (let g = 0; g < groupCount(byAddress); g++) {
-    const from = starts[g]!;
-    const to = starts[g + 1]!;
+    const from = starts[g] ?? outOfRange(starts, g);
+    const to = starts[g + 1] ?? outOfRange(starts, g + 1);
     if (to - from < 2) continue;
     if (
       institutionalAddresses.size > 0 &&
-      institutionalAddresses.has(columns.addressKey(chains[from]!))
+      institutionalAddresses.has(columns.addressKey(chains[from] ?? outOfRange(chains, from)))
     )
       continue;
     // No more persons than records: only an address with more records than the threshold
@@ -209,10 +227,14 @@ function linkAlongAddresses(
       const count = { persons, counted, mark: g + 1, limit: threshold };
       if (countPersons(columns, chains, from, to, count) > threshold) continue;
     }
+    let previous = chains[from] ?? outOfRange(chains, from);
+    let previousTime = times[previous] ?? outOfRange(times, previous);
     for (let j = from + 1; j < to; j++) {
-      if (times[chains[j]!]! - times[chains[j - 1]!]! <= ADDRESS_LINK_WINDOW_MS) {
-        signals.union(chains[j - 1]!, chains[j]!);
-      }
+      const row = chains[j] ?? outOfRange(chains, j);
+      const time = times[row] ?? outOfRange(times, row);
+      if (time - previousTime <= ADDRESS_LINK_WINDOW_MS) signals.union(previous, row);
+      previous = row;
+      previousTime = time;
     }
   }
 }
@@ -226,8 +248,9 @@ function recordCount(
 ): number {
   let count = 0;
   for (let i = from; i < to; i++) {
-    const row = rows[i]!;
-    count += columns.recordEnds[row]! - columns.recordStart(row);
+    const row = rows[i] ?? outOfRange(rows, i);
+    count +=
+      (columns.recordEnds[row] ?? outOfRange(columns.recordEnds, row)) - columns.recordStart(row);
   }
   return count;
 }
@@ -256,8 +279,9 @@ function countPersons(
 ): number {
   let count = 0;
   for (let i = from; i < to; i++) {
-    const row = rows[i]!;
-    for (let r = columns.recordStart(row); r < columns.recordEnds[row]!; r++) {
+    const row = rows[i] ?? outOfRange(rows, i);
+    const end = columns.recordEnds[row] ?? outOfRange(columns.recordEnds, row);
+    for (let r = columns.recordStart(row); r < end; r++) {
       const person = persons.find(r);
       if (counted[person] === mark) continue;
       counted[person] = mark;

@@ -8,7 +8,7 @@
  * worker's whole batch of keys, copied in one piece (`takeKeys`), and the
  * hashes it took (`startRow`, `addRecord`).
  */
-import { at } from '../at.js';
+import { outOfRange } from '../at.js';
 import { Int32Column } from './int32-column.js';
 import { KeyStore } from './key-store.js';
 import type { GraphInput } from './model.js';
@@ -158,13 +158,21 @@ export class HouseholdColumns {
 
   /** The address key of a row that has one. */
   addressKey(row: number): string {
-    return this.keys.text(at(this.addressStarts, row), at(this.addressEnds, row));
+    return this.keys.text(
+      this.addressStarts[row] ?? outOfRange(this.addressStarts, row),
+      this.addressEnds[row] ?? outOfRange(this.addressEnds, row),
+    );
   }
 
   /** Code-unit order of two rows' address keys; both must have one. */
   compareAddresses(a: number, b: number): number {
     const { addressStarts: starts, addressEnds: ends } = this;
-    return this.keys.compare(at(starts, a), at(ends, a), at(starts, b), at(ends, b));
+    return this.keys.compare(
+      starts[a] ?? outOfRange(starts, a),
+      ends[a] ?? outOfRange(ends, a),
+      starts[b] ?? outOfRange(starts, b),
+      ends[b] ?? outOfRange(ends, b),
+    );
   }
 
   /** Stores `key` and notes where; returns its hash, 0 for none. */
@@ -198,7 +206,7 @@ export class HouseholdColumns {
 
   /** Where a row's records start in the record columns. */
   recordStart(row: number): number {
-    return row === 0 ? 0 : at(this.recordEnds, row - 1);
+    return row === 0 ? 0 : (this.recordEnds[row - 1] ?? outOfRange(this.recordEnds, row - 1));
   }
 }
 

@@ -6,6 +6,7 @@
  * miss the cache at nearly every item once it holds hundreds of thousands
  * of keys; these passes do not.
  */
+import { outOfRange } from '../at.js';
 
 /** Group g holds `items[starts[g]]` up to `items[starts[g + 1]]`; `starts` has one entry more than there are groups. */
 export interface Groups {
@@ -31,18 +32,23 @@ export function radixSort(numbers: Uint32Array, items: Int32Array): void {
   const counts = new Int32Array(DIGITS);
   for (let shift = 0; shift < 32; shift += DIGIT_BITS) {
     counts.fill(0);
-    for (let i = 0; i < n; i++) counts[(fromNumbers[i]! >>> shift) & DIGIT_MASK]!++;
+    for (let i = 0; i < n; i++) {
+      const digit = ((fromNumbers[i] ?? outOfRange(fromNumbers, i)) >>> shift) & DIGIT_MASK;
+      counts[digit] = (counts[digit] ?? outOfRange(counts, digit)) + 1;
+    }
     let sum = 0;
     for (let d = 0; d < DIGITS; d++) {
-      const count = counts[d]!;
+      const count = counts[d] ?? outOfRange(counts, d);
       counts[d] = sum;
       sum += count;
     }
     for (let i = 0; i < n; i++) {
-      const number = fromNumbers[i]!;
-      const at = counts[(number >>> shift) & DIGIT_MASK]!++;
+      const number = fromNumbers[i] ?? outOfRange(fromNumbers, i);
+      const digit = (number >>> shift) & DIGIT_MASK;
+      const at = counts[digit] ?? outOfRange(counts, digit);
+      counts[digit] = at + 1;
       toNumbers[at] = number;
-      toItems[at] = fromItems[i]!;
+      toItems[at] = fromItems[i] ?? outOfRange(fromItems, i);
     }
     [fromNumbers, toNumbers] = [toNumbers, fromNumbers];
     [fromItems, toItems] = [toItems, fromItems];
@@ -97,17 +103,21 @@ function splitByKey(
   starts: Int32Array,
   count: number,
 ): number {
-  const first = items[from]!;
+  const first = items[from] ?? outOfRange(items, from);
   let same = from + 1;
-  while (same < to && compareKeys(first, items[same]!) === 0) same++;
+  while (same < to && compareKeys(first, items[same] ?? outOfRange(items, same)) === 0) same++;
   if (same === to) {
     starts[count] = from;
     return count + 1;
   }
   // Two keys with one hash: rare enough that sorting the run by key costs nothing overall.
   items.subarray(from, to).sort(compareKeys);
-  for (let i = from; i < to; i++) {
-    if (i === from || compareKeys(items[i]!, items[i - 1]!) !== 0) starts[count++] = i;
+  let previous = items[from] ?? outOfRange(items, from);
+  starts[count++] = from;
+  for (let i = from + 1; i < to; i++) {
+    const item = items[i] ?? outOfRange(items, i);
+    if (compareKeys(item, previous) !== 0) starts[count++] = i;
+    previous = item;
   }
   return count;
 }

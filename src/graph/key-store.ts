@@ -6,6 +6,8 @@
  * worker's wire carries its keys in one too, so that the radar's store
  * takes them over by copying units.
  */
+import { outOfRange } from '../at.js';
+
 export class KeyStore {
   private units: Uint16Array;
   private length = 0;
@@ -45,7 +47,9 @@ export class KeyStore {
   hashSince(start: number): number {
     const units = this.units;
     let hash = FNV_OFFSET;
-    for (let i = start; i < this.length; i++) hash = Math.imul(hash ^ units[i]!, FNV_PRIME);
+    for (let i = start; i < this.length; i++) {
+      hash = Math.imul(hash ^ (units[i] ?? outOfRange(units, i)), FNV_PRIME);
+    }
     return hash >>> 0;
   }
 
@@ -81,7 +85,8 @@ export class KeyStore {
   ): number {
     const length = Math.min(aEnd - a, bEnd - b);
     for (let i = 0; i < length; i++) {
-      const difference = units[a + i]! - units[b + i]!;
+      const difference =
+        (units[a + i] ?? outOfRange(units, a + i)) - (units[b + i] ?? outOfRange(units, b + i));
       if (difference !== 0) return difference;
     }
     return aEnd - a - (bEnd - b);

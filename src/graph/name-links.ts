@@ -5,6 +5,7 @@
  * worker thread while its main thread groups the same records by BSN and
  * signals by address.
  */
+import { outOfRange } from '../at.js';
 import { groupByKey, groupCount } from './key-groups.js';
 import { KeyStore } from './key-store.js';
 
@@ -39,9 +40,18 @@ export function linkNames(names: NameRecords): Int32Array {
   const { records, bsns, initials, hashes, starts, ends, units } = names;
   const grouped = records.slice();
   const numbers = new Uint32Array(grouped.length);
-  for (let j = 0; j < grouped.length; j++) numbers[j] = hashes[grouped[j]!]!;
+  for (let j = 0; j < grouped.length; j++) {
+    const record = grouped[j] ?? outOfRange(grouped, j);
+    numbers[j] = hashes[record] ?? outOfRange(hashes, record);
+  }
   const compare = (a: number, b: number): number =>
-    KeyStore.compareUnits(units, starts[a]!, ends[a]!, starts[b]!, ends[b]!);
+    KeyStore.compareUnits(
+      units,
+      starts[a] ?? outOfRange(starts, a),
+      ends[a] ?? outOfRange(ends, a),
+      starts[b] ?? outOfRange(starts, b),
+      ends[b] ?? outOfRange(ends, b),
+    );
   const groups = groupByKey(grouped, numbers, compare);
   const links: number[] = [];
   const firstWithInitial = new Int32Array(LETTERS).fill(-1);
@@ -50,15 +60,17 @@ export function linkNames(names: NameRecords): Int32Array {
     const group = items.subarray(from[g], from[g + 1]);
     if (group.length < 2 || !nameMatchingOn(bsns, group)) continue;
     if (group.some((r) => initials[r] === -1)) {
-      for (let i = 1; i < group.length; i++) links.push(group[0]!, group[i]!);
+      const first = group[0] ?? outOfRange(group, 0);
+      for (let i = 1; i < group.length; i++) links.push(first, group[i] ?? outOfRange(group, i));
       continue;
     }
     for (const r of group) {
-      const initial = initials[r]!;
-      if (firstWithInitial[initial] === -1) firstWithInitial[initial] = r;
-      else links.push(firstWithInitial[initial]!, r);
+      const initial = initials[r] ?? outOfRange(initials, r);
+      const firstOfInitial = firstWithInitial[initial] ?? outOfRange(firstWithInitial, initial);
+      if (firstOfInitial === -1) firstWithInitial[initial] = r;
+      else links.push(firstOfInitial, r);
     }
-    for (const r of group) firstWithInitial[initials[r]!] = -1;
+    for (const r of group) firstWithInitial[initials[r] ?? outOfRange(initials, r)] = -1;
   }
   return Int32Array.from(links);
 }
@@ -67,7 +79,7 @@ export function linkNames(names: NameRecords): Int32Array {
 function nameMatchingOn(bsns: Int32Array, group: Int32Array): boolean {
   let seen = -1;
   for (const r of group) {
-    const bsn = bsns[r]!;
+    const bsn = bsns[r] ?? outOfRange(bsns, r);
     if (bsn === -1 || bsn === seen) continue;
     if (seen !== -1) return false;
     seen = bsn;

@@ -2,6 +2,7 @@
  * The contract's normal forms (CONTRACT §2): family names, first initials and
  * address keys. Pure string functions, on the hot path of every signal.
  */
+import { outOfRange } from '../at.js';
 import { ADDRESS_SPAN, utf8Text } from '../signals/json-fast-path.js';
 import type { Address } from '../signals/types.js';
 import type { KeyStore } from './key-store.js';
@@ -53,7 +54,7 @@ const TRANSLITERATIONS: Readonly<Record<string, string>> = {
 const TRANSLITERATED = /[ıłøđßæœþ]/g;
 
 function transliterate(letter: string): string {
-  return TRANSLITERATIONS[letter]!;
+  return TRANSLITERATIONS[letter] ?? letter;
 }
 
 /**
@@ -137,11 +138,11 @@ function pushFamilyName(into: KeyStore, bytes: Uint8Array, start: number, end: n
   let pushed = 0;
   let part = start;
   for (let i = start; i <= end; i++) {
-    const c = i < end ? bytes[i]! : SPACE;
+    const c = i < end ? (bytes[i] ?? outOfRange(bytes, i)) : SPACE;
     if (c !== SPACE && c !== DASH && c !== COMMA && c !== APOSTROPHE) continue;
     if (i > part && !isTussenvoegsel(bytes, part, i)) {
       for (let j = part; j < i; j++) {
-        const lower = lowerCase(bytes[j]!);
+        const lower = lowerCase(bytes[j] ?? outOfRange(bytes, j));
         if (lower >= LETTER_A && lower <= LETTER_Z) {
           into.push(lower);
           pushed++;
@@ -154,7 +155,7 @@ function pushFamilyName(into: KeyStore, bytes: Uint8Array, start: number, end: n
 }
 
 function isAscii(bytes: Uint8Array, start: number, end: number): boolean {
-  for (let i = start; i < end; i++) if (bytes[i]! >= 0x80) return false;
+  for (let i = start; i < end; i++) if ((bytes[i] ?? outOfRange(bytes, i)) >= 0x80) return false;
   return true;
 }
 
@@ -180,7 +181,7 @@ function isTussenvoegsel(bytes: Uint8Array, start: number, end: number): boolean
   next: for (const word of TUSSENVOEGSEL_BYTES) {
     if (word.length !== end - start) continue;
     for (let i = 0; i < word.length; i++)
-      if (lowerCase(bytes[start + i]!) !== word[i]) continue next;
+      if (lowerCase(bytes[start + i] ?? outOfRange(bytes, start + i)) !== word[i]) continue next;
     return true;
   }
   return false;
@@ -198,11 +199,14 @@ export function pushAddressKey(
   spans: readonly number[],
   houseNumber: number,
 ): boolean {
-  const postcode = spans[ADDRESS_SPAN.postcode]!;
+  const postcode = spans[ADDRESS_SPAN.postcode] ?? outOfRange(spans, ADDRESS_SPAN.postcode);
   if (postcode < 0 || houseNumber < 0) return false;
+  const postcodeEnd =
+    spans[ADDRESS_SPAN.postcode + 1] ?? outOfRange(spans, ADDRESS_SPAN.postcode + 1);
   const from = into.end;
-  for (let i = postcode; i < spans[ADDRESS_SPAN.postcode + 1]!; i++) {
-    if (bytes[i] !== SPACE) into.push(upperCase(bytes[i]!));
+  for (let i = postcode; i < postcodeEnd; i++) {
+    const c = bytes[i] ?? outOfRange(bytes, i);
+    if (c !== SPACE) into.push(upperCase(c));
   }
   if (into.end === from) return false;
   into.push(PIPE);
@@ -210,25 +214,28 @@ export function pushAddressKey(
     if (houseNumber >= place) into.push(0x30 + (Math.floor(houseNumber / place) % 10));
   }
   into.push(PIPE);
-  const additionFrom = spans[ADDRESS_SPAN.addition]!;
-  const additionTo = spans[ADDRESS_SPAN.addition + 1]!;
+  const additionFrom = spans[ADDRESS_SPAN.addition] ?? outOfRange(spans, ADDRESS_SPAN.addition);
+  const additionTo =
+    spans[ADDRESS_SPAN.addition + 1] ?? outOfRange(spans, ADDRESS_SPAN.addition + 1);
   let additions = 0;
   let firstAddition = 0;
   for (let i = additionFrom; i < additionTo; i++) {
-    if (isAdditionSeparator(bytes[i]!)) continue;
-    if (additions++ === 0) firstAddition = upperCase(bytes[i]!);
+    const c = bytes[i] ?? outOfRange(bytes, i);
+    if (isAdditionSeparator(c)) continue;
+    if (additions++ === 0) firstAddition = upperCase(c);
   }
-  const letter = spans[ADDRESS_SPAN.houseLetter]!;
+  const letter = spans[ADDRESS_SPAN.houseLetter] ?? outOfRange(spans, ADDRESS_SPAN.houseLetter);
   if (letter < 0 && additions === 1 && isUpperCaseAscii(firstAddition)) {
     // As `addressKey`: an addition of one letter, without a house letter, is the house letter.
     into.push(firstAddition);
     into.push(PIPE);
     return true;
   }
-  if (letter >= 0) into.push(upperCase(bytes[letter]!));
+  if (letter >= 0) into.push(upperCase(bytes[letter] ?? outOfRange(bytes, letter)));
   into.push(PIPE);
   for (let i = additionFrom; i < additionTo; i++) {
-    if (!isAdditionSeparator(bytes[i]!)) into.push(upperCase(bytes[i]!));
+    const c = bytes[i] ?? outOfRange(bytes, i);
+    if (!isAdditionSeparator(c)) into.push(upperCase(c));
   }
   return true;
 }
@@ -251,7 +258,7 @@ function upperCase(c: number): number {
  */
 export function firstInitialIndex(bytes: Uint8Array, start: number, end: number): number {
   for (let i = start; i < end; i++) {
-    const c = bytes[i]!;
+    const c = bytes[i] ?? outOfRange(bytes, i);
     if (c >= 0x80) return alphabetIndex(firstInitialFolded(utf8Text(bytes, i, end)));
     const lower = c | 0x20;
     if (lower >= LETTER_A && lower <= LETTER_Z) return lower - LETTER_A;

@@ -1,3 +1,5 @@
+import { at, outOfRange } from '../at.js';
+
 /** Disjoint sets over the integers 0..n-1, with path halving and union by size. */
 export class UnionFind {
   private readonly parent: Int32Array;
@@ -11,9 +13,14 @@ export class UnionFind {
 
   find(x: number): number {
     const parent = this.parent;
-    while (parent[x] !== x) {
-      parent[x] = parent[parent[x]!]!;
-      x = parent[x]!;
+    for (
+      let up = parent[x] ?? outOfRange(parent, x);
+      up !== x;
+      up = parent[x] ?? outOfRange(parent, x)
+    ) {
+      const grandparent = parent[up] ?? outOfRange(parent, up);
+      parent[x] = grandparent;
+      x = grandparent;
     }
     return x;
   }
@@ -22,9 +29,12 @@ export class UnionFind {
     let ra = this.find(a);
     let rb = this.find(b);
     if (ra === rb) return;
-    if (this.size[ra]! < this.size[rb]!) [ra, rb] = [rb, ra];
+    const size = this.size;
+    const sizeA = size[ra] ?? outOfRange(size, ra);
+    const sizeB = size[rb] ?? outOfRange(size, rb);
+    if (sizeA < sizeB) [ra, rb] = [rb, ra];
     this.parent[rb] = ra;
-    this.size[ra]! += this.size[rb]!;
+    size[ra] = sizeA + sizeB;
   }
 
   /**
@@ -39,12 +49,14 @@ export class UnionFind {
     const groups: T[][] = [];
     for (let i = 0; i < n; i++) {
       const root = this.find(i);
-      let g = groupOfRoot[root]!;
+      let g = groupOfRoot[root] ?? outOfRange(groupOfRoot, root);
       if (g === -1) {
         g = groupOfRoot[root] = groups.length;
-        groups.push(new Array<T>(this.size[root]!));
+        groups.push(new Array<T>(this.size[root] ?? outOfRange(this.size, root)));
       }
-      groups[g]![filled[g]!++] = items[i]!;
+      const place = filled[g] ?? outOfRange(filled, g);
+      filled[g] = place + 1;
+      at(groups, g)[place] = at(items, i);
     }
     return groups;
   }

@@ -7,6 +7,7 @@
  * from the start (`RuleInputColumns`), one number of facts a signal rather
  * than an object.
  */
+import { outOfRange } from '../at.js';
 import { RadarError } from '../errors.js';
 import { sortRange } from '../sort-range.js';
 import type { HouseholdInputs } from './evaluate.js';
@@ -177,17 +178,31 @@ export function inputOf(
   return {
     id,
     t,
-    kind: SIGNAL_KINDS[(facts >> KIND) & 0b11]!,
+    kind: SIGNAL_KINDS[twoBits(facts, KIND)],
     source: optional(SOURCES, (facts >> SOURCE) & 0b1111),
     region: optional(REGIONS, (facts >> REGION) & 0b11111),
     category: optional(CATEGORIES, (facts >> CATEGORY) & 0b111),
-    safety: SAFETY_LEVELS[(facts >> SAFETY) & 0b11]!,
+    safety: SAFETY_LEVELS[twoBits(facts, SAFETY)],
     childrenPresent: (facts & CHILDREN_PRESENT) !== 0,
     substantiated: (facts & SUBSTANTIATED) !== 0,
     violenceTypes,
     minorInvolved: (facts & MINOR_INVOLVED) !== 0,
     elderInvolved: (facts & ELDER_INVOLVED) !== 0,
   };
+}
+
+/** The two bits of `facts` from `shift` on: an index into a list of four, as kinds and safety levels are. */
+function twoBits(facts: number, shift: number): 0 | 1 | 2 | 3 {
+  return ((facts >> shift) & 0b11) as 0 | 1 | 2 | 3;
+}
+
+/** The violence type at `index` in the contract's list. */
+function violenceType(index: number | undefined): ViolenceType {
+  const type = index === undefined ? undefined : VIOLENCE_TYPES[index];
+  if (type === undefined) {
+    throw new RadarError('VALUE_OUTSIDE_CONTRACT', `no violence type has index ${index}`);
+  }
+  return type;
 }
 
 /** Violence types by index, `NONE` for none: a decoded signal shares no empty list either. */
@@ -198,7 +213,7 @@ export function violenceTypesOf(
 ): readonly ViolenceType[] {
   if (to === from) return NONE;
   const list = new Array<ViolenceType>(to - from);
-  for (let k = from; k < to; k++) list[k - from] = VIOLENCE_TYPES[indexes[k]!]!;
+  for (let k = from; k < to; k++) list[k - from] = violenceType(indexes[k]);
   return list;
 }
 
@@ -214,14 +229,19 @@ export function householdCount(packed: PackedHouseholds): number {
 /** Household h's rule inputs, in the contract's order. */
 export function householdInputs(packed: PackedHouseholds, h: number): RuleInput[] {
   const { starts, t, facts, violenceEnds, violence } = packed;
-  const inputs = new Array<RuleInput>(starts[h + 1]! - starts[h]!);
+  const start = starts[h] ?? outOfRange(starts, h);
+  const inputs = new Array<RuleInput>((starts[h + 1] ?? outOfRange(starts, h + 1)) - start);
   for (let j = 0; j < inputs.length; j++) {
-    const i = starts[h]! + j;
+    const i = start + j;
     inputs[j] = inputOf(
       packedId(packed, i),
-      t[i]!,
-      facts[i]!,
-      violenceTypesOf(violence, i === 0 ? 0 : violenceEnds[i - 1]!, violenceEnds[i]!),
+      t[i] ?? outOfRange(t, i),
+      facts[i] ?? outOfRange(facts, i),
+      violenceTypesOf(
+        violence,
+        i === 0 ? 0 : (violenceEnds[i - 1] ?? outOfRange(violenceEnds, i - 1)),
+        violenceEnds[i] ?? outOfRange(violenceEnds, i),
+      ),
     );
   }
   return inputs;
@@ -229,7 +249,10 @@ export function householdInputs(packed: PackedHouseholds, h: number): RuleInput[
 
 /** The id of input i. */
 export function packedId({ ids, idEnds }: PackedHouseholds, i: number): string {
-  return ids.slice(i === 0 ? 0 : idEnds[i - 1]!, idEnds[i]);
+  return ids.slice(
+    i === 0 ? 0 : (idEnds[i - 1] ?? outOfRange(idEnds, i - 1)),
+    idEnds[i] ?? outOfRange(idEnds, i),
+  );
 }
 
 /** Rows grouped into households, as `formHouseholds` gives them: group h holds `items[starts[h]..starts[h + 1])`. */
@@ -275,10 +298,17 @@ export class RuleInputColumns {
     const { items, starts } = households;
     const { times } = this;
     const rows = items.slice();
-    const inOrder = (a: number, b: number): number =>
-      times[a]! - times[b]! || (ids[a]! < ids[b]! ? -1 : ids[a]! > ids[b]! ? 1 : 0);
-    for (let h = 0; h + 1 < starts.length; h++)
-      sortRange(rows, starts[h]!, starts[h + 1]!, inOrder);
+    const inOrder = (a: number, b: number): number => {
+      const byTime = (times[a] ?? outOfRange(times, a)) - (times[b] ?? outOfRange(times, b));
+      if (byTime !== 0) return byTime;
+      const idA = ids[a] ?? outOfRange(ids, a);
+      const idB = ids[b] ?? outOfRange(ids, b);
+      return idA < idB ? -1 : idA > idB ? 1 : 0;
+    };
+    for (let h = 0; h + 1 < starts.length; h++) {
+      const from = starts[h] ?? outOfRange(starts, h);
+      sortRange(rows, from, starts[h + 1] ?? outOfRange(starts, h + 1), inOrder);
+    }
     return this.packRows({ items: rows, starts }, householdIds, ids);
   }
 
@@ -306,15 +336,16 @@ export class RuleInputColumns {
     let idEnd = 0;
     let v = 0;
     for (let i = 0; i < rows.length; i++) {
-      const row = rows[i]!;
-      const id = ids[row]!;
+      const row = rows[i] ?? outOfRange(rows, i);
+      const id = ids[row] ?? outOfRange(ids, row);
       idsInOrder[i] = id;
       idEnd += id.length;
       packed.idEnds[i] = idEnd;
-      packed.t[i] = this.times[row]!;
-      packed.facts[i] = this.facts[row]!;
-      for (let k = this.violenceStart(row); k < this.violenceEnds[row]!; k++) {
-        packed.violence[v++] = this.violence[k]!;
+      packed.t[i] = this.times[row] ?? outOfRange(this.times, row);
+      packed.facts[i] = this.facts[row] ?? outOfRange(this.facts, row);
+      const violenceEnd = this.violenceEnds[row] ?? outOfRange(this.violenceEnds, row);
+      for (let k = this.violenceStart(row); k < violenceEnd; k++) {
+        packed.violence[v++] = this.violence[k] ?? outOfRange(this.violence, k);
       }
       packed.violenceEnds[i] = v;
     }
@@ -323,10 +354,10 @@ export class RuleInputColumns {
   }
 
   private violenceStart(row: number): number {
-    return row === 0 ? 0 : this.violenceEnds[row - 1]!;
+    return row === 0 ? 0 : (this.violenceEnds[row - 1] ?? outOfRange(this.violenceEnds, row - 1));
   }
 
   private violenceCount(row: number): number {
-    return this.violenceEnds[row]! - this.violenceStart(row);
+    return (this.violenceEnds[row] ?? outOfRange(this.violenceEnds, row)) - this.violenceStart(row);
   }
 }

@@ -293,7 +293,9 @@ function referenceIssues(parsed: readonly ParsedRule[], written: ReadonlySet<str
     const cycle = cycleThrough(entry.rule.id, byId);
     if (cycle === undefined || cycle.some((id) => reported.has(id))) continue;
     for (const id of cycle) reported.add(id);
-    const ref = entry.refs.find((r) => r.id === (cycle[1] ?? cycle[0]))!;
+    // The cycle leaves this rule through one of its references: that one is reported.
+    const ref = entry.refs.find((r) => r.id === (cycle[1] ?? cycle[0]));
+    if (ref === undefined) continue;
     issues.push({
       file: entry.source.file,
       line: ref.line,
@@ -315,8 +317,14 @@ function cycleThrough(start: string, byId: ReadonlyMap<string, ParsedRule>): str
     for (const id of frontier) {
       for (const ref of byId.get(id)?.refs ?? []) {
         if (ref.id === start) {
+          // Every rule reached but `start` was reached from another: walk back to `start`.
           const path = [id];
-          while (path[0] !== start) path.unshift(cameFrom.get(path[0]!)!);
+          for (let step = id; step !== start;) {
+            const previous = cameFrom.get(step);
+            if (previous === undefined) return undefined;
+            path.unshift(previous);
+            step = previous;
+          }
           return path;
         }
         if (cameFrom.has(ref.id) || !byId.has(ref.id)) continue;

@@ -6,6 +6,8 @@
  * format (`Date.parse` also accepts many strings that are not RFC 3339).
  */
 
+import { outOfRange } from '../at.js';
+
 const DASH = 45;
 const COLON = 58;
 const DOT = 46;
@@ -60,7 +62,7 @@ export function parseTimestampBytes(bytes: Uint8Array, start: number, end: numbe
   const hour = twoDigits(bytes, start + 11);
   const minute = twoDigits(bytes, start + 14);
   const second = twoDigits(bytes, start + 17);
-  const t = bytes[start + 10]! | 0x20; // lower-cases an ASCII letter
+  const t = (bytes[start + 10] ?? outOfRange(bytes, start + 10)) | 0x20; // lower-cases an ASCII letter
   if (
     bytes[start + 4] !== DASH ||
     bytes[start + 7] !== DASH ||
@@ -82,16 +84,17 @@ export function parseTimestampBytes(bytes: Uint8Array, start: number, end: numbe
   let millis = 0;
   if (bytes[i] === DOT) {
     const digits = ++i;
-    while (i < end && isDigit(bytes[i]!)) {
-      if (i - digits < 3) millis = millis * 10 + (bytes[i]! - 48);
-      i++;
+    for (; i < end; i++) {
+      const c = bytes[i] ?? outOfRange(bytes, i);
+      if (!isDigit(c)) break;
+      if (i - digits < 3) millis = millis * 10 + (c - 48);
     }
     if (i === digits) return NaN;
     for (let n = i - digits; n < 3; n++) millis *= 10;
   }
 
   let offsetMinutes: number;
-  const sign = i < end ? bytes[i]! : -1;
+  const sign = i < end ? (bytes[i] ?? outOfRange(bytes, i)) : -1;
   if ((sign | 0x20) === 0x7a && i + 1 === end) {
     offsetMinutes = 0;
   } else if ((sign === PLUS || sign === DASH) && i + 6 === end) {
@@ -178,8 +181,8 @@ function fourDigits(bytes: Uint8Array, i: number): number {
  * bytes.
  */
 function twoDigits(bytes: Uint8Array, i: number): number {
-  const tens = bytes[i]! - 48;
-  const ones = bytes[i + 1]! - 48;
+  const tens = (bytes[i] ?? outOfRange(bytes, i)) - 48;
+  const ones = (bytes[i + 1] ?? outOfRange(bytes, i + 1)) - 48;
   return tens >= 0 && tens <= 9 && ones >= 0 && ones <= 9 ? tens * 10 + ones : -1;
 }
 

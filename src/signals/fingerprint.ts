@@ -15,6 +15,7 @@
  * Not SHA-256 over canonical JSON: the radar fingerprints every signal it
  * accepts, and building that JSON cost four times what this walk costs.
  */
+import { outOfRange } from '../at.js';
 import {
   ADDRESS_SPAN,
   PERSON_SPAN,
@@ -40,16 +41,19 @@ const ABSENT = 0x2_0000;
 const K1 = 2_654_435_761;
 const K2 = 1_597_334_677;
 
+/** An Int32Array of length two, as it is made: both its elements always read as numbers. */
+type HashState = Int32Array & { 0: number; 1: number };
+
 /**
  * The two 32-bit hash states. In an Int32Array rather than two module
  * variables: a variable holding a number outside the small-integer range
  * is a heap number, so every step of the hash allocated two of them.
  */
-const h = new Int32Array(2);
+const h = new Int32Array(2) as HashState;
 
 function code(value: number): void {
-  h[0] = Math.imul(h[0]! ^ value, K1);
-  h[1] = Math.imul(h[1]! ^ value, K2);
+  h[0] = Math.imul(h[0] ^ value, K1);
+  h[1] = Math.imul(h[1] ^ value, K2);
 }
 
 function text(value: string | undefined): void {
@@ -58,8 +62,8 @@ function text(value: string | undefined): void {
     return;
   }
   // The same steps as `code`, on locals for the length of the string.
-  let a = h[0]!;
-  let b = h[1]!;
+  let a = h[0];
+  let b = h[1];
   for (let i = 0; i < value.length; i++) {
     const c = value.charCodeAt(i);
     a = Math.imul(a ^ c, K1);
@@ -75,11 +79,11 @@ function span(bytes: Uint8Array, start: number, end: number): void {
     code(ABSENT);
     return;
   }
-  let a = h[0]!;
-  let b = h[1]!;
+  let a = h[0];
+  let b = h[1];
   let bits = 0;
   for (let i = start; i < end; i++) {
-    const c = bytes[i]!;
+    const c = bytes[i] ?? outOfRange(bytes, i);
     bits |= c;
     a = Math.imul(a ^ c, K1);
     b = Math.imul(b ^ c, K2);
@@ -144,9 +148,9 @@ export function signalFingerprint(s: Signal): number {
   flag(s.childrenPresent);
   flag(s.substantiated);
   code(s.persons.length);
-  for (let i = 0; i < s.persons.length; i++) person(s.persons[i]!);
+  for (const p of s.persons) person(p);
   code(s.relations.length);
-  for (let i = 0; i < s.relations.length; i++) relation(s.relations[i]!);
+  for (const r of s.relations) relation(r);
   address(s.address);
   texts(s.retracts);
   return end();
@@ -161,57 +165,65 @@ export function signalFingerprint(s: Signal): number {
 export function plainFingerprint(s: PlainLine): number {
   const { bytes, spans, personSpans: persons, addressSpans: address } = s;
   begin();
-  span(bytes, spans[SIGNAL_SPAN.id]!, spans[SIGNAL_SPAN.id + 1]!);
-  span(bytes, spans[SIGNAL_SPAN.kind]!, spans[SIGNAL_SPAN.kind + 1]!);
-  span(bytes, spans[SIGNAL_SPAN.occurredAt]!, spans[SIGNAL_SPAN.occurredAt + 1]!);
-  span(bytes, spans[SIGNAL_SPAN.receivedAt]!, spans[SIGNAL_SPAN.receivedAt + 1]!);
-  span(bytes, spans[SIGNAL_SPAN.region]!, spans[SIGNAL_SPAN.region + 1]!);
-  span(bytes, spans[SIGNAL_SPAN.source]!, spans[SIGNAL_SPAN.source + 1]!);
-  span(bytes, spans[SIGNAL_SPAN.category]!, spans[SIGNAL_SPAN.category + 1]!);
+  spanOf(bytes, spans, SIGNAL_SPAN.id);
+  spanOf(bytes, spans, SIGNAL_SPAN.kind);
+  spanOf(bytes, spans, SIGNAL_SPAN.occurredAt);
+  spanOf(bytes, spans, SIGNAL_SPAN.receivedAt);
+  spanOf(bytes, spans, SIGNAL_SPAN.region);
+  spanOf(bytes, spans, SIGNAL_SPAN.source);
+  spanOf(bytes, spans, SIGNAL_SPAN.category);
   code(s.violenceCount);
   for (let i = 0; i < 2 * s.violenceCount; i += 2) {
-    span(bytes, s.violenceSpans[i]!, s.violenceSpans[i + 1]!);
+    spanOf(bytes, s.violenceSpans, i);
   }
-  if (spans[SIGNAL_SPAN.safety]! < 0) text(SAFETY_LEVELS[s.safety]);
-  else span(bytes, spans[SIGNAL_SPAN.safety]!, spans[SIGNAL_SPAN.safety + 1]!);
+  // A default safety has no span: hashed as its name, as the full path spells it out.
+  if (spans[SIGNAL_SPAN.safety] === -1) text(SAFETY_LEVELS[s.safety]);
+  else spanOf(bytes, spans, SIGNAL_SPAN.safety);
   flag(s.childrenPresent);
   flag(s.substantiated);
   code(s.persons);
   for (let at = 0; at < PERSON_SPANS * s.persons; at += PERSON_SPANS) {
-    span(bytes, persons[at + PERSON_SPAN.ref]!, persons[at + PERSON_SPAN.ref + 1]!);
-    bsnSpan(bytes, persons[at + PERSON_SPAN.bsn]!, persons[at + PERSON_SPAN.bsn + 1]!);
-    span(bytes, persons[at + PERSON_SPAN.familyName]!, persons[at + PERSON_SPAN.familyName + 1]!);
-    span(bytes, persons[at + PERSON_SPAN.initials]!, persons[at + PERSON_SPAN.initials + 1]!);
-    span(bytes, persons[at + PERSON_SPAN.birthDate]!, persons[at + PERSON_SPAN.birthDate + 1]!);
-    if (persons[at + PERSON_SPAN.role]! < 0) text(DEFAULT_ROLE);
-    else span(bytes, persons[at + PERSON_SPAN.role]!, persons[at + PERSON_SPAN.role + 1]!);
+    spanOf(bytes, persons, at + PERSON_SPAN.ref);
+    bsnSpan(bytes, persons, at + PERSON_SPAN.bsn);
+    spanOf(bytes, persons, at + PERSON_SPAN.familyName);
+    spanOf(bytes, persons, at + PERSON_SPAN.initials);
+    spanOf(bytes, persons, at + PERSON_SPAN.birthDate);
+    if (persons[at + PERSON_SPAN.role] === -1) text(DEFAULT_ROLE);
+    else spanOf(bytes, persons, at + PERSON_SPAN.role);
   }
   code(s.relations);
   const relations = s.relationSpans;
   for (let at = 0; at < 6 * s.relations; at += 6) {
-    span(bytes, relations[at + RELATION_SPAN.from]!, relations[at + RELATION_SPAN.from + 1]!);
-    span(bytes, relations[at + RELATION_SPAN.to]!, relations[at + RELATION_SPAN.to + 1]!);
-    span(bytes, relations[at + RELATION_SPAN.type]!, relations[at + RELATION_SPAN.type + 1]!);
+    spanOf(bytes, relations, at + RELATION_SPAN.from);
+    spanOf(bytes, relations, at + RELATION_SPAN.to);
+    spanOf(bytes, relations, at + RELATION_SPAN.type);
   }
   if (s.hasAddress) {
     code(END);
-    span(bytes, address[ADDRESS_SPAN.postcode]!, address[ADDRESS_SPAN.postcode + 1]!);
+    spanOf(bytes, address, ADDRESS_SPAN.postcode);
     code(s.houseNumber < 0 ? ABSENT : s.houseNumber);
-    span(bytes, address[ADDRESS_SPAN.houseLetter]!, address[ADDRESS_SPAN.houseLetter + 1]!);
-    span(bytes, address[ADDRESS_SPAN.addition]!, address[ADDRESS_SPAN.addition + 1]!);
-    span(bytes, address[ADDRESS_SPAN.city]!, address[ADDRESS_SPAN.city + 1]!);
+    spanOf(bytes, address, ADDRESS_SPAN.houseLetter);
+    spanOf(bytes, address, ADDRESS_SPAN.addition);
+    spanOf(bytes, address, ADDRESS_SPAN.city);
   } else {
     code(ABSENT);
   }
   code(s.retractCount);
   for (let i = 0; i < 2 * s.retractCount; i += 2) {
-    span(bytes, s.retractSpans[i]!, s.retractSpans[i + 1]!);
+    spanOf(bytes, s.retractSpans, i);
   }
   return end();
 }
 
-/** `span` of a BSN as `normaliseBsn` gives it: eight digits with the zero they lack in front. */
-function bsnSpan(bytes: Uint8Array, start: number, end: number): void {
+/** `span` of the field whose start and end are `spans[at]` and `spans[at + 1]`. */
+function spanOf(bytes: Uint8Array, spans: readonly number[], at: number): void {
+  span(bytes, spans[at] ?? outOfRange(spans, at), spans[at + 1] ?? outOfRange(spans, at + 1));
+}
+
+/** `spanOf` a BSN as `normaliseBsn` gives it: eight digits with the zero they lack in front. */
+function bsnSpan(bytes: Uint8Array, spans: readonly number[], at: number): void {
+  const start = spans[at] ?? outOfRange(spans, at);
+  const end = spans[at + 1] ?? outOfRange(spans, at + 1);
   if (start >= 0 && end - start === 8) code(ZERO);
   span(bytes, start, end);
 }
@@ -229,8 +241,8 @@ function begin(): void {
 
 function end(): number {
   // Final avalanche, so that fingerprints differing in one input bit differ in about half their bits.
-  let h1 = h[0]!;
-  let h2 = h[1]!;
+  let h1 = h[0];
+  let h2 = h[1];
   h1 = Math.imul(h1 ^ (h1 >>> 16), 2_246_822_507);
   h1 ^= Math.imul(h2 ^ (h2 >>> 13), 3_266_489_909);
   h2 = Math.imul(h2 ^ (h2 >>> 16), 2_246_822_507);

@@ -23,6 +23,7 @@
  * the validator then copies out of; and making the signal's objects, only
  * to prepare them and drop them, cost a third of what decoding did.
  */
+import { outOfRange } from '../at.js';
 import { isValidBsn } from './bsn.js';
 import { isCalendarDateBytes, parseTimestampBytes } from './dates.js';
 import {
@@ -96,30 +97,29 @@ class Names<T extends string = string> {
 
   /** The index of the name in `bytes[start, end)`, or -1. */
   indexOf(bytes: Uint8Array, start: number, end: number): number {
-    const index = this.slots[slotOf(bytes, start, end)]!;
+    const index = this.slots[slotOf(bytes, start, end)] ?? -1;
     if (index < 0) return -1;
-    const name = this.bytes[index]!;
-    if (name.length !== end - start) return -1;
+    const name = this.bytes[index];
+    if (name === undefined || name.length !== end - start) return -1;
     for (let i = 0; i < name.length; i++) if (name[i] !== bytes[start + i]) return -1;
     return index;
   }
+
+  /** The length of the key `guess` last matched, as written there. */
+  guessedLength = 0;
 
   /**
    * The key that followed key `after` (-1: none, the object's first) last
    * time, when `bytes` hold it written without spaces from `at`; else -1.
    */
   guess(after: number, bytes: Uint8Array, at: number, end: number): number {
-    const index = this.follows[after + 1]!;
+    const index = this.follows[after + 1] ?? -1;
     if (index < 0) return -1;
-    const key = this.keys[index]!;
-    if (at + key.length > end) return -1;
+    const key = this.keys[index];
+    if (key === undefined || at + key.length > end) return -1;
     for (let i = 0; i < key.length; i++) if (key[i] !== bytes[at + i]) return -1;
+    this.guessedLength = key.length;
     return index;
-  }
-
-  /** The length of key `index` written as `guess` matches it. */
-  keyLength(index: number): number {
-    return this.keys[index]!.length;
   }
 
   learn(after: number, index: number): void {
@@ -132,8 +132,11 @@ const SLOTS = 1024;
 function slotOf(bytes: Uint8Array, start: number, end: number): number {
   const length = end - start;
   if (length === 0) return 0;
-  const hash =
-    ((length * 31 + bytes[start]!) * 31 + bytes[start + (length >> 1)]!) * 31 + bytes[end - 1]!;
+  const middle = start + (length >> 1);
+  const first = bytes[start] ?? outOfRange(bytes, start);
+  const inMiddle = bytes[middle] ?? outOfRange(bytes, middle);
+  const last = bytes[end - 1] ?? outOfRange(bytes, end - 1);
+  const hash = ((length * 31 + first) * 31 + inMiddle) * 31 + last;
   return hash & (SLOTS - 1);
 }
 
@@ -207,7 +210,9 @@ class Cursor {
   /** The next byte after whitespace, consumed. */
   next(): number {
     this.space();
-    return this.at < this.end ? this.bytes[this.at++]! : -1;
+    if (this.at >= this.end) return -1;
+    const at = this.at++;
+    return this.bytes[at] ?? outOfRange(this.bytes, at);
   }
 
   expect(byte: number): void {
@@ -235,7 +240,7 @@ class Cursor {
     let ascii = true;
     for (;;) {
       if (at >= this.end) decline();
-      const c = bytes[at]!;
+      const c = bytes[at] ?? outOfRange(bytes, at);
       if (c === QUOTE) break;
       if (c < 0x80) {
         if (c < 0x20 || c === 0x7f || c === BACKSLASH) decline();
@@ -268,7 +273,7 @@ class Cursor {
     this.span();
     return this.stringAscii
       ? this.text.slice(this.stringStart + this.shift, this.stringEnd + this.shift)
-      : this.wideTexts[this.wides - 1]!;
+      : (this.wideTexts[this.wides - 1] ?? outOfRange(this.wideTexts, this.wides - 1));
   }
 
   /** The index of one of `values` in its list. */
@@ -283,7 +288,7 @@ class Cursor {
     this.space();
     const guessed = keys.guess(after, this.bytes, this.at, this.end);
     if (guessed >= 0) {
-      this.at += keys.keyLength(guessed);
+      this.at += keys.guessedLength;
       return guessed;
     }
     this.span();
@@ -317,10 +322,13 @@ class Cursor {
     this.space();
     const bytes = this.bytes;
     let at = this.at;
-    if (at >= this.end || bytes[at]! < 0x31 || bytes[at]! > 0x39) decline();
+    const first = at < this.end ? (bytes[at] ?? outOfRange(bytes, at)) : -1;
+    if (first < 0x31 || first > 0x39) decline();
     let value = 0;
-    for (; at < this.end && bytes[at]! >= 0x30 && bytes[at]! <= 0x39; at++) {
-      value = value * 10 + (bytes[at]! - 0x30);
+    for (; at < this.end; at++) {
+      const c = bytes[at] ?? outOfRange(bytes, at);
+      if (c < 0x30 || c > 0x39) break;
+      value = value * 10 + (c - 0x30);
       if (value > MAX_HOUSE_NUMBER) decline();
     }
     const after = at < this.end ? bytes[at] : undefined;
@@ -345,7 +353,7 @@ class Cursor {
  * from 0x80 on at `bytes[at]`, before `end`; 0 when there is none.
  */
 function utf8Length(bytes: Uint8Array, at: number, end: number): number {
-  const lead = bytes[at]!;
+  const lead = bytes[at] ?? outOfRange(bytes, at);
   let length: number;
   let low = 0x80;
   let high = 0xbf;
@@ -363,10 +371,11 @@ function utf8Length(bytes: Uint8Array, at: number, end: number): number {
     return 0;
   }
   if (at + length > end) return 0;
-  const second = bytes[at + 1]!;
+  const second = bytes[at + 1] ?? outOfRange(bytes, at + 1);
   if (second < low || second > high) return 0;
   for (let i = at + 2; i < at + length; i++) {
-    if (bytes[i]! < 0x80 || bytes[i]! > 0xbf) return 0;
+    const c = bytes[i] ?? outOfRange(bytes, i);
+    if (c < 0x80 || c > 0xbf) return 0;
   }
   return length;
 }
@@ -663,12 +672,22 @@ function readSignal(c: Cursor, s: PlainLine): void {
   const { spans } = s;
   const received = SIGNAL_SPAN.receivedAt;
   const occurred = SIGNAL_SPAN.occurredAt;
-  const receivedMs = parseTimestampBytes(c.bytes, spans[received]!, spans[received + 1]!);
-  const occurredMs = parseTimestampBytes(c.bytes, spans[occurred]!, spans[occurred + 1]!);
+  const receivedMs = parseTimestampBytes(
+    c.bytes,
+    spans[received] ?? outOfRange(spans, received),
+    spans[received + 1] ?? outOfRange(spans, received + 1),
+  );
+  const occurredMs = parseTimestampBytes(
+    c.bytes,
+    spans[occurred] ?? outOfRange(spans, occurred),
+    spans[occurred + 1] ?? outOfRange(spans, occurred + 1),
+  );
   if (Number.isNaN(receivedMs) || Number.isNaN(occurredMs)) decline();
   if (occurredMs - receivedMs > MAX_OCCURRED_AFTER_RECEIVED_MS) decline();
   for (let i = 0; i < s.relations; i++) {
-    if (!s.hasPerson(s.relationFroms[i]!) || !s.hasPerson(s.relationTos[i]!)) decline();
+    const from = s.relationFroms[i] ?? outOfRange(s.relationFroms, i);
+    const to = s.relationTos[i] ?? outOfRange(s.relationTos, i);
+    if (!s.hasPerson(from) || !s.hasPerson(to)) decline();
   }
   s.id = id;
   s.kind = kind;
@@ -728,7 +747,7 @@ function readPerson(c: Cursor, s: PlainLine): void {
         c.mark(spans, at + PERSON_SPAN.bsn);
         bsnNumber = 0;
         for (let i = c.stringStart; i < c.stringEnd; i++) {
-          bsnNumber = bsnNumber * 10 + c.bytes[i]! - 0x30;
+          bsnNumber = bsnNumber * 10 + (c.bytes[i] ?? outOfRange(c.bytes, i)) - 0x30;
         }
         break;
       case PERSON.familyName:
@@ -844,17 +863,26 @@ function readAddress(c: Cursor, s: PlainLine): void {
       c.mark(spans, at);
     }
   } while (c.more(CLOSE_OBJECT));
-  const letter = spans[ADDRESS_SPAN.houseLetter]!;
+  const letter = spans[ADDRESS_SPAN.houseLetter] ?? outOfRange(spans, ADDRESS_SPAN.houseLetter);
   if (
     letter >= 0 &&
-    (spans[ADDRESS_SPAN.houseLetter + 1]! - letter !== 1 || !isLetter(bytes[letter]!))
+    ((spans[ADDRESS_SPAN.houseLetter + 1] ?? outOfRange(spans, ADDRESS_SPAN.houseLetter + 1)) -
+      letter !==
+      1 ||
+      !isLetter(bytes[letter] ?? outOfRange(bytes, letter)))
   ) {
     decline();
   }
-  const addition = spans[ADDRESS_SPAN.addition]!;
+  const addition = spans[ADDRESS_SPAN.addition] ?? outOfRange(spans, ADDRESS_SPAN.addition);
   if (
     addition >= 0 &&
-    !isAddition(c.text.slice(addition + c.shift, spans[ADDRESS_SPAN.addition + 1]! + c.shift))
+    !isAddition(
+      c.text.slice(
+        addition + c.shift,
+        (spans[ADDRESS_SPAN.addition + 1] ?? outOfRange(spans, ADDRESS_SPAN.addition + 1)) +
+          c.shift,
+      ),
+    )
   ) {
     decline();
   }

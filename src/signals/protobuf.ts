@@ -158,13 +158,13 @@ function collectUnknownFields(
   dropped: string[],
 ): void {
   if (unknown === undefined) return;
-  for (const key in unknown) {
+  for (const [key, values] of Object.entries(unknown)) {
     const fieldNumber = Number(key) >>> 3;
     const path = `${prefix}#${fieldNumber}`;
     if (fieldNumber <= knownFieldCount) {
       throw new SignalRejectedError('MALFORMED', `${path} has the wrong wire type`, path);
     }
-    for (let i = 0; i < unknown[key]!.length; i++) dropped.push(path);
+    for (let i = 0; i < values.length; i++) dropped.push(path);
   }
 }
 

@@ -259,7 +259,7 @@ function readPersons(input: JsonObject, dropped: string[], warnings: SignalWarni
     const person = readPerson(item, i);
     // Linear scans: a signal names a handful of persons, and a Set per signal costs more.
     for (let j = 0; j < i; j++) {
-      if (persons[j]!.ref === person.ref) {
+      if (persons[j]?.ref === person.ref) {
         reject('DUPLICATE_PERSON_REF', 'persons', i, 'ref', `repeats persons[${j}].ref`);
       }
     }
@@ -328,7 +328,7 @@ function readRelations(input: JsonObject, persons: Person[], dropped: string[]):
 }
 
 function hasPerson(persons: Person[], ref: string): boolean {
-  for (let i = 0; i < persons.length; i++) if (persons[i]!.ref === ref) return true;
+  for (const person of persons) if (person.ref === ref) return true;
   return false;
 }
 
