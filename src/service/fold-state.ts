@@ -24,7 +24,7 @@ import { reconcileWithRadar } from './reconcile.js';
 import { reevaluateHouseholds } from './reevaluate.js';
 
 /** Bump when the fold's key layout or the reading of identity keys changes. */
-export const FOLD_VERSION = '1';
+export const FOLD_VERSION = '2';
 
 /** Signals per write while the fold state is written anew. */
 const CHUNK = 5_000;

@@ -36,12 +36,12 @@
  *                          that valid BSN
  *   kn!<nameKey>           the records in a household with that name key:
  *                          [signal id, valid BSN or null] each
- *   ka!<addressKey>·<t>·<sid> a signal at an address, in time order (`t`
- *                          offset and zero-padded so byte order is time order)
+ *   ka!<addressKey>        the signals in a household at that address, as
+ *                          [occurredAt ms, signal id], in that order
  *   ap!<addressKey>        per household, the distinct persons it names there
  *
- * kb!, kn! and ap! are one value per key, read with a get (a fifth of what an
- * iterator costs) and rewritten whole by the write that changes them.
+ * kb!, kn!, ka! and ap! are one value per key, read with a get (a fifth of
+ * what an iterator costs) and rewritten whole by the write that changes them.
  *   rt!<signalId>          withdrawn by some accepted signal
  *   mark!<name>            small named values
  *
@@ -57,7 +57,7 @@ import type { PreparedSignal } from '../engine/prepare.js';
 import type { Indicator } from '../rules/index.js';
 import type { Signal } from '../signals/types.js';
 import { notOpen, StoreError } from './errors.js';
-import { byKeyOrder, prefixRange, type KvOperation, type KvRange, type OrderedKv } from './kv.js';
+import { byKeyOrder, prefixRange, type KvOperation, type OrderedKv } from './kv.js';
 import { continueSequence } from './sequence.js';
 import { ValueCache } from './value-cache.js';
 import type {
@@ -98,6 +98,7 @@ const CACHED = [
   PREPARED,
   BSN_RECORD,
   NAME_RECORD,
+  AT_ADDRESS,
   ADDRESS_PERSONS,
   SIGNAL_HOUSEHOLD,
   HOUSEHOLD,
@@ -111,13 +112,6 @@ function cached(key: string): boolean {
 
 /** Deletes per LevelDB batch when the fold state is cleared. */
 const CLEAR_CHUNK = 10_000;
-/** Added to `occurredAt` (ms) so that every time from the year -1200 on is a positive 16-digit number. */
-const TIME_OFFSET = 1e14;
-
-function timeKey(t: number): string {
-  return String(t + TIME_OFFSET).padStart(16, '0');
-}
-
 type NameRecords = [signalId: string, bsn: string | null][];
 
 /** A signal's BSNs and name keys, with each record's BSN under its name key. */
@@ -136,10 +130,11 @@ function identityOf(prepared: PreparedSignal): {
   return { bsns, names };
 }
 
-function addressEntry(prepared: PreparedSignal): string | undefined {
-  const graph = prepared.graph;
-  if (graph?.addressKey === undefined) return undefined;
-  return `${AT_ADDRESS}${graph.addressKey}${SEP}${timeKey(graph.t)}${SEP}${prepared.id}`;
+/** A signal at an address: when it occurred and its id, the address chain's order. */
+type AtAddress = [t: number, signalId: string];
+
+function byChainOrder([ta, a]: AtAddress, [tb, b]: AtAddress): number {
+  return ta - tb || (a < b ? -1 : a > b ? 1 : 0);
 }
 
 const HOUSEHOLD_INDEX: Record<HouseholdIndexName, string> = {
@@ -417,18 +412,21 @@ export abstract class KvStore implements RadarStore {
   }
 
   async addressNeighbours(addressKey: string, t: number, signalId: string): Promise<string[]> {
-    this.opened();
-    const prefix = `${AT_ADDRESS}${addressKey}${SEP}`;
-    const at = `${prefix}${timeKey(t)}${SEP}${signalId}`;
-    const { lt: end } = prefixRange(prefix);
-    const [before, after] = await Promise.all([
-      this.firstKey({ gte: prefix, lt: at, reverse: true, limit: 1 }),
-      this.firstKey({ gt: at, lt: end, limit: 1 }),
-    ]);
-    const neighbours: string[] = [];
-    for (const key of [before, after]) {
-      if (key !== undefined) neighbours.push(key.slice(key.lastIndexOf(SEP) + 1));
+    const chain = (await this.lookup<AtAddress[]>(AT_ADDRESS + addressKey)) ?? [];
+    const at: AtAddress = [t, signalId];
+    // The first entry after (t, signalId): a binary search, as a shelter's chain is long.
+    let low = 0;
+    let high = chain.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      const entry = chain[middle];
+      if (entry !== undefined && byChainOrder(entry, at) <= 0) low = middle + 1;
+      else high = middle;
     }
+    // The signal itself is not in the chain yet: it is asked about before it is folded in.
+    const neighbours: string[] = [];
+    for (const entry of [chain[low - 1], chain[low]])
+      if (entry !== undefined) neighbours.push(entry[1]);
     return neighbours;
   }
 
@@ -461,11 +459,6 @@ export abstract class KvStore implements RadarStore {
     }
   }
 
-  private async firstKey(range: KvRange): Promise<string | undefined> {
-    for await (const key of this.kv.keys(range)) return key;
-    return undefined;
-  }
-
   /**
    * The fold's own entries of a batch; see `FoldWrite`. The lists a batch
    * changes are read, changed and put back whole: writes run one at a
@@ -480,14 +473,6 @@ export abstract class KvStore implements RadarStore {
     for (const id of fold.retracted ?? []) put(RETRACTED + id, '');
     const linked = fold.linked ?? [];
     const unlinked = fold.unlinked ?? [];
-    for (const prepared of unlinked) {
-      const key = addressEntry(prepared);
-      if (key !== undefined) del(key);
-    }
-    for (const prepared of linked) {
-      const key = addressEntry(prepared);
-      if (key !== undefined) put(key, '');
-    }
 
     const bsnKeys = new Set<string>();
     const nameKeys = new Set<string>();
@@ -502,10 +487,15 @@ export abstract class KvStore implements RadarStore {
       ...(fold.addressPersonsPut ?? []),
     ])
       addressKeys.add(ADDRESS_PERSONS + addressKey);
-    const [bsnLists, nameLists, counts] = await Promise.all([
+    const chainKeys = new Set<string>();
+    for (const { graph } of [...linked, ...unlinked]) {
+      if (graph?.addressKey !== undefined) chainKeys.add(AT_ADDRESS + graph.addressKey);
+    }
+    const [bsnLists, nameLists, counts, chains] = await Promise.all([
       this.readAll<string[]>([...bsnKeys]),
       this.readAll<NameRecords>([...nameKeys]),
       this.readAll<Record<string, number>>([...addressKeys]),
+      this.readAll<AtAddress[]>([...chainKeys]),
     ]);
     const gone = new Set(unlinked.map((p) => p.id));
     const bsnAfter = new Map<string, string[]>();
@@ -532,6 +522,18 @@ export abstract class KvStore implements RadarStore {
     };
     for (const [key, list] of bsnAfter) putOrDelete(key, list);
     for (const [key, list] of nameAfter) putOrDelete(key, list);
+
+    const chainAfter = new Map<string, AtAddress[]>();
+    for (const key of chainKeys)
+      chainAfter.set(
+        key,
+        (chains.get(key) ?? []).filter(([, id]) => !gone.has(id)),
+      );
+    for (const { id, graph } of linked) {
+      if (graph?.addressKey !== undefined)
+        chainAfter.get(AT_ADDRESS + graph.addressKey)?.push([graph.t, id]);
+    }
+    for (const [key, chain] of chainAfter) putOrDelete(key, chain.sort(byChainOrder));
 
     const countsAfter = new Map<string, Record<string, number>>();
     for (const key of addressKeys) countsAfter.set(key, { ...counts.get(key) });
