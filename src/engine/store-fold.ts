@@ -66,7 +66,8 @@ export interface FoldedBatch {
 interface Loaded {
   index: HouseholdIndex;
   prepared: Map<string, PreparedSignal>;
-  householdIds: Set<string>;
+  /** Per address, the households with signals there that were not loaded. */
+  householdsOutsideAt: Map<string, string[]>;
 }
 
 type FoldStore = Pick<
@@ -174,7 +175,7 @@ export class StoreFold {
         added,
         removes.map((p) => p.id),
       );
-      const crossed = await this.crossed(loaded, before);
+      const crossed = this.crossed(loaded, before);
       if (crossed.size === 0) break;
       householdIds = new Set([...householdIds, ...crossed]);
     }
@@ -315,10 +316,15 @@ export class StoreFold {
       if (signal.addressKey !== undefined) addresses.add(signal.addressKey);
       for (const { nameKey } of signal.records) if (nameKey !== undefined) names.add(nameKey);
     }
-    const outside = await this.outside(names, addresses, signalIds, householdIds);
+    const { outside, householdsOutsideAt } = await this.outside(
+      names,
+      addresses,
+      signalIds,
+      householdIds,
+    );
     const index = new HouseholdIndex({ ...this.options, outside });
     index.apply(loadedSignals, []);
-    return { index, prepared, householdIds: new Set(householdIds) };
+    return { index, prepared, householdsOutsideAt };
   }
 
   /** What the store holds outside the loaded households, under their name keys and at their addresses. */
@@ -327,7 +333,7 @@ export class StoreFold {
     addresses: ReadonlySet<string>,
     loadedSignals: ReadonlySet<string>,
     householdIds: ReadonlySet<string>,
-  ): Promise<OutsideFacts> {
+  ): Promise<{ outside: OutsideFacts; householdsOutsideAt: Map<string, string[]> }> {
     const [nameRecords, addressPersons] = await Promise.all([
       Promise.all([...names].map((n) => this.store.recordsWithName(n))),
       Promise.all([...addresses].map((a) => this.store.personsAt(a))),
@@ -341,16 +347,24 @@ export class StoreFold {
       if (bsns.size > 0) bsnsWithName.set(nameKey, [...bsns]);
     });
     const personsAt = new Map<string, number>();
+    const householdsOutsideAt = new Map<string, string[]>();
     [...addresses].forEach((addressKey, i) => {
       let persons = 0;
+      const households: string[] = [];
       for (const [householdId, count] of addressPersons[i] ?? []) {
-        if (!householdIds.has(householdId)) persons += count;
+        if (householdIds.has(householdId)) continue;
+        persons += count;
+        households.push(householdId);
       }
       if (persons > 0) personsAt.set(addressKey, persons);
+      if (households.length > 0) householdsOutsideAt.set(addressKey, households);
     });
     return {
-      personsAt: (addressKey) => personsAt.get(addressKey) ?? 0,
-      bsnsWithName: (nameKey) => bsnsWithName.get(nameKey) ?? [],
+      outside: {
+        personsAt: (addressKey) => personsAt.get(addressKey) ?? 0,
+        bsnsWithName: (nameKey) => bsnsWithName.get(nameKey) ?? [],
+      },
+      householdsOutsideAt,
     };
   }
 
@@ -359,18 +373,14 @@ export class StoreFold {
    * batch changed: they gain or lose links along it, so they must be
    * loaded too.
    */
-  private async crossed(
-    { index, householdIds }: Loaded,
+  private crossed(
+    { index, householdsOutsideAt }: Loaded,
     before: ReadonlyMap<string, boolean | undefined>,
-  ): Promise<Set<string>> {
-    const changed: string[] = [];
-    for (const [key, was] of before) if (index.institutional(key) !== was) changed.push(key);
-    const counts = await Promise.all(changed.map((key) => this.store.personsAt(key)));
+  ): Set<string> {
     const more = new Set<string>();
-    for (const persons of counts) {
-      for (const householdId of persons.keys()) {
-        if (!householdIds.has(householdId)) more.add(householdId);
-      }
+    for (const [key, was] of before) {
+      if (index.institutional(key) === was) continue;
+      for (const householdId of householdsOutsideAt.get(key) ?? []) more.add(householdId);
     }
     return more;
   }

@@ -92,10 +92,11 @@ const RETRACTED = 'rt!';
 const MARK = 'mark!';
 /**
  * The families a batch's fold reads, kept in the value cache: about 300
- * bytes a value, so the default bound holds some 100 MB.
+ * bytes a value, so the default bound holds some 100 MB. Not `gs!`: the
+ * fold keeps prepared signals decoded itself, and every signal a batch
+ * writes would otherwise push out the lists the next batch reads again.
  */
 const CACHED = [
-  PREPARED,
   BSN_RECORD,
   NAME_RECORD,
   AT_ADDRESS,
