@@ -2,31 +2,23 @@
  * `radar rules diff` as a user meets it: what it prints, the report it
  * writes, the progress bar on a terminal, and exit 2 for bad arguments.
  */
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import { generateSignalLines } from '../../src/synthetic/generate.js';
 import { runCli } from '../backtest/run-cli.js';
+import { diffSetup, shippedRules } from '../helpers/rules-diff-setup.js';
 
-const shipped = fileURLToPath(new URL('../../rules/', import.meta.url));
+const shipped = shippedRules;
 let dir: string;
 let signals: string;
 let candidate: string;
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'radar-rules-diff-'));
-  signals = join(dir, 'signals.ndjson');
-  writeFileSync(signals, `${[...generateSignalLines({ count: 3000, seed: 11 })].join('\n')}\n`);
-  candidate = join(dir, 'candidate');
-  cpSync(shipped, candidate, { recursive: true });
-  const file = join(candidate, 'hermelding.yaml');
-  const text = readFileSync(file, 'utf8');
-  expect(text).toContain('condition: { gte: 2 }');
-  writeFileSync(file, text.replace('condition: { gte: 2 }', 'condition: { gte: 3 }'));
+  ({ signals, candidate } = diffSetup(dir, 11));
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -4,16 +4,15 @@
  * kind (an error, a refused or failed load), and its script has run and
  * its summary, charts, household drawings and rule texts are there.
  */
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateSignalLines } from '../../src/synthetic/generate.js';
 import { runCli } from '../backtest/run-cli.js';
 import { ensureChromium, openHeadless } from '../helpers/chromium.js';
+import { diffSetup, shippedRules } from '../helpers/rules-diff-setup.js';
 
-const shipped = fileURLToPath(new URL('../../rules/', import.meta.url));
+const shipped = shippedRules;
 let dir: string;
 let chromium: string;
 let report: string;
@@ -21,15 +20,7 @@ let report: string;
 beforeAll(async () => {
   chromium = ensureChromium();
   dir = mkdtempSync(join(tmpdir(), 'radar-report-'));
-  const signals = join(dir, 'signals.ndjson');
-  writeFileSync(signals, `${[...generateSignalLines({ count: 3000, seed: 4 })].join('\n')}\n`);
-  const candidate = join(dir, 'candidate');
-  cpSync(shipped, candidate, { recursive: true });
-  const rule = join(candidate, 'hermelding.yaml');
-  writeFileSync(
-    rule,
-    readFileSync(rule, 'utf8').replace('condition: { gte: 2 }', 'condition: { gte: 3 }'),
-  );
+  const { signals, candidate } = diffSetup(dir, 4);
   report = join(dir, 'report.html');
   const result = await runCli([
     'rules',
