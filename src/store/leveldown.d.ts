@@ -35,7 +35,12 @@ declare module 'leveldown' {
     interface LevelDown {
       open(options: { createIfMissing: boolean }, callback: Callback): void;
       close(callback: Callback): void;
-      get(key: string, options: { asBuffer: false }, callback: Callback<string>): void;
+      /** One value per key, undefined where there is none, read from one snapshot. */
+      getMany(
+        keys: string[],
+        options: { asBuffer: false },
+        callback: Callback<(string | undefined)[]>,
+      ): void;
       batch(operations: BatchOperation[], options: { sync: boolean }, callback: Callback): void;
       iterator(options: IteratorOptions): LevelIterator;
     }
