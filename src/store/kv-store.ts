@@ -194,6 +194,10 @@ function recordEntries(record: IndicatorRecord): Map<string, string> {
  * with another value: a household of thousands of signals that gains one
  * rewrites one entry, not thousands.
  */
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
 function replaceEntries(
   before: ReadonlyMap<string, string>,
   after: ReadonlyMap<string, string>,
@@ -575,8 +579,8 @@ export abstract class KvStore implements RadarStore {
     for (const [name, value] of Object.entries(batch.counters ?? {})) put(COUNTER + name, value);
     for (const [name, value] of Object.entries(batch.marks ?? {})) put(MARK + name, value);
     if (batch.fold !== undefined) await this.foldOperations(batch.fold, put, del);
-    await this.indexHouseholds(batch, put, del);
-    await this.indexIndicators(batch, events, put, del);
+    const regionsChanged = await this.indexHouseholds(batch, put, del);
+    await this.indexIndicators(batch, events, regionsChanged, put, del);
 
     const operations = [...dels, ...puts];
     try {
@@ -596,12 +600,16 @@ export abstract class KvStore implements RadarStore {
     if (events.length > 0) for (const listener of this.eventListeners) listener(last);
   }
 
-  /** Replaces the views of deleted and put households, and their index entries. */
+  /**
+   * Replaces the views of deleted and put households, and their index
+   * entries; returns the households that were there before and whose
+   * regions changed or that are gone.
+   */
   private async indexHouseholds(
     batch: StateBatch,
     put: (key: string, value: unknown) => void,
     del: (key: string) => void,
-  ): Promise<void> {
+  ): Promise<Set<string>> {
     const views = batch.householdViews ?? [];
     const replaced = new Set([
       ...(batch.householdsDeleted ?? []),
@@ -609,9 +617,12 @@ export abstract class KvStore implements RadarStore {
     ]);
     const byId = new Map(views.map((view) => [view.householdId, view]));
     const olds = await this.readAll<HouseholdView>([...replaced].map((id) => VIEW + id));
+    const regionsChanged = new Set<string>();
     for (const id of replaced) {
       const old = olds.get(VIEW + id);
       const view = byId.get(id);
+      if (old === undefined || view === undefined || !sameList(old.regions, view.regions))
+        regionsChanged.add(id);
       if (view === undefined) del(VIEW + id);
       else put(VIEW + id, view);
       // An id names its smallest signal for good: written once.
@@ -623,16 +634,19 @@ export abstract class KvStore implements RadarStore {
         del,
       );
     }
+    return regionsChanged;
   }
 
   /**
    * Keeps a record per indicator ever raised, from the events, and its index
    * entries. Its regions follow its household's view, so the records of a
-   * household whose view changes are indexed anew even without an event.
+   * household whose regions change are indexed anew even without an event;
+   * those of any other household change only by an event.
    */
   private async indexIndicators(
     batch: StateBatch,
     events: readonly StoredEvent[],
+    regionsChanged: ReadonlySet<string>,
     put: (key: string, value: unknown) => void,
     del: (key: string) => void,
   ): Promise<void> {
@@ -640,7 +654,7 @@ export abstract class KvStore implements RadarStore {
     const gone = new Set(batch.householdsDeleted ?? []);
     const touched = new Set(events.map((e) => e.indicator.indicatorId));
     const listed = await Promise.all(
-      [...new Set([...gone, ...views.keys()])].map(async (householdId) => {
+      [...regionsChanged].map(async (householdId) => {
         const prefix = `${INDICATOR_INDEX.household}${householdId}${SEP}`;
         const ids: string[] = [];
         for await (const key of this.kv.keys(prefixRange(prefix)))
