@@ -107,11 +107,20 @@ function table(results: BenchResults): string[] {
     ],
     [
       'e. restart to serving, after SIGTERM',
-      (s) => cell(s.restart, (r) => `${r.secondsToServing} s (${r.peakRssMbAtServing} MB by then)`),
+      (s) =>
+        cell(
+          s.restart,
+          (r) =>
+            `${r.secondsToServing} s (${r.peakRssMbAtServing} MB by then)` +
+            (r.heldLines === undefined ? '' : `, holding ${n(r.heldLines)} lines`),
+        ),
     ],
     [
       'e. restart to serving, after SIGKILL',
-      (s) => cell(s.restart, (r) => `${r.secondsToServingAfterKill} s`),
+      (s) =>
+        cell(s.restart, (r) =>
+          r.secondsToServingAfterKill === undefined ? '—' : `${r.secondsToServingAfterKill} s`,
+        ),
     ],
     [
       'f. service disk (data dir)',
@@ -304,7 +313,7 @@ function charts(results: BenchResults, dir: string): string[] {
             'restart after SIGKILL',
             sizes,
             (s) => s.restart,
-            (r) => r.secondsToServingAfterKill * 1000,
+            (r) => (r.secondsToServingAfterKill ?? NaN) * 1000,
           ),
         ],
       },

@@ -37,7 +37,10 @@ export interface SizeResult {
   restart: Step<{
     secondsToServing: number;
     peakRssMbAtServing: number;
-    secondsToServingAfterKill: number;
+    /** Not measured when the service did not finish the history in time. */
+    secondsToServingAfterKill?: number;
+    /** Set when the service did not finish: the lines its store held at the restart. */
+    heldLines?: number;
   }>;
   footprint: Step<{
     diskMb: number;
