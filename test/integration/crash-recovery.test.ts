@@ -269,8 +269,9 @@ describe('crash recovery of radar serve', () => {
     expect(letters.size).toBe(rejected);
     expect(countByReason(letters.values())).toEqual(doorRejections(stream));
 
-    // Every kill happened while messages were waiting to be ingested.
-    for (const kill of kills)
+    // Every kill mid-ingestion happened while messages were waiting to be ingested (one while
+    // starting up may find its wave consumed already, if the start was quick).
+    for (const kill of kills.filter((k) => k.phase === 'ingesting'))
       expect(kill.committed, JSON.stringify({ seed, kills })).toBeLessThan(kill.end);
 
     console.log(
