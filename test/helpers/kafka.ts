@@ -55,7 +55,7 @@ export async function createTopics(
   brokerList: string[],
   names: string[],
   partitions = 3,
-  configEntries: { name: string; value: string }[] = [],
+  configEntries?: { name: string; value: string }[],
 ): Promise<void> {
   const admin = new Kafka({
     clientId: 'test-admin',
@@ -66,7 +66,11 @@ export async function createTopics(
   try {
     await admin
       .createTopics({
-        topics: names.map((topic) => ({ topic, numPartitions: partitions, configEntries })),
+        topics: names.map((topic) => ({
+          topic,
+          numPartitions: partitions,
+          ...(configEntries && { configEntries }),
+        })),
         waitForLeaders: true,
       })
       .catch((error: unknown) => {
