@@ -37,8 +37,16 @@ export interface RunningBroker {
   brokers: string[];
   dataDir: string;
   logFile: string;
-  /** Settles with the exit code when the broker process ends, by stop() or on its own. */
-  exited: Promise<number | null>;
+  /** Settles with the exit code when the current broker process ends, by halt(), stop() or on its own. */
+  readonly exited: Promise<number | null>;
+  /**
+   * Ends the broker process (SIGTERM, SIGKILL if it hangs, or SIGKILL at once
+   * when asked) and keeps its log directory, ports and settings, so that
+   * restart() brings back the same broker: a broker outage, for fault tests.
+   */
+  halt(signal?: 'SIGTERM' | 'SIGKILL'): Promise<void>;
+  /** Starts the broker again on the same ports and log directory (halting it first if it runs) and waits until it answers. */
+  restart(): Promise<void>;
   /** Shuts the broker down (SIGTERM, SIGKILL if it hangs); safe to call more than once. */
   stop(): Promise<void>;
 }
@@ -66,7 +74,57 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
     await formatStorage(java, classpath, config.serverProperties);
   }
 
-  options.log?.(`Starting Kafka broker on 127.0.0.1:${port} (log: ${logFile})`);
+  const brokers = [`127.0.0.1:${port}`];
+  const readyTimeoutMs = options.readyTimeoutMs ?? READY_TIMEOUT_MS;
+  const launch = async (): Promise<BrokerProcess> => {
+    options.log?.(`Starting Kafka broker on 127.0.0.1:${port} (log: ${logFile})`);
+    const jvm = spawnBroker(java, classpath, config, logFile, options.ownProcessGroup ?? false);
+    try {
+      await waitUntilReady(brokers, () => jvm.running, logFile, readyTimeoutMs);
+    } catch (err) {
+      await jvm.end('SIGKILL');
+      throw err;
+    }
+    return jvm;
+  };
+
+  let jvm = await launch();
+  let stopping: Promise<void> | undefined;
+  return {
+    brokers,
+    dataDir,
+    logFile,
+    get exited() {
+      return jvm.exited;
+    },
+    halt: (signal = 'SIGTERM') => jvm.end(signal),
+    restart: async () => {
+      if (stopping) throw new RadarError('BROKER_UNAVAILABLE', 'the broker was stopped for good');
+      await jvm.end('SIGTERM');
+      jvm = await launch();
+    },
+    stop: () =>
+      (stopping ??= (async () => {
+        await jvm.end('SIGTERM');
+        if (ownsDataDir) await rm(dataDir, { recursive: true, force: true });
+      })()),
+  };
+}
+
+interface BrokerProcess {
+  readonly running: boolean;
+  readonly exited: Promise<number | null>;
+  /** Ends the process with the signal (SIGKILL if SIGTERM does not end it in time); safe to call more than once. */
+  end(signal: 'SIGTERM' | 'SIGKILL'): Promise<void>;
+}
+
+function spawnBroker(
+  java: string,
+  classpath: string,
+  config: BrokerConfig,
+  logFile: string,
+  ownProcessGroup: boolean,
+): BrokerProcess {
   const logFd = openSync(logFile, 'a');
   const child = spawn(
     java,
@@ -78,49 +136,35 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
       'kafka.Kafka',
       config.serverProperties,
     ],
-    { stdio: ['ignore', logFd, logFd], detached: options.ownProcessGroup ?? false },
+    { stdio: ['ignore', logFd, logFd], detached: ownProcessGroup },
   );
   closeSync(logFd);
 
   let running = true;
+  // A crashed test run or an uncaught error must not leave a JVM behind.
+  const terminateOnExit = () => child.kill('SIGTERM');
+  process.on('exit', terminateOnExit);
   const exited = new Promise<number | null>((resolve) => {
     child.on('exit', (code) => resolve(code));
     child.on('error', () => resolve(null));
   }).finally(() => {
     running = false;
+    process.off('exit', terminateOnExit);
   });
-  // A crashed test run or an uncaught error must not leave a JVM behind.
-  const terminateOnExit = () => child.kill('SIGTERM');
-  process.on('exit', terminateOnExit);
-
-  let stopping: Promise<void> | undefined;
-  const stop = () =>
-    (stopping ??= (async () => {
-      process.off('exit', terminateOnExit);
+  return {
+    get running() {
+      return running;
+    },
+    exited,
+    end: async (signal) => {
       if (running) {
-        child.kill('SIGTERM');
+        child.kill(signal);
         const killer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
         await exited;
         clearTimeout(killer);
       }
-      if (ownsDataDir) await rm(dataDir, { recursive: true, force: true });
-    })());
-
-  const brokers = [`127.0.0.1:${port}`];
-  try {
-    await waitUntilReady(
-      brokers,
-      () => running,
-      logFile,
-      options.readyTimeoutMs ?? READY_TIMEOUT_MS,
-    );
-  } catch (err) {
-    process.off('exit', terminateOnExit);
-    child.kill('SIGKILL');
-    await exited;
-    throw err;
-  }
-  return { brokers, dataDir, logFile, exited, stop };
+    },
+  };
 }
 
 interface BrokerConfig {

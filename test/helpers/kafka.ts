@@ -26,9 +26,12 @@ export function brokers(): string[] {
   return provided;
 }
 
-/** A kafkajs client for the test broker; quiet, because a test asserts on outcomes, not on log lines. */
-export function kafka(clientId = `test-${secureRandom()}`): Kafka {
-  return new Kafka({ clientId, brokers: brokers(), logLevel: logLevel.NOTHING });
+/**
+ * A kafkajs client for the test broker, or for `brokerList` (a test's own
+ * broker); quiet, because a test asserts on outcomes, not on log lines.
+ */
+export function kafka(clientId = `test-${secureRandom()}`, brokerList = brokers()): Kafka {
+  return new Kafka({ clientId, brokers: brokerList, logLevel: logLevel.NOTHING });
 }
 
 export function secureRandom(): string {
@@ -43,11 +46,16 @@ export function randomGroupId(): string {
   return `consumer-group-id-${secureRandom()}`;
 }
 
-/** Creates the topics and waits until every partition has a leader, so producing at once succeeds. */
+/**
+ * Creates the topics and waits until every partition has a leader, so
+ * producing at once succeeds; `configEntries` are topic settings such as
+ * `max.message.bytes`.
+ */
 export async function createTopics(
   brokerList: string[],
   names: string[],
   partitions = 3,
+  configEntries?: { name: string; value: string }[],
 ): Promise<void> {
   const admin = new Kafka({
     clientId: 'test-admin',
@@ -58,7 +66,11 @@ export async function createTopics(
   try {
     await admin
       .createTopics({
-        topics: names.map((topic) => ({ topic, numPartitions: partitions })),
+        topics: names.map((topic) => ({
+          topic,
+          numPartitions: partitions,
+          ...(configEntries && { configEntries }),
+        })),
         waitForLeaders: true,
       })
       .catch((error: unknown) => {

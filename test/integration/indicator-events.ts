@@ -65,14 +65,16 @@ export interface TopicMessage {
 
 /**
  * Reads a topic from the beginning, with a fresh consumer group, until `done`
- * holds for what was read so far.
+ * holds for what was read so far; from the test broker unless `brokerList`
+ * names another.
  */
 export async function readTopic(
   topic: string,
   done: (messages: readonly TopicMessage[]) => boolean,
   timeout = 30_000,
+  brokerList?: string[],
 ): Promise<TopicMessage[]> {
-  const consumer = kafka().consumer({ groupId: randomGroupId() });
+  const consumer = kafka(undefined, brokerList).consumer({ groupId: randomGroupId() });
   const read: TopicMessage[] = [];
   await consumer.connect();
   try {
@@ -120,4 +122,40 @@ export function coversSequences(events: readonly TopicEvent[], n: number): boole
   const seen = new Set(events.map((e) => e.event.sequence));
   for (let s = 1; s <= n; s++) if (!seen.has(s)) return false;
   return true;
+}
+
+/** `topic:partition:offset` of the message a dead letter stands for. */
+export function sourcePosition(letter: TopicMessage): string {
+  const h = letter.headers;
+  return `${h['radar-source-topic']}:${h['radar-source-partition']}:${h['radar-source-offset']}`;
+}
+
+/**
+ * Reads the dead-letter topic with a plain consumer until it holds a letter
+ * for `count` distinct rejected messages (a crash may produce one twice), and
+ * returns one letter per rejected message, by where that message was.
+ */
+export async function readDeadLetters(
+  topic: string,
+  count: number,
+  brokerList?: string[],
+  timeout = 60_000,
+): Promise<Map<string, TopicMessage>> {
+  const letters = await readTopic(
+    topic,
+    (messages) => new Set(messages.map(sourcePosition)).size >= count,
+    timeout,
+    brokerList,
+  );
+  return new Map(letters.map((l) => [sourcePosition(l), l]));
+}
+
+/** How many dead letters carry each `radar-reason`. */
+export function countByReason(letters: Iterable<TopicMessage>): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const { headers } of letters) {
+    const reason = headers['radar-reason'] ?? '(none)';
+    counts.set(reason, (counts.get(reason) ?? 0) + 1);
+  }
+  return counts;
 }

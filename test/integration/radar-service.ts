@@ -6,17 +6,22 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
+import { expect } from 'vitest';
 import { resolveConfig, type RadarConfig } from '../../src/config/config.js';
 import { RadarService } from '../../src/service/service.js';
 import { runCli, type CliResult } from '../backtest/run-cli.js';
 import { brokers, randomGroupId, randomTopicName, waitFor } from '../helpers/kafka.js';
 
-export async function testConfig(overrides: { rules?: string } = {}): Promise<RadarConfig> {
+/** Fresh names and data directory, on the test broker unless `brokers` names another. */
+export async function testConfig(
+  overrides: { rules?: string; brokers?: string[] } = {},
+): Promise<RadarConfig> {
+  const { brokers: brokerList = brokers(), ...rest } = overrides;
   return resolveConfig({
     dataDir: await mkdtemp(join(tmpdir(), 'radar-data-')),
-    ...overrides,
+    ...rest,
     kafka: {
-      brokers: brokers(),
+      brokers: brokerList,
       groupId: randomGroupId(),
       topics: {
         adviesvragen: randomTopicName('adviesvragen'),
@@ -65,4 +70,43 @@ export async function backtestAndExport(
     backtest: await runCli(['backtest', '--signals', file, '--rules', config.rules]),
     exported: await runCli(['export', '--data', config.dataDir]),
   };
+}
+
+/** What `radar backtest` counted in the lines it read. */
+export interface BacktestCounts {
+  read: number;
+  accepted: number;
+  duplicates: number;
+  rejected: number;
+}
+
+/**
+ * The law every fault test ends on: the stopped service's store, exported,
+ * is byte for byte what `radar backtest` computes from `lines` (households,
+ * their signals and indicators), and the backtest read every line. Returns
+ * what the backtest counted, for the caller to hold the service's own
+ * counters and the dead-letter topic to.
+ */
+export async function expectEqualsBacktest(
+  lines: readonly string[],
+  dir: string,
+  config: RadarConfig,
+): Promise<BacktestCounts> {
+  const { backtest, exported } = await backtestAndExport(lines, dir, config);
+  expect(backtest.code, backtest.stderr).toBe(0);
+  expect(exported.code, exported.stderr).toBe(0);
+  expect(exported.stdout).toBe(backtest.stdout);
+  expect(backtest.stdout).toContain('"type":"indicator"');
+  const match = /read (\d+), accepted (\d+), duplicates (\d+), rejected (\d+)/.exec(
+    backtest.stderr,
+  );
+  expect(match, backtest.stderr).not.toBeNull();
+  const [read, accepted, duplicates, rejected] = match!.slice(1).map(Number) as [
+    number,
+    number,
+    number,
+    number,
+  ];
+  expect(read).toBe(lines.length);
+  return { read, accepted, duplicates, rejected };
 }

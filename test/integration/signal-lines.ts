@@ -1,6 +1,8 @@
 /** Signal lines for the integration tests: the worked scenarios and a deterministic shuffle. */
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { SignalRejectedError } from '../../src/errors.js';
+import { decodeJson } from '../../src/signals/index.js';
 import { scenarioDir, scenarioFile } from '../fixtures/scenarios.js';
 import { seeded } from '../helpers/seed.js';
 
@@ -25,4 +27,22 @@ export function shuffle<T>(items: readonly T[], seed: number): T[] {
     [out[i], out[j]] = [out[j]!, out[i]!];
   }
   return out;
+}
+
+/**
+ * What the door (the decoder and validator every message passes) rejects
+ * among the lines, by reason code; an id sent again with other content is
+ * rejected only later, by the fold, and is not counted here.
+ */
+export function doorRejections(lines: Iterable<string>): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const line of lines) {
+    try {
+      decodeJson(line);
+    } catch (error) {
+      if (!(error instanceof SignalRejectedError)) throw error;
+      counts.set(error.code, (counts.get(error.code) ?? 0) + 1);
+    }
+  }
+  return counts;
 }
