@@ -67,6 +67,12 @@ export interface FoldWrite {
   /** Deleted before the puts: an entry both deleted and put ends up put. */
   addressPersonsDeleted?: readonly { addressKey: string; householdId: string }[];
   addressPersonsPut?: readonly { addressKey: string; householdId: string; persons: number }[];
+  /**
+   * Signals past their retention, removed for good: the signal, its prepared
+   * form and its occurredAt entry are deleted (its household entries go with
+   * `unlinked`). `t` is its occurredAt in epoch milliseconds.
+   */
+  expired?: readonly { id: string; t: number }[];
 }
 
 export interface StateBatch {
@@ -168,6 +174,12 @@ export interface RadarStore {
   addressNeighbours(addressKey: string, t: number, signalId: string): Promise<string[]>;
   /** Per household, how many distinct persons its signals name at this address. */
   personsAt(addressKey: string): Promise<Map<string, number>>;
+  /**
+   * Up to `limit` accepted signals (withdrawals aside) whose occurredAt is
+   * before `before` (epoch ms), oldest first: a range read of an index by
+   * occurredAt, so retention never scans the store.
+   */
+  occurredBefore(before: number, limit: number): Promise<{ id: string; t: number }[]>;
   /** Calls `listener` after every write that stored events; returns how to stop. */
   onEvents(listener: (lastSequence: number) => void): () => void;
 }
