@@ -32,7 +32,10 @@ describe('retention in the live service', () => {
   it('leaves the store as the backtest of the retained signals', async () => {
     const base = await testConfig({ rules: scenarioRules });
     const config = { ...base, retention: { ...base.retention, years: 1, batchSize: 50 } };
-    const lines = [...scenarioLines(), ...generateSignalLines({ count: 1200, seed: 17 })];
+    const lines = [
+      ...scenarioLines(),
+      ...generateSignalLines({ count: 1200, seed: 17, malformed: 0 }),
+    ];
     const signals = lines.map((line) => JSON.parse(line) as Signal);
     const times = signals.flatMap((s) => (s.occurredAt === undefined ? [] : [s.occurredAt]));
     times.sort();
