@@ -60,7 +60,7 @@ export interface FoldWrite {
   prepared?: readonly PreparedSignal[];
   /** Signals that enter a household: their BSN, name and address entries are put. */
   linked?: readonly PreparedSignal[];
-  /** Signals that leave their household for good (withdrawn): their entries are deleted. */
+  /** Signals that leave their household for good (withdrawn or expired): their entries are deleted. */
   unlinked?: readonly PreparedSignal[];
   /** Ids withdrawn, whether they have arrived or not. */
   retracted?: readonly string[];
