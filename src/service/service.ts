@@ -164,7 +164,7 @@ export class RadarService {
   /**
    * One retention pass, unless one is under way (then that one): expired
    * signals removed batch by batch, each batch between Kafka batches, then
-   * an audit record of what it removed, in counts.
+   * an audit record of what it removed, in counts, when it removed any.
    */
   applyRetention(): Promise<void> {
     this.retentionRun ??= this.retentionPass().finally(() => {
@@ -175,29 +175,31 @@ export class RadarService {
 
   private async retentionPass(): Promise<void> {
     const started = performance.now();
-    const now = this.now();
-    const cutoff = retentionCutoff(now, this.config.retention.years);
+    const cutoff = retentionCutoff(this.now(), this.config.retention.years);
     const facts = await removeExpired({
       store: this.store,
       fold: this.fold,
       cutoff,
       batchSize: this.config.retention.batchSize,
-      now,
+      // Processing time, as on a Kafka batch's events; the clock above only measures retention.
+      now: new Date(),
       exclusive: (step) => this.serially(step),
       commit: (batch) => this.commitExpired(batch),
       stopping: () => this.stopping,
     });
-    await this.options.audit?.append({
-      time: new Date().toISOString(),
-      client: 'radar',
-      user: 'radar',
-      purpose: 'retention',
-      method: 'radar/Retention',
-      households: [],
-      indicators: [],
-      outcome: 'OK',
-      retention: facts,
-    });
+    // A pass that found nothing touched no personal data: its log line is enough.
+    if (facts.signalsRemoved > 0)
+      await this.options.audit?.append({
+        time: new Date().toISOString(),
+        client: 'radar',
+        user: 'radar',
+        purpose: 'retention',
+        method: 'radar/Retention',
+        households: [],
+        indicators: [],
+        outcome: 'OK',
+        retention: facts,
+      });
     this.log.info({ ...facts, ms: Math.round(performance.now() - started) }, 'retention pass');
     if (facts.signalsRemoved > 0 && this.producer !== undefined) {
       const { topics } = this.config.kafka;
@@ -222,6 +224,11 @@ export class RadarService {
     this.metrics?.retentionDone?.(batch);
     // The ingestor numbers the next batch's events on from the sequence it holds.
     await this.resume();
+  }
+
+  private stopRetention(): void {
+    this.stopping = true;
+    clearInterval(this.retentionTimer);
   }
 
   /** Runs `step` after every step handed in before it has ended. */
@@ -352,11 +359,6 @@ export class RadarService {
    * Brings a store made by an older version or under other rules up to date
    * (once; a plain restart finds nothing to do) and resumes from what it holds.
    */
-  private stopRetention(): void {
-    this.stopping = true;
-    clearInterval(this.retentionTimer);
-  }
-
   private async prepareFold(): Promise<void> {
     const options = { ruleset: this.ruleset, ...this.config.households };
     await bringFoldStateUpToDate(this.store, options, this.log);
