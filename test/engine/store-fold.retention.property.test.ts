@@ -12,6 +12,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { snapshot } from '../../src/backtest/index.js';
 import { Radar } from '../../src/engine/index.js';
+import { householdId } from '../../src/graph/nodes.js';
 import { StoreFold } from '../../src/engine/store-fold.js';
 import { parseRules, type Indicator, type Ruleset } from '../../src/rules/index.js';
 import { pastRetention, removeExpired } from '../../src/service/retention.js';
@@ -147,6 +148,7 @@ describe.each(stores)('retention, %s', (_, freshStore, numRuns) => {
               expect(await store.signal(id)).toBeUndefined();
               expect(await store.householdOfSignal(id)).toBeUndefined();
               expect((await store.preparedSignals([id])).size).toBe(0);
+              expect(await store.smallestSignalOf(householdId(id))).toBeUndefined();
             }
             await expectStoreIsRadarOf(store, folded.filter(kept), threshold);
 
