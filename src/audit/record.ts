@@ -23,7 +23,34 @@ export interface AuditEntry {
   indicators: string[];
   /** gRPC status name of the answer: `OK`, `NOT_FOUND`, `UNAUTHENTICATED`, … */
   outcome: string;
+  /** Only on the record of a retention pass (method `radar/Retention`), which answers no call. */
+  retention?: RetentionFacts;
 }
+
+/**
+ * What a retention pass removed, in counts: no id, since a removed signal's
+ * id is all that would be left of it.
+ */
+export interface RetentionFacts {
+  /** RFC 3339 UTC: signals that occurred before it were removed. */
+  cutoff: string;
+  signalsRemoved: number;
+  /** Households split, shrunk or gone. */
+  householdsChanged: number;
+  /** Indicator events the pass stored, by type: removing a signal may also split an episode. */
+  indicatorsWithdrawn: number;
+  indicatorsUpdated: number;
+  indicatorsRaised: number;
+}
+
+const RETENTION_FIELDS = [
+  'cutoff',
+  'signalsRemoved',
+  'householdsChanged',
+  'indicatorsWithdrawn',
+  'indicatorsUpdated',
+  'indicatorsRaised',
+] as const;
 
 export interface AuditRecord extends AuditEntry {
   /** 1, 2, 3, … without gaps. */
@@ -50,10 +77,21 @@ const FIELDS = [
   'prevHash',
 ] as const;
 
-/** JSON of the record without `hash`, keys in the fixed order. */
+/**
+ * JSON of the record without `hash`, keys in the fixed order; `retention`,
+ * when there, just before `prevHash`, so the records of calls hash as they
+ * always did.
+ */
 export function canonicalRecord(record: Omit<AuditRecord, 'hash'>): string {
   const ordered: Record<string, unknown> = {};
-  for (const field of FIELDS) ordered[field] = record[field];
+  for (const field of FIELDS) {
+    if (field === 'prevHash' && record.retention !== undefined) {
+      const facts: Record<string, unknown> = {};
+      for (const name of RETENTION_FIELDS) facts[name] = record.retention[name];
+      ordered.retention = facts;
+    }
+    ordered[field] = record[field];
+  }
   return JSON.stringify(ordered);
 }
 
@@ -72,6 +110,7 @@ export function chain(entry: AuditEntry, seq: number, prevHash: string): AuditRe
     households: [...entry.households],
     indicators: [...entry.indicators],
     outcome: entry.outcome,
+    ...(entry.retention !== undefined && { retention: { ...entry.retention } }),
     prevHash,
   };
   return { ...unhashed, hash: recordHash(unhashed) };
@@ -83,6 +122,22 @@ export function recordLine(record: AuditRecord): string {
 }
 
 const HEX64 = /^[0-9a-f]{64}$/;
+
+function retentionProblem(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return 'retention is not an object';
+  const facts = value as Record<string, unknown>;
+  const names: readonly string[] = RETENTION_FIELDS;
+  const extra = Object.keys(facts).find((k) => !names.includes(k));
+  if (extra !== undefined) return `unexpected field retention.${extra}`;
+  if (typeof facts.cutoff !== 'string') return 'retention.cutoff is not a string';
+  for (const name of RETENTION_FIELDS.slice(1)) {
+    const count = facts[name];
+    if (typeof count !== 'number' || !Number.isSafeInteger(count) || count < 0)
+      return `retention.${name} is not a count`;
+  }
+  return undefined;
+}
 
 function isStringArray(value: unknown): value is string[] {
   return Array.isArray(value) && value.every((v) => typeof v === 'string');
@@ -104,8 +159,12 @@ export function parseRecordLine(line: string): AuditRecord | string {
   const o = value as Record<string, unknown>;
   const keys = Object.keys(o);
   const expected = [...FIELDS, 'hash'];
-  const extra = keys.filter((k) => !expected.includes(k));
+  const extra = keys.filter((k) => !expected.includes(k) && k !== 'retention');
   if (extra.length > 0) return `unexpected field ${extra[0]}`;
+  if ('retention' in o) {
+    const problem = retentionProblem(o.retention);
+    if (problem !== undefined) return problem;
+  }
   const missing = expected.filter((k) => !(k in o));
   if (missing.length > 0) return `missing field ${missing[0]}`;
   if (typeof o.seq !== 'number' || !Number.isSafeInteger(o.seq) || o.seq < 1)

@@ -1,6 +1,8 @@
 /**
  * Starts the gRPC API next to a running service when the settings ask for
- * it, with its audit log, and stops both together.
+ * it, with its audit log, and stops both together. Given an audit log that
+ * is open already (the service records its retention passes in it too),
+ * the API writes to that one and leaves closing it to its owner.
  */
 import { mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -17,14 +19,20 @@ export interface RunningApi {
   stop(graceMs?: number): Promise<void>;
 }
 
+/** Opens the audit log at `path`, making its directory when missing. */
+export async function openAuditLog(path: string): Promise<AuditLog> {
+  await mkdir(dirname(path), { recursive: true });
+  return AuditLog.open(path);
+}
+
 export async function startApi(
   config: RadarConfig['api'],
   service: RadarService,
   log: Logger,
   metrics?: ApiMetrics,
+  sharedAuditLog?: AuditLog,
 ): Promise<RunningApi> {
-  await mkdir(dirname(config.auditLog), { recursive: true });
-  const auditLog = await AuditLog.open(config.auditLog);
+  const auditLog = sharedAuditLog ?? (await openAuditLog(config.auditLog));
   const tls =
     config.insecure || config.tls === undefined
       ? ('insecure' as const)
@@ -49,7 +57,7 @@ export async function startApi(
     port: server.port,
     stop: async (graceMs) => {
       await server.stop(graceMs);
-      await auditLog.close();
+      if (sharedAuditLog === undefined) await auditLog.close();
     },
   };
 }

@@ -8,7 +8,7 @@ import { createLogger } from '../log/logger.js';
 import { Shutdown } from '../service/lifecycle.js';
 import { Observability } from '../service/observability.js';
 import { RadarService } from '../service/service.js';
-import { startApi, type RunningApi } from './api-runner.js';
+import { openAuditLog, startApi, type RunningApi } from './api-runner.js';
 
 export interface ServeOptions {
   config?: string;
@@ -43,9 +43,17 @@ export async function serveCommand(options: ServeOptions): Promise<number> {
     exit: (code) => process.exit(code),
   });
   let observability: Observability | undefined;
-  const service = new RadarService(config, log, {
-    batchDone: (...args) => observability?.metrics.batchDone(...args),
-  });
+  // One audit log for the API's reads and the service's retention passes: one hash chain.
+  const auditLog = await openAuditLog(config.api.auditLog);
+  const service = new RadarService(
+    config,
+    log,
+    {
+      batchDone: (...args) => observability?.metrics.batchDone(...args),
+      retentionDone: (...args) => observability?.metrics.retentionDone(...args),
+    },
+    { audit: auditLog },
+  );
   if (config.http.enabled) {
     observability = new Observability({ config, service, stopping: () => shutdown.stopping, log });
   }
@@ -55,7 +63,8 @@ export async function serveCommand(options: ServeOptions): Promise<number> {
     await observability?.listen();
     // The API reads the store alone, so it answers from the moment the store is open.
     await service.open();
-    if (config.api.enabled) api = await startApi(config.api, service, log, observability?.metrics);
+    if (config.api.enabled)
+      api = await startApi(config.api, service, log, observability?.metrics, auditLog);
     await service.start();
     observability?.serviceStarted();
     await Promise.race([shutdown.requested, service.failed]);
@@ -68,6 +77,7 @@ export async function serveCommand(options: ServeOptions): Promise<number> {
     // Half the bound for the API's drain leaves the rest for closing the store and the producer.
     await Promise.all([api?.stop(config.shutdown.timeoutMs / 2), service.stopConsuming()]);
     await service.stop();
+    await auditLog.close();
     await observability?.close();
   } catch (error) {
     failure ??= { error };

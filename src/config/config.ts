@@ -77,6 +77,19 @@ export interface RadarConfig {
     /** fsync every batch, so an acknowledged batch survives power loss. @defaultValue true */
     sync: boolean;
   };
+  /**
+   * Signals whose `occurredAt` is more than `years` calendar years (UTC)
+   * before now are removed with everything derived from them, at start and
+   * every `intervalMs` between Kafka batches (see docs/operating.md).
+   */
+  retention: {
+    /** @defaultValue 20 */
+    years: number;
+    /** How often a retention pass runs after the one at start. @defaultValue 3600000 (an hour) */
+    intervalMs: number;
+    /** Expired signals removed per store write. @defaultValue 500 */
+    batchSize: number;
+  };
   log: {
     /** @defaultValue `info` */
     level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -158,6 +171,7 @@ export const DEFAULTS: RadarConfig = {
   },
   households: { institutionalAddresses: [], institutionalPersonThreshold: 12 },
   store: { sync: true },
+  retention: { years: 20, intervalMs: 3_600_000, batchSize: 500 },
   log: { level: 'info' },
   api: {
     enabled: false,
@@ -240,6 +254,15 @@ const SCHEMA = {
       type: 'object',
       additionalProperties: false,
       properties: { sync: { type: 'boolean' } },
+    },
+    retention: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        years: { type: 'integer', minimum: 1, maximum: 200 },
+        intervalMs: { type: 'integer', minimum: 1000, maximum: 7 * 24 * 3_600_000 },
+        batchSize: { type: 'integer', minimum: 1, maximum: 100_000 },
+      },
     },
     log: {
       type: 'object',

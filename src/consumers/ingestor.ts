@@ -10,6 +10,7 @@ import { viewSummary } from '../engine/household-view.js';
 import type { Signal } from '../signals/types.js';
 import type { StateBatch, StoredEvent } from '../store/types.js';
 import type { StoreFold } from '../engine/store-fold.js';
+import { pastRetention } from '../service/retention.js';
 import type { AcceptedSignal } from '../signals/types.js';
 import { deadLetter, decodeMessage, type DeadLetter, type InboundMessage } from './messages.js';
 
@@ -25,6 +26,10 @@ export interface BatchCounts {
   withdrawn: number;
   /** Households added less households gone: summed, how many there are. */
   households: number;
+  /** Signals that arrived past their retention: not folded, not dead letters (see service/retention.ts). */
+  expired: number;
+  /** Signals a retention pass removed from the store. */
+  retentionRemoved: number;
 }
 
 export function noCounts(): BatchCounts {
@@ -37,6 +42,8 @@ export function noCounts(): BatchCounts {
     warnings: 0,
     withdrawn: 0,
     households: 0,
+    expired: 0,
+    retentionRemoved: 0,
   };
 }
 
@@ -91,11 +98,13 @@ export class Ingestor {
   /**
    * @param positions next offset per `topic:partition`, as stored with the last write
    * @param lastSequence the last indicator event sequence stored
+   * @param retainedFrom the first occurredAt kept now (epoch ms): an older signal is not folded
    */
   constructor(
     private readonly fold: StoreFold,
     private readonly positions: Map<string, string>,
     private lastSequence: number,
+    private readonly retainedFrom: () => number = () => -Infinity,
   ) {}
 
   /**
@@ -108,6 +117,7 @@ export class Ingestor {
     const decoded: { at: number; message: InboundMessage; accepted: AcceptedSignal }[] = [];
     const letters: { at: number; letter: DeadLetter }[] = [];
     const offsets = new Map<string, string>();
+    const retainedFrom = this.retainedFrom();
     messages.forEach((message, at) => {
       const key = positionKey(message.topic, message.partition);
       const next = this.positions.get(key);
@@ -116,7 +126,9 @@ export class Ingestor {
         return;
       }
       try {
-        decoded.push({ at, message, accepted: decodeMessage(message) });
+        const accepted = decodeMessage(message);
+        if (pastRetention(accepted.signal, retainedFrom)) counts.expired++;
+        else decoded.push({ at, message, accepted });
       } catch (error) {
         if (!(error instanceof SignalRejectedError)) throw error;
         counts.rejected++;

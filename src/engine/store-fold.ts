@@ -62,6 +62,18 @@ export interface FoldedBatch {
   events: StoredEvent[];
 }
 
+/** What a retention batch removes; see `StoreFold.expire`. */
+export interface ExpiredBatch {
+  /** Signals removed (withdrawn ones too). */
+  removed: number;
+  /** How many more households there are than before (fewer when negative). */
+  householdsAdded: number;
+  /** Ids of the households as they were that the batch split, shrank or removed. */
+  householdsChanged: string[];
+  state: StateBatch;
+  events: StoredEvent[];
+}
+
 /** The households a batch reaches, loaded, and the index they were formed in. */
 interface Loaded {
   index: HouseholdIndex;
@@ -160,6 +172,69 @@ export class StoreFold {
     if (adds.length === 0 && removes.length === 0)
       return { outcomes, withdrawn, householdsAdded: 0, state, events: [] };
 
+    const { householdsAdded, events } = await this.reform(
+      adds,
+      removes,
+      lastSequence,
+      now,
+      state,
+      fold,
+    );
+    return { outcomes, withdrawn, householdsAdded, state, events };
+  }
+
+  /**
+   * Removes signals past their retention as if they had never arrived: out
+   * of their households (which may split) by the same code a withdrawal
+   * takes, and deleted with their prepared form. Unlike a withdrawal nothing
+   * remembers them: one that arrives again is turned away before the fold.
+   * Nothing is written, as for `fold`.
+   */
+  async expire(
+    entries: readonly { id: string; t: number }[],
+    lastSequence: number,
+    now = new Date(),
+  ): Promise<ExpiredBatch> {
+    this.evaluationMs = 0;
+    const ids = entries.map((e) => e.id);
+    const [prepared, retracted] = await Promise.all([
+      this.preparedSignals(ids),
+      this.store.retractedIds(ids),
+    ]);
+    for (const id of ids) this.cache.delete(id);
+    // A withdrawn one is in no household: only its data goes.
+    const removes = [...prepared.values()].filter(
+      (p) => p.graph !== undefined && !retracted.has(p.id),
+    );
+    const fold: FoldWrite = { unlinked: removes, expired: entries };
+    const state: StateBatch = { fold };
+    const removed = entries.length;
+    if (removes.length === 0)
+      return { removed, householdsAdded: 0, householdsChanged: [], state, events: [] };
+    const { householdsAdded, householdsChanged, events } = await this.reform(
+      [],
+      removes,
+      lastSequence,
+      now,
+      state,
+      fold,
+    );
+    return { removed, householdsAdded, householdsChanged, state, events };
+  }
+
+  /**
+   * Re-forms the households that adding `adds` and removing `removes` reach,
+   * and puts what changed into `state`: households, views, indicators,
+   * events numbered on from `lastSequence`, persons per address.
+   */
+  private async reform(
+    adds: readonly PreparedSignal[],
+    removes: readonly PreparedSignal[],
+    lastSequence: number,
+    now: Date,
+    state: StateBatch,
+    fold: FoldWrite,
+  ): Promise<{ householdsAdded: number; householdsChanged: string[]; events: StoredEvent[] }> {
     // Made afresh for each index: the index writes its persons and households into them.
     const addSignals = (): GraphSignal[] => adds.map((p) => graphSignal(p.id, graphOf(p)));
     let householdIds = await this.reached(addSignals(), removes, adds);
@@ -182,8 +257,11 @@ export class StoreFold {
     for (const p of adds) loaded.prepared.set(p.id, p);
     const events = await this.indicatorChanges(change, loaded, lastSequence, now, state);
     this.addressPersons(change, loaded.index, fold);
-    const householdsAdded = change.added.length - change.removed.length;
-    return { outcomes, withdrawn, householdsAdded, state, events };
+    return {
+      householdsAdded: change.added.length - change.removed.length,
+      householdsChanged: change.removed.map((h) => h.id),
+      events,
+    };
   }
 
   /** Tells new signals from redeliveries and conflicting versions, against the store and the batch. */

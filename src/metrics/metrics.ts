@@ -49,11 +49,14 @@ const OUTCOMES: readonly [string, keyof BatchCounts][] = [
   ['duplicate', 'duplicates'],
   ['rejected', 'rejected'],
   ['skipped', 'skipped'],
+  ['expired', 'expired'],
 ];
 
 /** What the service tells the metrics of each batch it has stored and committed. */
 export interface BatchMetrics {
   batchDone(batch: BatchOutcome, seconds: number, evaluationSeconds: number): void;
+  /** A retention batch stored: its indicator events count as any batch's. */
+  retentionDone?(batch: Pick<BatchOutcome, 'events'>): void;
 }
 
 export class RadarMetrics implements ApiMetrics, BatchMetrics {
@@ -75,7 +78,7 @@ export class RadarMetrics implements ApiMetrics, BatchMetrics {
 
     new Counter({
       name: 'radar_signals_total',
-      help: 'Signal messages consumed, by outcome, since the store was created (skipped: redelivered below a stored offset)',
+      help: 'Signal messages consumed, by outcome, since the store was created (skipped: redelivered below a stored offset; expired: arrived past the retention, not folded)',
       labelNames: ['outcome'],
       registers,
       collect() {
@@ -94,6 +97,17 @@ export class RadarMetrics implements ApiMetrics, BatchMetrics {
         if (now === undefined) return;
         this.reset();
         this.inc(now.withdrawn);
+      },
+    });
+    new Counter({
+      name: 'radar_signals_removed_by_retention_total',
+      help: 'Signals removed from the store because they occurred before now minus the retention, since the store was created',
+      registers,
+      collect() {
+        const now = totals();
+        if (now === undefined) return;
+        this.reset();
+        this.inc(now.counts.retentionRemoved);
       },
     });
     this.rejected = new Counter({
@@ -193,6 +207,10 @@ export class RadarMetrics implements ApiMetrics, BatchMetrics {
     for (const event of batch.events) this.indicatorEvents.inc({ type: event.type });
     this.batchSeconds.observe(seconds);
     this.evaluationSeconds.observe(evaluationSeconds);
+  }
+
+  retentionDone(batch: Pick<BatchOutcome, 'events'>): void {
+    for (const event of batch.events) this.indicatorEvents.inc({ type: event.type });
   }
 
   /** Replaces every partition's lag: partitions no longer read disappear. */

@@ -42,7 +42,7 @@ export class Observability {
           counts,
           lastSequence,
           withdrawn: counts.withdrawn,
-          signals: counts.accepted,
+          signals: counts.accepted - counts.retentionRemoved,
           households: counts.households,
         };
       },

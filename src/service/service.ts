@@ -11,6 +11,10 @@
  *
  * A crash anywhere replays at most the uncommitted batch, which the stored
  * positions and the signal ids turn into no-ops.
+ *
+ * Retention passes (service/retention.ts) run at start and every
+ * `retention.intervalMs`, a batch of expired signals at a time, each under
+ * the same lock as a Kafka batch: the fold assumes it is the only writer.
  */
 import { at } from '../at.js';
 import { Kafka, logLevel, type Consumer, type EachBatchPayload, type Producer } from 'kafkajs';
@@ -38,10 +42,20 @@ import { openStore, type RadarStore } from '../store/index.js';
 import { ConsumerSupervisor } from './consumer-supervisor.js';
 import { kafkaLogCreator } from './kafka-log.js';
 import { bringFoldStateUpToDate } from './fold-state.js';
+import { bringOccurredIndexUpToDate, removeExpired, retentionCutoff } from './retention.js';
+import type { AuditEntry } from '../audit/index.js';
+import type { ExpiredBatch } from '../engine/store-fold.js';
 
 export interface ServiceStatus {
   counts: BatchCounts;
   lastSequence: number;
+}
+
+export interface RadarServiceOptions {
+  /** Where each retention pass is recorded: the audit log the API writes too. */
+  audit?: { append(entry: AuditEntry): Promise<unknown> };
+  /** The clock retention is measured by. @defaultValue the system's */
+  now?: () => Date;
 }
 
 export class RadarService {
@@ -60,13 +74,21 @@ export class RadarService {
   private readonly counts: BatchCounts = noCounts();
   private lastSequence = 0;
   private opened = false;
+  /** A Kafka batch or a retention batch: one at a time, each reading what the last one stored. */
+  private exclusive: Promise<unknown> = Promise.resolve();
+  private retentionTimer: NodeJS.Timeout | undefined;
+  private retentionRun: Promise<void> | undefined;
+  private stopping = false;
+  private readonly now: () => Date;
 
   constructor(
     private readonly config: RadarConfig,
     private readonly log: Logger,
     private readonly metrics?: BatchMetrics,
+    private readonly options: RadarServiceOptions = {},
   ) {
     requireBrokers(config);
+    this.now = options.now ?? (() => new Date());
     // Made here, connecting nothing yet, so health can follow the consumer from the start.
     this.kafka = new Kafka({
       clientId: config.kafka.clientId,
@@ -119,6 +141,7 @@ export class RadarService {
   async start(): Promise<void> {
     await this.open();
     await this.prepareFold();
+    await this.applyRetention();
     const { topics } = this.config.kafka;
     const signalTopics = [topics.adviesvragen, topics.meldingen, topics.politie];
     this.signalPartitions = await this.prepareTopics(this.kafka, signalTopics);
@@ -130,6 +153,89 @@ export class RadarService {
     await this.producer.connect();
     await this.supervisor.start();
     this.log.info({ topics: signalTopics, group: this.config.kafka.groupId }, 'consuming');
+    this.retentionTimer = setInterval(() => {
+      this.applyRetention().catch((error: unknown) =>
+        this.log.error({ err: error }, 'retention pass failed; the next one tries again'),
+      );
+    }, this.config.retention.intervalMs);
+    this.retentionTimer.unref();
+  }
+
+  /**
+   * One retention pass, unless one is under way (then that one): expired
+   * signals removed batch by batch, each batch between Kafka batches, then
+   * an audit record of what it removed, in counts, when it removed any.
+   */
+  applyRetention(): Promise<void> {
+    this.retentionRun ??= this.retentionPass().finally(() => {
+      this.retentionRun = undefined;
+    });
+    return this.retentionRun;
+  }
+
+  private async retentionPass(): Promise<void> {
+    const started = performance.now();
+    const cutoff = retentionCutoff(this.now(), this.config.retention.years);
+    const facts = await removeExpired({
+      store: this.store,
+      fold: this.fold,
+      cutoff,
+      batchSize: this.config.retention.batchSize,
+      // Processing time, as on a Kafka batch's events; the clock above only measures retention.
+      now: new Date(),
+      exclusive: (step) => this.serially(step),
+      commit: (batch) => this.commitExpired(batch),
+      stopping: () => this.stopping,
+    });
+    // A pass that found nothing touched no personal data: its log line is enough.
+    if (facts.signalsRemoved > 0)
+      await this.options.audit?.append({
+        time: new Date().toISOString(),
+        client: 'radar',
+        user: 'radar',
+        purpose: 'retention',
+        method: 'radar/Retention',
+        households: [],
+        indicators: [],
+        outcome: 'OK',
+        retention: facts,
+      });
+    this.log.info({ ...facts, ms: Math.round(performance.now() - started) }, 'retention pass');
+    if (facts.signalsRemoved > 0 && this.producer !== undefined) {
+      const { topics } = this.config.kafka;
+      await this.serially(() =>
+        publishPendingEvents(this.producer, topics.indicators, this.store, this.publishing()),
+      );
+    }
+  }
+
+  /** Stores one retention batch with the counters it changes, as a Kafka batch is stored. */
+  private async commitExpired(batch: ExpiredBatch): Promise<void> {
+    const counts = {
+      ...noCounts(),
+      retentionRemoved: batch.removed,
+      households: batch.householdsAdded,
+    };
+    await withRetry(() =>
+      this.store.write({ ...batch.state, counters: this.nextCounters(counts) }),
+    );
+    this.addCounts(counts);
+    this.lastSequence += batch.events.length;
+    this.metrics?.retentionDone?.(batch);
+    // The ingestor numbers the next batch's events on from the sequence it holds.
+    await this.resume();
+  }
+
+  private stopRetention(): void {
+    this.stopping = true;
+    clearInterval(this.retentionTimer);
+  }
+
+  /** Runs `step` after every step handed in before it has ended. */
+  private serially<T>(step: () => Promise<T>): Promise<T> {
+    const run = this.exclusive.then(step);
+    this.exclusive = run.catch(() => undefined);
+    return run;
   }
 
   /**
@@ -149,7 +255,7 @@ export class RadarService {
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      eachBatch: (payload) => this.handleBatch(payload),
+      eachBatch: (payload) => this.serially(() => this.handleBatch(payload)),
     });
   }
 
@@ -236,11 +342,15 @@ export class RadarService {
    * committed) and leaves the group; `stop` then closes the rest.
    */
   async stopConsuming(): Promise<void> {
+    this.stopRetention();
     await this.supervisor.stop();
   }
 
   async stop(): Promise<void> {
+    this.stopRetention();
     await this.supervisor.stop();
+    // A pass under way ends after its batch in hand.
+    await this.retentionRun?.catch(() => undefined);
     await this.producer?.disconnect();
     await this.store?.close();
   }
@@ -252,6 +362,8 @@ export class RadarService {
   private async prepareFold(): Promise<void> {
     const options = { ruleset: this.ruleset, ...this.config.households };
     await bringFoldStateUpToDate(this.store, options, this.log);
+    const indexed = await bringOccurredIndexUpToDate(this.store);
+    if (indexed !== undefined) this.log.info({ signals: indexed }, 'occurredAt index written');
     this.fold = new StoreFold(this.store, options);
     await this.resume();
     const stored = await this.store.counters();
@@ -263,7 +375,9 @@ export class RadarService {
   /** Takes up the stored positions and event sequence: at start, and after a failed batch. */
   private async resume(): Promise<void> {
     this.lastSequence = await this.store.lastSequence();
-    this.ingestor = new Ingestor(this.fold, await this.store.offsets(), this.lastSequence);
+    this.ingestor = new Ingestor(this.fold, await this.store.offsets(), this.lastSequence, () =>
+      retentionCutoff(this.now(), this.config.retention.years).getTime(),
+    );
   }
 
   private async handleBatch(payload: EachBatchPayload): Promise<void> {

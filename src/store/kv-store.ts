@@ -43,6 +43,9 @@
  * kb!, kn!, ka! and ap! are one value per key, read with a get (a fifth of
  * what an iterator costs) and rewritten whole by the write that changes them.
  *   rt!<signalId>          withdrawn by some accepted signal
+ *   oa!<occurredAt>·<id>   every accepted signal but a withdrawal, by
+ *                          occurredAt (epoch ms shifted to be positive,
+ *                          17 digits): what retention reads as a range
  *   mark!<name>            small named values
  *
  * The indexes are the store's own: each write reads the views and records
@@ -55,6 +58,7 @@ import type { HouseholdSummary } from '../engine/household-summary.js';
 import type { HouseholdView } from '../engine/household-view.js';
 import type { PreparedSignal } from '../engine/prepare.js';
 import type { Indicator } from '../rules/index.js';
+import { householdId } from '../graph/nodes.js';
 import type { Signal } from '../signals/types.js';
 import { notOpen, StoreError } from './errors.js';
 import { byKeyOrder, prefixRange, type KvOperation, type OrderedKv } from './kv.js';
@@ -89,6 +93,9 @@ const NAME_RECORD = 'kn!';
 const AT_ADDRESS = 'ka!';
 const ADDRESS_PERSONS = 'ap!';
 const RETRACTED = 'rt!';
+const OCCURRED = 'oa!';
+/** Shifts every epoch millisecond a Date can hold to a non-negative number of 17 digits. */
+const OCCURRED_SHIFT = 8_640_000_000_000_000;
 const MARK = 'mark!';
 /**
  * The families a batch's fold reads, kept in the value cache: about 300
@@ -129,6 +136,10 @@ function identityOf(prepared: PreparedSignal): {
     if (nameKey !== undefined) names.push([nameKey, bsn]);
   }
   return { bsns, names };
+}
+
+function occurredKey(t: number, signalId: string): string {
+  return `${OCCURRED}${String(t + OCCURRED_SHIFT).padStart(17, '0')}${SEP}${signalId}`;
 }
 
 /** A signal at an address: when it occurred and its id, the address chain's order. */
@@ -440,6 +451,19 @@ export abstract class KvStore implements RadarStore {
     return new Map(Object.entries(counts));
   }
 
+  async occurredBefore(before: number, limit: number): Promise<{ id: string; t: number }[]> {
+    this.opened();
+    const found: { id: string; t: number }[] = [];
+    if (limit < 1) return found;
+    const range = { gte: OCCURRED, lt: occurredKey(before, '') };
+    for await (const key of this.kv.keys(range)) {
+      const digits = key.slice(OCCURRED.length, OCCURRED.length + 17);
+      found.push({ id: key.slice(OCCURRED.length + 18), t: Number(digits) - OCCURRED_SHIFT });
+      if (found.length === limit) break;
+    }
+    return found;
+  }
+
   async clearFoldState(): Promise<void> {
     this.opened();
     this.cache.generation++;
@@ -451,6 +475,7 @@ export abstract class KvStore implements RadarStore {
       AT_ADDRESS,
       ADDRESS_PERSONS,
       RETRACTED,
+      OCCURRED,
     ]) {
       let chunk: KvOperation[] = [];
       for await (const key of this.kv.keys(prefixRange(prefix))) {
@@ -474,7 +499,18 @@ export abstract class KvStore implements RadarStore {
     put: (key: string, value: unknown) => void,
     del: (key: string) => void,
   ): Promise<void> {
-    for (const { id, ...rest } of fold.prepared ?? []) put(PREPARED + id, rest);
+    for (const { id, ...rest } of fold.prepared ?? []) {
+      put(PREPARED + id, rest);
+      const t = rest.graph?.t ?? rest.rule?.t;
+      if (t !== undefined) put(occurredKey(t, id), '');
+    }
+    for (const { id, t } of fold.expired ?? []) {
+      del(PREPARED + id);
+      del(SIGNAL + id);
+      del(occurredKey(t, id));
+      // The id its household had while it was the smallest: nothing is found through it now.
+      del(SMALLEST + householdId(id));
+    }
     for (const id of fold.retracted ?? []) put(RETRACTED + id, '');
     const linked = fold.linked ?? [];
     const unlinked = fold.unlinked ?? [];

@@ -60,13 +60,19 @@ export interface FoldWrite {
   prepared?: readonly PreparedSignal[];
   /** Signals that enter a household: their BSN, name and address entries are put. */
   linked?: readonly PreparedSignal[];
-  /** Signals that leave their household for good (withdrawn): their entries are deleted. */
+  /** Signals that leave their household for good (withdrawn or expired): their entries are deleted. */
   unlinked?: readonly PreparedSignal[];
   /** Ids withdrawn, whether they have arrived or not. */
   retracted?: readonly string[];
   /** Deleted before the puts: an entry both deleted and put ends up put. */
   addressPersonsDeleted?: readonly { addressKey: string; householdId: string }[];
   addressPersonsPut?: readonly { addressKey: string; householdId: string; persons: number }[];
+  /**
+   * Signals past their retention, removed for good: the signal, its prepared
+   * form and its occurredAt entry are deleted (its household entries go with
+   * `unlinked`). `t` is its occurredAt in epoch milliseconds.
+   */
+  expired?: readonly { id: string; t: number }[];
 }
 
 export interface StateBatch {
@@ -168,6 +174,12 @@ export interface RadarStore {
   addressNeighbours(addressKey: string, t: number, signalId: string): Promise<string[]>;
   /** Per household, how many distinct persons its signals name at this address. */
   personsAt(addressKey: string): Promise<Map<string, number>>;
+  /**
+   * Up to `limit` accepted signals (withdrawals aside) whose occurredAt is
+   * before `before` (epoch ms), oldest first: a range read of an index by
+   * occurredAt, so retention never scans the store.
+   */
+  occurredBefore(before: number, limit: number): Promise<{ id: string; t: number }[]>;
   /** Calls `listener` after every write that stored events; returns how to stop. */
   onEvents(listener: (lastSequence: number) => void): () => void;
 }

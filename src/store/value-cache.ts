@@ -46,6 +46,12 @@ export class ValueCache<V = string> {
     if (this.old.size > 0) this.old.delete(key);
   }
 
+  /** Forgets one key: its value is neither known nor known absent. */
+  delete(key: string): void {
+    this.young.delete(key);
+    this.old.delete(key);
+  }
+
   clear(): void {
     this.young.clear();
     this.old.clear();

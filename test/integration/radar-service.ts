@@ -44,12 +44,12 @@ export async function startService(
   return service;
 }
 
-/** Waits until the service has seen `total` messages (accepted, redelivered, rejected or skipped). */
+/** Waits until the service has seen `total` messages (accepted, redelivered, rejected, skipped or expired). */
 export async function waitUntilConsumed(service: RadarService, total: number): Promise<void> {
   await waitFor(
     () => {
       const c = service.status.counts;
-      return c.accepted + c.duplicates + c.rejected + c.skipped >= total;
+      return c.accepted + c.duplicates + c.rejected + c.skipped + c.expired >= total;
     },
     { timeout: 90_000, delay: 100 },
   );

@@ -25,9 +25,12 @@ export async function writeConfigFile(
   config: RadarConfig,
   extra: RadarConfigInput = {},
 ): Promise<string> {
-  const file = join(await mkdtemp(join(tmpdir(), 'radar-config-')), 'radar.yaml');
+  const dir = await mkdtemp(join(tmpdir(), 'radar-config-'));
+  const file = join(dir, 'radar.yaml');
   const settings: RadarConfigInput = {
     ...extra,
+    // `serve` records its retention passes there even without the API: not in the working directory.
+    api: { auditLog: join(dir, 'audit.ndjson'), ...extra.api },
     dataDir: config.dataDir,
     rules: config.rules,
     kafka: {

@@ -68,7 +68,14 @@ describe('metrics', () => {
     await mkdir(join(dir, 'sub'));
     await writeFile(join(dir, 'sub', 'b'), Buffer.alloc(24));
     let totals: ServiceTotals = {
-      counts: { ...noCounts(), accepted: 5, duplicates: 1, rejected: 2 },
+      counts: {
+        ...noCounts(),
+        accepted: 5,
+        duplicates: 1,
+        rejected: 2,
+        expired: 4,
+        retentionRemoved: 6,
+      },
       withdrawn: 1,
       signals: 5,
       households: 3,
@@ -80,6 +87,8 @@ describe('metrics', () => {
     expect(sample(body, 'radar_signals_total{outcome="duplicate"}')).toBe(1);
     expect(sample(body, 'radar_signals_total{outcome="rejected"}')).toBe(2);
     expect(sample(body, 'radar_signals_total{outcome="skipped"}')).toBe(0);
+    expect(sample(body, 'radar_signals_total{outcome="expired"}')).toBe(4);
+    expect(sample(body, 'radar_signals_removed_by_retention_total')).toBe(6);
     expect(sample(body, 'radar_signals_withdrawn_total')).toBe(1);
     expect(sample(body, 'radar_store_signals')).toBe(5);
     expect(sample(body, 'radar_households')).toBe(3);
