@@ -43,12 +43,13 @@ export async function rebuildCommand(options: RebuildOptions, io: CliIo): Promis
     onProgress: (read) => bar?.update(read),
   }).finally(() => bar?.stop());
   const { counts } = summary;
+  const { produced } = summary;
   const lines = [
     `rebuilt ${summary.dataDir} from ${summary.messages} messages on ${summary.partitions} signal partitions in ${summary.seconds.toFixed(1)} s: ` +
-      `accepted ${counts.accepted}, duplicates ${counts.duplicates}, rejected ${counts.rejected} (dead-lettered when first consumed, not sent again)`,
-    summary.lastSequence > summary.producedSequence
-      ? `indicator events ${summary.producedSequence + 1}..${summary.lastSequence} stored, not produced: the indicator topic ends at ${summary.producedSequence}`
-      : `no indicator events; the indicator topic ends at ${summary.producedSequence}`,
+      `accepted ${counts.accepted}, duplicates ${counts.duplicates}, rejected ${counts.rejected}`,
+    `${summary.committedMessages} messages were below the consumer group's committed offsets: their dead letters and indicator changes were produced before, and are not produced again`,
+    `indicator events ${summary.producedSequence + 1}..${summary.lastSequence} stored, after the last on the indicator topic (${summary.producedSequence}); ` +
+      `produced: ${produced.events} events and ${produced.deadLetters} dead letters, for the messages past the committed offsets`,
     summary.movedTo === undefined
       ? 'there was no data directory to move aside'
       : `the directory that was there is kept at ${summary.movedTo}`,

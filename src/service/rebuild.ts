@@ -12,13 +12,21 @@
  * deleted afterwards: the service's group and its committed offsets stay as
  * they were (the store, not the group, says what has been folded).
  *
- * Indicator events: the topic already holds those the lost store produced,
- * and downstream systems deduplicate on their sequence numbers. The rebuild
- * stores its events (the API's change log and indicator records need them)
- * numbered on after the highest sequence on the indicator topic, and marks
- * them produced: none is produced again, and no number is reused.
- * Rejected messages were dead-lettered when first consumed; they are
- * counted, not sent again.
+ * What was produced before: the service commits a batch to its group only
+ * after its dead letters and indicator events were produced, so below the
+ * group's committed offsets every message was dead-lettered (if rejected)
+ * and every change it caused is on the indicator topic already, under the
+ * lost store's sequence numbers, which downstream systems deduplicate on.
+ * The rebuild numbers its events on after the highest sequence on the
+ * indicator topic, so no number is ever reused, and
+ *
+ * - for messages below the group's committed offsets it stores the events
+ *   (the API's change log and indicator records need them) and marks them
+ *   produced: the history is not produced again; rejected ones are counted,
+ *   not dead-lettered again;
+ * - for messages at or past them, which the lost service may never have
+ *   folded, it does what the service does: dead letters produced, then the
+ *   write, then the events produced.
  *
  * The directory found is moved aside, never deleted; the new store is made
  * beside it and takes its name only when complete, so an interrupted
@@ -30,15 +38,17 @@ import { join } from 'node:path';
 import { Kafka, logLevel, type Admin, type Consumer } from 'kafkajs';
 import leveldown from 'leveldown';
 import { requireBrokers, type RadarConfig } from '../config/config.js';
-import { Ingestor, noCounts, type BatchCounts } from '../consumers/ingestor.js';
+import { Ingestor, noCounts, positionKey, type BatchCounts } from '../consumers/ingestor.js';
 import type { InboundMessage } from '../consumers/messages.js';
 import { StoreFold } from '../engine/store-fold.js';
 import type { Logger } from '../log/logger.js';
+import { produceLimit, produceLimits, type ProduceLimit } from '../producers/limits.js';
+import { produceDeadLetters, publishPendingEvents } from '../producers/publish.js';
 import { loadRuleset } from '../rules/index.js';
 import { openStore, StoreError } from '../store/index.js';
 import { bringFoldStateUpToDate } from './fold-state.js';
 import { kafkaLogCreator } from './kafka-log.js';
-import { partitionRanges, type PartitionRange } from './signal-positions.js';
+import { committedOffsets, partitionRanges, type PartitionRange } from './signal-positions.js';
 import { STORE_FORMAT } from './store-check.js';
 
 export interface RebuildOptions {
@@ -48,6 +58,11 @@ export interface RebuildOptions {
   onTotal?: (messages: number) => void;
   /** Told how many have been read so far, after each batch. */
   onProgress?: (read: number) => void;
+}
+
+export interface Produced {
+  deadLetters: number;
+  events: number;
 }
 
 export interface RebuildSummary {
@@ -60,9 +75,12 @@ export interface RebuildSummary {
   /** Messages topic retention removed before the rebuild could read them (their signals are not in the state). */
   unavailable: number;
   counts: BatchCounts;
+  /** Messages below the group's committed offsets, and what the rebuild produced for those past them. */
+  committedMessages: number;
+  produced: Produced;
   /** The highest sequence on the indicator topic; the rebuild's events follow it. */
   producedSequence: number;
-  /** The last event sequence stored. Events after `producedSequence` up to it are stored, not produced. */
+  /** The last event sequence stored. */
   lastSequence: number;
   seconds: number;
 }
@@ -88,12 +106,18 @@ export async function rebuild(options: RebuildOptions): Promise<RebuildSummary> 
   });
   const { topics } = config.kafka;
   const signalTopics = [topics.adviesvragen, topics.meldingen, topics.politie];
-  const { signals, indicators } = await withAdmin(kafka, async (admin) => {
+  const { signals, indicators, committed, limits } = await withAdmin(kafka, async (admin) => {
     const existing = new Set(await admin.listTopics());
     const missing = signalTopics.filter((t) => !existing.has(t));
     if (missing.length > 0)
       log.warn({ topics: missing }, 'signal topics that do not exist: read as empty');
     return {
+      committed: await committedOffsets(admin, config.kafka.groupId, signalTopics),
+      limits: await produceLimits(
+        admin,
+        [topics.dlq, topics.indicators].filter((t) => existing.has(t)),
+        config.kafka.maxProduceBytes,
+      ),
       signals: await partitionRanges(
         admin,
         signalTopics.filter((t) => existing.has(t)),
@@ -121,10 +145,25 @@ export async function rebuild(options: RebuildOptions): Promise<RebuildSummary> 
   const movedTo = await moveAside(dataDir, new Date());
   if (movedTo !== undefined) log.warn({ dataDir, movedTo }, 'data directory moved aside');
 
-  const store = await openStore({ dataDir: building, sync: config.store.sync });
+  const limitOf = (topic: string): ProduceLimit =>
+    limits.get(topic) ?? produceLimit(config.kafka.maxProduceBytes, undefined);
+  const producer = kafka.producer({
+    allowAutoTopicCreation: false,
+    idempotent: true,
+    maxInFlightRequests: 1,
+  });
+  await producer.connect();
+  const store = await openStore({ dataDir: building, sync: config.store.sync }).catch(
+    async (error: unknown) => {
+      await producer.disconnect();
+      throw error;
+    },
+  );
   const counts = noCounts();
+  const produced: Produced = { deadLetters: 0, events: 0 };
   let lastSequence = producedSequence;
   let read = 0;
+  let committedMessages = 0;
   try {
     await store.write({
       marks: { store: STORE_FORMAT },
@@ -137,22 +176,40 @@ export async function rebuild(options: RebuildOptions): Promise<RebuildSummary> 
       if (k in counts) counts[k as keyof BatchCounts] = v;
     const ingestor = new Ingestor(new StoreFold(store, foldOptions), new Map(), lastSequence);
     options.onTotal?.(total);
-    await consumeRanges(kafka, config.kafka.groupId, signals, async (messages) => {
+    const fold = async (messages: InboundMessage[], known: boolean): Promise<void> => {
       const processed = await ingestor.process(messages);
+      if (!known) {
+        await produceDeadLetters(producer, topics.dlq, processed.deadLetters, limitOf(topics.dlq));
+        produced.deadLetters += processed.deadLetters.length;
+      }
       const next = { ...counts };
       for (const [k, v] of Object.entries(processed.counts)) next[k as keyof BatchCounts] += v;
       lastSequence += processed.events.length;
+      // Known events are marked produced; others are produced right after, so none waits
+      // below a later mark.
       await store.write({
         ...processed.state,
-        counters: { ...next },
-        publishedSequence: lastSequence,
+        counters: next,
+        ...(known && { publishedSequence: lastSequence }),
       });
       Object.assign(counts, next);
+      if (!known) {
+        produced.events += await publishPendingEvents(producer, topics.indicators, store, {
+          limit: limitOf(topics.indicators),
+        });
+      }
+    };
+    await consumeRanges(kafka, config.kafka.groupId, signals, async (messages) => {
+      const { known, fresh } = splitAtCommitted(messages, committed);
+      if (known.length > 0) await fold(known, true);
+      if (fresh.length > 0) await fold(fresh, false);
+      committedMessages += known.length;
       read += messages.length;
       options.onProgress?.(read);
     });
   } finally {
     await store.close();
+    await producer.disconnect();
   }
   await rename(building, dataDir);
   return {
@@ -162,10 +219,29 @@ export async function rebuild(options: RebuildOptions): Promise<RebuildSummary> 
     partitions: signals.length,
     unavailable,
     counts,
+    committedMessages,
+    produced,
     producedSequence,
     lastSequence,
     seconds: (Date.now() - started) / 1000,
   };
+}
+
+/**
+ * A batch of one partition, split at the group's committed offset: the
+ * messages below it were folded and produced by the lost service.
+ */
+export function splitAtCommitted(
+  messages: readonly InboundMessage[],
+  committed: ReadonlyMap<string, bigint>,
+): { known: InboundMessage[]; fresh: InboundMessage[] } {
+  const known: InboundMessage[] = [];
+  const fresh: InboundMessage[] = [];
+  for (const m of messages) {
+    const offset = committed.get(positionKey(m.topic, m.partition));
+    (offset !== undefined && BigInt(m.offset) < offset ? known : fresh).push(m);
+  }
+  return { known, fresh };
 }
 
 /**

@@ -5,6 +5,7 @@
  */
 import type { Admin } from 'kafkajs';
 import { positionKey } from '../consumers/ingestor.js';
+import { withRetry } from '../retry/retry.js';
 
 /** The group's committed offsets on the topics that exist; partitions without one are left out. */
 export async function committedOffsets(
@@ -16,7 +17,13 @@ export async function committedOffsets(
   const present = topics.filter((topic) => existing.has(topic));
   const committed = new Map<string, bigint>();
   if (present.length === 0) return committed;
-  for (const t of await admin.fetchOffsets({ groupId, topics: present })) {
+  // A broker creates its offsets topic on first use and elects the group's coordinator
+  // then: on a fresh broker that outlasts kafkajs's own few retries.
+  const fetched = await withRetry(() => admin.fetchOffsets({ groupId, topics: present }), {
+    retries: 10,
+    initialDelayMs: 250,
+  });
+  for (const t of fetched) {
     for (const p of t.partitions) {
       const offset = BigInt(p.offset);
       if (offset >= 0n) committed.set(positionKey(t.topic, p.partition), offset);
