@@ -45,6 +45,22 @@ async function topicEnd(admin: Admin, topic: string): Promise<number> {
   return (await admin.fetchTopicOffsets(topic)).reduce((n, p) => n + Number(p.high), 0);
 }
 
+/**
+ * Every message on the signal topics, as lines: what the service consumed.
+ * The test's producer may write a message twice when it retries under load,
+ * so the topics, not the stream produced, are what the backtest is of.
+ */
+async function topicLines(admin: Admin, topics: readonly string[]): Promise<string[]> {
+  const lines: string[] = [];
+  for (const topic of topics) {
+    const end = await topicEnd(admin, topic);
+    const messages = await readTopic(topic, (m) => m.length >= end);
+    expect(messages.length).toBe(end);
+    for (const m of messages) lines.push(m.value?.toString() ?? '');
+  }
+  return lines;
+}
+
 /** The numbers `radar backtest` reports for the stream. */
 function backtestCounts(stderr: string): {
   accepted: number;
@@ -156,8 +172,10 @@ describe('a data directory corrupted and rebuilt', () => {
     await replayLines(producer, after, topics, 200);
     await serveToEnd(configFile, signalTopics, groupId);
 
-    const counts = await expectEqualsBacktest(stream, config, dirname(configFile));
-    expect(counts.accepted + counts.duplicates + counts.rejected).toBe(stream.length);
+    const consumed = await topicLines(admin, signalTopics);
+    expect(consumed.length).toBeGreaterThanOrEqual(stream.length);
+    const counts = await expectEqualsBacktest(consumed, config, dirname(configFile));
+    expect(counts.accepted + counts.duplicates + counts.rejected).toBe(consumed.length);
     const final = await readStore(dataDir);
     expect(final.signalIds.length).toBe(counts.accepted);
     expect(
@@ -214,7 +232,7 @@ describe('a data directory corrupted and rebuilt', () => {
     // A rebuild from nothing gives the same state, its events after every one produced.
     const again = await rebuildCli(configFile);
     expect(again.stderr).toContain('there was no data directory to move aside');
-    await expectEqualsBacktest(stream, config, dirname(configFile));
+    await expectEqualsBacktest(consumed, config, dirname(configFile));
     const second = await readStore(dataDir);
     expect(second.events[0]?.sequence).toBe(final.lastSequence + 1);
     expect(second.counters).toMatchObject(counts);
@@ -225,6 +243,7 @@ describe('a data directory corrupted and rebuilt', () => {
     console.log(
       JSON.stringify({
         stream: stream.length,
+        onTopics: consumed.length,
         ...counts,
         producedBeforeDamage: produced,
         rebuildEvents: atRebuild.lastSequence - produced,
