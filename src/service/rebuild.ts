@@ -105,28 +105,9 @@ export async function rebuild(options: RebuildOptions): Promise<RebuildSummary> 
     logCreator: kafkaLogCreator(log.child({ component: 'kafka' })),
   });
   const { topics } = config.kafka;
-  const signalTopics = [topics.adviesvragen, topics.meldingen, topics.politie];
-  const { signals, indicators, committed, limits } = await withAdmin(kafka, async (admin) => {
-    const existing = new Set(await admin.listTopics());
-    const missing = signalTopics.filter((t) => !existing.has(t));
-    if (missing.length > 0)
-      log.warn({ topics: missing }, 'signal topics that do not exist: read as empty');
-    return {
-      committed: await committedOffsets(admin, config.kafka.groupId, signalTopics),
-      limits: await produceLimits(
-        admin,
-        [topics.dlq, topics.indicators].filter((t) => existing.has(t)),
-        config.kafka.maxProduceBytes,
-      ),
-      signals: await partitionRanges(
-        admin,
-        signalTopics.filter((t) => existing.has(t)),
-      ),
-      indicators: existing.has(topics.indicators)
-        ? await partitionRanges(admin, [topics.indicators])
-        : [],
-    };
-  });
+  const { signals, indicators, committed, limits } = await withAdmin(kafka, (admin) =>
+    whereTopicsStand(admin, config, log),
+  );
   const unavailable = signals.reduce((n, r) => n + Number(r.low), 0);
   if (unavailable > 0) {
     log.warn(
@@ -224,6 +205,31 @@ export async function rebuild(options: RebuildOptions): Promise<RebuildSummary> 
     producedSequence,
     lastSequence,
     seconds: (Date.now() - started) / 1000,
+  };
+}
+
+/** What the rebuild reads of the topics before it starts, and folds or produces up to. */
+async function whereTopicsStand(admin: Admin, config: RadarConfig, log: Logger) {
+  const { topics, groupId, maxProduceBytes } = config.kafka;
+  const signalTopics = [topics.adviesvragen, topics.meldingen, topics.politie];
+  const existing = new Set(await admin.listTopics());
+  const missing = signalTopics.filter((t) => !existing.has(t));
+  if (missing.length > 0)
+    log.warn({ topics: missing }, 'signal topics that do not exist: read as empty');
+  return {
+    committed: await committedOffsets(admin, groupId, signalTopics),
+    limits: await produceLimits(
+      admin,
+      [topics.dlq, topics.indicators].filter((t) => existing.has(t)),
+      maxProduceBytes,
+    ),
+    signals: await partitionRanges(
+      admin,
+      signalTopics.filter((t) => existing.has(t)),
+    ),
+    indicators: existing.has(topics.indicators)
+      ? await partitionRanges(admin, [topics.indicators])
+      : [],
   };
 }
 
