@@ -112,7 +112,10 @@ function program(io: CliIo, run: (task: () => Promise<number>) => void): Command
     .option('--config <file>', 'the settings file radar serve uses (also RADAR_CONFIG)')
     .option('--data <dir>', 'data directory (default ./data)')
     .option('--rules <path>', 'rule file or directory (default: the shipped rules/)')
-    .option('--group <id>', "the service's consumer group, for naming the rebuild's own")
+    .option(
+      '--group <id>',
+      "the service's consumer group (default radar): its offsets say what was produced before",
+    )
     .action((options: Parameters<typeof rebuildCommand>[0]) =>
       run(() => rebuildCommand(options, io)),
     );

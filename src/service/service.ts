@@ -114,7 +114,7 @@ export class RadarService {
     if (this.opened) return;
     this.opened = true;
     this.ruleset = await loadRuleset(this.config.rules);
-    // Checked before anything is consumed: a damaged or lost store stops the start (STORE_DAMAGED, STORE_MISSING).
+    // A damaged or lost store stops the start here (STORE_DAMAGED, STORE_MISSING).
     this.store = await openCheckedStore({
       dataDir: this.config.dataDir,
       sync: this.config.store.sync,
