@@ -1,12 +1,14 @@
 /**
  * The `radar` command. Exit status: 0 when it ran, 2 for bad arguments or an
- * invalid ruleset (every problem reported), 1 for anything unexpected.
+ * invalid ruleset (every problem reported), 3 for a damaged data directory,
+ * 4 for a lost one (both: `radar rebuild`), 1 for anything else.
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { mkdir } from 'node:fs/promises';
 import { makePki } from '../api/dev-pki.js';
 import { defaultWorkerThreads } from '../backtest/index.js';
 import { RadarError, RuleValidationError } from '../errors.js';
+import { rebuildHint } from '../service/store-check.js';
 import { loadRuleset } from '../rules/index.js';
 import { generateSignalLines } from '../synthetic/generate.js';
 import { writeLines } from '../backtest/index.js';
@@ -15,12 +17,17 @@ import { demoCommand } from './demo-command.js';
 import { exportCommand } from './export-command.js';
 import { rulesDiffCommand } from './rules-diff-command.js';
 import { rulesTestCommand } from './rules-test-command.js';
+import { rebuildCommand } from './rebuild-command.js';
 import { serveCommand } from './serve-command.js';
 import { processIo, type CliIo } from './io.js';
 
 export const EXIT_USAGE = 2;
 /** Ran, and failed for a reason the radar names. */
 export const EXIT_FAILURE = 1;
+/** The data directory is damaged (STORE_DAMAGED, or LevelDB reports corruption): `radar rebuild`. */
+export const EXIT_STORE_DAMAGED = 3;
+/** The data directory is gone while the consumer group has committed offsets (STORE_MISSING): `radar rebuild`. */
+export const EXIT_STORE_MISSING = 4;
 
 /** Errors the user fixes by changing how the command is called or configured. */
 const USAGE_ERRORS = new Set([
@@ -96,6 +103,22 @@ function program(io: CliIo, run: (task: () => Promise<number>) => void): Command
     .option('--rules <path>', 'rule file or directory (default: the shipped rules/)')
     .option('--group <id>', 'Kafka consumer group (default radar)')
     .action((options: Parameters<typeof serveCommand>[0]) => run(() => serveCommand(options)));
+
+  root
+    .command('rebuild')
+    .description(
+      'Make the state again from the signal topics, for a damaged or lost data directory (moved aside, kept).',
+    )
+    .option('--config <file>', 'the settings file radar serve uses (also RADAR_CONFIG)')
+    .option('--data <dir>', 'data directory (default ./data)')
+    .option('--rules <path>', 'rule file or directory (default: the shipped rules/)')
+    .option(
+      '--group <id>',
+      "the service's consumer group (default radar): its offsets say what was produced before",
+    )
+    .action((options: Parameters<typeof rebuildCommand>[0]) =>
+      run(() => rebuildCommand(options, io)),
+    );
 
   root
     .command('demo')
@@ -229,6 +252,11 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
   try {
     return await task();
   } catch (error) {
+    const damage = storeDamage(error);
+    if (damage !== undefined) {
+      io.stderr.write(`radar: ${damage.code}: ${damage.message}\n`);
+      return damage.code === 'STORE_MISSING' ? EXIT_STORE_MISSING : EXIT_STORE_DAMAGED;
+    }
     if (error instanceof RuleValidationError) {
       io.stderr.write(`${error.message}\n`);
       return EXIT_USAGE;
@@ -249,4 +277,18 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     }
     throw error;
   }
+}
+
+/**
+ * The store's damage, wherever it surfaced: at the start's check, or as
+ * LevelDB's corruption in a later read, possibly as the cause of the
+ * consumer's failure. A corruption's message gets the way out added.
+ */
+function storeDamage(error: unknown): RadarError | undefined {
+  for (let e = error; e instanceof Error; e = e.cause) {
+    if (!(e instanceof RadarError)) continue;
+    if (e.code === 'STORE_DAMAGED' || e.code === 'STORE_MISSING') return e;
+    if (e.code === 'STORE_CORRUPT') return new RadarError(e.code, `${e.message}; ${rebuildHint()}`);
+  }
+  return undefined;
 }

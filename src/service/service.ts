@@ -38,7 +38,8 @@ import {
 } from '../producers/publish.js';
 import { withRetry } from '../retry/retry.js';
 import { loadRuleset, type Ruleset } from '../rules/index.js';
-import { openStore, type RadarStore } from '../store/index.js';
+import type { RadarStore } from '../store/index.js';
+import { groupCommitted, openCheckedStore } from './checked-store.js';
 import { ConsumerSupervisor } from './consumer-supervisor.js';
 import { kafkaLogCreator } from './kafka-log.js';
 import { bringFoldStateUpToDate } from './fold-state.js';
@@ -135,7 +136,13 @@ export class RadarService {
     if (this.opened) return;
     this.opened = true;
     this.ruleset = await loadRuleset(this.config.rules);
-    this.store = await openStore({ dataDir: this.config.dataDir, sync: this.config.store.sync });
+    // A damaged or lost store stops the start here (STORE_DAMAGED, STORE_MISSING).
+    this.store = await openCheckedStore({
+      dataDir: this.config.dataDir,
+      sync: this.config.store.sync,
+      groupId: this.config.kafka.groupId,
+      committed: groupCommitted(this.kafka, this.config),
+    });
   }
 
   async start(): Promise<void> {

@@ -592,7 +592,7 @@ export abstract class KvStore implements RadarStore {
   /** Runs even when close() began after the write was accepted: see `close`. */
   private async apply(batch: StateBatch, durable: boolean): Promise<void> {
     const events = batch.events ?? [];
-    const last = continueSequence(this.last, events);
+    const last = continueSequence(this.sequenceBase(batch), events);
     const dels: KvOperation[] = [];
     const puts: KvOperation[] = [];
     const put = (key: string, value: unknown): void => {
@@ -610,7 +610,7 @@ export abstract class KvStore implements RadarStore {
     for (const id of batch.indicatorsDeleted ?? []) del(INDICATOR + id);
     for (const i of batch.indicatorsPut ?? []) put(INDICATOR + i.indicatorId, i);
     for (const event of events) put(eventKey(event.sequence), event);
-    if (events.length > 0) put(LAST_SEQUENCE, last);
+    if (events.length > 0 || batch.sequenceBase !== undefined) put(LAST_SEQUENCE, last);
     if (batch.publishedSequence !== undefined) put(PUBLISHED, batch.publishedSequence);
     for (const [name, value] of Object.entries(batch.counters ?? {})) put(COUNTER + name, value);
     for (const [name, value] of Object.entries(batch.marks ?? {})) put(MARK + name, value);
@@ -837,6 +837,18 @@ export abstract class KvStore implements RadarStore {
         `Unparseable value under key ${key.replaceAll(SEP, '·')} in ${this.location}`,
       );
     }
+  }
+
+  private sequenceBase(batch: StateBatch): number {
+    const base = batch.sequenceBase;
+    if (base === undefined || base === this.last) return this.last;
+    if (this.last !== 0 || !Number.isSafeInteger(base) || base < 0) {
+      throw new StoreError(
+        'SEQUENCE_GAP',
+        `A sequence base of ${String(base)} on a store whose events reach ${String(this.last)}`,
+      );
+    }
+    return base;
   }
 
   private parseSequence(key: string, value: string | undefined): number {

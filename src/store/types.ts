@@ -94,6 +94,11 @@ export interface StateBatch {
   indicatorsDeleted?: readonly string[];
   /** Must continue the stored sequence exactly: `lastSequence() + 1`, `+ 2`, … */
   events?: readonly StoredEvent[];
+  /**
+   * Only on a store that holds no events yet: the sequence its events go on
+   * from, so that a rebuilt store never reuses a number already produced.
+   */
+  sequenceBase?: number;
   /** Highest event sequence produced to the indicator topic. */
   publishedSequence?: number;
   /** Absolute values that replace the stored ones. */

@@ -244,6 +244,20 @@ export function storeContract(name: string, factory: () => Promise<StoreUnderTes
         expect(await store.lastSequence()).toBe(2);
       });
 
+      it('goes on from a sequence base on a store without events, and only there', async () => {
+        await store.write({ sequenceBase: 40 });
+        expect(await store.lastSequence()).toBe(40);
+        await expect(store.write({ events: events(1, 1) })).rejects.toMatchObject({
+          code: 'SEQUENCE_GAP',
+        });
+        await store.write({ events: events(41, 2), sequenceBase: 40 });
+        expect((await collect(store.events(0))).map((e) => e.sequence)).toStrictEqual([41, 42]);
+        await expect(store.write({ sequenceBase: 50 })).rejects.toMatchObject({
+          code: 'SEQUENCE_GAP',
+        });
+        expect(await store.lastSequence()).toBe(42);
+      });
+
       it('checks each of several writes in flight against the one before it', async () => {
         await Promise.all([1, 4, 7].map((first) => store.write({ events: events(first, 3) })));
         expect(await store.lastSequence()).toBe(9);

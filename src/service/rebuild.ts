@@ -1,0 +1,396 @@
+/**
+ * `radar rebuild`: makes the state again from the signal topics, for a data
+ * directory that is damaged or lost. The signals are read from the start of
+ * every signal partition up to the high-water marks read at the start, and
+ * folded by the same `Ingestor` and `StoreFold` as `radar serve`, one store
+ * write a Kafka batch, so the rebuilt state is what the service would have
+ * made of them (and what `radar backtest` makes, by the law the service
+ * keeps). The positions are stored as in any batch: `radar serve` resumes
+ * after the last message the rebuild read.
+ *
+ * It reads with a consumer group of its own, which commits nothing and is
+ * deleted afterwards: the service's group and its committed offsets stay as
+ * they were (the store, not the group, says what has been folded).
+ *
+ * What was produced before: the service commits a batch to its group only
+ * after its dead letters and indicator events were produced, so below the
+ * group's committed offsets every message was dead-lettered (if rejected)
+ * and every change it caused is on the indicator topic already, under the
+ * lost store's sequence numbers, which downstream systems deduplicate on.
+ * The rebuild numbers its events on after the highest sequence on the
+ * indicator topic, so no number is ever reused, and
+ *
+ * - for messages below the group's committed offsets it stores the events
+ *   (the API's change log and indicator records need them) and marks them
+ *   produced: the history is not produced again; rejected ones are counted,
+ *   not dead-lettered again;
+ * - for messages at or past them, which the lost service may never have
+ *   folded, it does what the service does: dead letters produced, then the
+ *   write, then the events produced.
+ *
+ * The directory found is moved aside, never deleted; the new store is made
+ * beside it and takes its name only when complete, so an interrupted
+ * rebuild leaves no half store that `radar serve` would resume from.
+ */
+import { randomUUID } from 'node:crypto';
+import { rename, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Kafka, logLevel, type Admin, type Consumer } from 'kafkajs';
+import leveldown from 'leveldown';
+import { requireBrokers, type RadarConfig } from '../config/config.js';
+import { Ingestor, noCounts, positionKey, type BatchCounts } from '../consumers/ingestor.js';
+import type { InboundMessage } from '../consumers/messages.js';
+import { StoreFold } from '../engine/store-fold.js';
+import type { Logger } from '../log/logger.js';
+import { produceLimit, produceLimits, type ProduceLimit } from '../producers/limits.js';
+import { produceDeadLetters, publishPendingEvents } from '../producers/publish.js';
+import { loadRuleset } from '../rules/index.js';
+import { openStore, StoreError } from '../store/index.js';
+import { bringFoldStateUpToDate } from './fold-state.js';
+import { kafkaLogCreator } from './kafka-log.js';
+import { committedOffsets, partitionRanges, type PartitionRange } from './signal-positions.js';
+import { STORE_FORMAT } from './store-check.js';
+
+export interface RebuildOptions {
+  config: RadarConfig;
+  log: Logger;
+  /** Told how many signal messages there are to read, once, before the first is read. */
+  onTotal?: (messages: number) => void;
+  /** Told how many have been read so far, after each batch. */
+  onProgress?: (read: number) => void;
+}
+
+export interface Produced {
+  deadLetters: number;
+  events: number;
+}
+
+export interface RebuildSummary {
+  dataDir: string;
+  /** Where the directory that stood there was moved; none when there was none. */
+  movedTo?: string;
+  /** Signal messages read, from how many partitions. */
+  messages: number;
+  partitions: number;
+  /** Messages topic retention removed before the rebuild could read them (their signals are not in the state). */
+  unavailable: number;
+  counts: BatchCounts;
+  /** Messages below the group's committed offsets, and what the rebuild produced for those past them. */
+  committedMessages: number;
+  produced: Produced;
+  /** The highest sequence on the indicator topic; the rebuild's events follow it. */
+  producedSequence: number;
+  /** The last event sequence stored. */
+  lastSequence: number;
+  seconds: number;
+}
+
+/** Names a directory moved aside by the time of the rebuild, so a second one never overwrites it. */
+export function asideName(dataDir: string, at: Date): string {
+  return `${dataDir}.damaged-${at.toISOString().replace(/[:.]/g, '-')}`;
+}
+
+export async function rebuild(options: RebuildOptions): Promise<RebuildSummary> {
+  const { config, log } = options;
+  requireBrokers(config);
+  const started = Date.now();
+  const { dataDir } = config;
+  const ruleset = await loadRuleset(config.rules);
+  await refuseIfInUse(dataDir);
+
+  const kafka = new Kafka({
+    clientId: `${config.kafka.clientId}-rebuild`,
+    brokers: config.kafka.brokers,
+    logLevel: logLevel.WARN,
+    logCreator: kafkaLogCreator(log.child({ component: 'kafka' })),
+  });
+  const { topics } = config.kafka;
+  const { signals, indicators, committed, limits } = await withAdmin(kafka, (admin) =>
+    whereTopicsStand(admin, config, log),
+  );
+  const unavailable = signals.reduce((n, r) => n + Number(r.low), 0);
+  if (unavailable > 0) {
+    log.warn(
+      { unavailable },
+      'topic retention removed signal messages before this rebuild: their signals are not in the rebuilt state',
+    );
+  }
+  const total = signals.reduce((n, r) => n + Number(r.high - r.low), 0);
+
+  const producedSequence = await highestSequence(kafka, config.kafka.groupId, indicators);
+  log.info({ producedSequence }, 'highest event sequence on the indicator topic');
+
+  const building = `${dataDir}.rebuilding`;
+  // An earlier rebuild that was interrupted left this; it is ours, and never resumed from.
+  await rm(building, { recursive: true, force: true });
+  const movedTo = await moveAside(dataDir, new Date());
+  if (movedTo !== undefined) log.warn({ dataDir, movedTo }, 'data directory moved aside');
+
+  const limitOf = (topic: string): ProduceLimit =>
+    limits.get(topic) ?? produceLimit(config.kafka.maxProduceBytes, undefined);
+  const producer = kafka.producer({
+    allowAutoTopicCreation: false,
+    idempotent: true,
+    maxInFlightRequests: 1,
+  });
+  await producer.connect();
+  const store = await openStore({ dataDir: building, sync: config.store.sync }).catch(
+    async (error: unknown) => {
+      await producer.disconnect();
+      throw error;
+    },
+  );
+  const counts = noCounts();
+  const produced: Produced = { deadLetters: 0, events: 0 };
+  let lastSequence = producedSequence;
+  let read = 0;
+  let committedMessages = 0;
+  try {
+    await store.write({
+      marks: { store: STORE_FORMAT },
+      sequenceBase: producedSequence,
+      publishedSequence: producedSequence,
+    });
+    const foldOptions = { ruleset, ...config.households };
+    await bringFoldStateUpToDate(store, foldOptions, log);
+    for (const [k, v] of Object.entries(await store.counters()))
+      if (k in counts) counts[k as keyof BatchCounts] = v;
+    const ingestor = new Ingestor(new StoreFold(store, foldOptions), new Map(), lastSequence);
+    options.onTotal?.(total);
+    const fold = async (messages: InboundMessage[], known: boolean): Promise<void> => {
+      const processed = await ingestor.process(messages);
+      if (!known) {
+        await produceDeadLetters(producer, topics.dlq, processed.deadLetters, limitOf(topics.dlq));
+        produced.deadLetters += processed.deadLetters.length;
+      }
+      const next = { ...counts };
+      for (const [k, v] of Object.entries(processed.counts)) next[k as keyof BatchCounts] += v;
+      lastSequence += processed.events.length;
+      // Known events are marked produced; others are produced right after, so none waits
+      // below a later mark.
+      await store.write({
+        ...processed.state,
+        counters: next,
+        ...(known && { publishedSequence: lastSequence }),
+      });
+      Object.assign(counts, next);
+      if (!known) {
+        produced.events += await publishPendingEvents(producer, topics.indicators, store, {
+          limit: limitOf(topics.indicators),
+        });
+      }
+    };
+    await consumeRanges(kafka, config.kafka.groupId, signals, async (messages) => {
+      const { known, fresh } = splitAtCommitted(messages, committed);
+      if (known.length > 0) await fold(known, true);
+      if (fresh.length > 0) await fold(fresh, false);
+      committedMessages += known.length;
+      read += messages.length;
+      options.onProgress?.(read);
+    });
+  } finally {
+    await store.close();
+    await producer.disconnect();
+  }
+  await rename(building, dataDir);
+  return {
+    dataDir,
+    ...(movedTo !== undefined && { movedTo }),
+    messages: read,
+    partitions: signals.length,
+    unavailable,
+    counts,
+    committedMessages,
+    produced,
+    producedSequence,
+    lastSequence,
+    seconds: (Date.now() - started) / 1000,
+  };
+}
+
+/** What the rebuild reads of the topics before it starts, and folds or produces up to. */
+async function whereTopicsStand(admin: Admin, config: RadarConfig, log: Logger) {
+  const { topics, groupId, maxProduceBytes } = config.kafka;
+  const signalTopics = [topics.adviesvragen, topics.meldingen, topics.politie];
+  const existing = new Set(await admin.listTopics());
+  const missing = signalTopics.filter((t) => !existing.has(t));
+  if (missing.length > 0)
+    log.warn({ topics: missing }, 'signal topics that do not exist: read as empty');
+  return {
+    committed: await committedOffsets(admin, groupId, signalTopics),
+    limits: await produceLimits(
+      admin,
+      [topics.dlq, topics.indicators].filter((t) => existing.has(t)),
+      maxProduceBytes,
+    ),
+    signals: await partitionRanges(
+      admin,
+      signalTopics.filter((t) => existing.has(t)),
+    ),
+    indicators: existing.has(topics.indicators)
+      ? await partitionRanges(admin, [topics.indicators])
+      : [],
+  };
+}
+
+/**
+ * A batch of one partition, split at the group's committed offset: the
+ * messages below it were folded and produced by the lost service.
+ */
+export function splitAtCommitted(
+  messages: readonly InboundMessage[],
+  committed: ReadonlyMap<string, bigint>,
+): { known: InboundMessage[]; fresh: InboundMessage[] } {
+  const known: InboundMessage[] = [];
+  const fresh: InboundMessage[] = [];
+  for (const m of messages) {
+    const offset = committed.get(positionKey(m.topic, m.partition));
+    (offset !== undefined && BigInt(m.offset) < offset ? known : fresh).push(m);
+  }
+  return { known, fresh };
+}
+
+/**
+ * A store some radar holds open must not be moved under it: LevelDB's lock
+ * says whether one does. Opening a store that is damaged fails otherwise,
+ * which is expected here.
+ */
+async function refuseIfInUse(dataDir: string): Promise<void> {
+  if (!(await exists(join(dataDir, 'CURRENT')))) return;
+  const db = leveldown(dataDir);
+  const failure = await new Promise<Error | undefined>((resolve) =>
+    db.open({ createIfMissing: false }, (err) => resolve(err ?? undefined)),
+  );
+  if (failure === undefined) {
+    await new Promise<void>((resolve) => db.close(() => resolve()));
+    return;
+  }
+  if (failure.message.startsWith('IO error: lock')) {
+    throw new StoreError(
+      'STORE_LOCKED',
+      `The data directory ${dataDir} is in use by another radar process (LevelDB holds its lock); stop it before rebuilding`,
+      { cause: failure, retriable: true },
+    );
+  }
+}
+
+async function moveAside(dataDir: string, at: Date): Promise<string | undefined> {
+  if (!(await exists(dataDir))) return undefined;
+  const aside = asideName(dataDir, at);
+  await rename(dataDir, aside);
+  return aside;
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    (error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return false;
+      throw error;
+    },
+  );
+}
+
+async function withAdmin<T>(kafka: Kafka, run: (admin: Admin) => Promise<T>): Promise<T> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    return await run(admin);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** The highest `radar-sequence` on the indicator topic; 0 when it holds no event. */
+async function highestSequence(
+  kafka: Kafka,
+  groupId: string,
+  ranges: readonly PartitionRange[],
+): Promise<number> {
+  let highest = 0;
+  await consumeRanges(kafka, groupId, ranges, (messages) => {
+    for (const m of messages) {
+      const header = m.headers['radar-sequence'];
+      const sequence = Number(header?.toString());
+      if (Number.isSafeInteger(sequence) && sequence > highest) highest = sequence;
+    }
+    return Promise.resolve();
+  });
+  return highest;
+}
+
+/**
+ * Reads every partition from its start up to the end given, batch by batch,
+ * one batch at a time, with a consumer group of its own that commits nothing
+ * (kafkajs has no group-less consumer) and is deleted at the end. A failed
+ * batch ends the reading: folding must not go on past a batch not stored.
+ */
+async function consumeRanges(
+  kafka: Kafka,
+  groupId: string,
+  ranges: readonly PartitionRange[],
+  onBatch: (messages: InboundMessage[]) => Promise<void>,
+): Promise<void> {
+  const pending = new Map<string, bigint>();
+  for (const r of ranges) if (r.high > r.low) pending.set(`${r.topic}:${r.partition}`, r.high);
+  if (pending.size === 0) return;
+  const group = `${groupId}-rebuild-${randomUUID()}`;
+  const consumer: Consumer = kafka.consumer({
+    groupId: group,
+    allowAutoTopicCreation: false,
+    retry: { retries: 5, restartOnFailure: async () => false },
+  });
+  let finish!: () => void;
+  let fail!: (error: unknown) => void;
+  const done = new Promise<void>((resolve, reject) => {
+    finish = resolve;
+    fail = reject;
+  });
+  // Settled before it is awaited when the consumer crashes while it still joins.
+  done.catch(() => {});
+  let failed = false;
+  consumer.on(consumer.events.CRASH, ({ payload }) => fail(payload.error));
+  await consumer.connect();
+  try {
+    await consumer.subscribe({
+      topics: [...new Set(ranges.map((r) => r.topic))],
+      fromBeginning: true,
+    });
+    await consumer.run({
+      autoCommit: false,
+      eachBatch: async (payload) => {
+        const { batch } = payload;
+        const key = `${batch.topic}:${batch.partition}`;
+        const end = pending.get(key);
+        if (failed || end === undefined) return;
+        const messages: InboundMessage[] = batch.messages
+          .filter((m) => BigInt(m.offset) < end)
+          .map((m) => ({
+            topic: batch.topic,
+            partition: batch.partition,
+            offset: m.offset,
+            key: m.key,
+            value: m.value,
+            headers: m.headers ?? {},
+          }));
+        try {
+          if (messages.length > 0) await onBatch(messages);
+        } catch (error) {
+          failed = true;
+          fail(error);
+          return;
+        }
+        const last = batch.messages.at(-1);
+        if (last !== undefined && BigInt(last.offset) + 1n >= end) {
+          pending.delete(key);
+          if (pending.size === 0) finish();
+        }
+        await payload.heartbeat();
+      },
+    });
+    await done;
+  } finally {
+    await consumer.disconnect();
+    await withAdmin(kafka, (admin) => admin.deleteGroups([group])).catch(() => {});
+  }
+}
