@@ -11,11 +11,10 @@ import { snapshot } from '../../src/backtest/index.js';
 import { Radar } from '../../src/engine/index.js';
 import { StoreFold } from '../../src/engine/store-fold.js';
 import { parseRules, type Ruleset } from '../../src/rules/index.js';
-import type { Signal } from '../../src/signals/types.js';
-import { LevelStore, MemoryStore, type RadarStore } from '../../src/store/index.js';
-import { tempDir } from '../store/temp-dir.js';
+import type { RadarStore } from '../../src/store/index.js';
 import { scenarioFile } from '../fixtures/scenarios.js';
 import { signalWorldArb } from '../graph/arbitraries.js';
+import { batchesOf, foldStores } from './fold-stores.js';
 
 const scenarioRules: Ruleset = parseRules(
   readFileSync(scenarioFile('rules.yaml'), 'utf8'),
@@ -34,54 +33,8 @@ async function storedIndicators(store: RadarStore): Promise<unknown[]> {
   return indicators;
 }
 
-/** The batches: cut where `cuts` says, some signals sent twice. */
-function batchesOf(signals: readonly Signal[], cuts: readonly boolean[], again: readonly number[]) {
-  const sent = [...signals];
-  for (const i of again) {
-    const signal = signals[i % signals.length];
-    if (signal !== undefined) sent.splice((i * 7) % (sent.length + 1), 0, signal);
-  }
-  const batches: Signal[][] = [[]];
-  sent.forEach((signal, i) => {
-    batches[batches.length - 1]?.push(signal);
-    if (cuts[i % cuts.length] === true) batches.push([]);
-  });
-  return batches.filter((b) => b.length > 0);
-}
-
 /** A fresh store of each kind, and how to be rid of it. */
-const stores: [
-  string,
-  () => Promise<{ store: RadarStore; remove: () => Promise<void> }>,
-  /** Runs: a LevelDB directory a run costs some 20 ms more. */
-  number,
-][] = [
-  [
-    'in memory',
-    async () => {
-      const store = new MemoryStore();
-      await store.open();
-      return { store, remove: () => store.close() };
-    },
-    300,
-  ],
-  [
-    'on LevelDB',
-    async () => {
-      const dir = await tempDir();
-      const store = new LevelStore(dir.path, { sync: false });
-      await store.open();
-      return {
-        store,
-        remove: async () => {
-          await store.close();
-          await dir.remove();
-        },
-      };
-    },
-    100,
-  ],
-];
+const stores = foldStores({ inMemory: 300, onLevelDb: 100 });
 
 describe.each(stores)('store fold, %s', (_, freshStore, numRuns) => {
   it('equals the in-memory radar after every batch: households, views, indicators and events', async () => {

@@ -17,10 +17,10 @@ import { StoreFold } from '../../src/engine/store-fold.js';
 import { parseRules, type Indicator, type Ruleset } from '../../src/rules/index.js';
 import { pastRetention, removeExpired } from '../../src/service/retention.js';
 import type { Signal } from '../../src/signals/types.js';
-import { LevelStore, MemoryStore, type RadarStore } from '../../src/store/index.js';
-import { tempDir } from '../store/temp-dir.js';
+import type { RadarStore } from '../../src/store/index.js';
 import { scenarioFile } from '../fixtures/scenarios.js';
 import { signalWorldArb } from '../graph/arbitraries.js';
+import { batchesOf, foldStores } from './fold-stores.js';
 
 const scenarioRules: Ruleset = parseRules(
   readFileSync(scenarioFile('rules.yaml'), 'utf8'),
@@ -34,21 +34,6 @@ async function all<T>(items: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];
   for await (const item of items) out.push(item);
   return out;
-}
-
-/** The batches: cut where `cuts` says, some signals sent twice. */
-function batchesOf(signals: readonly Signal[], cuts: readonly boolean[], again: readonly number[]) {
-  const sent = [...signals];
-  for (const i of again) {
-    const signal = signals[i % signals.length];
-    if (signal !== undefined) sent.splice((i * 7) % (sent.length + 1), 0, signal);
-  }
-  const batches: Signal[][] = [[]];
-  sent.forEach((signal, i) => {
-    batches[batches.length - 1]?.push(signal);
-    if (cuts[i % cuts.length] === true) batches.push([]);
-  });
-  return batches.filter((b) => b.length > 0);
 }
 
 /** The store holds what the radar of `signals` holds: households, views, indicators. */
@@ -73,37 +58,7 @@ async function expectStoreIsRadarOf(
   }
 }
 
-const stores: [
-  string,
-  () => Promise<{ store: RadarStore; remove: () => Promise<void> }>,
-  number,
-][] = [
-  [
-    'in memory',
-    async () => {
-      const store = new MemoryStore();
-      await store.open();
-      return { store, remove: () => store.close() };
-    },
-    300,
-  ],
-  [
-    'on LevelDB',
-    async () => {
-      const dir = await tempDir();
-      const store = new LevelStore(dir.path, { sync: false });
-      await store.open();
-      return {
-        store,
-        remove: async () => {
-          await store.close();
-          await dir.remove();
-        },
-      };
-    },
-    60,
-  ],
-];
+const stores = foldStores({ inMemory: 300, onLevelDb: 60 });
 
 describe.each(stores)('retention, %s', (_, freshStore, numRuns) => {
   it('leaves the store as the radar of the retained signals, and the fold goes on from there', async () => {

@@ -21,12 +21,11 @@ import { generateSignalLines } from '../../src/synthetic/generate.js';
 import { createTopics, kafka, waitFor } from '../helpers/kafka.js';
 import { countByReason, readDeadLetters, readStore } from './indicator-events.js';
 import { expectEqualsBacktest, testConfig } from './radar-service.js';
-import { ReadinessWatch } from './readiness-watch.js';
+import { ReadinessWatch, watchedHttp } from './readiness-watch.js';
 import { groupProgress, serviceRunner, writeConfigFile } from './service-process.js';
 import { doorRejections, scenarioLines, scenarioRules, shuffle } from './signal-lines.js';
 
 const GENERATED = 3000;
-const LAG_INTERVAL_MS = 200;
 /** Stop the broker once the group has committed this share of the backlog. */
 const STOP_AT = 0.3;
 
@@ -75,20 +74,13 @@ describe('the broker stopped and restarted during ingestion', () => {
         restart: { maxCrashes: 100, windowMs: 600_000, initialDelayMs: 200, maxDelayMs: 2000 },
       },
       store: { sync: true },
-      http: {
-        enabled: true,
-        host: '127.0.0.1',
-        port: httpPort,
-        readyMaxLag: 0,
-        lagIntervalMs: LAG_INTERVAL_MS,
-      },
+      http: watchedHttp(httpPort),
     });
     const watch = new ReadinessWatch({
       admin,
       port: httpPort,
       groupId,
       signalTopics,
-      lagIntervalMs: LAG_INTERVAL_MS,
     });
     expect(await watch.given()).toBe(stream.length);
     const service = runner.start(configFile);

@@ -28,7 +28,7 @@ import {
   type StoredState,
 } from './indicator-events.js';
 import { expectEqualsBacktest, testConfig } from './radar-service.js';
-import { ReadinessWatch } from './readiness-watch.js';
+import { ReadinessWatch, watchedHttp } from './readiness-watch.js';
 import {
   groupProgress,
   serviceRunner,
@@ -53,7 +53,6 @@ const MAX_KILL_DELAY = 25;
 /** About one kill in three lands this many ms (at random) after the start, while it starts up. */
 const STARTUP_KILL_SHARE = 0.34;
 const MAX_STARTUP_KILL_MS = 2500;
-const LAG_INTERVAL_MS = 200;
 
 function split<T>(items: readonly T[], parts: number): T[][] {
   const size = Math.ceil(items.length / parts);
@@ -119,20 +118,13 @@ describe('crash recovery of radar serve', () => {
     const configFile = await writeConfigFile(config, {
       kafka: { sessionTimeout: 6000 },
       store: { sync: true },
-      http: {
-        enabled: true,
-        host: '127.0.0.1',
-        port: httpPort,
-        readyMaxLag: 0,
-        lagIntervalMs: LAG_INTERVAL_MS,
-      },
+      http: watchedHttp(httpPort),
     });
     const watch = new ReadinessWatch({
       admin,
       port: httpPort,
       groupId,
       signalTopics,
-      lagIntervalMs: LAG_INTERVAL_MS,
     });
 
     const signals = [

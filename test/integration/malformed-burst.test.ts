@@ -23,7 +23,7 @@ import { brokers, createTopics, kafka } from '../helpers/kafka.js';
 import { seeded, testSeed } from '../helpers/seed.js';
 import { countByReason, readDeadLetters, readStore } from './indicator-events.js';
 import { expectEqualsBacktest, testConfig } from './radar-service.js';
-import { ReadinessWatch } from './readiness-watch.js';
+import { ReadinessWatch, watchedHttp } from './readiness-watch.js';
 import { serviceRunner, writeConfigFile } from './service-process.js';
 import { scenarioLines, scenarioRules } from './signal-lines.js';
 
@@ -35,7 +35,6 @@ const OVERSIZED_BYTES = 1_500_000;
 /** The signal topics accept the oversized messages; the dead-letter topic does not. */
 const SIGNAL_TOPIC_MAX_BYTES = 4 * 1024 * 1024;
 const CHUNK = 100;
-const LAG_INTERVAL_MS = 200;
 
 type Json = Record<string, unknown>;
 // A test breaks one field at a time by path; typing each path would only add casts.
@@ -264,20 +263,13 @@ describe('a burst of malformed and oversized messages', () => {
     const configFile = await writeConfigFile(config, {
       kafka: { sessionTimeout: 6000 },
       store: { sync: false },
-      http: {
-        enabled: true,
-        host: '127.0.0.1',
-        port: httpPort,
-        readyMaxLag: 0,
-        lagIntervalMs: LAG_INTERVAL_MS,
-      },
+      http: watchedHttp(httpPort),
     });
     const watch = new ReadinessWatch({
       admin,
       port: httpPort,
       groupId,
       signalTopics,
-      lagIntervalMs: LAG_INTERVAL_MS,
     });
     expect(await watch.given()).toBe(sent.length);
     const started = Date.now();

@@ -8,6 +8,7 @@
  * reads as not ready.
  */
 import type { Admin } from 'kafkajs';
+import type { RadarConfigInput } from '../../src/config/config.js';
 import { groupProgress } from './service-process.js';
 
 /**
@@ -17,14 +18,20 @@ import { groupProgress } from './service-process.js';
  */
 const READING_MARGIN_MS = 2000;
 
+/** How often a watched service reads its lag: often, so that "ready" follows the truth closely. */
+const LAG_INTERVAL_MS = 200;
+
+/** The `http` settings of a service whose readiness a `ReadinessWatch` holds to the truth. */
+export function watchedHttp(port: number): NonNullable<RadarConfigInput['http']> {
+  return { enabled: true, host: '127.0.0.1', port, readyMaxLag: 0, lagIntervalMs: LAG_INTERVAL_MS };
+}
+
 export interface ReadinessWatchOptions {
   admin: Admin;
-  /** The service's HTTP port. */
+  /** The service's HTTP port, its settings made by `watchedHttp`. */
   port: number;
   groupId: string;
   signalTopics: readonly string[];
-  /** The service's `http.lagIntervalMs`. */
-  lagIntervalMs: number;
   /** Between answers; default 50 ms. */
   pollMs?: number;
 }
@@ -189,7 +196,7 @@ export class ReadinessWatch {
     const lie = (what: string): void => {
       this.summary.lies.push(`${new Date(sentAt).toISOString()}: ready, ${what}`);
     };
-    const staleness = 3 * this.options.lagIntervalMs;
+    const staleness = 3 * LAG_INTERVAL_MS;
     const now = Date.now();
     for (const { from, to } of this.outages) {
       if (sentAt >= from + staleness && sentAt <= to) {
