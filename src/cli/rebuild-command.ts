@@ -1,20 +1,10 @@
-import {
-  configFromEnv,
-  readConfigFile,
-  resolveConfig,
-  type RadarConfigInput,
-} from '../config/config.js';
 import { createLogger } from '../log/logger.js';
 import { rebuild } from '../service/rebuild.js';
 import type { CliIo } from './io.js';
 import { progressBar, type Progress } from './progress.js';
+import { serviceSettings, type ServiceFlags } from './service-settings.js';
 
-export interface RebuildOptions {
-  config?: string;
-  data?: string;
-  rules?: string;
-  group?: string;
-}
+export type RebuildOptions = ServiceFlags;
 
 /**
  * `radar rebuild`: the settings are read as `radar serve` reads them, so the
@@ -23,17 +13,7 @@ export interface RebuildOptions {
  * was done; logs go where the service's go.
  */
 export async function rebuildCommand(options: RebuildOptions, io: CliIo): Promise<number> {
-  const flags: RadarConfigInput = {
-    ...(options.data !== undefined && { dataDir: options.data }),
-    ...(options.rules !== undefined && { rules: options.rules }),
-    ...(options.group !== undefined && { kafka: { groupId: options.group } }),
-  };
-  const file = options.config ?? process.env.RADAR_CONFIG;
-  const config = resolveConfig(
-    file === undefined ? {} : readConfigFile(file),
-    configFromEnv(process.env),
-    flags,
-  );
+  const config = serviceSettings(options);
   const log = createLogger(config.log.level);
   let bar: Progress | undefined;
   const summary = await rebuild({

@@ -1,21 +1,11 @@
-import {
-  configFromEnv,
-  readConfigFile,
-  resolveConfig,
-  type RadarConfigInput,
-} from '../config/config.js';
 import { createLogger } from '../log/logger.js';
 import { Shutdown } from '../service/lifecycle.js';
 import { Observability } from '../service/observability.js';
 import { RadarService } from '../service/service.js';
 import { openAuditLog, startApi, type RunningApi } from './api-runner.js';
+import { serviceSettings, type ServiceFlags } from './service-settings.js';
 
-export interface ServeOptions {
-  config?: string;
-  data?: string;
-  rules?: string;
-  group?: string;
-}
+export type ServeOptions = ServiceFlags;
 
 /**
  * Runs the service until SIGINT or SIGTERM, or until its consumer keeps
@@ -25,17 +15,7 @@ export interface ServeOptions {
  * the API ends its watches with UNAVAILABLE, then the store closes.
  */
 export async function serveCommand(options: ServeOptions): Promise<number> {
-  const flags: RadarConfigInput = {
-    ...(options.data !== undefined && { dataDir: options.data }),
-    ...(options.rules !== undefined && { rules: options.rules }),
-    ...(options.group !== undefined && { kafka: { groupId: options.group } }),
-  };
-  const file = options.config ?? process.env.RADAR_CONFIG;
-  const config = resolveConfig(
-    file === undefined ? {} : readConfigFile(file),
-    configFromEnv(process.env),
-    flags,
-  );
+  const config = serviceSettings(options);
   const log = createLogger(config.log.level);
   const shutdown = new Shutdown({
     timeoutMs: config.shutdown.timeoutMs,

@@ -3,6 +3,7 @@
  * belong to Kafka rather than to the signal contract: which decoder a
  * message needs, and what a dead letter carries.
  */
+import type { Batch } from 'kafkajs';
 import { SignalRejectedError } from '../errors.js';
 import { decodeJson, decodeProtobuf } from '../signals/index.js';
 import type { AcceptedSignal } from '../signals/types.js';
@@ -17,6 +18,18 @@ export interface InboundMessage {
   key: Buffer | null;
   value: Buffer | null;
   headers: Record<string, Buffer | string | (Buffer | string)[] | undefined>;
+}
+
+/** A kafkajs batch's messages, each with the position it came from. */
+export function inboundMessages(batch: Batch): InboundMessage[] {
+  return batch.messages.map((m) => ({
+    topic: batch.topic,
+    partition: batch.partition,
+    offset: m.offset,
+    key: m.key,
+    value: m.value,
+    headers: m.headers ?? {},
+  }));
 }
 
 export interface DeadLetter {

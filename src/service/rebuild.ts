@@ -39,7 +39,7 @@ import { Kafka, logLevel, type Admin, type Consumer } from 'kafkajs';
 import leveldown from 'leveldown';
 import { requireBrokers, type RadarConfig } from '../config/config.js';
 import { Ingestor, noCounts, positionKey, type BatchCounts } from '../consumers/ingestor.js';
-import type { InboundMessage } from '../consumers/messages.js';
+import { inboundMessages, type InboundMessage } from '../consumers/messages.js';
 import { StoreFold } from '../engine/store-fold.js';
 import type { Logger } from '../log/logger.js';
 import { produceLimit, produceLimits, type ProduceLimit } from '../producers/limits.js';
@@ -363,16 +363,7 @@ async function consumeRanges(
         const key = `${batch.topic}:${batch.partition}`;
         const end = pending.get(key);
         if (failed || end === undefined) return;
-        const messages: InboundMessage[] = batch.messages
-          .filter((m) => BigInt(m.offset) < end)
-          .map((m) => ({
-            topic: batch.topic,
-            partition: batch.partition,
-            offset: m.offset,
-            key: m.key,
-            value: m.value,
-            headers: m.headers ?? {},
-          }));
+        const messages = inboundMessages(batch).filter((m) => BigInt(m.offset) < end);
         try {
           if (messages.length > 0) await onBatch(messages);
         } catch (error) {

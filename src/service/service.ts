@@ -26,7 +26,7 @@ import {
   type BatchCounts,
   type ProcessedBatch,
 } from '../consumers/ingestor.js';
-import type { InboundMessage } from '../consumers/messages.js';
+import { inboundMessages } from '../consumers/messages.js';
 import { StoreFold } from '../engine/store-fold.js';
 import type { Logger } from '../log/logger.js';
 import type { BatchMetrics } from '../metrics/index.js';
@@ -391,14 +391,7 @@ export class RadarService {
     const { batch } = payload;
     if (batch.messages.length === 0) return;
     const started = performance.now();
-    const messages: InboundMessage[] = batch.messages.map((m) => ({
-      topic: batch.topic,
-      partition: batch.partition,
-      offset: m.offset,
-      key: m.key,
-      value: m.value,
-      headers: m.headers ?? {},
-    }));
+    const messages = inboundMessages(batch);
     const { topics } = this.config.kafka;
     let processed: ProcessedBatch;
     try {
