@@ -15,7 +15,7 @@
  * `pastRetention`): it is counted, not sent to the dead-letter topic, which
  * would keep the personal data retention exists to remove.
  */
-import type { RetentionFacts } from '../audit/index.js';
+import type { AuditEntry, RetentionFacts } from '../audit/index.js';
 import type { ExpiredBatch, StoreFold } from '../engine/store-fold.js';
 import { prepareSignal, type PreparedSignal } from '../engine/prepare.js';
 import { parseTimestamp } from '../signals/dates.js';
@@ -66,6 +66,21 @@ export async function bringOccurredIndexUpToDate(store: RadarStore): Promise<num
     marks: { [OCCURRED_INDEX_MARK]: OCCURRED_INDEX_VERSION },
   });
   return indexed;
+}
+
+/** The audit record of a retention pass: counts only, on behalf of no caller. */
+export function retentionAuditEntry(facts: RetentionFacts, time: Date): AuditEntry {
+  return {
+    time: time.toISOString(),
+    client: 'radar',
+    user: 'radar',
+    purpose: 'retention',
+    method: 'radar/Retention',
+    households: [],
+    indicators: [],
+    outcome: 'OK',
+    retention: facts,
+  };
 }
 
 export interface RemoveExpiredOptions {

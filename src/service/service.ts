@@ -43,7 +43,12 @@ import { groupCommitted, openCheckedStore } from './checked-store.js';
 import { ConsumerSupervisor } from './consumer-supervisor.js';
 import { kafkaLogCreator } from './kafka-log.js';
 import { bringFoldStateUpToDate } from './fold-state.js';
-import { bringOccurredIndexUpToDate, removeExpired, retentionCutoff } from './retention.js';
+import {
+  bringOccurredIndexUpToDate,
+  removeExpired,
+  retentionAuditEntry,
+  retentionCutoff,
+} from './retention.js';
 import type { AuditEntry } from '../audit/index.js';
 import type { ExpiredBatch } from '../engine/store-fold.js';
 
@@ -196,17 +201,7 @@ export class RadarService {
     });
     // A pass that found nothing touched no personal data: its log line is enough.
     if (facts.signalsRemoved > 0)
-      await this.options.audit?.append({
-        time: new Date().toISOString(),
-        client: 'radar',
-        user: 'radar',
-        purpose: 'retention',
-        method: 'radar/Retention',
-        households: [],
-        indicators: [],
-        outcome: 'OK',
-        retention: facts,
-      });
+      await this.options.audit?.append(retentionAuditEntry(facts, new Date()));
     this.log.info({ ...facts, ms: Math.round(performance.now() - started) }, 'retention pass');
     if (facts.signalsRemoved > 0 && this.producer !== undefined) {
       const { topics } = this.config.kafka;

@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { AuditLog, verifyAuditLog, type AuditEntry } from '../../src/audit/index.js';
+import { AuditLog, verifyAuditLog } from '../../src/audit/index.js';
 import { Ingestor } from '../../src/consumers/ingestor.js';
 import type { InboundMessage } from '../../src/consumers/messages.js';
 import { StoreFold } from '../../src/engine/store-fold.js';
@@ -12,6 +12,7 @@ import {
   bringOccurredIndexUpToDate,
   OCCURRED_INDEX_MARK,
   pastRetention,
+  retentionAuditEntry,
   retentionCutoff,
 } from '../../src/service/retention.js';
 import type { Signal } from '../../src/signals/types.js';
@@ -130,16 +131,8 @@ describe('the audit record of a retention pass', () => {
     try {
       const path = join(dir, 'audit.ndjson');
       const log = await AuditLog.open(path, { sync: false });
-      const pass: AuditEntry = {
-        time: '2026-12-03T15:00:00.000Z',
-        client: 'radar',
-        user: 'radar',
-        purpose: 'retention',
-        method: 'radar/Retention',
-        households: [],
-        indicators: [],
-        outcome: 'OK',
-        retention: {
+      const pass = retentionAuditEntry(
+        {
           cutoff: '2006-12-03T15:00:00.000Z',
           signalsRemoved: 12,
           householdsChanged: 3,
@@ -147,7 +140,8 @@ describe('the audit record of a retention pass', () => {
           indicatorsUpdated: 2,
           indicatorsRaised: 0,
         },
-      };
+        new Date('2026-12-03T15:00:00.000Z'),
+      );
       await log.append({ ...pass, retention: undefined, method: 'radar.v1.RadarService/Get' });
       await log.append(pass);
       await log.close();
