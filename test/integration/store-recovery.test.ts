@@ -8,13 +8,14 @@
  * exactly, no indicator event sequence is reused, the rebuild produced no
  * event and no dead letter, and every rejected message is on the dead-letter
  * topic exactly once. Then the directory is deleted: STORE_MISSING (exit 4),
- * and a rebuild from nothing gives the same state again.
+ * and a rebuild from nothing gives the same state again. Throughout,
+ * readiness says ready only when everything given is committed.
  */
 import { readdir, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Partitioners, type Admin, type Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RadarConfig } from '../../src/config/config.js';
+import { freePort } from '../../src/broker/free-port.js';
 import { eventMessage } from '../../src/producers/publish.js';
 import { replayLines } from '../../src/producers/replay.js';
 import { generateSignalLines } from '../../src/synthetic/generate.js';
@@ -27,13 +28,14 @@ import {
   replayEvents,
   type StoredState,
 } from './indicator-events.js';
-import { backtestAndExport, testConfig } from './radar-service.js';
+import { expectEqualsBacktest, testConfig } from './radar-service.js';
 import {
   serviceRunner,
   waitForNewMember,
   waitUntilCommitted,
   writeConfigFile,
 } from './service-process.js';
+import { ReadinessWatch, watchedHttp } from './readiness-watch.js';
 import { scenarioLines, scenarioRules, shuffle } from './signal-lines.js';
 
 function thirds<T>(items: readonly T[]): [T[], T[], T[]] {
@@ -61,18 +63,6 @@ async function topicLines(admin: Admin, topics: readonly string[]): Promise<stri
   return lines;
 }
 
-/** The numbers `radar backtest` reports for the stream. */
-function backtestCounts(stderr: string): {
-  accepted: number;
-  duplicates: number;
-  rejected: number;
-} {
-  const match = /accepted (\d+), duplicates (\d+), rejected (\d+)/.exec(stderr);
-  expect(match, stderr).not.toBeNull();
-  const [accepted, duplicates, rejected] = (match ?? []).slice(1).map(Number);
-  return { accepted: accepted ?? -1, duplicates: duplicates ?? -1, rejected: rejected ?? -1 };
-}
-
 describe('a data directory corrupted and rebuilt', () => {
   let admin: Admin;
   let producer: Producer;
@@ -92,13 +82,22 @@ describe('a data directory corrupted and rebuilt', () => {
     await admin?.disconnect();
   });
 
-  /** Starts `radar serve`, waits until the group has committed everything, stops it gracefully. */
-  async function serveToEnd(configFile: string, signalTopics: string[], groupId: string) {
+  /**
+   * Starts `radar serve`, waits until the group has committed everything and
+   * readiness says so, stops it gracefully.
+   */
+  async function serveToEnd(
+    configFile: string,
+    signalTopics: string[],
+    groupId: string,
+    watch: ReadinessWatch,
+  ) {
     const service = start(configFile);
     members.add(await waitForNewMember(admin, groupId, members));
     await waitUntilCommitted(admin, groupId, signalTopics).catch((error: unknown) => {
       throw new Error(`not consumed:\n${service.output()}`, { cause: error });
     });
+    expect(await watch.untilReady()).toBe(0);
     service.kill('SIGTERM');
     expect(await service.exited, service.output()).toEqual({ code: 0, signal: null });
   }
@@ -109,22 +108,18 @@ describe('a data directory corrupted and rebuilt', () => {
     return result;
   }
 
-  async function expectEqualsBacktest(stream: readonly string[], config: RadarConfig, dir: string) {
-    const { backtest, exported } = await backtestAndExport(stream, dir, config);
-    expect(backtest.code).toBe(0);
-    expect(exported.code, exported.stderr).toBe(0);
-    expect(exported.stdout).toBe(backtest.stdout);
-    expect(backtest.stdout).toContain('"type":"indicator"');
-    return backtestCounts(backtest.stderr);
-  }
-
   it('stops on the damage, rebuilds, resumes, and equals the backtest', async () => {
     const config = await testConfig({ rules: scenarioRules });
     const { topics, groupId } = config.kafka;
     const signalTopics = [topics.adviesvragen, topics.meldingen, topics.politie];
     await createTopics(brokers(), [...signalTopics, topics.dlq, topics.indicators]);
-    const configFile = await writeConfigFile(config, { log: { level: 'warn' } });
+    const httpPort = await freePort();
+    const configFile = await writeConfigFile(config, {
+      log: { level: 'warn' },
+      http: watchedHttp(httpPort),
+    });
     const { dataDir } = config;
+    const watch = new ReadinessWatch({ admin, port: httpPort, groupId, signalTopics });
 
     const signals = [
       ...scenarioLines(),
@@ -135,7 +130,8 @@ describe('a data directory corrupted and rebuilt', () => {
 
     // 1. The service ingests the first third and stops.
     await replayLines(producer, before, topics, 200);
-    await serveToEnd(configFile, signalTopics, groupId);
+    await watch.given();
+    await serveToEnd(configFile, signalTopics, groupId, watch);
     const first: StoredState = await readStore(dataDir);
     const produced = first.lastSequence;
     expect(produced).toBeGreaterThan(0);
@@ -153,6 +149,7 @@ describe('a data directory corrupted and rebuilt', () => {
 
     // 3. More signals arrive while it is down; the rebuild folds all of them.
     await replayLines(producer, meanwhile, topics, 200);
+    await watch.given();
     const rebuilt = await rebuildCli(configFile);
     const aside = /kept at (\S+)/.exec(rebuilt.stderr)?.[1];
     expect(aside, rebuilt.stderr).toBeDefined();
@@ -170,11 +167,17 @@ describe('a data directory corrupted and rebuilt', () => {
 
     // 4. The service resumes from the rebuilt store and takes the last third.
     await replayLines(producer, after, topics, 200);
-    await serveToEnd(configFile, signalTopics, groupId);
+    await watch.given();
+    await serveToEnd(configFile, signalTopics, groupId, watch);
 
     const consumed = await topicLines(admin, signalTopics);
     expect(consumed.length).toBeGreaterThanOrEqual(stream.length);
-    const counts = await expectEqualsBacktest(consumed, config, dirname(configFile));
+    const { accepted, duplicates, rejected } = await expectEqualsBacktest(
+      consumed,
+      dirname(configFile),
+      config,
+    );
+    const counts = { accepted, duplicates, rejected };
     expect(counts.accepted + counts.duplicates + counts.rejected).toBe(consumed.length);
     const final = await readStore(dataDir);
     expect(final.signalIds.length).toBe(counts.accepted);
@@ -232,13 +235,19 @@ describe('a data directory corrupted and rebuilt', () => {
     // A rebuild from nothing gives the same state, its events after every one produced.
     const again = await rebuildCli(configFile);
     expect(again.stderr).toContain('there was no data directory to move aside');
-    await expectEqualsBacktest(consumed, config, dirname(configFile));
+    await expectEqualsBacktest(consumed, dirname(configFile), config);
     const second = await readStore(dataDir);
     expect(second.events[0]?.sequence).toBe(final.lastSequence + 1);
     expect(second.counters).toMatchObject(counts);
 
     // And the service starts on it.
-    await serveToEnd(configFile, signalTopics, groupId);
+    await serveToEnd(configFile, signalTopics, groupId, watch);
+    // Ready only when caught up, every answer held to the broker; nothing answered while down.
+    const readiness = await watch.stop();
+    expect(readiness.lies, JSON.stringify(readiness)).toEqual([]);
+    expect(readiness.unverified, JSON.stringify(readiness)).toBe(0);
+    expect(readiness.ready).toBeGreaterThan(0);
+    expect(readiness.noAnswer).toBeGreaterThan(0);
 
     console.log(
       JSON.stringify({
