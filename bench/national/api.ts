@@ -11,6 +11,7 @@ import {
   Metadata,
   type ClientReadableStream,
   type ServiceError,
+  status,
 } from '@grpc/grpc-js';
 import {
   GetHouseholdRequest,
@@ -93,6 +94,8 @@ export interface LoadResult {
   calls: number;
   /** Calls answered with an error status (NOT_FOUND included: a BSN of a withdrawn signal). */
   errors: number;
+  /** The errors by gRPC status name, so that a NOT_FOUND is told from a failure. */
+  errorsByStatus?: Record<string, number>;
   seconds: number;
   perSecond: number;
   p50Ms: number;
@@ -107,6 +110,7 @@ export async function load(
 ): Promise<LoadResult> {
   const times: number[] = [];
   let errors = 0;
+  const errorsByStatus: Record<string, number> = {};
   let next = 0;
   const started = performance.now();
   const until = started + seconds * 1000;
@@ -116,8 +120,11 @@ export async function load(
         const at = performance.now();
         try {
           await call(next++);
-        } catch {
+        } catch (error) {
           errors++;
+          const code = (error as Partial<ServiceError>).code;
+          const name = code === undefined ? 'OTHER' : (status[code] ?? String(code));
+          errorsByStatus[name] = (errorsByStatus[name] ?? 0) + 1;
         }
         times.push(performance.now() - at);
       }
@@ -129,6 +136,7 @@ export async function load(
     concurrency,
     calls: times.length,
     errors,
+    errorsByStatus,
     seconds: round(elapsed, 2),
     perSecond: round(times.length / elapsed),
     p50Ms: round(quantile(times, 0.5), 2),

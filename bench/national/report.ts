@@ -32,7 +32,12 @@ function cell<T>(result: Step<T>, show: (ok: T) => string): string {
 const ratio = (a: number, floor: number): string => `${(a / floor).toFixed(2)}× the floor`;
 
 function loadCell(r: LoadResult): string {
-  return `${n(Math.round(r.perSecond))}/s, p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms${r.errors > 0 ? `, ${n(r.errors)} errors` : ''}`;
+  const byStatus = Object.entries(r.errorsByStatus ?? {})
+    .map(([name, count]) => `${name} ${n(count)}`)
+    .join(', ');
+  const errors =
+    r.errors === 0 ? '' : `, ${n(r.errors)} errors${byStatus === '' ? '' : ` (${byStatus})`}`;
+  return `${n(Math.round(r.perSecond))}/s, p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms${errors}`;
 }
 
 function table(results: BenchResults): string[] {
