@@ -35,6 +35,21 @@ export function retentionCutoff(now: Date, years: number): Date {
   return cutoff;
 }
 
+/**
+ * The settings of a signal topic the service creates: it keeps every signal
+ * at least as long as the radar does (Kafka counts from when a message was
+ * produced, never before it occurred), so that `radar rebuild` can fold them
+ * all again, and deletes, never compacts, what is older.
+ */
+export function signalTopicSettings(years: number): { name: string; value: string }[] {
+  const days = Math.ceil(years * 366);
+  return [
+    { name: 'retention.ms', value: String(days * 24 * 60 * 60 * 1000) },
+    { name: 'retention.bytes', value: '-1' },
+    { name: 'cleanup.policy', value: 'delete' },
+  ];
+}
+
 /** Whether a signal occurred before the cutoff (epoch ms); a withdrawal never is. */
 export function pastRetention(signal: Signal, cutoff: number): boolean {
   if (signal.kind === 'INTREKKING' || signal.occurredAt === undefined) return false;

@@ -48,6 +48,7 @@ import {
   removeExpired,
   retentionAuditEntry,
   retentionCutoff,
+  signalTopicSettings,
 } from './retention.js';
 import type { AuditEntry } from '../audit/index.js';
 import type { ExpiredBatch } from '../engine/store-fold.js';
@@ -311,7 +312,13 @@ export class RadarService {
         if (missing.length > 0) {
           await admin.createTopics({
             waitForLeaders: true,
-            topics: missing.map((topic) => ({ topic, numPartitions: partitions })),
+            topics: missing.map((topic) => ({
+              topic,
+              numPartitions: partitions,
+              ...(signalTopics.includes(topic) && {
+                configEntries: signalTopicSettings(this.config.retention.years),
+              }),
+            })),
           });
           this.log.info({ topics: missing }, 'created topics');
         }

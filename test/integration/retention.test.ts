@@ -9,7 +9,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Partitioners } from 'kafkajs';
+import { ConfigResourceTypes, Partitioners } from 'kafkajs';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { AuditEntry } from '../../src/audit/index.js';
@@ -53,6 +53,27 @@ describe('retention in the live service', () => {
       audit: { append: async (entry) => audit.push(entry) },
     });
     await service.start();
+    // The signal topics it created keep every signal as long as the radar does.
+    const admin = kafka().admin();
+    await admin.connect();
+    const { resources } = await admin.describeConfigs({
+      includeSynonyms: false,
+      resources: [
+        {
+          type: ConfigResourceTypes.TOPIC,
+          name: config.kafka.topics.meldingen,
+          configNames: ['retention.ms', 'cleanup.policy'],
+        },
+      ],
+    });
+    await admin.disconnect();
+    const settings = Object.fromEntries(
+      (resources[0]?.configEntries ?? []).map((e) => [e.configName, e.configValue]),
+    );
+    expect(settings).toEqual({
+      'retention.ms': String(366 * 86_400_000),
+      'cleanup.policy': 'delete',
+    });
     const producer = kafka().producer({ createPartitioner: Partitioners.DefaultPartitioner });
     await producer.connect();
     try {

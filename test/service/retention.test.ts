@@ -14,6 +14,7 @@ import {
   pastRetention,
   retentionAuditEntry,
   retentionCutoff,
+  signalTopicSettings,
 } from '../../src/service/retention.js';
 import type { Signal } from '../../src/signals/types.js';
 import { MemoryStore } from '../../src/store/index.js';
@@ -58,6 +59,21 @@ describe('retention cutoff', () => {
     expect(retentionCutoff(new Date('2024-02-29T00:00:00Z'), 1).toISOString()).toBe(
       '2023-03-01T00:00:00.000Z',
     );
+  });
+
+  it('is never before what the signal topics the service creates still hold', () => {
+    for (const years of [1, 4, 20, 100]) {
+      const retentionMs = Number(
+        signalTopicSettings(years).find((s) => s.name === 'retention.ms')?.value,
+      );
+      for (const now of ['2024-02-29T00:00:00Z', '2026-12-03T15:00:00Z', '2100-03-01T00:00:00Z']) {
+        const at = new Date(now);
+        expect(at.getTime() - retentionCutoff(at, years).getTime()).toBeLessThanOrEqual(
+          retentionMs,
+        );
+      }
+    }
+    expect(signalTopicSettings(20)).toContainEqual({ name: 'cleanup.policy', value: 'delete' });
   });
 
   it('expires a signal that occurred before it, never one at it, never a withdrawal', () => {
