@@ -38,15 +38,24 @@ export type DirContents =
   /** LevelDB's CURRENT file: a store, to be opened. */
   | 'store'
   /** LevelDB files without CURRENT: a store whose pointer to its manifest is gone. */
-  | 'headless';
+  | 'headless'
+  /**
+   * LevelDB's files of a first open that never finished (a lock, its log, a
+   * manifest not yet made current) and no table or log of data: nothing was
+   * ever stored in it.
+   */
+  | 'unborn';
 
 const LEVELDB_FILE = /^(?:LOCK|LOG|LOG\.old|MANIFEST-\d+|\d+\.(?:ldb|sst|log|dbtmp))$/;
+/** LevelDB's tables and write-ahead logs: where stored data lives. */
+const DATA_FILE = /^\d+\.(?:ldb|sst|log)$/;
 
 /** @param names the directory's entries, undefined when it does not exist */
 export function dirContents(names: readonly string[] | undefined): DirContents {
   if (names === undefined) return 'absent';
   if (names.includes('CURRENT')) return 'store';
-  return names.some((name) => LEVELDB_FILE.test(name)) ? 'headless' : 'none';
+  if (!names.some((name) => LEVELDB_FILE.test(name))) return 'none';
+  return names.some((name) => DATA_FILE.test(name)) ? 'headless' : 'unborn';
 }
 
 /** `topic:partition` → the group's committed offset, for partitions with one. */

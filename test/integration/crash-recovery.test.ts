@@ -8,7 +8,8 @@
  * sequence number reused or skipped, every event on the indicator topic.
  * `/readyz` is polled throughout and every "ready" held to the broker.
  */
-import { dirname } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Partitioners, type Admin, type Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -184,6 +185,22 @@ describe('crash recovery of radar serve', () => {
       service.kill('SIGKILL');
       expect(await service.exited).toEqual({ code: null, signal: 'SIGKILL' });
 
+      // Killed before its very first start made the store: nothing was stored or committed.
+      if (!existsSync(join(config.dataDir, 'CURRENT'))) {
+        expect(phase).toBe('startup');
+        expect(atKill.committed).toBe(0);
+        kills.push({
+          phase,
+          delay: startupDelays[trial]!,
+          end: atKill.end,
+          committed: 0,
+          storedEvents: 0,
+          unpublished: 0,
+          storedSignals: 0,
+          storeAhead: 0,
+        });
+        continue;
+      }
       // The store a SIGKILL left behind is whole on its own, and never behind the group.
       const state = await readStore(config.dataDir);
       expectConsistent(state);

@@ -38,6 +38,9 @@ describe('dirContents', () => {
     expect(dirContents(['CURRENT', 'LOCK', 'LOG', 'MANIFEST-000002', '000003.log'])).toBe('store');
     expect(dirContents(['LOCK', 'LOG', 'MANIFEST-000002', '000005.ldb'])).toBe('headless');
     expect(dirContents(['000007.log'])).toBe('headless');
+    // A first open killed before LevelDB made its manifest current: nothing was stored.
+    expect(dirContents(['LOCK', 'LOG'])).toBe('unborn');
+    expect(dirContents(['LOCK', 'LOG', 'MANIFEST-000001', '000001.dbtmp'])).toBe('unborn');
   });
 });
 
@@ -50,6 +53,13 @@ describe('judgeDir', () => {
   it('makes a store on a first start: no store and no committed offsets', () => {
     expect(judgeDir(DIR, 'absent', none, GROUP)).toEqual({ action: 'create' });
     expect(judgeDir(DIR, 'none', none, GROUP)).toEqual({ action: 'create' });
+    // A first start killed while LevelDB made the store leaves a lock and a log: made anew.
+    expect(judgeDir(DIR, 'unborn', none, GROUP)).toEqual({ action: 'create' });
+  });
+
+  it('says STORE_MISSING for a store never made while the group has committed offsets', () => {
+    const verdict = judgeDir(DIR, 'unborn', committed, GROUP);
+    expect(verdict.action === 'fail' && verdict.error.code).toBe('STORE_MISSING');
   });
 
   it('stops with STORE_MISSING when the group has committed offsets but there is no store', () => {
