@@ -26,3 +26,20 @@ export function sortRange(
     items[j + 1] = item;
   }
 }
+
+/**
+ * Compares rows in the contract's order `<`: by occurredAt (`times`, epoch
+ * ms), then by signal id in code-unit order.
+ */
+export function byContractOrder(
+  times: ArrayLike<number>,
+  ids: readonly string[],
+): (a: number, b: number) => number {
+  return (a, b) => {
+    const byTime = (times[a] ?? outOfRange(times, a)) - (times[b] ?? outOfRange(times, b));
+    if (byTime !== 0) return byTime;
+    const idA = ids[a] ?? outOfRange(ids, a);
+    const idB = ids[b] ?? outOfRange(ids, b);
+    return idA < idB ? -1 : idA > idB ? 1 : 0;
+  };
+}

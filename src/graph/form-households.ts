@@ -7,7 +7,7 @@
  * hold the two to the same households and person counts.
  */
 import { outOfRange } from '../at.js';
-import { sortRange } from '../sort-range.js';
+import { byContractOrder, sortRange } from '../sort-range.js';
 import type { HouseholdColumns } from './household-columns.js';
 import { groupByKey, groupCount, type Groups } from './key-groups.js';
 import { ADDRESS_LINK_WINDOW_MS } from './model.js';
@@ -106,13 +106,7 @@ function groupAhead({ columns, rows, records }: Forming): Ahead {
     (a, b) => columns.compareAddresses(a, b),
   );
   const { times, ids } = columns;
-  const inOrder = (a: number, b: number): number => {
-    const byTime = (times[a] ?? outOfRange(times, a)) - (times[b] ?? outOfRange(times, b));
-    if (byTime !== 0) return byTime;
-    const idA = ids[a] ?? outOfRange(ids, a);
-    const idB = ids[b] ?? outOfRange(ids, b);
-    return idA < idB ? -1 : idA > idB ? 1 : 0;
-  };
+  const inOrder = byContractOrder(times, ids);
   const { items: chains, starts } = byAddress;
   for (let g = 0; g < groupCount(byAddress); g++) {
     const from = starts[g] ?? outOfRange(starts, g);

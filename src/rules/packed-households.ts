@@ -9,7 +9,7 @@
  */
 import { outOfRange } from '../at.js';
 import { RadarError } from '../errors.js';
-import { sortRange } from '../sort-range.js';
+import { byContractOrder, sortRange } from '../sort-range.js';
 import type { HouseholdInputs } from './evaluate.js';
 import type { RuleInput } from './input.js';
 import {
@@ -298,13 +298,7 @@ export class RuleInputColumns {
     const { items, starts } = households;
     const { times } = this;
     const rows = items.slice();
-    const inOrder = (a: number, b: number): number => {
-      const byTime = (times[a] ?? outOfRange(times, a)) - (times[b] ?? outOfRange(times, b));
-      if (byTime !== 0) return byTime;
-      const idA = ids[a] ?? outOfRange(ids, a);
-      const idB = ids[b] ?? outOfRange(ids, b);
-      return idA < idB ? -1 : idA > idB ? 1 : 0;
-    };
+    const inOrder = byContractOrder(times, ids);
     for (let h = 0; h + 1 < starts.length; h++) {
       const from = starts[h] ?? outOfRange(starts, h);
       sortRange(rows, from, starts[h + 1] ?? outOfRange(starts, h + 1), inOrder);

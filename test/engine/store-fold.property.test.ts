@@ -33,7 +33,7 @@ async function storedIndicators(store: RadarStore): Promise<unknown[]> {
   return indicators;
 }
 
-/** A fresh store of each kind, and how to be rid of it. */
+/** Each kind of store, with the runs it gets. */
 const stores = foldStores({ inMemory: 300, onLevelDb: 100 });
 
 describe.each(stores)('store fold, %s', (_, freshStore, numRuns) => {
