@@ -202,8 +202,13 @@ export class ReadModel {
   }
 
   private async householdMessage(store: RadarStore, view: HouseholdView): Promise<pb.Household> {
+    // Asked for in one turn, so that the store reads them together.
+    const [stored, { current, past }] = await Promise.all([
+      Promise.all(view.signalIds.map((id) => store.signal(id))),
+      this.indicatorsOf(store, view),
+    ]);
     const signals: ShownSignal[] = [];
-    for (const signal of await Promise.all(view.signalIds.map((id) => store.signal(id)))) {
+    for (const signal of stored) {
       if (signal === undefined) continue;
       signals.push({
         signal,
@@ -308,7 +313,6 @@ export class ReadModel {
         ),
       }));
 
-    const { current, past } = await this.indicatorsOf(store, view);
     return {
       householdId: view.householdId,
       regions: view.regions,

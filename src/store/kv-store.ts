@@ -18,14 +18,18 @@
  *   hv!<householdId>       HouseholdView
  *   sh!<signalId>          the household the signal is in now
  *   hx!<householdId>       its smallest signal, kept after the id is gone
- *   xb!<bsn>·<hid>, xa!<addressKey>·<hid>, xr!<region>·<hid>,
- *   xl!<level>·<hid>, xu!<ruleId>·<hid>                  household indexes
+ *   xa!<addressKey>·<hid>, xr!<region>·<hid>, xl!<level>·<hid>,
+ *   xu!<ruleId>·<hid>                                     household indexes
+ *   hb!<bsn>               the ids of the households with that BSN
  *   ix!<indicatorId>       IndicatorRecord, kept after it is withdrawn
- *   ig!<region>·<id>, il!<level>·<id>, ir!<ruleId>·<id>,
- *   ih!<householdId>·<id>                                 indicator indexes
- *   si!<signalId>          the ids of the indicators that name the signal,
- *                          one value: a household's are read with a get a
- *                          signal, not an iterator a signal
+ *   ig!<region>·<id>, il!<level>·<id>, ir!<ruleId>·<id>    indicator indexes
+ *   hi!<householdId>       the ids of the indicators raised on the household
+ *   si!<signalId>          the ids of the indicators that name the signal
+ *
+ * hb!, hi! and si! are one sorted list per key: a call reads each whole, and
+ * a get costs a fifth of an iterator. The indexes that are paged through
+ * stay one key an entry. A store written when hb! and hi! were one key an
+ * entry (xb!<bsn>·<hid>, ih!<householdId>·<id>) has them converted on open.
  *
  * and the fold's own state, so that a batch reads only the households it
  * reaches (see docs/architecture.md):
@@ -62,6 +66,7 @@ import { householdId } from '../graph/nodes.js';
 import type { Signal } from '../signals/types.js';
 import { notOpen, StoreError } from './errors.js';
 import { byKeyOrder, prefixRange, type KvOperation, type OrderedKv } from './kv.js';
+import { ListChanges } from './list-changes.js';
 import { continueSequence } from './sequence.js';
 import { ValueCache } from './value-cache.js';
 import type {
@@ -149,21 +154,28 @@ function byChainOrder([ta, a]: AtAddress, [tb, b]: AtAddress): number {
   return ta - tb || (a < b ? -1 : a > b ? 1 : 0);
 }
 
-const HOUSEHOLD_INDEX: Record<HouseholdIndexName, string> = {
-  bsn: 'xb!',
+const HOUSEHOLD_INDEX: Record<Exclude<HouseholdIndexName, 'bsn'>, string> = {
   address: 'xa!',
   region: 'xr!',
   level: 'xl!',
   rule: 'xu!',
 };
 
-const INDICATOR_INDEX: Record<Exclude<IndicatorIndexName, 'signal'>, string> = {
+const INDICATOR_INDEX: Record<Exclude<IndicatorIndexName, 'signal' | 'household'>, string> = {
   region: 'ig!',
   level: 'il!',
   rule: 'ir!',
-  household: 'ih!',
 };
+const BSN_HOUSEHOLDS = 'hb!';
+const HOUSEHOLD_INDICATORS = 'hi!';
 const SIGNAL_INDICATORS = 'si!';
+/** The list indexes as they were written before they were lists, and what each became. */
+const ENTRY_INDEXES = [
+  { from: 'xb!', to: BSN_HOUSEHOLDS },
+  { from: 'ih!', to: HOUSEHOLD_INDICATORS },
+];
+/** Entries converted per write when an older store is opened. */
+const CONVERT_CHUNK = 10_000;
 
 function eventKey(sequence: number): string {
   return EVENT + String(sequence).padStart(16, '0');
@@ -173,10 +185,9 @@ function eventKey(sequence: number): string {
 function viewEntries(view: HouseholdView): Map<string, string> {
   const id = view.householdId;
   const entries = new Map<string, string>();
-  const index = (name: HouseholdIndexName, keys: readonly string[]): void => {
+  const index = (name: keyof typeof HOUSEHOLD_INDEX, keys: readonly string[]): void => {
     for (const key of keys) entries.set(`${HOUSEHOLD_INDEX[name]}${key}${SEP}${id}`, '');
   };
-  index('bsn', view.bsns);
   index('address', view.addressKeys);
   index('region', view.regions);
   index('level', view.indicatorLevels);
@@ -196,7 +207,6 @@ function recordEntries(record: IndicatorRecord): Map<string, string> {
   index('region', regions);
   index('level', [indicator.level]);
   index('rule', [indicator.ruleId]);
-  index('household', [indicator.householdId]);
   return entries;
 }
 
@@ -249,12 +259,41 @@ export abstract class KvStore implements RadarStore {
       try {
         this.last = this.parseSequence(LAST_SEQUENCE, await this.kv.get(LAST_SEQUENCE));
         this.published = this.parseSequence(PUBLISHED, await this.kv.get(PUBLISHED));
+        await this.convertEntryIndexes();
       } catch (err) {
         await this.kv.close();
         throw err;
       }
       this.isOpen = true;
     });
+  }
+
+  /**
+   * Turns the entries of a list index written one key an entry by an older
+   * radar into its lists, a chunk a write: each write deletes the entries it
+   * converted, so an open cut short converts the rest the next time.
+   */
+  private async convertEntryIndexes(): Promise<void> {
+    for (const { from, to } of ENTRY_INDEXES) {
+      let chunk = new ListChanges();
+      let converted: string[] = [];
+      const flush = async (): Promise<void> => {
+        const before = await this.readAll<string[]>(chunk.keys);
+        const operations: KvOperation[] = converted.map((key) => ({ type: 'del', key }));
+        for (const [key, ids] of chunk.applied(before))
+          operations.push({ type: 'put', key, value: JSON.stringify(ids) });
+        await this.kv.batch(operations, true);
+        chunk = new ListChanges();
+        converted = [];
+      };
+      for await (const key of this.kv.keys(prefixRange(from))) {
+        const sep = key.indexOf(SEP, from.length);
+        chunk.add(to + key.slice(from.length, sep), key.slice(sep + 1));
+        converted.push(key);
+        if (converted.length === CONVERT_CHUNK) await flush();
+      }
+      if (converted.length > 0) await flush();
+    }
   }
 
   close(): Promise<void> {
@@ -353,6 +392,10 @@ export abstract class KvStore implements RadarStore {
     by?: { index: HouseholdIndexName; key: string },
     after?: string,
   ): AsyncIterable<string> {
+    if (by?.index === 'bsn') {
+      yield* await this.listed(BSN_HOUSEHOLDS + by.key, after);
+      return;
+    }
     const prefix = by === undefined ? VIEW : `${HOUSEHOLD_INDEX[by.index]}${by.key}${SEP}`;
     for await (const key of this.keys(prefix, after)) yield key.slice(prefix.length);
   }
@@ -376,13 +419,19 @@ export abstract class KvStore implements RadarStore {
     by?: { index: IndicatorIndexName; key: string },
     after?: string,
   ): AsyncIterable<string> {
-    if (by?.index === 'signal') {
-      const ids = (await this.lookup<string[]>(SIGNAL_INDICATORS + by.key)) ?? [];
-      yield* after === undefined ? ids : ids.filter((id) => byKeyOrder(id, after) > 0);
+    if (by?.index === 'signal' || by?.index === 'household') {
+      const family = by.index === 'signal' ? SIGNAL_INDICATORS : HOUSEHOLD_INDICATORS;
+      yield* await this.listed(family + by.key, after);
       return;
     }
     const prefix = by === undefined ? RECORD : `${INDICATOR_INDEX[by.index]}${by.key}${SEP}`;
     for await (const key of this.keys(prefix, after)) yield key.slice(prefix.length);
+  }
+
+  /** The ids in a list index, after `after` when given. */
+  private async listed(key: string, after: string | undefined): Promise<string[]> {
+    const ids = (await this.lookup<string[]>(key)) ?? [];
+    return after === undefined ? ids : ids.filter((id) => byKeyOrder(id, after) > 0);
   }
 
   async marks(): Promise<Record<string, string>> {
@@ -654,11 +703,16 @@ export abstract class KvStore implements RadarStore {
     const byId = new Map(views.map((view) => [view.householdId, view]));
     const olds = await this.readAll<HouseholdView>([...replaced].map((id) => VIEW + id));
     const regionsChanged = new Set<string>();
+    const withBsn = new ListChanges();
     for (const id of replaced) {
       const old = olds.get(VIEW + id);
       const view = byId.get(id);
       if (old === undefined || view === undefined || !sameList(old.regions, view.regions))
         regionsChanged.add(id);
+      const bsnsBefore = new Set(old?.bsns);
+      const bsnsAfter = new Set(view?.bsns);
+      for (const bsn of bsnsBefore) if (!bsnsAfter.has(bsn)) withBsn.drop(BSN_HOUSEHOLDS + bsn, id);
+      for (const bsn of bsnsAfter) if (!bsnsBefore.has(bsn)) withBsn.add(BSN_HOUSEHOLDS + bsn, id);
       if (view === undefined) del(VIEW + id);
       else put(VIEW + id, view);
       // An id names its smallest signal for good: written once.
@@ -670,7 +724,21 @@ export abstract class KvStore implements RadarStore {
         del,
       );
     }
+    await this.writeLists(withBsn, put, del);
     return regionsChanged;
+  }
+
+  /** Reads the lists `changes` touches and writes them changed. */
+  private async writeLists(
+    changes: ListChanges,
+    put: (key: string, value: unknown) => void,
+    del: (key: string) => void,
+  ): Promise<void> {
+    const before = await this.readAll<string[]>(changes.keys);
+    for (const [key, ids] of changes.applied(before)) {
+      if (ids === undefined) del(key);
+      else put(key, ids);
+    }
   }
 
   /**
@@ -689,16 +757,10 @@ export abstract class KvStore implements RadarStore {
     const views = new Map((batch.householdViews ?? []).map((view) => [view.householdId, view]));
     const gone = new Set(batch.householdsDeleted ?? []);
     const touched = new Set(events.map((e) => e.indicator.indicatorId));
-    const listed = await Promise.all(
-      [...regionsChanged].map(async (householdId) => {
-        const prefix = `${INDICATOR_INDEX.household}${householdId}${SEP}`;
-        const ids: string[] = [];
-        for await (const key of this.kv.keys(prefixRange(prefix)))
-          ids.push(key.slice(prefix.length));
-        return ids;
-      }),
+    const listed = await this.readAll<string[]>(
+      [...regionsChanged].map((householdId) => HOUSEHOLD_INDICATORS + householdId),
     );
-    for (const ids of listed) for (const id of ids) touched.add(id);
+    for (const ids of listed.values()) for (const id of ids ?? []) touched.add(id);
     const olds = await this.readAll<IndicatorRecord>([...touched].map((id) => RECORD + id));
     const oldOf = (id: string): IndicatorRecord | undefined => olds.get(RECORD + id);
 
@@ -751,27 +813,22 @@ export abstract class KvStore implements RadarStore {
         .filter((h) => !views.has(h) && !gone.has(h))
         .map((h) => VIEW + h),
     );
-    const named = new Map<string, { added: string[]; dropped: string[] }>();
-    const note = (signalId: string, id: string, change: 'added' | 'dropped'): void => {
-      let entry = named.get(signalId);
-      if (entry === undefined) named.set(signalId, (entry = { added: [], dropped: [] }));
-      entry[change].push(id);
-    };
+    const lists = new ListChanges();
     for (const [id, next] of records) {
-      const before = new Set(oldOf(id)?.indicator.signalIds ?? []);
+      const old = oldOf(id);
+      const before = new Set(old?.indicator.signalIds ?? []);
       const after = new Set(next.indicator.signalIds);
-      for (const signalId of after) if (!before.has(signalId)) note(signalId, id, 'added');
-      for (const signalId of before) if (!after.has(signalId)) note(signalId, id, 'dropped');
+      for (const signalId of after)
+        if (!before.has(signalId)) lists.add(SIGNAL_INDICATORS + signalId, id);
+      for (const signalId of before)
+        if (!after.has(signalId)) lists.drop(SIGNAL_INDICATORS + signalId, id);
+      const householdId = next.indicator.householdId;
+      if (old !== undefined && old.indicator.householdId !== householdId)
+        lists.drop(HOUSEHOLD_INDICATORS + old.indicator.householdId, id);
+      if (old?.indicator.householdId !== householdId)
+        lists.add(HOUSEHOLD_INDICATORS + householdId, id);
     }
-    const lists = await this.readAll<string[]>([...named.keys()].map((s) => SIGNAL_INDICATORS + s));
-    for (const [signalId, { added, dropped }] of named) {
-      const key = SIGNAL_INDICATORS + signalId;
-      const ids = new Set(lists.get(key) ?? []);
-      for (const id of dropped) ids.delete(id);
-      for (const id of added) ids.add(id);
-      if (ids.size === 0) del(key);
-      else put(key, [...ids].sort(byKeyOrder));
-    }
+    await this.writeLists(lists, put, del);
     for (const [id, next] of records) {
       const householdId = next.indicator.householdId;
       const view = views.get(householdId) ?? storedViews.get(VIEW + householdId);

@@ -90,22 +90,82 @@ describe('LevelStore on disk', () => {
     expect(await second.household('h1')).toStrictEqual(household('h1'));
   });
 
+  /** Runs `use` on the directory's LevelDB opened raw, as another program would. */
+  async function raw<T>(use: (db: ReturnType<typeof leveldown>) => Promise<T>): Promise<T> {
+    const db = leveldown(dir.path);
+    await new Promise<void>((resolve, reject) =>
+      db.open({ createIfMissing: true }, (e) => (e ? reject(e) : resolve())),
+    );
+    try {
+      return await use(db);
+    } finally {
+      await new Promise<void>((resolve, reject) => db.close((e) => (e ? reject(e) : resolve())));
+    }
+  }
+
+  async function plant(...entries: [key: string, value: string][]): Promise<void> {
+    await raw(
+      (db) =>
+        new Promise<void>((resolve, reject) =>
+          db.batch(
+            entries.map(([key, value]) => ({ type: 'put' as const, key, value })),
+            { sync: true },
+            (e) => (e ? reject(e) : resolve()),
+          ),
+        ),
+    );
+  }
+
+  async function rawKeys(): Promise<string[]> {
+    return raw(async (db) => {
+      const keys: string[] = [];
+      const iterator = db.iterator({
+        values: false,
+        keyAsBuffer: false,
+        valueAsBuffer: false,
+      });
+      for (let entry = await iterator.next(); entry !== undefined; entry = await iterator.next())
+        keys.push(entry[0]);
+      await iterator.end();
+      return keys;
+    });
+  }
+
+  it('turns the BSN and household indexes an older radar kept one key an entry into lists on open', async () => {
+    const entry = (prefix: string, key: string, id: string): [string, string] => [
+      `${prefix}${key}\u0000${id}`,
+      '""',
+    ];
+    await plant(
+      entry('xb!', '111222333', 'h2'),
+      entry('xb!', '111222333', 'h1'),
+      entry('xb!', '999999990', 'h2'),
+      entry('ih!', 'h1', 'i2'),
+      entry('ih!', 'h1', 'i1'),
+      // What an open cut short after its first write left: a list, and entries still to convert.
+      ['hb!111222333', '["h0"]'],
+    );
+    const store = await open();
+    expect(await collect(store.householdIds({ index: 'bsn', key: '111222333' }))).toEqual([
+      'h0',
+      'h1',
+      'h2',
+    ]);
+    expect(await collect(store.householdIds({ index: 'bsn', key: '999999990' }))).toEqual(['h2']);
+    expect(await collect(store.indicatorIds({ index: 'household', key: 'h1' }))).toEqual([
+      'i1',
+      'i2',
+    ]);
+    await store.close();
+    opened.splice(0);
+    expect(await rawKeys()).toEqual(['hb!111222333', 'hb!999999990', 'hi!h1']);
+  });
+
   describe('with a value that is not JSON', () => {
     const secret = '{"familyName":"Jansen"';
 
-    async function plant(key: string, value: string): Promise<void> {
-      const db = leveldown(dir.path);
-      await new Promise<void>((resolve, reject) =>
-        db.open({ createIfMissing: true }, (e) => (e ? reject(e) : resolve())),
-      );
-      await new Promise<void>((resolve, reject) =>
-        db.batch([{ type: 'put', key, value }], { sync: true }, (e) => (e ? reject(e) : resolve())),
-      );
-      await new Promise<void>((resolve, reject) => db.close((e) => (e ? reject(e) : resolve())));
-    }
-
     it('fails reads with STORE_CORRUPT, naming the key but not the value', async () => {
-      await plant('hh!h1', secret);
+      await plant(['hh!h1', secret]);
       const store = await open();
       for (const read of [() => store.household('h1'), () => collect(store.households())]) {
         const failure = await read().catch((err: unknown) => err);
@@ -117,10 +177,10 @@ describe('LevelStore on disk', () => {
     });
 
     it('refuses to open with STORE_CORRUPT when the stored sequence is unreadable', async () => {
-      await plant('meta!seq', '"seven"');
+      await plant(['meta!seq', '"seven"']);
       await expect(open()).rejects.toMatchObject({ code: 'STORE_CORRUPT' });
       // The failed open released the lock.
-      await plant('meta!seq', '7');
+      await plant(['meta!seq', '7']);
       expect(await (await open()).lastSequence()).toBe(7);
     });
   });
