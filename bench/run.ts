@@ -20,7 +20,14 @@ import type { Producer } from 'kafkajs';
 import { startBroker } from '../src/broker/index.js';
 import { freePort } from '../src/broker/free-port.js';
 import { LINES_PER_YEAR, type NationalOptions } from '../src/synthetic/national.js';
-import { connect, getHousehold, load, REGIONS, searchHouseholds } from './national/api.js';
+import {
+  connect,
+  getHousehold,
+  load,
+  REGIONS,
+  searchHouseholds,
+  type LoadResult,
+} from './national/api.js';
 import {
   DIST_BENCH,
   directoryBytes,
@@ -44,6 +51,7 @@ import {
   type BenchTopics,
   type GroupProgress,
 } from './national/kafka.js';
+import { findGhz, ghzLoad } from './national/ghz.js';
 import { measureLatency } from './national/latency.js';
 import { IngestPump } from './national/pump.js';
 import { renderReport } from './national/report.js';
@@ -80,6 +88,12 @@ const ingestLimit = (lines: number): number =>
 const name = values.name ?? (quick ? 'quick' : 'national');
 const CONCURRENCY = 16;
 const LATENCY_RATE = 1000;
+const ghz = findGhz();
+console.log(
+  ghz === undefined
+    ? 'API load: the grpc-js client in this process (install ghz for a client that leaves the cores to the service)'
+    : `API load: ${ghz}`,
+);
 
 const skipped = (reason: string): { status: 'skipped'; reason: string } => ({
   status: 'skipped',
@@ -316,16 +330,37 @@ async function replay(
 
   // d. GetHousehold by a BSN in the data and SearchHouseholds, idle and while ingesting.
   const bsns = file.bsns;
-  const byBsn = (i: number): Promise<unknown> =>
-    getHousehold(client, { bsn: bsns[i % bsns.length]! });
-  const search = (i: number): Promise<unknown> =>
-    searchHouseholds(client, { region: REGIONS[i % REGIONS.length]!, pageSize: 20 });
+  const searches = REGIONS.map((region) => ({ region, pageSize: 20 }));
+  const byBsn = (): Promise<LoadResult> =>
+    ghz === undefined
+      ? load(CONCURRENCY, phaseSeconds, (i) =>
+          getHousehold(client, { bsn: bsns[i % bsns.length]! }),
+        )
+      : ghzLoad({
+          ...ghzTarget,
+          method: 'GetHousehold',
+          requests: bsns.map((bsn) => ({ bsn })),
+        });
+  const search = (): Promise<LoadResult> =>
+    ghz === undefined
+      ? load(CONCURRENCY, phaseSeconds, (i) =>
+          searchHouseholds(client, searches[i % searches.length]!),
+        )
+      : ghzLoad({ ...ghzTarget, method: 'SearchHouseholds', requests: searches });
+  const ghzTarget = {
+    ghz: ghz ?? '',
+    port: setup.apiPort,
+    pkiDir: setup.pkiDir,
+    concurrency: CONCURRENCY,
+    seconds: phaseSeconds,
+    dataFile: join(setup.dir, 'ghz-requests.json'),
+  };
   result.api = await step(
     `${y} y: API at concurrency ${CONCURRENCY}`,
     4 * phaseSeconds + 120,
     async (abort) => {
-      const getHouseholdIdle = await load(CONCURRENCY, phaseSeconds, byBsn);
-      const searchHouseholdsIdle = await load(CONCURRENCY, phaseSeconds, search);
+      const getHouseholdIdle = await byBsn();
+      const searchHouseholdsIdle = await search();
       const pump = new IngestPump(
         producer,
         topics,
@@ -335,8 +370,8 @@ async function replay(
         `I${runId}`,
       );
       pump.start(abort);
-      const getHouseholdIngesting = await load(CONCURRENCY, phaseSeconds, byBsn);
-      const searchHouseholdsIngesting = await load(CONCURRENCY, phaseSeconds, search);
+      const getHouseholdIngesting = await byBsn();
+      const searchHouseholdsIngesting = await search();
       const ingestedDuringLoad = await pump.stop();
       return {
         getHouseholdIdle,

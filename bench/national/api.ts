@@ -100,6 +100,8 @@ export interface LoadResult {
   perSecond: number;
   p50Ms: number;
   p99Ms: number;
+  /** What made the calls: ghz, or the grpc-js client in the benchmark's process (a run without it). */
+  client?: 'ghz' | 'grpc-js';
 }
 
 /** `concurrency` callers, each calling again as soon as it is answered, for `seconds`. */
@@ -141,5 +143,6 @@ export async function load(
     perSecond: round(times.length / elapsed),
     p50Ms: round(quantile(times, 0.5), 2),
     p99Ms: round(quantile(times, 0.99), 2),
+    client: 'grpc-js',
   };
 }

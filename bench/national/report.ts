@@ -37,7 +37,8 @@ function loadCell(r: LoadResult): string {
     .join(', ');
   const errors =
     r.errors === 0 ? '' : `, ${n(r.errors)} errors${byStatus === '' ? '' : ` (${byStatus})`}`;
-  return `${n(Math.round(r.perSecond))}/s, p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms${errors}`;
+  const client = r.client === undefined ? '' : `; ${r.client}`;
+  return `${n(Math.round(r.perSecond))}/s, p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms${errors}${client}`;
 }
 
 function table(results: BenchResults): string[] {

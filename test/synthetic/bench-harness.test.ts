@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { quantile, runNode, step } from '../../bench/national/children.js';
+import { loadResultOf } from '../../bench/national/ghz.js';
 import { lineChart, niceTicks } from '../../bench/national/svg.js';
 
 describe('the benchmark harness', () => {
@@ -41,6 +42,38 @@ describe('the benchmark harness', () => {
     );
     expect(run.stdout.trim()).toBe(String(64 << 20));
     expect(run.peakRssMb).toBeGreaterThan(64);
+  });
+
+  it("reads ghz's report: calls it stopped at its time are no answers, statuses named as grpc-js names them", () => {
+    const result = loadResultOf(
+      {
+        count: 1_016,
+        total: 2_000_000_000,
+        rps: 508,
+        statusCodeDistribution: { OK: 990, NotFound: 8, InvalidArgument: 2, Unavailable: 16 },
+        errorDistribution: {
+          'rpc error: code = Unavailable desc = transport is closing': 16,
+          'rpc error: code = NotFound desc = household not found': 8,
+          'rpc error: code = InvalidArgument desc = bsn: must pass the elfproef': 2,
+        },
+        latencyDistribution: [
+          { percentage: 50, latency: 12_345_678 },
+          { percentage: 99, latency: 19_580_000 },
+        ],
+      },
+      16,
+    );
+    expect(result).toEqual({
+      concurrency: 16,
+      calls: 1_000,
+      errors: 10,
+      errorsByStatus: { NOT_FOUND: 8, INVALID_ARGUMENT: 2 },
+      seconds: 2,
+      perSecond: 500,
+      p50Ms: 12.35,
+      p99Ms: 19.58,
+      client: 'ghz',
+    });
   });
 
   it('takes quantiles of sorted samples', () => {
