@@ -55,7 +55,8 @@ export class Observability {
   private started = false;
   private readonly flag = new ServingFlag();
   private readonly stopFollowingConsumer: () => void;
-  private judging: NodeJS.Timeout | undefined;
+  private rejudge: NodeJS.Timeout | undefined;
+  private closing = false;
 
   constructor(private readonly options: ObservabilityOptions) {
     const { config, service, log } = options;
@@ -93,9 +94,9 @@ export class Observability {
   /**
    * For the gRPC health: serving by `healthServing` of the readiness, judged
    * again on every lag reading, every change of the consumer's membership,
-   * and every lag interval besides, since a reading going stale and the
-   * shutdown's start come with no event. So it follows `/readyz` at most one
-   * lag interval late, and the health service need not poll.
+   * the moment the last reading goes stale, and every lag interval besides
+   * (the shutdown's start comes with no event). So it follows `/readyz`
+   * closely, and the health service need not poll.
    */
   get serving(): ServingSource {
     return this.flag;
@@ -125,8 +126,6 @@ export class Observability {
     this.started = true;
     this.lag.start();
     this.judge();
-    this.judging = setInterval(() => this.judge(), this.options.config.http.lagIntervalMs);
-    this.judging.unref();
   }
 
   readiness(): Readiness {
@@ -146,13 +145,28 @@ export class Observability {
 
   private judge(): void {
     this.flag.set(healthServing(this.readiness()));
+    clearTimeout(this.rejudge);
+    if (!this.started || this.closing) return;
+    const { lagIntervalMs } = this.options.config.http;
+    const reading = this.lag.latest;
+    const staleIn =
+      reading === undefined
+        ? Infinity
+        : reading.at + STALE_INTERVALS * lagIntervalMs + 1 - Date.now();
+    this.rejudge = setTimeout(
+      () => this.judge(),
+      staleIn > 0 ? Math.min(staleIn, lagIntervalMs) : lagIntervalMs,
+    );
+    this.rejudge.unref();
   }
 
   async close(): Promise<void> {
-    clearInterval(this.judging);
+    this.closing = true;
+    clearTimeout(this.rejudge);
     this.stopFollowingConsumer();
-    this.flag.set(false);
     await this.lag.stop();
+    // After the last reading, which may have been on its way.
+    this.flag.set(false);
     await this.http?.close();
   }
 }

@@ -160,7 +160,8 @@ describe('the broker stopped and restarted during ingestion', () => {
     const halted = Date.now();
     await broker.halt();
     const down = Date.now();
-    // Health follows the lag reading, stale after three lag intervals and judged every interval.
+    // Health follows the lag reading, stale three lag intervals after the last one; the bound leaves
+    // room for a reading the broker still answered while it was halting, and a loaded machine.
     const healthBound = 2 * lagIntervalMs + 1000;
     const notServing = await Promise.all(
       healthWatches.map((h) => h.from('NOT_SERVING', halted, healthBound + 5000)),
