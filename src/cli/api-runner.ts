@@ -7,11 +7,23 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { ApiMetrics } from '../api/call-metrics.js';
+import type { ServingSource } from '../api/health.js';
 import { startApiServer } from '../api/index.js';
 import { AuditLog } from '../audit/index.js';
 import type { RadarConfig } from '../config/config.js';
 import type { Logger } from '../log/logger.js';
 import type { RadarService } from '../service/service.js';
+
+export interface ApiExtras {
+  metrics?: ApiMetrics | undefined;
+  /** Open already: the API writes to it and leaves closing it to its owner. */
+  auditLog?: AuditLog | undefined;
+  /**
+   * What the gRPC health follows: the observability's readiness-based source
+   * where there is one. @defaultValue the service's consumer, serving while in its group
+   */
+  serving?: ServingSource | undefined;
+}
 
 export interface RunningApi {
   port: number;
@@ -29,8 +41,7 @@ export async function startApi(
   config: RadarConfig['api'],
   service: RadarService,
   log: Logger,
-  metrics?: ApiMetrics,
-  sharedAuditLog?: AuditLog,
+  { metrics, auditLog: sharedAuditLog, serving = service.serving }: ApiExtras = {},
 ): Promise<RunningApi> {
   const auditLog = sharedAuditLog ?? (await openAuditLog(config.auditLog));
   const tls =
@@ -49,7 +60,7 @@ export async function startApi(
     port: config.port,
     maxMessageBytes: config.maxMessageBytes,
     logger: log,
-    serving: service.serving,
+    serving,
     ...(metrics !== undefined && { metrics }),
     ...(config.host !== undefined && { host: config.host }),
   });

@@ -43,8 +43,14 @@ export async function serveCommand(options: ServeOptions): Promise<number> {
     await observability?.listen();
     // The API reads the store alone, so it answers from the moment the store is open.
     await service.open();
+    // With the lag read, health follows readiness (a broker that cannot be read is no serving);
+    // without it, health follows the consumer's membership alone.
     if (config.api.enabled)
-      api = await startApi(config.api, service, log, observability?.metrics, auditLog);
+      api = await startApi(config.api, service, log, {
+        metrics: observability?.metrics,
+        auditLog,
+        serving: observability?.serving,
+      });
     await service.start();
     observability?.serviceStarted();
     await Promise.race([shutdown.requested, service.failed]);

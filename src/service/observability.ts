@@ -3,14 +3,17 @@
  * consumer lag read from the broker, and readiness, served over plain HTTP
  * (`http` settings). Readiness tells the truth: not ready while starting,
  * while no consumer is in the group, while the lag is unknown or above
- * `http.readyMaxLag`, or once the shutdown has begun.
+ * `http.readyMaxLag`, or once the shutdown has begun. The gRPC health follows
+ * the same answer (`healthServing`), so it too says NOT_SERVING as soon as
+ * the broker cannot be read, not only once the consumer has left its group.
  */
+import type { ServingSource } from '../api/health.js';
 import { startHttpHealth, type HttpHealthServer } from '../api/http-health.js';
 import type { RadarConfig } from '../config/config.js';
 import type { Logger } from '../log/logger.js';
 import { RadarMetrics } from '../metrics/index.js';
 import { LagMonitor } from './lag-monitor.js';
-import { readiness, type Readiness } from './readiness.js';
+import { healthServing, readiness, type Readiness } from './readiness.js';
 import type { RadarService } from './service.js';
 
 /** A lag read more than this many intervals ago is unknown. */
@@ -24,11 +27,36 @@ export interface ObservabilityOptions {
   log: Logger;
 }
 
+/** A serving flag that tells its listeners when it changes, and only then. */
+class ServingFlag implements ServingSource {
+  private value = false;
+  private readonly listeners = new Set<(serving: boolean) => void>();
+
+  get serving(): boolean {
+    return this.value;
+  }
+
+  onChange(listener: (serving: boolean) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  set(serving: boolean): void {
+    if (serving === this.value) return;
+    this.value = serving;
+    for (const listener of this.listeners) listener(serving);
+  }
+}
+
 export class Observability {
   readonly metrics: RadarMetrics;
   private readonly lag: LagMonitor;
   private http: HttpHealthServer | undefined;
   private started = false;
+  private readonly flag = new ServingFlag();
+  private readonly stopFollowingConsumer: () => void;
+  private rejudge: NodeJS.Timeout | undefined;
+  private closing = false;
 
   constructor(private readonly options: ObservabilityOptions) {
     const { config, service, log } = options;
@@ -55,8 +83,23 @@ export class Observability {
       topics: [topics.adviesvragen, topics.meldingen, topics.politie],
       intervalMs: config.http.lagIntervalMs,
       log: log.child({ component: 'lag' }),
-      onReading: (reading) => this.metrics.setLag(reading.partitions),
+      onReading: (reading) => {
+        this.metrics.setLag(reading.partitions);
+        this.judge();
+      },
     });
+    this.stopFollowingConsumer = service.serving.onChange(() => this.judge());
+  }
+
+  /**
+   * For the gRPC health: serving by `healthServing` of the readiness, judged
+   * again on every lag reading, every change of the consumer's membership,
+   * the moment the last reading goes stale, and every lag interval besides
+   * (the shutdown's start comes with no event). So it follows `/readyz`
+   * closely, and the health service need not poll.
+   */
+  get serving(): ServingSource {
+    return this.flag;
   }
 
   get port(): number | undefined {
@@ -82,6 +125,7 @@ export class Observability {
   serviceStarted(): void {
     this.started = true;
     this.lag.start();
+    this.judge();
   }
 
   readiness(): Readiness {
@@ -99,8 +143,30 @@ export class Observability {
     );
   }
 
+  private judge(): void {
+    this.flag.set(healthServing(this.readiness()));
+    clearTimeout(this.rejudge);
+    if (!this.started || this.closing) return;
+    const { lagIntervalMs } = this.options.config.http;
+    const reading = this.lag.latest;
+    const staleIn =
+      reading === undefined
+        ? Infinity
+        : reading.at + STALE_INTERVALS * lagIntervalMs + 1 - Date.now();
+    this.rejudge = setTimeout(
+      () => this.judge(),
+      staleIn > 0 ? Math.min(staleIn, lagIntervalMs) : lagIntervalMs,
+    );
+    this.rejudge.unref();
+  }
+
   async close(): Promise<void> {
+    this.closing = true;
+    clearTimeout(this.rejudge);
+    this.stopFollowingConsumer();
     await this.lag.stop();
+    // After the last reading, which may have been on its way.
+    this.flag.set(false);
     await this.http?.close();
   }
 }

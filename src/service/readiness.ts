@@ -1,6 +1,7 @@
 /**
  * Whether the service is ready, as `/readyz` reports it: consuming, caught
- * up, and not on its way out. Pure: the caller gathers the facts.
+ * up, and not on its way out; and whether the gRPC health says it serves,
+ * from the same answer. Pure: the caller gathers the facts.
  */
 
 /** Stable codes, one per reason the service is not ready. */
@@ -42,4 +43,16 @@ export function readiness(facts: ReadinessFacts, policy: ReadinessPolicy): Readi
   if (lag === undefined) reasons.push('LAG_UNKNOWN');
   else if (lag > policy.maxLag) reasons.push('CATCHING_UP');
   return { ready: reasons.length === 0, reasons, lag };
+}
+
+/**
+ * Whether the gRPC health answers SERVING: the service is consuming in the
+ * readiness sense (started, not stopping, in its group, its lag read from the
+ * broker lately), caught up or not. A backlog alone (`CATCHING_UP`) is no
+ * reason to say otherwise: the API answers from the store meanwhile, and a
+ * load balancer would gain nothing by dropping the instance that is working
+ * through it.
+ */
+export function healthServing(readiness: Readiness): boolean {
+  return readiness.reasons.every((reason) => reason === 'CATCHING_UP');
 }

@@ -124,7 +124,10 @@ export class RadarService {
     return { store: this.store, ruleset: this.ruleset };
   }
 
-  /** Serving while the consumer is in its group, for the health service. */
+  /**
+   * Serving while the consumer is in its group: a fact of readiness, and what
+   * the health service follows where no observability reads the lag.
+   */
   get serving(): ServingSource {
     return this.supervisor;
   }

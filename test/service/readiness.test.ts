@@ -1,6 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { readiness, type ReadinessFacts } from '../../src/service/readiness.js';
+import {
+  healthServing,
+  readiness,
+  type NotReadyReason,
+  type ReadinessFacts,
+} from '../../src/service/readiness.js';
 
 const policy = { maxLag: 10, maxLagAgeMs: 1000 };
 const ready: ReadinessFacts = {
@@ -55,6 +60,55 @@ describe('readiness', () => {
           expect(answer.reasons.length === 0).toBe(expected);
         },
       ),
+    );
+  });
+});
+
+describe('healthServing', () => {
+  const facts = fc.record({
+    started: fc.boolean(),
+    stopping: fc.boolean(),
+    consuming: fc.boolean(),
+    lag: fc.option(fc.nat(30), { nil: undefined }),
+    lagAgeMs: fc.nat(2000),
+  });
+
+  it('serves when ready and while only catching up', () => {
+    expect(healthServing(readiness(ready, policy))).toBe(true);
+    const behind = readiness({ ...ready, lag: 11 }, policy);
+    expect(behind.ready).toBe(false);
+    expect(healthServing(behind)).toBe(true);
+  });
+
+  it('does not serve for any other reason, alone or beside CATCHING_UP', () => {
+    const others: NotReadyReason[] = ['STARTING', 'SHUTTING_DOWN', 'NOT_CONSUMING', 'LAG_UNKNOWN'];
+    for (const reason of others) {
+      expect(healthServing({ ready: false, reasons: [reason], lag: undefined }), reason).toBe(
+        false,
+      );
+      expect(
+        healthServing({ ready: false, reasons: [reason, 'CATCHING_UP'], lag: 50 }),
+        reason,
+      ).toBe(false);
+    }
+    expect(healthServing(readiness({ ...ready, started: false }, policy))).toBe(false);
+    expect(healthServing(readiness({ ...ready, stopping: true }, policy))).toBe(false);
+    expect(healthServing(readiness({ ...ready, consuming: false }, policy))).toBe(false);
+    expect(healthServing(readiness({ ...ready, lag: undefined }, policy))).toBe(false);
+    expect(healthServing(readiness({ ...ready, lagAgeMs: 1001 }, policy))).toBe(false);
+  });
+
+  it('serves exactly when started, not stopping, consuming and the lag fresh, whatever the lag (property)', () => {
+    fc.assert(
+      fc.property(facts, (f) => {
+        const expected =
+          f.started &&
+          !f.stopping &&
+          f.consuming &&
+          f.lag !== undefined &&
+          f.lagAgeMs <= policy.maxLagAgeMs;
+        expect(healthServing(readiness(f, policy))).toBe(expected);
+      }),
     );
   });
 });
