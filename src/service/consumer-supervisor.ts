@@ -7,8 +7,8 @@
  * that grows with the recent crashes, logged; or, after more crashes within
  * the window than the policy allows, `failed` rejects and the process exits
  * non-zero for its supervisor (systemd, Kubernetes) to restart it.
- * `serving` is true only while a consumer is in its group, for the health
- * service.
+ * `serving` is true only while a consumer is in its group: what the
+ * readiness judges, and gRPC health's source when `http` is off.
  */
 import type { Consumer } from 'kafkajs';
 import { RadarError } from '../errors.js';
