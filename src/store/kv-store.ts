@@ -278,10 +278,12 @@ export abstract class KvStore implements RadarStore {
       let chunk = new ListChanges();
       let converted: string[] = [];
       const flush = async (): Promise<void> => {
-        const before = await this.readAll<string[]>(chunk.keys);
         const operations: KvOperation[] = converted.map((key) => ({ type: 'del', key }));
-        for (const [key, ids] of chunk.applied(before))
-          operations.push({ type: 'put', key, value: JSON.stringify(ids) });
+        await this.writeLists(
+          chunk,
+          (key, value) => operations.push({ type: 'put', key, value: JSON.stringify(value) }),
+          (key) => operations.push({ type: 'del', key }),
+        );
         await this.kv.batch(operations, true);
         chunk = new ListChanges();
         converted = [];
@@ -709,10 +711,8 @@ export abstract class KvStore implements RadarStore {
       const view = byId.get(id);
       if (old === undefined || view === undefined || !sameList(old.regions, view.regions))
         regionsChanged.add(id);
-      const bsnsBefore = new Set(old?.bsns);
-      const bsnsAfter = new Set(view?.bsns);
-      for (const bsn of bsnsBefore) if (!bsnsAfter.has(bsn)) withBsn.drop(BSN_HOUSEHOLDS + bsn, id);
-      for (const bsn of bsnsAfter) if (!bsnsBefore.has(bsn)) withBsn.add(BSN_HOUSEHOLDS + bsn, id);
+      const withBsnKey = (bsn: string): string => BSN_HOUSEHOLDS + bsn;
+      withBsn.move(id, (old?.bsns ?? []).map(withBsnKey), (view?.bsns ?? []).map(withBsnKey));
       if (view === undefined) del(VIEW + id);
       else put(VIEW + id, view);
       // An id names its smallest signal for good: written once.
@@ -813,21 +813,17 @@ export abstract class KvStore implements RadarStore {
         .filter((h) => !views.has(h) && !gone.has(h))
         .map((h) => VIEW + h),
     );
+    // The lists an indicator is in: its household's, and each of its signals'.
+    const listsOf = (indicator: Indicator | undefined): string[] =>
+      indicator === undefined
+        ? []
+        : [
+            HOUSEHOLD_INDICATORS + indicator.householdId,
+            ...indicator.signalIds.map((signalId) => SIGNAL_INDICATORS + signalId),
+          ];
     const lists = new ListChanges();
-    for (const [id, next] of records) {
-      const old = oldOf(id);
-      const before = new Set(old?.indicator.signalIds ?? []);
-      const after = new Set(next.indicator.signalIds);
-      for (const signalId of after)
-        if (!before.has(signalId)) lists.add(SIGNAL_INDICATORS + signalId, id);
-      for (const signalId of before)
-        if (!after.has(signalId)) lists.drop(SIGNAL_INDICATORS + signalId, id);
-      const householdId = next.indicator.householdId;
-      if (old !== undefined && old.indicator.householdId !== householdId)
-        lists.drop(HOUSEHOLD_INDICATORS + old.indicator.householdId, id);
-      if (old?.indicator.householdId !== householdId)
-        lists.add(HOUSEHOLD_INDICATORS + householdId, id);
-    }
+    for (const [id, next] of records)
+      lists.move(id, listsOf(oldOf(id)?.indicator), listsOf(next.indicator));
     await this.writeLists(lists, put, del);
     for (const [id, next] of records) {
       const householdId = next.indicator.householdId;

@@ -20,6 +20,14 @@ export class ListChanges {
     this.change(key).dropped.add(id);
   }
 
+  /** Takes `id` out of the lists only `before` names and into those only `after` names. */
+  move(id: string, before: Iterable<string>, after: Iterable<string>): void {
+    const from = new Set(before);
+    const to = new Set(after);
+    for (const key of from) if (!to.has(key)) this.drop(key, id);
+    for (const key of to) if (!from.has(key)) this.add(key, id);
+  }
+
   /** The keys whose lists change. */
   get keys(): string[] {
     return [...this.changes.keys()];
