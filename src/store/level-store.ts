@@ -30,6 +30,20 @@ export interface LevelStoreOptions {
   createIfMissing?: boolean;
 }
 
+/**
+ * LevelDB's sizes, against its defaults of 4 MiB, 2 MiB and 8 MiB: every
+ * batch rewrites household views, identity lists and indicator records, so
+ * most of what is written is soon overwritten. A larger memtable lets those
+ * die in memory and makes fewer, larger tables for the compactions to
+ * merge, which run on the same two cores as the fold. What it cost and
+ * saved is in docs/performance-history.md.
+ */
+const TUNING = {
+  writeBufferSize: 64 * 1024 * 1024,
+  maxFileSize: 32 * 1024 * 1024,
+  cacheSize: 128 * 1024 * 1024,
+} as const;
+
 interface PendingGet {
   key: string;
   resolve: (value: string | undefined) => void;
@@ -63,7 +77,7 @@ class LevelKv implements OrderedKv {
       });
     }
     const db = leveldown(this.dataDir);
-    await call((cb) => db.open({ createIfMissing: this.createIfMissing }, cb)).catch(
+    await call((cb) => db.open({ createIfMissing: this.createIfMissing, ...TUNING }, cb)).catch(
       (err: unknown) => {
         throw this.failure(err);
       },

@@ -25,6 +25,16 @@ declare module 'leveldown' {
       valueAsBuffer: false;
     }
 
+    interface OpenOptions {
+      createIfMissing: boolean;
+      /** Bytes of the memtable, which is written out as a table when full. */
+      writeBufferSize?: number;
+      /** Bytes after which a compaction starts a new table file. */
+      maxFileSize?: number;
+      /** Bytes of LevelDB's cache of uncompressed blocks. */
+      cacheSize?: number;
+    }
+
     interface LevelIterator {
       /** Resolves to undefined once the range is exhausted. */
       next(): Promise<[string, string | undefined] | undefined>;
@@ -33,7 +43,7 @@ declare module 'leveldown' {
     }
 
     interface LevelDown {
-      open(options: { createIfMissing: boolean }, callback: Callback): void;
+      open(options: OpenOptions, callback: Callback): void;
       close(callback: Callback): void;
       /** One value per key, undefined where there is none, read from one snapshot. */
       getMany(
