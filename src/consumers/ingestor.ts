@@ -81,10 +81,6 @@ export function flushedBatch(
     householdsPut: views.map(viewSummary),
     householdsDeleted: changes.householdsDeleted,
     householdViews: views,
-    indicatorsPut: changes.indicators.filter((c) => c.type !== 'WITHDRAWN').map((c) => c.indicator),
-    indicatorsDeleted: changes.indicators
-      .filter((c) => c.type === 'WITHDRAWN')
-      .map((c) => c.indicator.indicatorId),
     events,
   };
   return { state, events };

@@ -510,10 +510,6 @@ export class StoreFold {
     state.householdsDeleted = [
       ...new Set(change.removed.map((h) => h.id).filter((id) => !putIds.has(id))),
     ];
-    state.indicatorsPut = changes.filter((c) => c.type !== 'WITHDRAWN').map((c) => c.indicator);
-    state.indicatorsDeleted = changes
-      .filter((c) => c.type === 'WITHDRAWN')
-      .map((c) => c.indicator.indicatorId);
     state.events = events;
     return events;
   }

@@ -26,7 +26,6 @@ export async function reconcileWithRadar(
   const event = (type: StoredEvent['type'], indicator: Indicator): void => {
     events.push({ sequence: ++sequence, type, indicator, recordedAt: now.toISOString() });
   };
-  const indicatorsPut: Indicator[] = [];
   /** Households whose indicators changed: their views list their levels and rules. */
   const reindexed = new Set<string>();
   for (const indicator of radar.indicators()) {
@@ -34,7 +33,6 @@ export async function reconcileWithRadar(
     storedIndicators.delete(indicator.indicatorId);
     if (before !== undefined && sameIndicator(before, indicator)) continue;
     event(before === undefined ? 'RAISED' : 'UPDATED', indicator);
-    indicatorsPut.push(indicator);
     reindexed.add(indicator.householdId);
   }
   for (const gone of storedIndicators.values()) {
@@ -63,8 +61,6 @@ export async function reconcileWithRadar(
     householdsPut,
     householdsDeleted,
     householdViews: changed.map((household) => radar.householdView(household)),
-    indicatorsPut,
-    indicatorsDeleted: [...storedIndicators.keys()],
     events,
   };
 }

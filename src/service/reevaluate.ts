@@ -9,7 +9,7 @@ import { indicatorChanges } from '../engine/indicator-changes.js';
 import type { HouseholdView } from '../engine/household-view.js';
 import { distinctSorted } from '../engine/household-summary.js';
 import type { HouseholdSummary } from '../engine/household-summary.js';
-import type { CompiledRuleset, Indicator, RuleInput } from '../rules/index.js';
+import type { CompiledRuleset, RuleInput } from '../rules/index.js';
 import type { RadarStore, StoredEvent } from '../store/index.js';
 
 /** Households per write. */
@@ -50,8 +50,6 @@ async function reevaluateChunk(
   let sequence = await store.lastSequence();
   const events: StoredEvent[] = [];
   const views: HouseholdView[] = [];
-  const indicatorsPut: Indicator[] = [];
-  const indicatorsDeleted: string[] = [];
   const found = await Promise.all(
     households.map(async ({ householdId, signalIds }) => {
       const [prepared, view, before] = await Promise.all([
@@ -70,11 +68,8 @@ async function reevaluateChunk(
       new Map(after.map((i) => [i.indicatorId, i])),
     );
     if (changes.length === 0) continue;
-    for (const { type, indicator } of changes) {
+    for (const { type, indicator } of changes)
       events.push({ sequence: ++sequence, type, indicator, recordedAt: now.toISOString() });
-      if (type === 'WITHDRAWN') indicatorsDeleted.push(indicator.indicatorId);
-      else indicatorsPut.push(indicator);
-    }
     if (view !== undefined) {
       views.push({
         ...view,
@@ -85,6 +80,6 @@ async function reevaluateChunk(
     }
   }
   if (events.length === 0) return 0;
-  await store.write({ householdViews: views, indicatorsPut, indicatorsDeleted, events });
+  await store.write({ householdViews: views, events });
   return events.length;
 }

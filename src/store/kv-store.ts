@@ -5,7 +5,6 @@
  *   sig!<signalId>         Signal, exactly as the decoder produced it
  *   off!<topic>:<part>     next offset to read, as a decimal string
  *   hh!<householdId>       HouseholdSummary (what `radar export` shows)
- *   ind!<indicatorId>      Indicator, current ones only
  *   evt!<sequence>         StoredEvent; sequence zero-padded to 16 digits so
  *                          byte order is numeric order
  *   meta!seq               last event sequence
@@ -29,7 +28,9 @@
  * hb!, hi! and si! are one sorted list per key: a call reads each whole, and
  * a get costs a fifth of an iterator. The indexes that are paged through
  * stay one key an entry. A store written when hb! and hi! were one key an
- * entry (xb!<bsn>·<hid>, ih!<householdId>·<id>) has them converted on open.
+ * entry (xb!<bsn>·<hid>, ih!<householdId>·<id>) has them converted on open,
+ * and a third copy of every current indicator it kept (ind!<indicatorId>)
+ * deleted.
  *
  * and the fold's own state, so that a batch reads only the households it
  * reaches (see docs/architecture.md):
@@ -82,7 +83,6 @@ import type {
 const SIGNAL = 'sig!';
 const OFFSET = 'off!';
 const HOUSEHOLD = 'hh!';
-const INDICATOR = 'ind!';
 const EVENT = 'evt!';
 const COUNTER = 'cnt!';
 const LAST_SEQUENCE = 'meta!seq';
@@ -174,6 +174,11 @@ const ENTRY_INDEXES = [
   { from: 'xb!', to: BSN_HOUSEHOLDS },
   { from: 'ih!', to: HOUSEHOLD_INDICATORS },
 ];
+/**
+ * Where an older store kept each current indicator a third time, beside its
+ * record and its events; the records say the same.
+ */
+const OLD_CURRENT_INDICATORS = 'ind!';
 /** Entries converted per write when an older store is opened. */
 const CONVERT_CHUNK = 10_000;
 
@@ -260,6 +265,7 @@ export abstract class KvStore implements RadarStore {
         this.last = this.parseSequence(LAST_SEQUENCE, await this.kv.get(LAST_SEQUENCE));
         this.published = this.parseSequence(PUBLISHED, await this.kv.get(PUBLISHED));
         await this.convertEntryIndexes();
+        await this.dropOldCurrentIndicators();
       } catch (err) {
         await this.kv.close();
         throw err;
@@ -296,6 +302,19 @@ export abstract class KvStore implements RadarStore {
       }
       if (converted.length > 0) await flush();
     }
+  }
+
+  /** A chunk a write, like the conversion above. */
+  private async dropOldCurrentIndicators(): Promise<void> {
+    let chunk: KvOperation[] = [];
+    for await (const key of this.kv.keys(prefixRange(OLD_CURRENT_INDICATORS))) {
+      chunk.push({ type: 'del', key });
+      if (chunk.length === CONVERT_CHUNK) {
+        await this.kv.batch(chunk, true);
+        chunk = [];
+      }
+    }
+    if (chunk.length > 0) await this.kv.batch(chunk, true);
   }
 
   close(): Promise<void> {
@@ -346,12 +365,15 @@ export abstract class KvStore implements RadarStore {
   }
 
   async *indicators(): AsyncIterable<Indicator> {
-    for await (const [key, value] of this.entries(INDICATOR))
-      yield this.parse<Indicator>(key, value);
+    for await (const [key, value] of this.entries(RECORD)) {
+      const record = this.parse<IndicatorRecord>(key, value);
+      if (record.active) yield record.indicator;
+    }
   }
 
   async indicator(id: string): Promise<Indicator | undefined> {
-    return this.lookup<Indicator>(INDICATOR + id);
+    const record = await this.lookup<IndicatorRecord>(RECORD + id);
+    return record?.active === true ? record.indicator : undefined;
   }
 
   async *events(after: number): AsyncIterable<StoredEvent> {
@@ -658,8 +680,6 @@ export abstract class KvStore implements RadarStore {
     // Deletes go first: an id both deleted and put in one batch ends up put.
     for (const id of batch.householdsDeleted ?? []) del(HOUSEHOLD + id);
     for (const h of batch.householdsPut ?? []) put(HOUSEHOLD + h.householdId, h);
-    for (const id of batch.indicatorsDeleted ?? []) del(INDICATOR + id);
-    for (const i of batch.indicatorsPut ?? []) put(INDICATOR + i.indicatorId, i);
     for (const event of events) put(eventKey(event.sequence), event);
     if (events.length > 0 || batch.sequenceBase !== undefined) put(LAST_SEQUENCE, last);
     if (batch.publishedSequence !== undefined) put(PUBLISHED, batch.publishedSequence);

@@ -89,10 +89,11 @@ export interface StateBatch {
    * household put with a view must get one, so the API never shows a stale one.
    */
   householdViews?: readonly HouseholdView[];
-  /** Applied after the deletes, as for households. */
-  indicatorsPut?: readonly Indicator[];
-  indicatorsDeleted?: readonly string[];
-  /** Must continue the stored sequence exactly: `lastSequence() + 1`, `+ 2`, … */
+  /**
+   * Must continue the stored sequence exactly: `lastSequence() + 1`, `+ 2`, …
+   * They are also what says which indicators are current: an indicator is
+   * current while its last event is not WITHDRAWN.
+   */
   events?: readonly StoredEvent[];
   /**
    * Only on a store that holds no events yet: the sequence its events go on
@@ -126,8 +127,9 @@ export interface RadarStore {
   /** Every household, ordered by household id. */
   households(): AsyncIterable<HouseholdSummary>;
   household(id: string): Promise<HouseholdSummary | undefined>;
-  /** Every current indicator, ordered by indicator id. */
+  /** Every current indicator, ordered by indicator id: as its last event left it. */
   indicators(): AsyncIterable<Indicator>;
+  /** The indicator if it is current. */
   indicator(id: string): Promise<Indicator | undefined>;
   /** Events with a sequence greater than `after`, in sequence order. */
   events(after: number): AsyncIterable<StoredEvent>;

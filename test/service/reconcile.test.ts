@@ -114,7 +114,7 @@ describe('reconciling the stored state with the rebuilt radar', () => {
     await store.open();
     await store.write({
       householdsPut: await collect(full.households()),
-      indicatorsPut: await collect(full.indicators()),
+      events: await collect(full.events(0)),
     });
     const batch = await reconcileWithRadar(radarOf(await rules(), signals), store);
     expect(batch?.events).toEqual([]);

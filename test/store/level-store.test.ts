@@ -12,7 +12,15 @@ import {
   type StateBatch,
   type StoredEvent,
 } from '../../src/store/index.js';
-import { collect, fullSignal, household, indicator, snapshot, withdrawal } from './samples.js';
+import {
+  collect,
+  events,
+  fullSignal,
+  household,
+  indicator,
+  snapshot,
+  withdrawal,
+} from './samples.js';
 import { storeContract } from './store-contract.js';
 import { tempDir } from './temp-dir.js';
 
@@ -161,6 +169,20 @@ describe('LevelStore on disk', () => {
     expect(await rawKeys()).toEqual(['hb!111222333', 'hb!999999990', 'hi!h1']);
   });
 
+  it('deletes the copy of each current indicator an older radar kept beside its record', async () => {
+    const store = await open();
+    await store.write({ events: events(1, 2, 'rule/S-1') });
+    await store.close();
+    opened.splice(0);
+    await plant(['ind!rule/S-1', JSON.stringify(indicator('rule/S-1', 0))]);
+    expect(await rawKeys()).toContain('ind!rule/S-1');
+    const reopened = await open();
+    expect(await collect(reopened.indicators())).toStrictEqual([indicator('rule/S-1', 1)]);
+    await reopened.close();
+    opened.splice(0);
+    expect((await rawKeys()).filter((key) => key.startsWith('ind!'))).toEqual([]);
+  });
+
   describe('with a value that is not JSON', () => {
     const secret = '{"familyName":"Jansen"';
 
@@ -245,7 +267,8 @@ const signal: fc.Arbitrary<Signal> = fc
 
 interface BatchPlan {
   batch: Omit<StateBatch, 'events'>;
-  eventCount: number;
+  /** One event each; the indicators' ids repeat across batches, so one is raised, updated and withdrawn. */
+  eventTypes: StoredEvent['type'][];
   /** 0 continues the sequence; anything else makes a gap or a repeat. */
   eventShift: number;
 }
@@ -267,17 +290,12 @@ const batchPlan: fc.Arbitrary<BatchPlan> = fc.record({
         { maxLength: 4 },
       ),
       householdsDeleted: fc.array(id, { maxLength: 3 }),
-      indicatorsPut: fc.array(
-        fc.tuple(id, fc.integer()).map(([i, value]) => indicator(i, value)),
-        { maxLength: 4 },
-      ),
-      indicatorsDeleted: fc.array(id, { maxLength: 3 }),
       publishedSequence: fc.nat(40),
       counters: fc.dictionary(fc.constantFrom('accepted', 'rejected', 'withdrawn'), fc.nat()),
     },
     { requiredKeys: [] },
   ),
-  eventCount: fc.nat(4),
+  eventTypes: fc.array(fc.constantFrom('RAISED', 'UPDATED', 'WITHDRAWN'), { maxLength: 4 }),
   eventShift: fc.oneof(
     { arbitrary: fc.constant(0), weight: 5 },
     { arbitrary: fc.constantFrom(-1, 1, 2), weight: 1 },
@@ -286,10 +304,10 @@ const batchPlan: fc.Arbitrary<BatchPlan> = fc.record({
 
 function toBatch(plan: BatchPlan, lastSequence: number): StateBatch {
   const first = lastSequence + 1 + plan.eventShift;
-  const events: StoredEvent[] = Array.from({ length: plan.eventCount }, (_, i) => ({
+  const events: StoredEvent[] = plan.eventTypes.map((type, i) => ({
     sequence: first + i,
-    type: 'UPDATED',
-    indicator: indicator(`r/${String(first + i)}`),
+    type,
+    indicator: indicator(`r/${String((first + i) % 5)}`, first + i),
     recordedAt: '2024-01-01T00:00:00.000Z',
   }));
   return { ...plan.batch, events };

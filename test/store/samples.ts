@@ -102,7 +102,6 @@ export function numberedBatch(n: number): StateBatch {
     ]),
     householdsPut: [household(`H-${id}`)],
     householdsDeleted: n > 1 ? [`H-${String(n - 1).padStart(6, '0')}`] : [],
-    indicatorsPut: [indicator(`rule/S-${id}`, n)],
     events: events(3 * n - 2, 3, `rule/S-${id}`),
     publishedSequence: 3 * n - 3,
     counters: { batches: n, accepted: 20 * n },

@@ -87,7 +87,6 @@ export function storeContract(name: string, factory: () => Promise<StoreUnderTes
       it('returns households, indicators, events, offsets and sequences as written', async () => {
         const batch: StateBatch = {
           householdsPut: [household('h1', ['S-1', 'S-2'])],
-          indicatorsPut: [indicator('rule/S-1')],
           events: events(1, 2),
           offsets: new Map([['radar.meldingen:0', '9007199254740993']]),
           publishedSequence: 1,
@@ -95,12 +94,13 @@ export function storeContract(name: string, factory: () => Promise<StoreUnderTes
         };
         await store.write(batch);
         expect(await store.household('h1')).toStrictEqual(household('h1', ['S-1', 'S-2']));
-        expect(await store.indicator('rule/S-1')).toStrictEqual(indicator('rule/S-1'));
+        // The indicator as its last event left it.
+        expect(await store.indicator('rule/S-1')).toStrictEqual(indicator('rule/S-1', 1));
         expect(await snapshot(store)).toStrictEqual({
           signals: [],
           offsets: [['radar.meldingen:0', '9007199254740993']],
           households: [household('h1', ['S-1', 'S-2'])],
-          indicators: [indicator('rule/S-1')],
+          indicators: [indicator('rule/S-1', 1)],
           events: events(1, 2),
           lastSequence: 2,
           publishedSequence: 1,
@@ -124,45 +124,62 @@ export function storeContract(name: string, factory: () => Promise<StoreUnderTes
         await store.write({
           signals: [fullSignal('x')],
           householdsPut: [household('x')],
-          indicatorsPut: [indicator('x')],
+          events: events(1, 1, 'x'),
           offsets: new Map([['x', '1']]),
           counters: { x: 1 },
         });
         expect(await collect(store.signals())).toHaveLength(1);
         expect(await collect(store.households())).toStrictEqual([household('x')]);
-        expect(await collect(store.indicators())).toStrictEqual([indicator('x')]);
+        expect(await collect(store.indicators())).toStrictEqual([indicator('x', 0)]);
       });
     });
 
     describe('deletes', () => {
-      it('removes households and indicators, and ignores unknown ids', async () => {
-        await store.write({
-          householdsPut: [household('h1'), household('h2')],
-          indicatorsPut: [indicator('r/1'), indicator('r/2')],
-        });
-        await store.write({
-          householdsDeleted: ['h1', 'unknown'],
-          indicatorsDeleted: ['r/2', 'unknown'],
-        });
+      it('removes households, and ignores unknown ids', async () => {
+        await store.write({ householdsPut: [household('h1'), household('h2')] });
+        await store.write({ householdsDeleted: ['h1', 'unknown'] });
         expect(await collect(store.households())).toStrictEqual([household('h2')]);
-        expect(await collect(store.indicators())).toStrictEqual([indicator('r/1')]);
         expect(await store.household('h1')).toBeUndefined();
-        expect(await store.indicator('r/2')).toBeUndefined();
       });
 
       it('applies the puts of a batch after its deletes', async () => {
-        await store.write({
-          householdsPut: [household('h1')],
-          indicatorsPut: [indicator('r/1', 1)],
-        });
+        await store.write({ householdsPut: [household('h1')] });
         await store.write({
           householdsDeleted: ['h1'],
           householdsPut: [household('h1', ['S-9'])],
-          indicatorsDeleted: ['r/1'],
-          indicatorsPut: [indicator('r/1', 2)],
         });
         expect(await store.household('h1')).toStrictEqual(household('h1', ['S-9']));
-        expect(await store.indicator('r/1')).toStrictEqual(indicator('r/1', 2));
+      });
+    });
+
+    describe('current indicators', () => {
+      const event = (sequence: number, type: StoredEvent['type'], id: string): StoredEvent => ({
+        sequence,
+        type,
+        indicator: indicator(id, sequence),
+        recordedAt: '2024-01-01T00:00:00.000Z',
+      });
+
+      it('are those whose last event is not a withdrawal, as it left them', async () => {
+        await store.write({ events: [event(1, 'RAISED', 'r/1'), event(2, 'RAISED', 'r/2')] });
+        await store.write({ events: [event(3, 'WITHDRAWN', 'r/2'), event(4, 'UPDATED', 'r/1')] });
+        expect(await collect(store.indicators())).toStrictEqual([indicator('r/1', 4)]);
+        expect(await store.indicator('r/1')).toStrictEqual(indicator('r/1', 4));
+        expect(await store.indicator('r/2')).toBeUndefined();
+        expect(await store.indicator('unknown')).toBeUndefined();
+      });
+
+      it('follow the last event of a batch that has several for one indicator', async () => {
+        await store.write({ events: [event(1, 'RAISED', 'r/1'), event(2, 'RAISED', 'r/2')] });
+        await store.write({
+          events: [
+            event(3, 'WITHDRAWN', 'r/1'),
+            event(4, 'RAISED', 'r/1'),
+            event(5, 'UPDATED', 'r/2'),
+            event(6, 'WITHDRAWN', 'r/2'),
+          ],
+        });
+        expect(await collect(store.indicators())).toStrictEqual([indicator('r/1', 4)]);
       });
     });
 
@@ -178,7 +195,9 @@ export function storeContract(name: string, factory: () => Promise<StoreUnderTes
       });
 
       it('lists indicators by id', async () => {
-        await store.write({ indicatorsPut: shuffled.map((id) => indicator(id)) });
+        await store.write({
+          events: shuffled.flatMap((id, i) => events(i + 1, 1, id)),
+        });
         expect((await collect(store.indicators())).map((i) => i.indicatorId)).toStrictEqual(ids);
       });
 
