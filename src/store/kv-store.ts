@@ -123,7 +123,7 @@ function cached(key: string): boolean {
   return CACHED.some((prefix) => key.startsWith(prefix));
 }
 
-/** Deletes per LevelDB batch when the fold state is cleared. */
+/** Deletes per LevelDB batch when a family is deleted whole. */
 const CLEAR_CHUNK = 10_000;
 type NameRecords = [signalId: string, bsn: string | null][];
 
@@ -265,7 +265,7 @@ export abstract class KvStore implements RadarStore {
         this.last = this.parseSequence(LAST_SEQUENCE, await this.kv.get(LAST_SEQUENCE));
         this.published = this.parseSequence(PUBLISHED, await this.kv.get(PUBLISHED));
         await this.convertEntryIndexes();
-        await this.dropOldCurrentIndicators();
+        await this.deleteFamily(OLD_CURRENT_INDICATORS);
       } catch (err) {
         await this.kv.close();
         throw err;
@@ -304,17 +304,20 @@ export abstract class KvStore implements RadarStore {
     }
   }
 
-  /** A chunk a write, like the conversion above. */
-  private async dropOldCurrentIndicators(): Promise<void> {
+  /**
+   * Deletes every entry of a family, a chunk a write; the last write is
+   * fsynced, and an open or clear cut short deletes the rest the next time.
+   */
+  private async deleteFamily(prefix: string): Promise<void> {
     let chunk: KvOperation[] = [];
-    for await (const key of this.kv.keys(prefixRange(OLD_CURRENT_INDICATORS))) {
+    for await (const key of this.kv.keys(prefixRange(prefix))) {
       chunk.push({ type: 'del', key });
-      if (chunk.length === CONVERT_CHUNK) {
-        await this.kv.batch(chunk, true);
+      if (chunk.length === CLEAR_CHUNK) {
+        await this.kv.batch(chunk, false);
         chunk = [];
       }
     }
-    if (chunk.length > 0) await this.kv.batch(chunk, true);
+    await this.kv.batch(chunk, true);
   }
 
   close(): Promise<void> {
@@ -549,17 +552,8 @@ export abstract class KvStore implements RadarStore {
       ADDRESS_PERSONS,
       RETRACTED,
       OCCURRED,
-    ]) {
-      let chunk: KvOperation[] = [];
-      for await (const key of this.kv.keys(prefixRange(prefix))) {
-        chunk.push({ type: 'del', key });
-        if (chunk.length === CLEAR_CHUNK) {
-          await this.kv.batch(chunk, false);
-          chunk = [];
-        }
-      }
-      await this.kv.batch(chunk, true);
-    }
+    ])
+      await this.deleteFamily(prefix);
   }
 
   /**
