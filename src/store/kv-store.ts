@@ -123,8 +123,8 @@ function cached(key: string): boolean {
   return CACHED.some((prefix) => key.startsWith(prefix));
 }
 
-/** Deletes per LevelDB batch when a family is deleted whole. */
-const CLEAR_CHUNK = 10_000;
+/** Entries per LevelDB write when a family is converted or deleted whole. */
+const FAMILY_CHUNK = 10_000;
 type NameRecords = [signalId: string, bsn: string | null][];
 
 /** A signal's BSNs and name keys, with each record's BSN under its name key. */
@@ -179,8 +179,11 @@ const ENTRY_INDEXES = [
  * record and its events; the records say the same.
  */
 const OLD_CURRENT_INDICATORS = 'ind!';
-/** Entries converted per write when an older store is opened. */
-const CONVERT_CHUNK = 10_000;
+
+/** The record's indicator while it is current: its last event was not a withdrawal. */
+function currentIndicator(record: IndicatorRecord | undefined): Indicator | undefined {
+  return record?.active === true ? record.indicator : undefined;
+}
 
 function eventKey(sequence: number): string {
   return EVENT + String(sequence).padStart(16, '0');
@@ -298,7 +301,7 @@ export abstract class KvStore implements RadarStore {
         const sep = key.indexOf(SEP, from.length);
         chunk.add(to + key.slice(from.length, sep), key.slice(sep + 1));
         converted.push(key);
-        if (converted.length === CONVERT_CHUNK) await flush();
+        if (converted.length === FAMILY_CHUNK) await flush();
       }
       if (converted.length > 0) await flush();
     }
@@ -312,7 +315,7 @@ export abstract class KvStore implements RadarStore {
     let chunk: KvOperation[] = [];
     for await (const key of this.kv.keys(prefixRange(prefix))) {
       chunk.push({ type: 'del', key });
-      if (chunk.length === CLEAR_CHUNK) {
+      if (chunk.length === FAMILY_CHUNK) {
         await this.kv.batch(chunk, false);
         chunk = [];
       }
@@ -369,14 +372,13 @@ export abstract class KvStore implements RadarStore {
 
   async *indicators(): AsyncIterable<Indicator> {
     for await (const [key, value] of this.entries(RECORD)) {
-      const record = this.parse<IndicatorRecord>(key, value);
-      if (record.active) yield record.indicator;
+      const indicator = currentIndicator(this.parse<IndicatorRecord>(key, value));
+      if (indicator !== undefined) yield indicator;
     }
   }
 
   async indicator(id: string): Promise<Indicator | undefined> {
-    const record = await this.lookup<IndicatorRecord>(RECORD + id);
-    return record?.active === true ? record.indicator : undefined;
+    return currentIndicator(await this.lookup<IndicatorRecord>(RECORD + id));
   }
 
   async *events(after: number): AsyncIterable<StoredEvent> {
@@ -433,8 +435,10 @@ export abstract class KvStore implements RadarStore {
       ids.push(id);
     const records = await this.readAll<IndicatorRecord>(ids.map((id) => RECORD + id));
     const current: Indicator[] = [];
-    for (const record of records.values())
-      if (record?.active === true) current.push(record.indicator);
+    for (const record of records.values()) {
+      const indicator = currentIndicator(record);
+      if (indicator !== undefined) current.push(indicator);
+    }
     return current;
   }
 
@@ -720,12 +724,12 @@ export abstract class KvStore implements RadarStore {
     const olds = await this.readAll<HouseholdView>([...replaced].map((id) => VIEW + id));
     const regionsChanged = new Set<string>();
     const withBsn = new ListChanges();
+    const withBsnKey = (bsn: string): string => BSN_HOUSEHOLDS + bsn;
     for (const id of replaced) {
       const old = olds.get(VIEW + id);
       const view = byId.get(id);
       if (old === undefined || view === undefined || !sameList(old.regions, view.regions))
         regionsChanged.add(id);
-      const withBsnKey = (bsn: string): string => BSN_HOUSEHOLDS + bsn;
       withBsn.move(id, (old?.bsns ?? []).map(withBsnKey), (view?.bsns ?? []).map(withBsnKey));
       if (view === undefined) del(VIEW + id);
       else put(VIEW + id, view);
