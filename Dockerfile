@@ -43,5 +43,5 @@ EXPOSE 9464 50051
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
     CMD ["node", "/app/bin/healthcheck.js", "/livez"]
 STOPSIGNAL SIGTERM
-ENTRYPOINT ["node", "/app/bin/radar.js"]
+ENTRYPOINT ["/app/bin/radar"]
 CMD ["serve"]

@@ -31,11 +31,11 @@ import {
 import {
   DIST_BENCH,
   directoryBytes,
-  RADAR_BIN,
-  radarNodeFlags,
+  BACKTEST_NODE_FLAGS,
   ROOT,
   round,
   runNode,
+  runRadar,
   step,
 } from './national/children.js';
 import { dataDir, ensureNationalFile, type NationalFile } from './national/data-file.js';
@@ -150,7 +150,7 @@ async function measureSize(y: number): Promise<SizeResult> {
   // a. The backtest against reading and parsing the same file, both children with the same V8 flags.
   result.parse = await step(`${y} y: read + JSON.parse`, limit(300, lines, 60), async (abort) => {
     const run = await runNode(
-      [...radarNodeFlags(), join(DIST_BENCH, 'parse-only.js'), path],
+      [...BACKTEST_NODE_FLAGS, join(DIST_BENCH, 'parse-only.js'), path],
       abort,
     );
     return {
@@ -160,18 +160,8 @@ async function measureSize(y: number): Promise<SizeResult> {
     };
   });
   result.backtest = await step(`${y} y: radar backtest`, limit(600, lines, 60), async (abort) => {
-    const run = await runNode(
-      [
-        ...radarNodeFlags(),
-        RADAR_BIN,
-        'backtest',
-        '--signals',
-        path,
-        '--rules',
-        join(ROOT, 'rules'),
-        '--out',
-        '/dev/null',
-      ],
+    const run = await runRadar(
+      ['backtest', '--signals', path, '--rules', join(ROOT, 'rules'), '--out', '/dev/null'],
       abort,
     );
     return {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { makePki } from '../../src/api/dev-pki.js';
 import { BENCH_CLIENT, REGIONS } from './api.js';
-import { MemoryWatch, RADAR_BIN, radarNodeFlags, stopChild } from './children.js';
+import { MemoryWatch, RADAR_BIN, stopChild } from './children.js';
 import type { BenchTopics } from './kafka.js';
 
 export interface ServiceSetup {
@@ -68,15 +68,13 @@ export interface RunningService {
   exited: Promise<void>;
 }
 
-/** Starts `node bin/radar.js serve --config <file>`, its output appended to `service.log`. */
+/** Starts `radar serve --config <file>`, its output appended to `service.log`. */
 export function startService(setup: ServiceSetup): RunningService {
   const log = createWriteStream(join(setup.dir, 'service.log'), { flags: 'a' });
   const startedAt = performance.now();
-  const child = spawn(
-    process.execPath,
-    [...radarNodeFlags(), RADAR_BIN, 'serve', '--config', setup.configFile],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  const child = spawn(RADAR_BIN, ['serve', '--config', setup.configFile], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   child.stdout.pipe(log);
   child.stderr.pipe(log);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

@@ -92,8 +92,9 @@ function stageNamed(name: string): Stage {
   return stage!;
 }
 
+/** The image's ENTRYPOINT, run from the assembled files. */
 function radar(args: string[], env: NodeJS.ProcessEnv = {}) {
-  return spawnSync(process.execPath, [join(image, 'bin/radar.js'), ...args], {
+  return spawnSync(join(image, 'bin/radar'), args, {
     cwd: image,
     encoding: 'utf8',
     env: { ...process.env, ...env, KAFKA_BROKERS: '' },
@@ -130,10 +131,7 @@ describe('the container image', () => {
     const health = instructions(runtime, 'HEALTHCHECK')[0]!;
     const command = execForm(health.slice(health.indexOf('CMD') + 3))!;
     expect(command.slice(0, 2)).toEqual(['node', '/app/bin/healthcheck.js']);
-    expect(execForm(instructions(runtime, 'ENTRYPOINT')[0]!)).toEqual([
-      'node',
-      '/app/bin/radar.js',
-    ]);
+    expect(execForm(instructions(runtime, 'ENTRYPOINT')[0]!)).toEqual(['/app/bin/radar']);
     expect(execForm(instructions(runtime, 'CMD').at(-1)!)).toEqual(['serve']);
   });
 

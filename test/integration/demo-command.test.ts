@@ -16,13 +16,13 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 
-const RADAR_BIN = fileURLToPath(new URL('../../bin/radar.js', import.meta.url));
+const RADAR_BIN = fileURLToPath(new URL('../../bin/radar', import.meta.url));
 const run = promisify(execFile);
 
 /** A suggested `npx radar …` command, run as npx runs it in the repository: the package's own bin. */
 async function radar(cwd: string, command: string): Promise<string> {
   const args = command.replace(/^npx radar /, '').split(' ');
-  const { stdout } = await run(process.execPath, [RADAR_BIN, ...args], {
+  const { stdout } = await run(RADAR_BIN, args, {
     cwd,
     maxBuffer: 256 * 1024 * 1024,
   });
@@ -52,7 +52,7 @@ describe('radar demo', () => {
     const env: NodeJS.ProcessEnv = { ...process.env, RADAR_API_PORT: '0' };
     delete env.KAFKA_BROKERS;
     // A process group of its own, as a terminal gives a foreground job.
-    const child = spawn(process.execPath, [RADAR_BIN, 'demo', '--count', '300', '--data', 'data'], {
+    const child = spawn(RADAR_BIN, ['demo', '--count', '300', '--data', 'data'], {
       cwd,
       env,
       detached: true,

@@ -1,5 +1,5 @@
 /**
- * The radar service as operators run it: `node bin/radar.js serve` in its own
+ * The radar service as operators run it: `radar serve` in its own
  * process, so a test can SIGKILL it at any instant and start it again. What a
  * test cannot read from inside the child it reads from the outside: the
  * consumer group's committed offsets, and the store once the child is gone.
@@ -15,7 +15,7 @@ import { stringify } from 'yaml';
 import type { RadarConfig, RadarConfigInput } from '../../src/config/config.js';
 import { waitFor } from '../helpers/kafka.js';
 
-const RADAR_BIN = fileURLToPath(new URL('../../bin/radar.js', import.meta.url));
+const RADAR_BIN = fileURLToPath(new URL('../../bin/radar', import.meta.url));
 
 /**
  * Writes the settings to a YAML file of their own, outside the data directory;
@@ -60,7 +60,7 @@ export interface ServiceProcess {
 
 /** Starts `radar serve --config <file>` with warn-level logs; `env` adds to the environment. */
 export function spawnService(configFile: string, env: NodeJS.ProcessEnv = {}): ServiceProcess {
-  const child = spawn(process.execPath, [RADAR_BIN, 'serve', '--config', configFile], {
+  const child = spawn(RADAR_BIN, ['serve', '--config', configFile], {
     env: { ...process.env, RADAR_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
