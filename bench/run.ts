@@ -257,8 +257,8 @@ async function replay(
     },
   );
   if (result.serve.status !== 'ok') {
-    const peakRssMb = await stopService(service);
-    result.servePartial = { progress: last, peakRssMb, diskMb: mb(directoryBytes(setup.dataDir)) };
+    const peak = await stopService(service);
+    result.servePartial = { progress: last, ...peak, diskMb: mb(directoryBytes(setup.dataDir)) };
     const reason = `radar serve did not finish the history: ${result.serve.status}`;
     Object.assign(result, {
       latency: skipped(reason),
@@ -375,7 +375,7 @@ async function replay(
   client.close();
 
   // e, f. Stop it as an operator would; its footprint; start it again and time until it answers.
-  const peakRssMb = await stopService(service);
+  const { peakRssMb, peakAnonymousMb } = await stopService(service);
   const diskBytes = directoryBytes(setup.dataDir);
   result.footprint = {
     status: 'ok',
@@ -383,6 +383,7 @@ async function replay(
     diskBytesPerLine: Math.round(diskBytes / lines),
     peakRssMb,
     peakBytesPerLine: Math.round((peakRssMb * 2 ** 20) / lines),
+    peakAnonymousMb,
   };
   result.restart = await step(`${y} y: restart to serving`, ingestLimit(lines), async (abort) => {
     const secondsToServing = await startUntilServing(abort);

@@ -136,6 +136,13 @@ function table(results: BenchResults): string[] {
       'f. service peak memory (VmHWM)',
       (s) => cell(s.footprint, (r) => `${r.peakRssMb} MB, ${n(r.peakBytesPerLine)} B/line`),
     ],
+    [
+      'f. service peak anonymous memory (heap and native; the rest is mapped table files)',
+      (s) =>
+        cell(s.footprint, (r) =>
+          r.peakAnonymousMb === undefined ? 'not measured in this run' : `${r.peakAnonymousMb} MB`,
+        ),
+    ],
   ];
   return [
     `| measurement | ${sizes.map((s) => `${s.years} y`).join(' | ')} |`,
@@ -236,6 +243,12 @@ function charts(results: BenchResults, dir: string): string[] {
             sizes,
             (s) => s.footprint,
             (r) => r.peakRssMb,
+          ),
+          series(
+            'radar serve, anonymous',
+            sizes,
+            (s) => s.footprint,
+            (r) => r.peakAnonymousMb ?? NaN,
           ),
         ],
       },

@@ -24,7 +24,13 @@ export interface SizeResult {
   backtest: Step<{ seconds: number; linesPerSecond: number; peakRssMb: number; counts: string }>;
   produce: Step<{ seconds: number; linesPerSecond: number }>;
   serve: Step<Ingest>;
-  servePartial?: { progress: GroupProgress; peakRssMb: number; diskMb: number };
+  servePartial?: {
+    progress: GroupProgress;
+    peakRssMb: number;
+    /** Missing in results from before it was measured. */
+    peakAnonymousMb?: number;
+    diskMb: number;
+  };
   plainConsumer: Step<{ seconds: number; linesPerSecond: number; peakRssMb: number }>;
   latency: Step<LatencyResult>;
   api: Step<{
@@ -47,6 +53,8 @@ export interface SizeResult {
     diskBytesPerLine: number;
     peakRssMb: number;
     peakBytesPerLine: number;
+    /** The largest anonymous part of the resident size (see MemoryWatch); missing in results from before it was measured. */
+    peakAnonymousMb?: number;
   }>;
 }
 

@@ -81,10 +81,12 @@ export function startService(setup: ServiceSetup): RunningService {
   return { child, memory: new MemoryWatch(child.pid!), startedAt, exited };
 }
 
-/** Stops it as an operator would (SIGTERM), and returns its peak memory in MB. */
-export async function stopService(service: RunningService): Promise<number> {
-  const peak = service.memory.sample();
+/** Stops it as an operator would (SIGTERM), and returns its peak memory in MB (see MemoryWatch). */
+export async function stopService(
+  service: RunningService,
+): Promise<{ peakRssMb: number; peakAnonymousMb: number }> {
+  const peakRssMb = service.memory.sample();
   service.memory.stop();
   await stopChild(service.child);
-  return peak;
+  return { peakRssMb, peakAnonymousMb: service.memory.peakAnonymousMb };
 }

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { quantile, runNode, step } from '../../bench/national/children.js';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { MemoryWatch, quantile, runNode, step } from '../../bench/national/children.js';
 import { loadResultOf } from '../../bench/national/ghz.js';
 import { lineChart, niceTicks } from '../../bench/national/svg.js';
 
@@ -42,6 +44,18 @@ describe('the benchmark harness', () => {
     );
     expect(run.stdout.trim()).toBe(String(64 << 20));
     expect(run.peakRssMb).toBeGreaterThan(64);
+  });
+
+  it("follows the anonymous part of a running child's memory apart from its peak", async () => {
+    const child = spawn(process.execPath, [
+      '-e',
+      'const a = Buffer.alloc(96 << 20, 1); setTimeout(() => console.log(a.length), 600)',
+    ]);
+    const watch = new MemoryWatch(child.pid!);
+    await once(child, 'exit');
+    watch.stop();
+    expect(watch.peakAnonymousMb).toBeGreaterThan(96);
+    expect(watch.peakMb).toBeGreaterThanOrEqual(watch.peakAnonymousMb);
   });
 
   it("reads ghz's report: calls it stopped at its time are no answers, statuses named as grpc-js names them", () => {
