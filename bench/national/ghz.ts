@@ -91,11 +91,13 @@ export interface GhzLoad {
   requests: readonly object[];
   concurrency: number;
   seconds: number;
+  /** Calls a second in all; without it each caller calls again as soon as it is answered. */
+  rate?: number;
   /** Where the requests are written for ghz to read. */
   dataFile: string;
 }
 
-/** `concurrency` callers for `seconds`, each calling again as soon as it is answered. */
+/** `concurrency` callers for `seconds`, as fast as they are answered or at `rate` in all. */
 export async function ghzLoad(options: GhzLoad): Promise<LoadResult> {
   writeFileSync(options.dataFile, JSON.stringify(options.requests));
   const { stdout } = await run(
@@ -119,6 +121,7 @@ export async function ghzLoad(options: GhzLoad): Promise<LoadResult> {
       String(options.concurrency),
       '-z',
       `${options.seconds}s`,
+      ...(options.rate === undefined ? [] : ['--rps', String(options.rate)]),
       '-O',
       'json',
       `localhost:${options.port}`,

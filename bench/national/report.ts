@@ -103,6 +103,15 @@ function table(results: BenchResults): string[] {
     ],
     ['d. GetHousehold by BSN, idle', (s) => cell(s.api, (r) => loadCell(r.getHouseholdIdle))],
     [
+      'd. GetHousehold by BSN, idle, at a set rate (ghz)',
+      (s) =>
+        cell(s.api, (r) =>
+          r.getHouseholdAtRate === undefined
+            ? 'not measured in this run'
+            : `asked ${n(r.getHouseholdAtRate.rate)}/s: ${loadCell(r.getHouseholdAtRate)}`,
+        ),
+    ],
+    [
       'd. GetHousehold by BSN, ingesting',
       (s) => cell(s.api, (r) => loadCell(r.getHouseholdIngesting)),
     ],
@@ -281,6 +290,12 @@ function charts(results: BenchResults, dir: string): string[] {
             sizes,
             (s) => s.api,
             (r) => r.getHouseholdIdle.p99Ms,
+          ),
+          series(
+            'GetHousehold idle, at a set rate',
+            sizes,
+            (s) => s.api,
+            (r) => r.getHouseholdAtRate?.p99Ms ?? NaN,
           ),
           series(
             'GetHousehold ingesting',
