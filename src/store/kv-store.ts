@@ -648,7 +648,10 @@ export abstract class KvStore implements RadarStore {
     for (const [key, chain] of chainAfter) putOrDelete(key, chain.sort(byChainOrder));
 
     const countsAfter = new Map<string, Record<string, number>>();
-    for (const key of addressKeys) countsAfter.set(key, { ...counts.get(key) });
+    // Changed in place: every read parses the stored text afresh, so no one else holds the
+    // record, and copying it took a tenth of the fold's time at 20 years, where an address's
+    // record has gathered the households of two decades (docs/performance-history.md).
+    for (const key of addressKeys) countsAfter.set(key, counts.get(key) ?? {});
     for (const { addressKey, householdId } of fold.addressPersonsDeleted ?? []) {
       const entry = countsAfter.get(ADDRESS_PERSONS + addressKey);
       if (entry !== undefined) delete entry[householdId];
