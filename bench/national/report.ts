@@ -90,7 +90,11 @@ function table(results: BenchResults): string[] {
         ) +
         (s.servePartial === undefined
           ? ''
-          : `; had committed ${n(s.servePartial.progress.committed)} of ${n(s.servePartial.progress.end)}, ${s.servePartial.peakRssMb} MB peak, ${s.servePartial.diskMb} MB disk`),
+          : `; had committed ${n(s.servePartial.progress.committed)} of ${n(s.servePartial.progress.end)}, ${s.servePartial.peakRssMb} MB peak` +
+            (s.servePartial.peakAnonymousMb === undefined
+              ? ''
+              : ` (${s.servePartial.peakAnonymousMb} MB anonymous)`) +
+            `, ${s.servePartial.diskMb} MB disk`),
     ],
     [
       'c. indicator latency, produce → WatchIndicators',
