@@ -31,14 +31,12 @@ export const DIST_BENCH = join(ROOT, 'dist', 'bench');
 export const BACKTEST_NODE_FLAGS = ['--max-old-space-size=12288', '--max-semi-space-size=64'];
 
 /** A running process's memory in MB from /proc, or undefined once it is gone. */
-export function processMemoryMb(
-  pid: number,
-): { peakRss: number; anonymous: number; file: number } | undefined {
+export function processMemoryMb(pid: number): { peakRss: number; anonymous: number } | undefined {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     const mb = (field: string): number =>
       Math.round(Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0) / 1024);
-    return { peakRss: mb('VmHWM'), anonymous: mb('RssAnon'), file: mb('RssFile') };
+    return { peakRss: mb('VmHWM'), anonymous: mb('RssAnon') };
   } catch {
     return undefined;
   }
