@@ -323,16 +323,19 @@ async function replay(
   // d. GetHousehold by a BSN in the data and SearchHouseholds, idle and while ingesting.
   const bsns = file.bsns;
   const searches = REGIONS.map((region) => ({ region, pageSize: 20 }));
+  const byBsnWithGhz = (rate?: number): Promise<LoadResult> =>
+    ghzLoad({
+      ...ghzTarget,
+      method: 'GetHousehold',
+      requests: bsns.map((bsn) => ({ bsn })),
+      ...(rate === undefined ? {} : { rate }),
+    });
   const byBsn = (): Promise<LoadResult> =>
     ghz === undefined
       ? load(CONCURRENCY, phaseSeconds, (i) =>
           getHousehold(client, { bsn: bsns[i % bsns.length]! }),
         )
-      : ghzLoad({
-          ...ghzTarget,
-          method: 'GetHousehold',
-          requests: bsns.map((bsn) => ({ bsn })),
-        });
+      : byBsnWithGhz();
   const search = (): Promise<LoadResult> =>
     ghz === undefined
       ? load(CONCURRENCY, phaseSeconds, (i) =>
@@ -355,15 +358,7 @@ async function replay(
       const getHouseholdAtRate =
         ghz === undefined
           ? undefined
-          : {
-              ...(await ghzLoad({
-                ...ghzTarget,
-                method: 'GetHousehold',
-                requests: bsns.map((bsn) => ({ bsn })),
-                rate: API_TARGET_RATE,
-              })),
-              rate: API_TARGET_RATE,
-            };
+          : { ...(await byBsnWithGhz(API_TARGET_RATE)), rate: API_TARGET_RATE };
       const searchHouseholdsIdle = await search();
       const pump = new IngestPump(
         producer,

@@ -313,14 +313,17 @@ export abstract class KvStore implements RadarStore {
    */
   private async deleteFamily(prefix: string): Promise<void> {
     let chunk: KvOperation[] = [];
+    let deleted = 0;
     for await (const key of this.kv.keys(prefixRange(prefix))) {
       chunk.push({ type: 'del', key });
+      deleted++;
       if (chunk.length === FAMILY_CHUNK) {
         await this.kv.batch(chunk, false);
         chunk = [];
       }
     }
-    await this.kv.batch(chunk, true);
+    // An empty family, as on every open of a current store, costs no write and no fsync.
+    if (deleted > 0) await this.kv.batch(chunk, true);
   }
 
   close(): Promise<void> {
