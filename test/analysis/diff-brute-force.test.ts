@@ -10,7 +10,13 @@ import { diffRulesets } from '../../src/analysis/diff-run.js';
 import { changedFields, ruleChanged, type RulesDiff } from '../../src/analysis/rules-diff.js';
 import { runBacktest } from '../../src/backtest/index.js';
 import { Radar } from '../../src/engine/index.js';
-import { loadRuleset, type Indicator, type Rule, type Ruleset } from '../../src/rules/index.js';
+import {
+  loadRuleset,
+  onIndicators,
+  type Indicator,
+  type Rule,
+  type Ruleset,
+} from '../../src/rules/index.js';
 import { generateSignalLines } from '../../src/synthetic/generate.js';
 import { seeded, testSeed } from '../helpers/seed.js';
 
@@ -118,7 +124,11 @@ describe('radar rules diff against two whole backtests', () => {
     const pick = <T>(items: T[]): T => items[Math.floor(random() * items.length)]!;
     const raised = pick(thresholds);
     const halved = pick(rules.filter((r) => r !== raised));
-    const dropped = pick(rules.filter((r) => r !== raised && r !== halved));
+    // The renamed rule reads signals: a rule on indicators sees the raised and
+    // halved rules' indicators change, so its renamed copy fires differently.
+    const dropped = pick(
+      rules.filter((r) => r !== raised && r !== halved && !onIndicators(r.filter)),
+    );
     const candidate: Ruleset = {
       rules: [
         ...rules
