@@ -78,8 +78,8 @@ export interface ExpiredBatch {
 interface Loaded {
   index: HouseholdIndex;
   prepared: Map<string, PreparedSignal>;
-  /** Per address, the households with signals there that were not loaded. */
-  householdsOutsideAt: Map<string, string[]>;
+  /** The ids of the households loaded, as stored. */
+  householdIds: ReadonlySet<string>;
 }
 
 type FoldStore = Pick<
@@ -90,6 +90,8 @@ type FoldStore = Pick<
   | 'recordsWithName'
   | 'addressNeighbours'
   | 'personsAt'
+  | 'householdPersonsAt'
+  | 'householdsAt'
   | 'householdOfSignal'
   | 'household'
   | 'householdIndicators'
@@ -243,14 +245,19 @@ export class StoreFold {
     for (;;) {
       const added = addSignals();
       loaded = await this.load(householdIds, added);
-      const before = new Map<string, boolean | undefined>();
+      // The added signals' addresses too: a household at one of them that was
+      // not reached (more than 365 days from every added signal) still flips.
+      const before = new Map<string, boolean>();
       for (const key of loaded.index.addressKeys())
         before.set(key, loaded.index.institutional(key));
+      for (const { addressKey } of added)
+        if (addressKey !== undefined)
+          before.set(addressKey, loaded.index.institutional(addressKey));
       change = loaded.index.apply(
         added,
         removes.map((p) => p.id),
       );
-      const crossed = this.crossed(loaded, before);
+      const crossed = await this.crossed(loaded, before);
       if (crossed.size === 0) break;
       householdIds = new Set([...householdIds, ...crossed]);
     }
@@ -389,32 +396,51 @@ export class StoreFold {
     }
 
     const names = new Set<string>();
-    const addresses = new Set<string>();
-    for (const signal of [...loadedSignals, ...addSignals]) {
-      if (signal.addressKey !== undefined) addresses.add(signal.addressKey);
+    const addresses = new Map<string, Set<string>>();
+    for (const signal of addSignals) {
+      if (signal.addressKey !== undefined && !addresses.has(signal.addressKey))
+        addresses.set(signal.addressKey, new Set());
       for (const { nameKey } of signal.records) if (nameKey !== undefined) names.add(nameKey);
     }
-    const { outside, householdsOutsideAt } = await this.outside(
-      names,
-      addresses,
-      signalIds,
-      householdIds,
-    );
+    [...householdIds].forEach((householdId, i) => {
+      for (const id of summaries[i]?.signalIds ?? []) {
+        const graph = prepared.get(id)?.graph;
+        if (graph === undefined) continue;
+        if (graph.addressKey !== undefined) {
+          const households = addresses.get(graph.addressKey) ?? new Set();
+          if (households.size === 0) addresses.set(graph.addressKey, households);
+          households.add(householdId);
+        }
+      }
+    });
+    for (const signal of loadedSignals)
+      for (const { nameKey } of signal.records) if (nameKey !== undefined) names.add(nameKey);
+    const outside = await this.outside(names, addresses, signalIds);
     const index = new HouseholdIndex({ ...this.options, outside });
     index.apply(loadedSignals, []);
-    return { index, prepared, householdsOutsideAt };
+    return { index, prepared, householdIds };
   }
 
-  /** What the store holds outside the loaded households, under their name keys and at their addresses. */
+  /**
+   * What the store holds outside the loaded households, under their name
+   * keys and at their addresses (`addresses`: the loaded households at each).
+   */
   private async outside(
     names: ReadonlySet<string>,
-    addresses: ReadonlySet<string>,
+    addresses: ReadonlyMap<string, ReadonlySet<string>>,
     loadedSignals: ReadonlySet<string>,
-    householdIds: ReadonlySet<string>,
-  ): Promise<{ outside: OutsideFacts; householdsOutsideAt: Map<string, string[]> }> {
-    const [nameRecords, addressPersons] = await Promise.all([
+  ): Promise<OutsideFacts> {
+    const [nameRecords, personsAt] = await Promise.all([
       Promise.all([...names].map((n) => this.store.recordsWithName(n))),
-      Promise.all([...addresses].map((a) => this.store.personsAt(a))),
+      Promise.all(
+        [...addresses].map(async ([addressKey, households]) => {
+          const [total, loaded] = await Promise.all([
+            this.store.personsAt(addressKey),
+            this.store.householdPersonsAt(addressKey, [...households]),
+          ]);
+          return [addressKey, loaded.reduce((rest, persons) => rest - persons, total)] as const;
+        }),
+      ),
     ]);
     const bsnsWithName = new Map<string, string[]>();
     [...names].forEach((nameKey, i) => {
@@ -424,25 +450,10 @@ export class StoreFold {
       }
       if (bsns.size > 0) bsnsWithName.set(nameKey, [...bsns]);
     });
-    const personsAt = new Map<string, number>();
-    const householdsOutsideAt = new Map<string, string[]>();
-    [...addresses].forEach((addressKey, i) => {
-      let persons = 0;
-      const households: string[] = [];
-      for (const [householdId, count] of addressPersons[i] ?? []) {
-        if (householdIds.has(householdId)) continue;
-        persons += count;
-        households.push(householdId);
-      }
-      if (persons > 0) personsAt.set(addressKey, persons);
-      if (households.length > 0) householdsOutsideAt.set(addressKey, households);
-    });
+    const elsewhere = new Map(personsAt);
     return {
-      outside: {
-        personsAt: (addressKey) => personsAt.get(addressKey) ?? 0,
-        bsnsWithName: (nameKey) => bsnsWithName.get(nameKey) ?? [],
-      },
-      householdsOutsideAt,
+      personsAt: (addressKey) => elsewhere.get(addressKey) ?? 0,
+      bsnsWithName: (nameKey) => bsnsWithName.get(nameKey) ?? [],
     };
   }
 
@@ -451,15 +462,18 @@ export class StoreFold {
    * batch changed: they gain or lose links along it, so they must be
    * loaded too.
    */
-  private crossed(
-    { index, householdsOutsideAt }: Loaded,
-    before: ReadonlyMap<string, boolean | undefined>,
-  ): Set<string> {
+  private async crossed(
+    { index, householdIds }: Loaded,
+    before: ReadonlyMap<string, boolean>,
+  ): Promise<Set<string>> {
+    const flipped = [...before]
+      .filter(([key, was]) => index.institutional(key) !== was)
+      .map(([key]) => key);
+    // Rare (an address crosses the threshold once, or back after a withdrawal): a range read.
     const more = new Set<string>();
-    for (const [key, was] of before) {
-      if (index.institutional(key) === was) continue;
-      for (const householdId of householdsOutsideAt.get(key) ?? []) more.add(householdId);
-    }
+    for (const households of await Promise.all(flipped.map((key) => this.store.householdsAt(key))))
+      for (const householdId of households.keys())
+        if (!householdIds.has(householdId)) more.add(householdId);
     return more;
   }
 

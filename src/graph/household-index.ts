@@ -603,9 +603,13 @@ export class HouseholdIndex {
     return nameKey === undefined ? [] : this.outside.bsnsWithName(nameKey);
   }
 
-  /** Whether an address's signals here link along it, or undefined for an address not here. */
-  institutional(addressKey: string): boolean | undefined {
-    return this.addresses.get(addressKey)?.institutional;
+  /** Whether an address is institutional: its signals here do not link along it. */
+  institutional(addressKey: string): boolean {
+    // An address with no signals here has the status its persons elsewhere give it.
+    return (
+      this.addresses.get(addressKey)?.institutional ??
+      (this.configured.has(addressKey) || this.crowded(addressKey, []))
+    );
   }
 
   /** The addresses of the signals here. */

@@ -41,12 +41,20 @@
  *                          that valid BSN
  *   kn!<nameKey>           the records in a household with that name key:
  *                          [signal id, valid BSN or null] each
- *   ka!<addressKey>        the signals in a household at that address, as
- *                          [occurredAt ms, signal id], in that order
- *   ap!<addressKey>        per household, the distinct persons it names there
+ *   kw!<addressKey>·<w>    the signals in a household at that address whose
+ *                          occurredAt falls in the w-th 365-day window since
+ *                          the epoch, as [occurredAt ms, signal id], in that
+ *                          order
+ *   kp!<addressKey>·<hid>  the distinct persons the household names there
+ *   kq!<addressKey>        the distinct persons named there, all households
  *
- * kb!, kn!, ka! and ap! are one value per key, read with a get (a fifth of
- * what an iterator costs) and rewritten whole by the write that changes them.
+ * kb!, kn!, kw!, kp! and kq! are one value per key, read with a get (a fifth
+ * of what an iterator costs) and rewritten whole by the write that changes
+ * them. What grows with the history at an address (its signals, its
+ * households) is split so that a signal there reads and writes a bounded
+ * value: a window holds a year of the address's signals, and a signal links
+ * only within 365 days. A store written when an address was one value each
+ * (ka!<addressKey>, ap!<addressKey>) has them split on open.
  *   rt!<signalId>          withdrawn by some accepted signal
  *   oa!<occurredAt>·<id>   every accepted signal but a withdrawal, by
  *                          occurredAt (epoch ms shifted to be positive,
@@ -63,6 +71,7 @@ import type { HouseholdSummary } from '../engine/household-summary.js';
 import type { HouseholdView } from '../engine/household-view.js';
 import type { PreparedSignal } from '../engine/prepare.js';
 import type { Indicator } from '../rules/index.js';
+import { ADDRESS_LINK_WINDOW_MS } from '../graph/model.js';
 import { householdId } from '../graph/nodes.js';
 import type { Signal } from '../signals/types.js';
 import { notOpen, StoreError } from './errors.js';
@@ -95,8 +104,12 @@ const SEP = '\u0000';
 const PREPARED = 'gs!';
 const BSN_RECORD = 'kb!';
 const NAME_RECORD = 'kn!';
-const AT_ADDRESS = 'ka!';
-const ADDRESS_PERSONS = 'ap!';
+const AT_ADDRESS = 'kw!';
+const HOUSEHOLD_PERSONS_AT = 'kp!';
+const PERSONS_AT = 'kq!';
+/** The address families as an older radar wrote them: all of an address's history in one value. */
+const OLD_AT_ADDRESS = 'ka!';
+const OLD_ADDRESS_PERSONS = 'ap!';
 const RETRACTED = 'rt!';
 const OCCURRED = 'oa!';
 /** Shifts every epoch millisecond a Date can hold to a non-negative number of 17 digits. */
@@ -112,7 +125,8 @@ const CACHED = [
   BSN_RECORD,
   NAME_RECORD,
   AT_ADDRESS,
-  ADDRESS_PERSONS,
+  HOUSEHOLD_PERSONS_AT,
+  PERSONS_AT,
   SIGNAL_HOUSEHOLD,
   HOUSEHOLD,
   VIEW,
@@ -152,6 +166,19 @@ type AtAddress = [t: number, signalId: string];
 
 function byChainOrder([ta, a]: AtAddress, [tb, b]: AtAddress): number {
   return ta - tb || (a < b ? -1 : a > b ? 1 : 0);
+}
+
+/** Which 365-day window since the epoch a time falls in: the windows of an address split its chain. */
+function linkWindow(t: number): number {
+  return Math.floor(t / ADDRESS_LINK_WINDOW_MS);
+}
+
+function chainKey(addressKey: string, window: number): string {
+  return `${AT_ADDRESS}${addressKey}${SEP}${window}`;
+}
+
+function householdPersonsKey(addressKey: string, householdId: string): string {
+  return `${HOUSEHOLD_PERSONS_AT}${addressKey}${SEP}${householdId}`;
 }
 
 const HOUSEHOLD_INDEX: Record<Exclude<HouseholdIndexName, 'bsn'>, string> = {
@@ -268,6 +295,7 @@ export abstract class KvStore implements RadarStore {
         this.last = this.parseSequence(LAST_SEQUENCE, await this.kv.get(LAST_SEQUENCE));
         this.published = this.parseSequence(PUBLISHED, await this.kv.get(PUBLISHED));
         await this.convertEntryIndexes();
+        await this.splitAddressFamilies();
         await this.deleteFamily(OLD_CURRENT_INDICATORS);
       } catch (err) {
         await this.kv.close();
@@ -305,6 +333,48 @@ export abstract class KvStore implements RadarStore {
       }
       if (converted.length > 0) await flush();
     }
+  }
+
+  /**
+   * Splits the address records of an older radar (all of an address's
+   * history in one value) into windows and households, a chunk a write:
+   * each write deletes the records it split, so an open cut short splits
+   * the rest the next time.
+   */
+  private async splitAddressFamilies(): Promise<void> {
+    let operations: KvOperation[] = [];
+    const put = (key: string, value: unknown): void => {
+      operations.push({ type: 'put', key, value: JSON.stringify(value) });
+    };
+    const flush = async (): Promise<void> => {
+      await this.kv.batch(operations, true);
+      operations = [];
+    };
+    for await (const [key, value] of this.kv.entries(prefixRange(OLD_AT_ADDRESS))) {
+      const addressKey = key.slice(OLD_AT_ADDRESS.length);
+      const windows = new Map<number, AtAddress[]>();
+      for (const entry of this.parse<AtAddress[]>(key, value)) {
+        const window = linkWindow(entry[0]);
+        const list = windows.get(window) ?? [];
+        if (list.length === 0) windows.set(window, list);
+        list.push(entry);
+      }
+      operations.push({ type: 'del', key });
+      for (const [window, list] of windows) put(chainKey(addressKey, window), list);
+      if (operations.length >= FAMILY_CHUNK) await flush();
+    }
+    for await (const [key, value] of this.kv.entries(prefixRange(OLD_ADDRESS_PERSONS))) {
+      const addressKey = key.slice(OLD_ADDRESS_PERSONS.length);
+      let total = 0;
+      for (const [id, persons] of Object.entries(this.parse<Record<string, number>>(key, value))) {
+        put(householdPersonsKey(addressKey, id), persons);
+        total += persons;
+      }
+      operations.push({ type: 'del', key });
+      if (total > 0) put(PERSONS_AT + addressKey, total);
+      if (operations.length >= FAMILY_CHUNK) await flush();
+    }
+    if (operations.length > 0) await flush();
   }
 
   /**
@@ -511,7 +581,13 @@ export abstract class KvStore implements RadarStore {
   }
 
   async addressNeighbours(addressKey: string, t: number, signalId: string): Promise<string[]> {
-    const chain = (await this.lookup<AtAddress[]>(AT_ADDRESS + addressKey)) ?? [];
+    this.opened();
+    // A neighbour outside these three windows is more than 365 days away and does not link.
+    // They are disjoint and in time order, so together they are one stretch of the chain.
+    const window = linkWindow(t);
+    const keys = [window - 1, window, window + 1].map((w) => chainKey(addressKey, w));
+    const windows = await this.readAll<AtAddress[]>(keys);
+    const chain = keys.flatMap((key) => windows.get(key) ?? []);
     const at: AtAddress = [t, signalId];
     // The first entry after (t, signalId): a binary search, as a shelter's chain is long.
     let low = 0;
@@ -529,9 +605,23 @@ export abstract class KvStore implements RadarStore {
     return neighbours;
   }
 
-  async personsAt(addressKey: string): Promise<Map<string, number>> {
-    const counts = (await this.lookup<Record<string, number>>(ADDRESS_PERSONS + addressKey)) ?? {};
-    return new Map(Object.entries(counts));
+  async personsAt(addressKey: string): Promise<number> {
+    return (await this.lookup<number>(PERSONS_AT + addressKey)) ?? 0;
+  }
+
+  async householdPersonsAt(addressKey: string, householdIds: readonly string[]): Promise<number[]> {
+    this.opened();
+    const keys = householdIds.map((id) => householdPersonsKey(addressKey, id));
+    const counts = await this.readAll<number>(keys);
+    return keys.map((key) => counts.get(key) ?? 0);
+  }
+
+  async householdsAt(addressKey: string): Promise<Map<string, number>> {
+    const prefix = householdPersonsKey(addressKey, '');
+    const households = new Map<string, number>();
+    for await (const [key, value] of this.entries(prefix))
+      households.set(key.slice(prefix.length), this.parse<number>(key, value));
+    return households;
   }
 
   async occurredBefore(before: number, limit: number): Promise<{ id: string; t: number }[]> {
@@ -556,7 +646,10 @@ export abstract class KvStore implements RadarStore {
       BSN_RECORD,
       NAME_RECORD,
       AT_ADDRESS,
-      ADDRESS_PERSONS,
+      HOUSEHOLD_PERSONS_AT,
+      PERSONS_AT,
+      OLD_AT_ADDRESS,
+      OLD_ADDRESS_PERSONS,
       RETRACTED,
       OCCURRED,
     ])
@@ -596,20 +689,25 @@ export abstract class KvStore implements RadarStore {
       for (const bsn of bsns) bsnKeys.add(BSN_RECORD + bsn);
       for (const [nameKey] of names) nameKeys.add(NAME_RECORD + nameKey);
     }
-    const addressKeys = new Set<string>();
-    for (const { addressKey } of [
+    const personKeys = new Set<string>();
+    const totalKeys = new Set<string>();
+    for (const { addressKey, householdId } of [
       ...(fold.addressPersonsDeleted ?? []),
       ...(fold.addressPersonsPut ?? []),
-    ])
-      addressKeys.add(ADDRESS_PERSONS + addressKey);
+    ]) {
+      personKeys.add(householdPersonsKey(addressKey, householdId));
+      totalKeys.add(PERSONS_AT + addressKey);
+    }
     const chainKeys = new Set<string>();
     for (const { graph } of [...linked, ...unlinked]) {
-      if (graph?.addressKey !== undefined) chainKeys.add(AT_ADDRESS + graph.addressKey);
+      if (graph?.addressKey !== undefined)
+        chainKeys.add(chainKey(graph.addressKey, linkWindow(graph.t)));
     }
-    const [bsnLists, nameLists, counts, chains] = await Promise.all([
+    const [bsnLists, nameLists, personsBefore, totals, chains] = await Promise.all([
       this.readAll<string[]>([...bsnKeys]),
       this.readAll<NameRecords>([...nameKeys]),
-      this.readAll<Record<string, number>>([...addressKeys]),
+      this.readAll<number>([...personKeys]),
+      this.readAll<number>([...totalKeys]),
       this.readAll<AtAddress[]>([...chainKeys]),
     ]);
     const gone = new Set(unlinked.map((p) => p.id));
@@ -631,8 +729,8 @@ export abstract class KvStore implements RadarStore {
       for (const [nameKey, bsn] of names)
         nameAfter.get(NAME_RECORD + nameKey)?.push([prepared.id, bsn ?? null]);
     }
-    const putOrDelete = (key: string, value: unknown[] | Record<string, number>): void => {
-      if (Object.keys(value).length === 0) del(key);
+    const putOrDelete = (key: string, value: unknown[]): void => {
+      if (value.length === 0) del(key);
       else put(key, value);
     };
     for (const [key, list] of bsnAfter) putOrDelete(key, list);
@@ -646,24 +744,30 @@ export abstract class KvStore implements RadarStore {
       );
     for (const { id, graph } of linked) {
       if (graph?.addressKey !== undefined)
-        chainAfter.get(AT_ADDRESS + graph.addressKey)?.push([graph.t, id]);
+        chainAfter.get(chainKey(graph.addressKey, linkWindow(graph.t)))?.push([graph.t, id]);
     }
     for (const [key, chain] of chainAfter) putOrDelete(key, chain.sort(byChainOrder));
 
-    const countsAfter = new Map<string, Record<string, number>>();
-    // Changed in place: every read parses the stored text afresh, so no one else holds the
-    // record, and copying it took a tenth of the fold's time at 20 years, where an address's
-    // record has gathered the households of two decades (docs/performance-history.md).
-    for (const key of addressKeys) countsAfter.set(key, counts.get(key) ?? {});
-    for (const { addressKey, householdId } of fold.addressPersonsDeleted ?? []) {
-      const entry = countsAfter.get(ADDRESS_PERSONS + addressKey);
-      if (entry !== undefined) delete entry[householdId];
+    const personsAfter = new Map<string, number | undefined>(personsBefore);
+    for (const { addressKey, householdId } of fold.addressPersonsDeleted ?? [])
+      personsAfter.set(householdPersonsKey(addressKey, householdId), undefined);
+    for (const { addressKey, householdId, persons } of fold.addressPersonsPut ?? [])
+      personsAfter.set(householdPersonsKey(addressKey, householdId), persons);
+    const totalsAfter = new Map<string, number>();
+    for (const key of totalKeys) totalsAfter.set(key, totals.get(key) ?? 0);
+    for (const [key, persons] of personsAfter) {
+      const before = personsBefore.get(key);
+      if (persons === before) continue;
+      const change = (persons ?? 0) - (before ?? 0);
+      if (persons === undefined) del(key);
+      else put(key, persons);
+      const total = PERSONS_AT + key.slice(HOUSEHOLD_PERSONS_AT.length, key.indexOf(SEP));
+      totalsAfter.set(total, (totalsAfter.get(total) ?? 0) + change);
     }
-    for (const { addressKey, householdId, persons } of fold.addressPersonsPut ?? []) {
-      const entry = countsAfter.get(ADDRESS_PERSONS + addressKey);
-      if (entry !== undefined) entry[householdId] = persons;
+    for (const [key, total] of totalsAfter) {
+      if (total === 0) del(key);
+      else put(key, total);
     }
-    for (const [key, entry] of countsAfter) putOrDelete(key, entry);
   }
 
   /** Runs even when close() began after the write was accepted: see `close`. */

@@ -176,11 +176,16 @@ export interface RadarStore {
   recordsWithName(nameKey: string): Promise<{ signalId: string; bsn: string | undefined }[]>;
   /**
    * The signals in a household at this address just before and just after
-   * (t, signalId) in the address's time order: the ones a signal there links to.
+   * (t, signalId) in the address's time order: the ones a signal there links
+   * to. One more than 365 days away, which links to nothing, may be left out.
    */
   addressNeighbours(addressKey: string, t: number, signalId: string): Promise<string[]>;
-  /** Per household, how many distinct persons its signals name at this address. */
-  personsAt(addressKey: string): Promise<Map<string, number>>;
+  /** How many distinct persons the signals at this address name, all households together. */
+  personsAt(addressKey: string): Promise<number>;
+  /** How many distinct persons each of these households names at this address, in order. */
+  householdPersonsAt(addressKey: string, householdIds: readonly string[]): Promise<number[]>;
+  /** Every household with signals at this address, with the distinct persons it names there. */
+  householdsAt(addressKey: string): Promise<Map<string, number>>;
   /**
    * Up to `limit` accepted signals (withdrawals aside) whose occurredAt is
    * before `before` (epoch ms), oldest first: a range read of an index by

@@ -169,6 +169,42 @@ describe('LevelStore on disk', () => {
     expect(await rawKeys()).toEqual(['hb!111222333', 'hb!999999990', 'hi!h1']);
   });
 
+  it('splits the address records an older radar kept whole into windows and households on open', async () => {
+    const day = 24 * 60 * 60 * 1000;
+    const address = '1234AB|12|A|2';
+    await plant(
+      [
+        `ka!${address}`,
+        JSON.stringify([
+          [0, 'S-1'],
+          [400 * day, 'S-2'],
+          [1000 * day, 'S-3'],
+        ]),
+      ],
+      [`ap!${address}`, JSON.stringify({ h1: 2, h2: 5 })],
+    );
+    const store = await open();
+    expect(await store.addressNeighbours(address, 401 * day, 'S-9')).toEqual(['S-2', 'S-3']);
+    expect(await store.addressNeighbours(address, 1, 'S-9')).toEqual(['S-1', 'S-2']);
+    expect(await store.personsAt(address)).toBe(7);
+    expect(await store.householdsAt(address)).toEqual(
+      new Map([
+        ['h1', 2],
+        ['h2', 5],
+      ]),
+    );
+    await store.close();
+    opened.splice(0);
+    expect(await rawKeys()).toEqual([
+      `kp!${address}\u0000h1`,
+      `kp!${address}\u0000h2`,
+      `kq!${address}`,
+      `kw!${address}\u00000`,
+      `kw!${address}\u00001`,
+      `kw!${address}\u00002`,
+    ]);
+  });
+
   it('deletes the copy of each current indicator an older radar kept beside its record', async () => {
     const store = await open();
     await store.write({ events: events(1, 2, 'rule/S-1') });

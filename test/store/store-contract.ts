@@ -6,6 +6,7 @@
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { HouseholdView } from '../../src/engine/index.js';
+import { prepareSignal } from '../../src/engine/prepare.js';
 import type { RadarStore, StateBatch, StoredEvent } from '../../src/store/index.js';
 import {
   collect,
@@ -592,6 +593,67 @@ export function storeContract(name: string, factory: () => Promise<StoreUnderTes
         });
         await store.write(numberedBatch(4));
         expect(await store.lastSequence()).toBe(12);
+      });
+    });
+
+    describe("the fold's state at an address", () => {
+      const at = (id: string, occurredAt: string) =>
+        prepareSignal({ ...fullSignal(id), occurredAt });
+      const signals = [
+        at('S-1', '2020-01-01T00:00:00Z'),
+        at('S-2', '2020-12-20T00:00:00Z'),
+        at('S-3', '2021-06-01T00:00:00Z'),
+        at('S-4', '2024-01-01T00:00:00Z'),
+      ];
+      const address = signals[0]!.graph!.addressKey!;
+
+      it("finds a signal's neighbours along the address, leaving out only those more than 365 days away", async () => {
+        await store.write({ fold: { prepared: signals, linked: signals } });
+        const neighbours = (t: string) => store.addressNeighbours(address, Date.parse(t), 'S-9');
+        expect(await neighbours('2021-01-01T00:00:00Z')).toEqual(['S-2', 'S-3']);
+        expect(await neighbours('2019-06-01T00:00:00Z')).toEqual(['S-1']);
+        // S-3 lies two years back, in a window not read: it could not link.
+        expect(await neighbours('2023-06-01T00:00:00Z')).toEqual(['S-4']);
+        expect(
+          await store.addressNeighbours('9999ZZ|1||', Date.parse('2021-01-01'), 'S-9'),
+        ).toEqual([]);
+        await store.write({ fold: { unlinked: [signals[1]!] } });
+        expect(await neighbours('2021-01-01T00:00:00Z')).toEqual(['S-1', 'S-3']);
+      });
+
+      it('counts the persons each household names there, and all of them', async () => {
+        await store.write({
+          fold: {
+            addressPersonsPut: [
+              { addressKey: address, householdId: 'h1', persons: 2 },
+              { addressKey: address, householdId: 'h2', persons: 3 },
+            ],
+          },
+        });
+        expect(await store.personsAt(address)).toBe(5);
+        expect(await store.householdsAt(address)).toEqual(
+          new Map([
+            ['h1', 2],
+            ['h2', 3],
+          ]),
+        );
+        expect(await store.householdPersonsAt(address, ['h2', 'h9'])).toEqual([3, 0]);
+        await store.write({
+          fold: {
+            addressPersonsDeleted: [
+              { addressKey: address, householdId: 'h1' },
+              { addressKey: address, householdId: 'h2' },
+            ],
+            addressPersonsPut: [{ addressKey: address, householdId: 'h1', persons: 4 }],
+          },
+        });
+        expect(await store.personsAt(address)).toBe(4);
+        expect(await store.householdsAt(address)).toEqual(new Map([['h1', 4]]));
+        await store.write({
+          fold: { addressPersonsDeleted: [{ addressKey: address, householdId: 'h1' }] },
+        });
+        expect(await store.personsAt(address)).toBe(0);
+        expect(await store.householdsAt(address)).toEqual(new Map());
       });
     });
   });
