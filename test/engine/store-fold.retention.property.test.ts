@@ -107,22 +107,26 @@ describe.each(stores)('retention, %s', (_, freshStore, numRuns) => {
             }
             await expectStoreIsRadarOf(store, folded.filter(kept), threshold);
 
-            // An event for each indicator the pass changed, and none for the rest.
+            // The pass's events, played over the indicators before it, give those after it.
             const indicatorsAfter = new Map(
               (await all(store.indicators())).map((i) => [i.indicatorId, i]),
             );
             const events = await all(store.events(sequenceBefore));
-            const lastEvent = new Map<string, { type: string; indicator: Indicator }>();
-            for (const e of events) lastEvent.set(e.indicator.indicatorId, e);
-            for (const id of new Set([...indicatorsBefore.keys(), ...indicatorsAfter.keys()])) {
-              const [was, is] = [indicatorsBefore.get(id), indicatorsAfter.get(id)];
-              if (JSON.stringify(was) === JSON.stringify(is)) {
-                expect(lastEvent.has(id)).toBe(false);
-              } else if (is === undefined) {
-                expect(lastEvent.get(id)).toEqual({ ...lastEvent.get(id), type: 'WITHDRAWN' });
-              } else {
-                expect(lastEvent.get(id)?.indicator).toEqual(is);
-              }
+            const played = new Map<string, Indicator>(indicatorsBefore);
+            for (const { type, indicator } of events) {
+              if (type === 'WITHDRAWN') played.delete(indicator.indicatorId);
+              else played.set(indicator.indicatorId, indicator);
+            }
+            expect(played).toEqual(indicatorsAfter);
+            // In one write, an indicator the pass leaves as it was has no event. A pass of
+            // several writes may change one and change it back: a household split when one
+            // signal goes may join again along an address that a later one stops making
+            // institutional, and each write's events tell what that write stored.
+            if (expired.size <= batchSize) {
+              const touched = new Set(events.map((e) => e.indicator.indicatorId));
+              for (const [id, was] of indicatorsBefore)
+                if (JSON.stringify(was) === JSON.stringify(indicatorsAfter.get(id)))
+                  expect(touched.has(id)).toBe(false);
             }
             expect(
               facts.indicatorsWithdrawn + facts.indicatorsUpdated + facts.indicatorsRaised,
