@@ -395,25 +395,22 @@ export class StoreFold {
       if (p.graph !== undefined) loadedSignals.push(graphSignal(p.id, p.graph));
     }
 
-    const names = new Set<string>();
+    // Per address of the loaded and the added signals, the loaded households there.
     const addresses = new Map<string, Set<string>>();
-    for (const signal of addSignals) {
-      if (signal.addressKey !== undefined && !addresses.has(signal.addressKey))
-        addresses.set(signal.addressKey, new Set());
-      for (const { nameKey } of signal.records) if (nameKey !== undefined) names.add(nameKey);
-    }
+    const householdsAt = (addressKey: string): Set<string> => {
+      let households = addresses.get(addressKey);
+      if (households === undefined) addresses.set(addressKey, (households = new Set()));
+      return households;
+    };
     [...householdIds].forEach((householdId, i) => {
       for (const id of summaries[i]?.signalIds ?? []) {
-        const graph = prepared.get(id)?.graph;
-        if (graph === undefined) continue;
-        if (graph.addressKey !== undefined) {
-          const households = addresses.get(graph.addressKey) ?? new Set();
-          if (households.size === 0) addresses.set(graph.addressKey, households);
-          households.add(householdId);
-        }
+        const addressKey = prepared.get(id)?.graph?.addressKey;
+        if (addressKey !== undefined) householdsAt(addressKey).add(householdId);
       }
     });
-    for (const signal of loadedSignals)
+    for (const { addressKey } of addSignals) if (addressKey !== undefined) householdsAt(addressKey);
+    const names = new Set<string>();
+    for (const signal of [...loadedSignals, ...addSignals])
       for (const { nameKey } of signal.records) if (nameKey !== undefined) names.add(nameKey);
     const outside = await this.outside(names, addresses, signalIds);
     const index = new HouseholdIndex({ ...this.options, outside });
