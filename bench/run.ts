@@ -56,7 +56,7 @@ import { measureLatency } from './national/latency.js';
 import { IngestPump } from './national/pump.js';
 import { renderReport } from './national/report.js';
 import type { BenchResults, SizeResult } from './national/results.js';
-import { prepareService, startService, stopService } from './national/service.js';
+import { prepareService, startService, stopService, waitUntilSettled } from './national/service.js';
 
 const { values } = parseArgs({
   options: {
@@ -88,6 +88,9 @@ const ingestLimit = (lines: number): number =>
 const name = values.name ?? (quick ? 'quick' : 'national');
 const CONCURRENCY = 16;
 const LATENCY_RATE = 1000;
+/** How long the store must write nothing before the idle API phases, and how long to wait for that at most. */
+const SETTLED_QUIET_SECONDS = quick ? 2 : 15;
+const SETTLE_LIMIT_SECONDS = quick ? 30 : 900;
 /** The rate issue 14 asks GetHousehold to hold at concurrency 16 with a p99 of 20 ms or less. */
 const API_TARGET_RATE = 1000;
 const ghz = findGhz();
@@ -352,8 +355,14 @@ async function replay(
   };
   result.api = await step(
     `${y} y: API at concurrency ${CONCURRENCY}`,
-    5 * phaseSeconds + 120,
+    5 * phaseSeconds + 120 + SETTLE_LIMIT_SECONDS,
     async (abort) => {
+      // Idle means idle: not beside a compaction of the backlog just taken in.
+      const settled = await waitUntilSettled(setup.dataDir, {
+        quietSeconds: SETTLED_QUIET_SECONDS,
+        limitSeconds: SETTLE_LIMIT_SECONDS,
+        abort,
+      });
       const getHouseholdIdle = await byBsn();
       const getHouseholdAtRate =
         ghz === undefined
@@ -373,6 +382,7 @@ async function replay(
       const searchHouseholdsIngesting = await search();
       const ingestedDuringLoad = await pump.stop();
       return {
+        settled,
         getHouseholdIdle,
         ...(getHouseholdAtRate === undefined ? {} : { getHouseholdAtRate }),
         searchHouseholdsIdle,

@@ -105,6 +105,17 @@ function table(results: BenchResults): string[] {
             `at ${n(r.rate)}/s: p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms (${n(r.received)} of ${n(r.produced)} seen)`,
         ),
     ],
+    [
+      'd. before the idle phases: LevelDB compacting what the ingest wrote',
+      (s) =>
+        cell(s.api, (r) =>
+          r.settled === undefined
+            ? 'not waited for in this run'
+            : r.settled.settled
+              ? `${n(r.settled.seconds)} s until the store was quiet`
+              : `still compacting after ${n(r.settled.seconds)} s; measured anyway`,
+        ),
+    ],
     ['d. GetHousehold by BSN, idle', (s) => cell(s.api, (r) => loadCell(r.getHouseholdIdle))],
     [
       'd. GetHousehold by BSN, idle, at a set rate (ghz)',

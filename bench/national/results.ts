@@ -34,6 +34,12 @@ export interface SizeResult {
   plainConsumer: Step<{ seconds: number; linesPerSecond: number; peakRssMb: number }>;
   latency: Step<LatencyResult>;
   api: Step<{
+    /**
+     * Seconds LevelDB went on compacting after the ingest before the idle
+     * phases began, and whether it stopped within the wait's limit. Missing
+     * in results from before the idle phases waited for it.
+     */
+    settled?: { seconds: number; settled: boolean };
     getHouseholdIdle: LoadResult;
     /**
      * At the target's rate (1,000 calls/s, ghz only) instead of as fast as the

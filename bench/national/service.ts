@@ -4,8 +4,9 @@
  * disk from its data directory. Whatever the engine inside, this side stays.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { stringify } from 'yaml';
 import { makePki } from '../../src/api/dev-pki.js';
 import { BENCH_CLIENT, REGIONS } from './api.js';
@@ -89,4 +90,44 @@ export async function stopService(
   service.memory.stop();
   await stopChild(service.child);
   return { peakRssMb, peakAnonymousMb: service.memory.peakAnonymousMb };
+}
+
+/**
+ * What LevelDB's files in a data directory look like now: its info log
+ * grows with every compaction, and a compaction writes and deletes tables.
+ */
+function storeFiles(dataDir: string): string {
+  return readdirSync(dataDir)
+    .filter((name) => name === 'LOG' || name.endsWith('.ldb'))
+    .sort()
+    .map((name) => `${name}:${statSync(join(dataDir, name)).size}`)
+    .join(' ');
+}
+
+/**
+ * Waits until LevelDB has compacted what an ingest left it: no table
+ * written or deleted and nothing logged for `quietSeconds`, or `limitSeconds`
+ * at most. A service that has just taken in years of history goes on
+ * merging them for minutes on one core; a national radar, which gets a
+ * signal a minute or so, is nearly always past that.
+ */
+export async function waitUntilSettled(
+  dataDir: string,
+  {
+    quietSeconds,
+    limitSeconds,
+    abort,
+  }: { quietSeconds: number; limitSeconds: number; abort?: AbortSignal },
+): Promise<{ seconds: number; settled: boolean }> {
+  const started = performance.now();
+  const elapsed = (): number => (performance.now() - started) / 1000;
+  let files = storeFiles(dataDir);
+  let quietSince = elapsed();
+  while (elapsed() - quietSince < quietSeconds) {
+    if (elapsed() >= limitSeconds) return { seconds: Math.round(elapsed()), settled: false };
+    await sleep(250, undefined, { signal: abort });
+    const now = storeFiles(dataDir);
+    if (now !== files) [files, quietSince] = [now, elapsed()];
+  }
+  return { seconds: Math.round(quietSince), settled: true };
 }

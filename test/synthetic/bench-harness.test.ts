@@ -1,9 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { appendFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { MemoryWatch, quantile, runNode, step } from '../../bench/national/children.js';
 import { loadResultOf } from '../../bench/national/ghz.js';
+import { waitUntilSettled } from '../../bench/national/service.js';
 import { lineChart, niceTicks } from '../../bench/national/svg.js';
+import { tempDir } from '../store/temp-dir.js';
 
 describe('the benchmark harness', () => {
   it('records a step that outlives its limit as not finished, and kills its child', async () => {
@@ -88,6 +92,37 @@ describe('the benchmark harness', () => {
       p99Ms: 19.58,
       client: 'ghz',
     });
+  });
+
+  it('waits until the store has written nothing for a while, or gives up at its limit', async () => {
+    const dir = await tempDir();
+    try {
+      const log = join(dir.path, 'LOG');
+      writeFileSync(log, 'opened\n');
+      // A compaction that logs and writes a table every 200 ms for a second, then stops.
+      let writes = 0;
+      const compacting = setInterval(() => {
+        appendFileSync(log, 'Compacting\n');
+        writeFileSync(join(dir.path, `00000${writes++}.ldb`), 'table');
+        if (writes === 5) clearInterval(compacting);
+      }, 200);
+      const quiet = await waitUntilSettled(dir.path, { quietSeconds: 1, limitSeconds: 10 });
+      expect(writes).toBe(5);
+      expect(quiet.settled).toBe(true);
+      expect(quiet.seconds).toBeGreaterThanOrEqual(1);
+
+      const busy = setInterval(() => appendFileSync(log, 'Compacting\n'), 100);
+      try {
+        expect(await waitUntilSettled(dir.path, { quietSeconds: 1, limitSeconds: 2 })).toEqual({
+          seconds: 2,
+          settled: false,
+        });
+      } finally {
+        clearInterval(busy);
+      }
+    } finally {
+      await dir.remove();
+    }
   });
 
   it('takes quantiles of sorted samples', () => {
