@@ -397,7 +397,7 @@ export class StoreFold {
 
     // Per address of the loaded and the added signals, the loaded households there.
     const addresses = new Map<string, Set<string>>();
-    const householdsAt = (addressKey: string): Set<string> => {
+    const loadedAt = (addressKey: string): Set<string> => {
       let households = addresses.get(addressKey);
       if (households === undefined) addresses.set(addressKey, (households = new Set()));
       return households;
@@ -405,10 +405,10 @@ export class StoreFold {
     [...householdIds].forEach((householdId, i) => {
       for (const id of summaries[i]?.signalIds ?? []) {
         const addressKey = prepared.get(id)?.graph?.addressKey;
-        if (addressKey !== undefined) householdsAt(addressKey).add(householdId);
+        if (addressKey !== undefined) loadedAt(addressKey).add(householdId);
       }
     });
-    for (const { addressKey } of addSignals) if (addressKey !== undefined) householdsAt(addressKey);
+    for (const { addressKey } of addSignals) if (addressKey !== undefined) loadedAt(addressKey);
     const names = new Set<string>();
     for (const signal of [...loadedSignals, ...addSignals])
       for (const { nameKey } of signal.records) if (nameKey !== undefined) names.add(nameKey);

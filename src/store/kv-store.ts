@@ -355,8 +355,8 @@ export abstract class KvStore implements RadarStore {
       const windows = new Map<number, AtAddress[]>();
       for (const entry of this.parse<AtAddress[]>(key, value)) {
         const window = linkWindow(entry[0]);
-        const list = windows.get(window) ?? [];
-        if (list.length === 0) windows.set(window, list);
+        let list = windows.get(window);
+        if (list === undefined) windows.set(window, (list = []));
         list.push(entry);
       }
       operations.push({ type: 'del', key });
@@ -589,7 +589,7 @@ export abstract class KvStore implements RadarStore {
     const windows = await this.readAll<AtAddress[]>(keys);
     const chain = keys.flatMap((key) => windows.get(key) ?? []);
     const at: AtAddress = [t, signalId];
-    // The first entry after (t, signalId): a binary search, as a shelter's chain is long.
+    // The first entry after (t, signalId): a binary search, as a shelter's years are long.
     let low = 0;
     let high = chain.length;
     while (low < high) {
