@@ -689,15 +689,13 @@ export abstract class KvStore implements RadarStore {
       for (const bsn of bsns) bsnKeys.add(BSN_RECORD + bsn);
       for (const [nameKey] of names) nameKeys.add(NAME_RECORD + nameKey);
     }
-    const personKeys = new Set<string>();
-    const totalKeys = new Set<string>();
+    /** Each household's count at an address, to the key of the address's total. */
+    const totalOf = new Map<string, string>();
     for (const { addressKey, householdId } of [
       ...(fold.addressPersonsDeleted ?? []),
       ...(fold.addressPersonsPut ?? []),
-    ]) {
-      personKeys.add(householdPersonsKey(addressKey, householdId));
-      totalKeys.add(PERSONS_AT + addressKey);
-    }
+    ])
+      totalOf.set(householdPersonsKey(addressKey, householdId), PERSONS_AT + addressKey);
     const chainKeys = new Set<string>();
     for (const { graph } of [...linked, ...unlinked]) {
       if (graph?.addressKey !== undefined)
@@ -706,8 +704,8 @@ export abstract class KvStore implements RadarStore {
     const [bsnLists, nameLists, personsBefore, totals, chains] = await Promise.all([
       this.readAll<string[]>([...bsnKeys]),
       this.readAll<NameRecords>([...nameKeys]),
-      this.readAll<number>([...personKeys]),
-      this.readAll<number>([...totalKeys]),
+      this.readAll<number>([...totalOf.keys()]),
+      this.readAll<number>([...totalOf.values()]),
       this.readAll<AtAddress[]>([...chainKeys]),
     ]);
     const gone = new Set(unlinked.map((p) => p.id));
@@ -754,16 +752,16 @@ export abstract class KvStore implements RadarStore {
     for (const { addressKey, householdId, persons } of fold.addressPersonsPut ?? [])
       personsAfter.set(householdPersonsKey(addressKey, householdId), persons);
     const totalsAfter = new Map<string, number>();
-    for (const key of totalKeys) totalsAfter.set(key, totals.get(key) ?? 0);
-    for (const [key, persons] of personsAfter) {
-      const before = personsBefore.get(key);
+    for (const [key, total] of totalOf) {
+      const [before, persons] = [personsBefore.get(key), personsAfter.get(key)];
       if (persons === before) continue;
-      const change = (persons ?? 0) - (before ?? 0);
       if (persons === undefined) del(key);
       else put(key, persons);
-      const total = PERSONS_AT + key.slice(HOUSEHOLD_PERSONS_AT.length, key.indexOf(SEP));
-      totalsAfter.set(total, (totalsAfter.get(total) ?? 0) + change);
+      const sum = totalsAfter.get(total) ?? totals.get(total) ?? 0;
+      totalsAfter.set(total, sum + (persons ?? 0) - (before ?? 0));
     }
+    // Only the totals under a count that changed: a household re-formed with the same count
+    // leaves its address's total unwritten.
     for (const [key, total] of totalsAfter) {
       if (total === 0) del(key);
       else put(key, total);
