@@ -1,0 +1,137 @@
+/**
+ * The live fold without Kafka: the first N lines of a national history
+ * folded in-process, batch by batch, into a LevelDB store on disk, the way
+ * `radar serve` folds them (Ingestor, StoreFold, one store write a batch).
+ * What it prints bounds `radar serve` from above and says where the bytes
+ * go: lines a second, CPU of the whole process (LevelDB's threads
+ * included), what LevelDB flushed and what its compactions wrote again
+ * (its LOG), and what each key family holds at the end.
+ *
+ *   node dist/bench/fold.js [--lines 150000] [--batch 1500] [--years 1]
+ */
+import { createReadStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import leveldown from 'leveldown';
+import { Ingestor } from '../src/consumers/ingestor.js';
+import type { InboundMessage } from '../src/consumers/messages.js';
+import { StoreFold } from '../src/engine/store-fold.js';
+import { loadRuleset } from '../src/rules/index.js';
+import { openStore } from '../src/store/index.js';
+import { ensureNationalFile } from './national/data-file.js';
+import { ROOT } from './national/children.js';
+
+const { values } = parseArgs({
+  options: {
+    lines: { type: 'string', default: '150000' },
+    batch: { type: 'string', default: '1500' },
+    years: { type: 'string', default: '1' },
+    keep: { type: 'boolean', default: false },
+  },
+});
+const lines = Number(values.lines);
+const batchSize = Number(values.batch);
+
+async function* batches(path: string): AsyncGenerator<InboundMessage[]> {
+  const input = createInterface({ input: createReadStream(path), crlfDelay: Infinity });
+  let batch: InboundMessage[] = [];
+  let offset = 0;
+  for await (const line of input) {
+    batch.push({
+      topic: 'signals',
+      partition: 0,
+      offset: String(offset++),
+      key: null,
+      value: Buffer.from(line),
+      headers: {},
+    });
+    if (batch.length === batchSize || offset === lines) {
+      yield batch;
+      batch = [];
+    }
+    if (offset === lines) break;
+  }
+  if (batch.length > 0) yield batch;
+}
+
+/** Bytes LevelDB's LOG says it flushed from memtables and wrote in compactions. */
+function levelDbWrites(dir: string): { flushedMb: number; compactedMb: number } {
+  const log = readFileSync(join(dir, 'LOG'), 'utf8');
+  const sum = (pattern: RegExp): number =>
+    [...log.matchAll(pattern)].reduce((total, m) => total + Number(m[1]), 0) / 1e6;
+  return {
+    flushedMb: sum(/Level-0 table #\d+: (\d+) bytes OK/g),
+    compactedMb: sum(/=> (\d+) bytes/g),
+  };
+}
+
+/** Keys and bytes (key and value) held per key family, read straight from LevelDB. */
+async function familyBytes(dir: string): Promise<Map<string, { keys: number; bytes: number }>> {
+  const db = leveldown(dir);
+  await new Promise<void>((resolve, reject) =>
+    db.open({ createIfMissing: false }, (e) => (e ? reject(e) : resolve())),
+  );
+  const families = new Map<string, { keys: number; bytes: number }>();
+  const it = db.iterator({ keyAsBuffer: false, valueAsBuffer: false });
+  for (let entry = await it.next(); entry !== undefined; entry = await it.next()) {
+    const [key, value = ''] = entry;
+    const family = key.slice(0, key.indexOf('!') + 1);
+    const f = families.get(family) ?? { keys: 0, bytes: 0 };
+    f.keys++;
+    f.bytes += Buffer.byteLength(key) + Buffer.byteLength(value);
+    families.set(family, f);
+  }
+  await it.end();
+  await new Promise<void>((resolve) => db.close(() => resolve()));
+  return families;
+}
+
+const file = await ensureNationalFile({ years: Number(values.years), seed: 1 });
+const ruleset = await loadRuleset(join(ROOT, 'rules'));
+const dir = mkdtempSync(join(tmpdir(), 'radar-fold-'));
+const store = await openStore({ dataDir: dir, sync: false });
+const fold = new StoreFold(store, {
+  ruleset,
+  institutionalAddresses: [],
+  institutionalPersonThreshold: 12,
+});
+const ingestor = new Ingestor(fold, new Map(), 0);
+const cpu = process.cpuUsage();
+const started = performance.now();
+let read = 0;
+for await (const batch of batches(file.path)) {
+  const processed = await ingestor.process(batch);
+  await store.write(processed.state);
+  read += batch.length;
+}
+const seconds = (performance.now() - started) / 1000;
+const used = process.cpuUsage(cpu);
+await store.close();
+const writes = levelDbWrites(dir);
+const families = await familyBytes(dir);
+const total = [...families.values()].reduce((t, f) => t + f.bytes, 0);
+console.log(
+  JSON.stringify(
+    {
+      lines: read,
+      batch: batchSize,
+      seconds: Number(seconds.toFixed(1)),
+      linesPerSecond: Math.round(read / seconds),
+      cpuSeconds: Number(((used.user + used.system) / 1e6).toFixed(1)),
+      flushedBytesPerLine: Math.round((writes.flushedMb * 1e6) / read),
+      compactedBytesPerLine: Math.round((writes.compactedMb * 1e6) / read),
+      heldBytesPerLine: Math.round(total / read),
+      families: Object.fromEntries(
+        [...families]
+          .sort(([, a], [, b]) => b.bytes - a.bytes)
+          .map(([name, f]) => [name, { keys: f.keys, bytesPerLine: Math.round(f.bytes / read) }]),
+      ),
+    },
+    null,
+    1,
+  ),
+);
+if (values.keep) console.log(`store kept in ${dir}`);
+else rmSync(dir, { recursive: true, force: true });
