@@ -1,6 +1,6 @@
 /**
  * Changed rules, unchanged households: every stored household is evaluated
- * anew from its signals as prepared (`gs!`), a chunk of households at a
+ * anew from its signals as prepared (from `sig!`), a chunk of households at a
  * time, and its indicators brought in line, with an event for every
  * indicator that changed, as any batch would. Memory holds one chunk, not
  * the history; the households, persons and fold state stay as they are.

@@ -51,12 +51,16 @@ export type IndicatorIndexName = 'region' | 'level' | 'rule' | 'household' | 'si
 
 /**
  * What the fold keeps of its own, written with the batch that changes it:
- * every accepted signal as prepared, the identity keys of the signals in a
+ * every accepted signal by occurredAt, the identity keys of the signals in a
  * household, the withdrawn ids, and per address and household how many
  * distinct persons are named there.
  */
 export interface FoldWrite {
-  /** Every accepted signal, withdrawn ones and withdrawals too: a redelivery is told by its fingerprint. */
+  /**
+   * Every accepted signal, withdrawn ones and withdrawals too, for its
+   * occurredAt entry. Its prepared form is not stored: `preparedSignals`
+   * makes it from the stored signal, which is the same batch's `signals`.
+   */
   prepared?: readonly PreparedSignal[];
   /** Signals that enter a household: their BSN, name and address entries are put. */
   linked?: readonly PreparedSignal[];
@@ -68,8 +72,8 @@ export interface FoldWrite {
   addressPersonsDeleted?: readonly { addressKey: string; householdId: string }[];
   addressPersonsPut?: readonly { addressKey: string; householdId: string; persons: number }[];
   /**
-   * Signals past their retention, removed for good: the signal, its prepared
-   * form and its occurredAt entry are deleted (its household entries go with
+   * Signals past their retention, removed for good: the signal and its
+   * occurredAt entry are deleted (its household entries go with
    * `unlinked`). `t` is its occurredAt in epoch milliseconds.
    */
   expired?: readonly { id: string; t: number }[];
@@ -166,7 +170,7 @@ export interface RadarStore {
   clearFoldState(): Promise<void>;
   /** Small named values written with `StateBatch.marks`. */
   marks(): Promise<Record<string, string>>;
-  /** Accepted signals as prepared, by id; ids not accepted are left out. */
+  /** Accepted signals as prepared (made from the stored signal), by id; ids not accepted are left out. */
   preparedSignals(ids: Iterable<string>): Promise<Map<string, PreparedSignal>>;
   /** Which of these ids some accepted signal withdraws. */
   retractedIds(ids: Iterable<string>): Promise<Set<string>>;

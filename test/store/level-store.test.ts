@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import leveldown from 'leveldown';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Signal } from '../../src/signals/types.js';
+import { prepareSignal } from '../../src/engine/prepare.js';
 import {
   LevelStore,
   MemoryStore,
@@ -217,6 +218,22 @@ describe('LevelStore on disk', () => {
     await reopened.close();
     opened.splice(0);
     expect((await rawKeys()).filter((key) => key.startsWith('ind!'))).toEqual([]);
+  });
+
+  it('deletes the prepared signals an older radar kept, and prepares them from the signals', async () => {
+    const store = await open();
+    const stored = fullSignal('S-1');
+    await store.write({ signals: [stored] });
+    await store.close();
+    opened.splice(0);
+    await plant(['gs!S-1', JSON.stringify({ fingerprint: 1, retracts: [] })]);
+    const reopened = await open();
+    expect(await reopened.preparedSignals(['S-1', 'S-2'])).toStrictEqual(
+      new Map([['S-1', prepareSignal(stored)]]),
+    );
+    await reopened.close();
+    opened.splice(0);
+    expect((await rawKeys()).filter((key) => key.startsWith('gs!'))).toEqual([]);
   });
 
   describe('with a value that is not JSON', () => {

@@ -7,6 +7,8 @@ import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { HouseholdView } from '../../src/engine/index.js';
 import { prepareSignal } from '../../src/engine/prepare.js';
+import { decodeJson } from '../../src/signals/index.js';
+import { nationalSignalLines } from '../../src/synthetic/national.js';
 import type { RadarStore, StateBatch, StoredEvent } from '../../src/store/index.js';
 import {
   collect,
@@ -594,6 +596,23 @@ export function storeContract(name: string, factory: () => Promise<StoreUnderTes
         await store.write(numberedBatch(4));
         expect(await store.lastSequence()).toBe(12);
       });
+    });
+
+    it('prepares the stored signals as the fold prepared them, names with diacritics, withdrawals and all', async () => {
+      const signals = [];
+      for (const line of nationalSignalLines({ years: 1, linesPerYear: 3000, seed: 3 })) {
+        try {
+          signals.push(decodeJson(line).signal);
+        } catch {
+          // The generator's malformed lines never reach the store.
+        }
+      }
+      expect(signals.some((s) => s.kind === 'INTREKKING')).toBe(true);
+      await store.write({ signals });
+      const read = await store.preparedSignals(signals.map((s) => s.id));
+      expect(read.size).toBe(new Set(signals.map((s) => s.id)).size);
+      const expected = new Map(signals.map((s) => [s.id, prepareSignal(s)]));
+      expect(read).toStrictEqual(expected);
     });
 
     describe("the fold's state at an address", () => {
