@@ -18,6 +18,8 @@ import {
   status,
   type ServerUnaryCall,
   type ServerWritableStream,
+  type ServiceDefinition,
+  type UntypedHandleCall,
   type handleUnaryCall,
   type sendUnaryData,
 } from '@grpc/grpc-js';
@@ -124,9 +126,25 @@ function header(metadata: Metadata, name: string): string {
   return typeof value === 'string' ? value.trim() : '';
 }
 
-function size<T>(fns: { encode(message: T): { finish(): Uint8Array } }): (message: T) => number {
-  return (message) => fns.encode(message).finish().length;
+function encoder<T>(fns: { encode(message: T): { finish(): Uint8Array } }): (message: T) => Buffer {
+  return (message) => {
+    const bytes = fns.encode(message).finish();
+    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+  };
 }
+
+/**
+ * The service as grpc-js sends it: a unary answer goes out as the bytes
+ * `unary` encoded to check its size, not encoded a second time by the
+ * generated serializer (encoding was 13% of a GetHousehold's time, half of
+ * it spent twice).
+ */
+const SERVICE: ServiceDefinition = Object.fromEntries(
+  Object.entries(pb.RadarServiceService).map(([name, method]) => [
+    name,
+    method.responseStream ? method : { ...method, responseSerialize: (bytes: Buffer) => bytes },
+  ]),
+);
 
 function deadlinePassed(call: AnyCall): boolean {
   const deadline = call.getDeadline();
@@ -279,10 +297,10 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
 
   function unary<Req, Res>(
     method: string,
-    encodedSize: (response: Res) => number,
+    encode: (response: Res) => Buffer,
     handler: (request: Req, access: Access) => Promise<Answer<Res>>,
-  ): handleUnaryCall<Req, Res> {
-    return (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => {
+  ): handleUnaryCall<Req, Buffer> {
+    return (call: ServerUnaryCall<Req, Buffer>, callback: sendUnaryData<Buffer>) => {
       const context: CallContext = { client: '', user: '', purpose: '' };
       const started = performance.now();
       void (async () => {
@@ -298,14 +316,15 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
             observe(method, started, await recordGone(method, call, context));
             return;
           }
-          if (encodedSize(answer.response) > settings.maxMessageBytes) {
+          const bytes = encode(answer.response);
+          if (bytes.length > settings.maxMessageBytes) {
             throw new ApiError(
               'RESPONSE_TOO_LARGE',
               `the answer exceeds ${settings.maxMessageBytes} bytes; narrow the request`,
             );
           }
           await record(method, context, answer.households, answer.indicators, 'OK');
-          callback(null, answer.response);
+          callback(null, bytes);
           observe(method, started, status.OK);
         } catch (error) {
           const st = await failed(method, context, error);
@@ -429,26 +448,26 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     })();
   }
 
-  const implementation: pb.RadarServiceServer = {
+  const implementation: Record<keyof typeof pb.RadarServiceService, UntypedHandleCall> = {
     getHousehold: unary(
       'GetHousehold',
-      size(pb.GetHouseholdResponse),
+      encoder(pb.GetHouseholdResponse),
       (request: pb.GetHouseholdRequest, access) => model.getHousehold(request, access),
     ),
     searchHouseholds: unary(
       'SearchHouseholds',
-      size(pb.SearchHouseholdsResponse),
+      encoder(pb.SearchHouseholdsResponse),
       (request: pb.SearchHouseholdsRequest, access) => model.searchHouseholds(request, access),
     ),
     listIndicators: unary(
       'ListIndicators',
-      size(pb.ListIndicatorsResponse),
+      encoder(pb.ListIndicatorsResponse),
       (request: pb.ListIndicatorsRequest, access) => model.listIndicators(request, access),
     ),
     watchIndicators,
     explainIndicator: unary(
       'ExplainIndicator',
-      size(pb.ExplainIndicatorResponse),
+      encoder(pb.ExplainIndicatorResponse),
       (request: pb.ExplainIndicatorRequest, access) => model.explainIndicator(request, access),
     ),
   };
@@ -457,7 +476,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     'grpc.max_receive_message_length': settings.maxMessageBytes,
     'grpc.max_send_message_length': settings.maxMessageBytes,
   });
-  server.addService(pb.RadarServiceService, implementation);
+  server.addService(SERVICE, implementation);
   const health = new HealthService([SERVICE_NAME], options.serving);
   health.addToServer(server);
   if (!addReflection(server))
