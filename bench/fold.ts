@@ -5,7 +5,7 @@
  * What it prints bounds `radar serve` from above and says where the bytes
  * go: lines a second, CPU of the whole process (LevelDB's threads
  * included), what LevelDB flushed and what its compactions wrote again
- * (its LOG), and what each key family holds at the end.
+ * (its LOG), and per key family the bytes put a line and held at the end.
  *
  *   node dist/bench/fold.js [--lines 150000] [--batch 1500] [--years 1]
  */
@@ -88,6 +88,30 @@ async function familyBytes(dir: string): Promise<Map<string, { keys: number; byt
   return families;
 }
 
+/**
+ * Bytes put per key family over the whole fold, counted where every write
+ * of the store passes: LevelDOWN's batch, wrapped on its prototype for this
+ * process. What a family holds at the end leaves out what was overwritten.
+ */
+const puts = new Map<string, number>();
+function countPuts(): void {
+  const proto = Object.getPrototypeOf(leveldown(tmpdir())) as leveldown.LevelDown;
+  // Taken unbound on purpose: each store calls it on its own instance.
+  const batch: unknown = Reflect.get(proto, 'batch');
+  proto.batch = function (this: leveldown.LevelDown, operations, options, callback) {
+    for (const op of operations) {
+      if (op.type !== 'put') continue;
+      const family = op.key.slice(0, op.key.indexOf('!') + 1);
+      puts.set(
+        family,
+        (puts.get(family) ?? 0) + Buffer.byteLength(op.key) + Buffer.byteLength(op.value),
+      );
+    }
+    Reflect.apply(batch as leveldown.LevelDown['batch'], this, [operations, options, callback]);
+  };
+}
+
+countPuts();
 const file = await ensureNationalFile({ years: Number(values.years), seed: 1 });
 const ruleset = await loadRuleset(join(ROOT, 'rules'));
 const dir = mkdtempSync(join(tmpdir(), 'radar-fold-'));
@@ -122,11 +146,18 @@ console.log(
       cpuSeconds: Number(((used.user + used.system) / 1e6).toFixed(1)),
       flushedBytesPerLine: Math.round((writes.flushedMb * 1e6) / read),
       compactedBytesPerLine: Math.round((writes.compactedMb * 1e6) / read),
+      putBytesPerLine: Math.round([...puts.values()].reduce((t, b) => t + b, 0) / read),
       heldBytesPerLine: Math.round(total / read),
       families: Object.fromEntries(
-        [...families]
-          .sort(([, a], [, b]) => b.bytes - a.bytes)
-          .map(([name, f]) => [name, { keys: f.keys, bytesPerLine: Math.round(f.bytes / read) }]),
+        [...new Set([...puts.keys(), ...families.keys()])]
+          .map((name) => ({
+            name,
+            put: Math.round((puts.get(name) ?? 0) / read),
+            held: Math.round((families.get(name)?.bytes ?? 0) / read),
+            keys: families.get(name)?.keys ?? 0,
+          }))
+          .sort((a, b) => b.put - a.put)
+          .map(({ name, ...f }) => [name, f]),
       ),
     },
     null,
