@@ -20,7 +20,9 @@
  *   xa!<addressKey>·<hid>, xr!<region>·<hid>, xl!<level>·<hid>,
  *   xu!<ruleId>·<hid>                                     household indexes
  *   hb!<bsn>               the ids of the households with that BSN
- *   ix!<indicatorId>       IndicatorRecord, kept after it is withdrawn
+ *   ix!<indicatorId>       IndicatorRecord but its indicator, which is
+ *                          that of the event at its sequence (evt!); kept
+ *                          after it is withdrawn
  *   ig!<region>·<id>, il!<level>·<id>, ir!<ruleId>·<id>    indicator indexes
  *   hi!<householdId>       the ids of the indicators raised on the household
  *   si!<signalId>          the ids of the indicators that name the signal
@@ -209,6 +211,15 @@ const ENTRY_INDEXES = [
  * record and its events; the records say the same.
  */
 const OLD_CURRENT_INDICATORS = 'ind!';
+
+/**
+ * An `ix!` value: the record without its indicator, which its last event
+ * (`evt!` at its sequence) holds already; a record changes with every event
+ * of its indicator, and its indicator and explanation were half of what the
+ * fold wrote a line beside the event. A store written before kept them in
+ * the record, which is read as it is until it is next written.
+ */
+type RecordValue = Omit<IndicatorRecord, 'indicator'> & { indicator?: Indicator };
 
 /** The record's indicator while it is current: its last event was not a withdrawal. */
 function currentIndicator(record: IndicatorRecord | undefined): Indicator | undefined {
@@ -448,14 +459,20 @@ export abstract class KvStore implements RadarStore {
   }
 
   async *indicators(): AsyncIterable<Indicator> {
+    let current: [string, RecordValue][] = [];
     for await (const [key, value] of this.entries(RECORD)) {
-      const indicator = currentIndicator(this.parse<IndicatorRecord>(key, value));
-      if (indicator !== undefined) yield indicator;
+      const record = this.parse<RecordValue>(key, value);
+      if (record.active) current.push([key, record]);
+      if (current.length === FAMILY_CHUNK) {
+        for (const r of await this.withIndicators(current)) yield r.indicator;
+        current = [];
+      }
     }
+    for (const r of await this.withIndicators(current)) yield r.indicator;
   }
 
   async indicator(id: string): Promise<Indicator | undefined> {
-    return currentIndicator(await this.lookup<IndicatorRecord>(RECORD + id));
+    return currentIndicator((await this.records([id])).get(id));
   }
 
   async *events(after: number): AsyncIterable<StoredEvent> {
@@ -510,7 +527,7 @@ export abstract class KvStore implements RadarStore {
     const ids: string[] = [];
     for await (const id of this.indicatorIds({ index: 'household', key: householdId }))
       ids.push(id);
-    const records = await this.readAll<IndicatorRecord>(ids.map((id) => RECORD + id));
+    const records = await this.records(ids);
     const current: Indicator[] = [];
     for (const record of records.values()) {
       const indicator = currentIndicator(record);
@@ -520,7 +537,36 @@ export abstract class KvStore implements RadarStore {
   }
 
   async indicatorRecord(id: string): Promise<IndicatorRecord | undefined> {
-    return this.lookup<IndicatorRecord>(RECORD + id);
+    return (await this.records([id])).get(id);
+  }
+
+  /** Indicator records by id, each with its indicator. */
+  private async records(ids: Iterable<string>): Promise<Map<string, IndicatorRecord | undefined>> {
+    this.opened();
+    const values = await this.readAll<RecordValue>([...ids].map((id) => RECORD + id));
+    const found = [...values].filter((e): e is [string, RecordValue] => e[1] !== undefined);
+    const completed = await this.withIndicators(found);
+    const records = new Map<string, IndicatorRecord | undefined>();
+    for (const key of values.keys()) records.set(key.slice(RECORD.length), undefined);
+    for (const record of completed) records.set(record.indicator.indicatorId, record);
+    return records;
+  }
+
+  /** Records as read, each given its indicator from its last event where it left it there. */
+  private async withIndicators(values: [string, RecordValue][]): Promise<IndicatorRecord[]> {
+    const events = await this.readAll<StoredEvent>(
+      values.flatMap(([, v]) => (v.indicator === undefined ? [eventKey(v.sequence)] : [])),
+    );
+    return values.map(([key, value]) => {
+      const indicator = value.indicator ?? events.get(eventKey(value.sequence))?.indicator;
+      if (indicator === undefined) {
+        throw new StoreError(
+          'STORE_CORRUPT',
+          `${key} in ${this.location} names event ${String(value.sequence)}, which the store does not hold`,
+        );
+      }
+      return { ...value, indicator };
+    });
   }
 
   async *indicatorIds(
@@ -879,8 +925,8 @@ export abstract class KvStore implements RadarStore {
       [...regionsChanged].map((householdId) => HOUSEHOLD_INDICATORS + householdId),
     );
     for (const ids of listed.values()) for (const id of ids ?? []) touched.add(id);
-    const olds = await this.readAll<IndicatorRecord>([...touched].map((id) => RECORD + id));
-    const oldOf = (id: string): IndicatorRecord | undefined => olds.get(RECORD + id);
+    const olds = await this.records(touched);
+    const oldOf = (id: string): IndicatorRecord | undefined => olds.get(id);
 
     // An indicator's signals mostly grow: what its last record knew of their
     // regions is kept, and only signals new to it are read; one that lost a
@@ -949,7 +995,7 @@ export abstract class KvStore implements RadarStore {
       const regions = [...new Set([...(view?.regions ?? []), ...next.signalRegions])].sort();
       const record: IndicatorRecord = { ...next, regions };
       const old = oldOf(id);
-      put(RECORD + id, record);
+      put(RECORD + id, { ...record, indicator: undefined });
       replaceEntries(
         old === undefined ? NO_ENTRIES : recordEntries(old),
         recordEntries(record),

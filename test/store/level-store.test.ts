@@ -220,6 +220,70 @@ describe('LevelStore on disk', () => {
     expect((await rawKeys()).filter((key) => key.startsWith('ind!'))).toEqual([]);
   });
 
+  describe("an indicator record's indicator", () => {
+    async function rawValue(key: string): Promise<unknown> {
+      const text = await raw(
+        (db) =>
+          new Promise<string | undefined>((resolve) =>
+            db.getMany([key], { asBuffer: false }, (_e, values) => resolve(values?.[0])),
+          ),
+      );
+      return text === undefined ? undefined : JSON.parse(text);
+    }
+
+    it('is left to its last event, and read from there', async () => {
+      const written = await open();
+      await written.write({ events: events(1, 2, 'rule/S-1') });
+      await written.close();
+      opened.splice(0);
+      expect(await rawValue('ix!rule/S-1')).not.toHaveProperty('indicator');
+      expect(await rawValue('evt!0000000000000002')).toMatchObject({
+        indicator: indicator('rule/S-1', 1),
+      });
+      const store = await open();
+      expect(await store.indicator('rule/S-1')).toStrictEqual(indicator('rule/S-1', 1));
+      expect(await store.indicatorRecord('rule/S-1')).toMatchObject({
+        indicator: indicator('rule/S-1', 1),
+        sequence: 2,
+      });
+      expect(await collect(store.indicators())).toStrictEqual([indicator('rule/S-1', 1)]);
+    });
+
+    it('is read from the record where an older radar kept it there', async () => {
+      const store = await open();
+      await store.write({ events: events(1, 1, 'rule/S-1') });
+      await store.close();
+      opened.splice(0);
+      const record = (await rawValue('ix!rule/S-1')) as object;
+      // An older record is whole even where its event says otherwise.
+      await plant([
+        'ix!rule/S-1',
+        JSON.stringify({ ...record, indicator: indicator('rule/S-1', 7) }),
+      ]);
+      const reopened = await open();
+      expect(await reopened.indicator('rule/S-1')).toStrictEqual(indicator('rule/S-1', 7));
+    });
+
+    it('fails with STORE_CORRUPT, naming the record, when its event is gone', async () => {
+      const store = await open();
+      await store.write({ events: events(1, 1, 'rule/S-1') });
+      await store.close();
+      opened.splice(0);
+      await raw(
+        (db) =>
+          new Promise<void>((resolve, reject) =>
+            db.batch([{ type: 'del', key: 'evt!0000000000000001' }], { sync: true }, (e) =>
+              e ? reject(e) : resolve(),
+            ),
+          ),
+      );
+      const reopened = await open();
+      const failure = await reopened.indicator('rule/S-1').catch((err: unknown) => err);
+      expect(failure).toMatchObject({ code: 'STORE_CORRUPT' });
+      expect((failure as Error).message).toContain('ix!rule/S-1');
+    });
+  });
+
   it('deletes the prepared signals an older radar kept, and prepares them from the signals', async () => {
     const store = await open();
     const stored = fullSignal('S-1');
