@@ -18,10 +18,10 @@ import leveldown from 'leveldown';
 import { Ingestor } from '../src/consumers/ingestor.js';
 import type { InboundMessage } from '../src/consumers/messages.js';
 import { StoreFold } from '../src/engine/store-fold.js';
+import { DEFAULTS, SHIPPED_RULES } from '../src/config/config.js';
 import { loadRuleset } from '../src/rules/index.js';
 import { openStore } from '../src/store/index.js';
 import { ensureNationalFile } from './national/data-file.js';
-import { ROOT } from './national/children.js';
 
 const { values } = parseArgs({
   options: {
@@ -56,6 +56,11 @@ async function* batches(path: string): AsyncGenerator<InboundMessage[]> {
   if (batch.length > 0) yield batch;
 }
 
+/** A key's family: its prefix up to and including the `!`. */
+function familyOf(key: string): string {
+  return key.slice(0, key.indexOf('!') + 1);
+}
+
 /** Bytes LevelDB's LOG says it flushed from memtables and wrote in compactions. */
 function levelDbWrites(dir: string): { flushedMb: number; compactedMb: number } {
   const log = readFileSync(join(dir, 'LOG'), 'utf8');
@@ -77,7 +82,7 @@ async function familyBytes(dir: string): Promise<Map<string, { keys: number; byt
   const it = db.iterator({ keyAsBuffer: false, valueAsBuffer: false });
   for (let entry = await it.next(); entry !== undefined; entry = await it.next()) {
     const [key, value = ''] = entry;
-    const family = key.slice(0, key.indexOf('!') + 1);
+    const family = familyOf(key);
     const f = families.get(family) ?? { keys: 0, bytes: 0 };
     f.keys++;
     f.bytes += Buffer.byteLength(key) + Buffer.byteLength(value);
@@ -101,7 +106,7 @@ function countPuts(): void {
   proto.batch = function (this: leveldown.LevelDown, operations, options, callback) {
     for (const op of operations) {
       if (op.type !== 'put') continue;
-      const family = op.key.slice(0, op.key.indexOf('!') + 1);
+      const family = familyOf(op.key);
       puts.set(
         family,
         (puts.get(family) ?? 0) + Buffer.byteLength(op.key) + Buffer.byteLength(op.value),
@@ -113,14 +118,11 @@ function countPuts(): void {
 
 countPuts();
 const file = await ensureNationalFile({ years: Number(values.years), seed: 1 });
-const ruleset = await loadRuleset(join(ROOT, 'rules'));
+const ruleset = await loadRuleset(SHIPPED_RULES);
 const dir = mkdtempSync(join(tmpdir(), 'radar-fold-'));
 const store = await openStore({ dataDir: dir, sync: false });
-const fold = new StoreFold(store, {
-  ruleset,
-  institutionalAddresses: [],
-  institutionalPersonThreshold: 12,
-});
+// What `radar serve` folds with when its configuration says nothing else.
+const fold = new StoreFold(store, { ruleset, ...DEFAULTS.households });
 const ingestor = new Ingestor(fold, new Map(), 0);
 const cpu = process.cpuUsage();
 const started = performance.now();

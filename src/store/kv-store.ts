@@ -546,10 +546,8 @@ export abstract class KvStore implements RadarStore {
     const values = await this.readAll<RecordValue>([...ids].map((id) => RECORD + id));
     const found = [...values].filter((e): e is [string, RecordValue] => e[1] !== undefined);
     const completed = await this.withIndicators(found);
-    const records = new Map<string, IndicatorRecord | undefined>();
-    for (const key of values.keys()) records.set(key.slice(RECORD.length), undefined);
-    for (const record of completed) records.set(record.indicator.indicatorId, record);
-    return records;
+    const byKey = new Map(found.map(([key], i) => [key, completed[i]]));
+    return new Map([...values.keys()].map((key) => [key.slice(RECORD.length), byKey.get(key)]));
   }
 
   /** Records as read, each given its indicator from its last event where it left it there. */
