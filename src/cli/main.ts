@@ -1,24 +1,23 @@
 /**
- * The `radar` command. Exit status: 0 when it ran, 2 for bad arguments or an
+ * The `radar` command. A command's modules are imported when it runs, so
+ * that `radar backtest` or `radar --help` does not load Kafka, gRPC and the
+ * rest first (about 150 ms of every start). Exit status: 0 when it ran, 2 for bad arguments or an
  * invalid ruleset (every problem reported), 3 for a damaged data directory,
  * 4 for a lost one (both: `radar rebuild`), 1 for anything else.
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { mkdir } from 'node:fs/promises';
-import { makePki } from '../api/dev-pki.js';
-import { defaultWorkerThreads } from '../backtest/index.js';
+import { defaultWorkerThreads } from '../backtest/chunk-decoder.js';
 import { RadarError, RuleValidationError } from '../errors.js';
 import { rebuildHint } from '../service/store-check.js';
-import { loadRuleset } from '../rules/index.js';
-import { generateSignalLines } from '../synthetic/generate.js';
-import { writeLines } from '../backtest/index.js';
-import { backtestCommand } from './backtest-command.js';
-import { demoCommand } from './demo-command.js';
-import { exportCommand } from './export-command.js';
-import { rulesDiffCommand } from './rules-diff-command.js';
-import { rulesTestCommand } from './rules-test-command.js';
-import { rebuildCommand } from './rebuild-command.js';
-import { serveCommand } from './serve-command.js';
+import type { backtestCommand } from './backtest-command.js';
+import type { demoCommand } from './demo-command.js';
+import type { exportCommand } from './export-command.js';
+import type { rulesDiffCommand } from './rules-diff-command.js';
+import type { rulesTestCommand } from './rules-test-command.js';
+import type { rebuildCommand } from './rebuild-command.js';
+import type { serveCommand } from './serve-command.js';
+import type { generateSignalLines } from '../synthetic/generate.js';
 import { processIo, type CliIo } from './io.js';
 
 export const EXIT_USAGE = 2;
@@ -92,7 +91,7 @@ function program(io: CliIo, run: (task: () => Promise<number>) => void): Command
         .default(defaultWorkerThreads(), 'one less than the CPUs, at least 1'),
     )
     .action((options: Parameters<typeof backtestCommand>[0]) =>
-      run(() => backtestCommand(options, io)),
+      run(async () => (await import('./backtest-command.js')).backtestCommand(options, io)),
     );
 
   root
@@ -102,7 +101,9 @@ function program(io: CliIo, run: (task: () => Promise<number>) => void): Command
     .option('--data <dir>', 'data directory (default ./data)')
     .option('--rules <path>', 'rule file or directory (default: the shipped rules/)')
     .option('--group <id>', 'Kafka consumer group (default radar)')
-    .action((options: Parameters<typeof serveCommand>[0]) => run(() => serveCommand(options)));
+    .action((options: Parameters<typeof serveCommand>[0]) =>
+      run(async () => (await import('./serve-command.js')).serveCommand(options)),
+    );
 
   root
     .command('rebuild')
@@ -117,7 +118,7 @@ function program(io: CliIo, run: (task: () => Promise<number>) => void): Command
       "the service's consumer group (default radar): its offsets say what was produced before",
     )
     .action((options: Parameters<typeof rebuildCommand>[0]) =>
-      run(() => rebuildCommand(options, io)),
+      run(async () => (await import('./rebuild-command.js')).rebuildCommand(options, io)),
     );
 
   root
@@ -131,7 +132,9 @@ function program(io: CliIo, run: (task: () => Promise<number>) => void): Command
         .default(5000),
     )
     .option('--data <dir>', 'data directory', './data')
-    .action((options: Parameters<typeof demoCommand>[0]) => run(() => demoCommand(options, io)));
+    .action((options: Parameters<typeof demoCommand>[0]) =>
+      run(async () => (await import('./demo-command.js')).demoCommand(options, io)),
+    );
 
   root
     .command('generate')
@@ -144,6 +147,10 @@ function program(io: CliIo, run: (task: () => Promise<number>) => void): Command
     .addOption(new Option('--seed <n>', 'random seed').argParser(positiveInteger).default(1))
     .action((options: Parameters<typeof generateSignalLines>[0]) =>
       run(async () => {
+        const [{ writeLines }, { generateSignalLines }] = await Promise.all([
+          import('../backtest/lines.js'),
+          import('../synthetic/generate.js'),
+        ]);
         await writeLines(io.stdout, generateSignalLines(options));
         return 0;
       }),
@@ -158,6 +165,7 @@ function program(io: CliIo, run: (task: () => Promise<number>) => void): Command
     .option('--client <cn>', 'a client identity (certificate subject CN); repeatable', collect)
     .action((dir: string, options: { client?: string[] }) =>
       run(async () => {
+        const { makePki } = await import('../api/dev-pki.js');
         await mkdir(dir, { recursive: true });
         const clients = options.client ?? ['vt09-case-system'];
         makePki(dir, clients);
@@ -175,7 +183,7 @@ function program(io: CliIo, run: (task: () => Promise<number>) => void): Command
     .description('Print the stored state of a stopped service in the backtest output format.')
     .requiredOption('--data <dir>', 'data directory of the service')
     .action((options: Parameters<typeof exportCommand>[0]) =>
-      run(() => exportCommand(options, io)),
+      run(async () => (await import('./export-command.js')).exportCommand(options, io)),
     );
 
   const rules = root.command('rules').description('Work with rule files.');
@@ -185,7 +193,7 @@ function program(io: CliIo, run: (task: () => Promise<number>) => void): Command
     .argument('<path>', 'rule file or directory')
     .action((path: string) =>
       run(async () => {
-        const ruleset = await loadRuleset(path);
+        const ruleset = await (await import('../rules/index.js')).loadRuleset(path);
         io.stdout.write(
           `${ruleset.rules.length} rules valid: ${ruleset.rules.map((r) => `${r.id}@${r.version}`).join(', ')}\n`,
         );
@@ -204,7 +212,9 @@ function program(io: CliIo, run: (task: () => Promise<number>) => void): Command
       collect,
     )
     .action((path: string | undefined, options: Parameters<typeof rulesTestCommand>[1]) =>
-      run(() => rulesTestCommand(path, options, io)),
+      run(async () =>
+        (await import('./rules-test-command.js')).rulesTestCommand(path, options, io),
+      ),
     );
   rules
     .command('diff')
@@ -222,7 +232,7 @@ function program(io: CliIo, run: (task: () => Promise<number>) => void): Command
         .default(defaultWorkerThreads(), 'one less than the CPUs, at least 1'),
     )
     .action((options: Parameters<typeof rulesDiffCommand>[0]) =>
-      run(() => rulesDiffCommand(options, io)),
+      run(async () => (await import('./rules-diff-command.js')).rulesDiffCommand(options, io)),
     );
 
   root
