@@ -14,7 +14,10 @@
  * and what the API reads, so that no call scans (· is U+0000, which keeps
  * an id that contains the separator from reading as two):
  *
- *   hv!<householdId>       HouseholdView
+ *   hv!<householdId>       HouseholdView but its signal ids, which hh! of
+ *                          the same id lists: a person record names its
+ *                          signal by index there (view-value.ts); whole
+ *                          where written before, or without its summary
  *   sh!<signalId>          the household the signal is in now
  *   hx!<householdId>       its smallest signal, kept after the id is gone
  *   xa!<addressKey>·<hid>, xr!<region>·<hid>, xl!<level>·<hid>,
@@ -79,6 +82,7 @@ import { byKeyOrder, prefixRange, type KvOperation, type OrderedKv } from './kv.
 import { ListChanges } from './list-changes.js';
 import { continueSequence } from './sequence.js';
 import { ValueCache } from './value-cache.js';
+import { decodeView, encodeView, sameList, type StoredView } from './view-value.js';
 import type {
   FoldWrite,
   HouseholdIndexName,
@@ -264,10 +268,6 @@ function recordEntries(record: IndicatorRecord): Map<string, string> {
  * with another value: a household of thousands of signals that gains one
  * rewrites one entry, not thousands.
  */
-function sameList(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
-}
-
 function replaceEntries(
   before: ReadonlyMap<string, string>,
   after: ReadonlyMap<string, string>,
@@ -500,7 +500,47 @@ export abstract class KvStore implements RadarStore {
   }
 
   async householdView(id: string): Promise<HouseholdView | undefined> {
-    return this.lookup<HouseholdView>(VIEW + id);
+    this.opened();
+    return (await this.views([id])).get(id)?.view;
+  }
+
+  /**
+   * Household views by id, each read with its household's summary in one
+   * `getMany` and joined with it; the summaries come back too, for a write
+   * that stores views against them.
+   */
+  private async views(
+    ids: readonly string[],
+  ): Promise<
+    Map<string, { view: HouseholdView | undefined; summary: HouseholdSummary | undefined }>
+  > {
+    const [stored, summaries] = await Promise.all([
+      this.readAll<StoredView>(ids.map((id) => VIEW + id)),
+      this.readAll<HouseholdSummary>(ids.map((id) => HOUSEHOLD + id)),
+    ]);
+    return new Map(
+      ids.map((id) => {
+        const value = stored.get(VIEW + id);
+        const summary = summaries.get(HOUSEHOLD + id);
+        const view = value === undefined ? undefined : this.joined(id, value, summary);
+        return [id, { view, summary }];
+      }),
+    );
+  }
+
+  private joined(
+    id: string,
+    value: StoredView,
+    summary: HouseholdSummary | undefined,
+  ): HouseholdView {
+    const view = decodeView(value, summary?.signalIds);
+    if (view === undefined) {
+      throw new StoreError(
+        'STORE_CORRUPT',
+        `${VIEW}${id} in ${this.location} names signals of ${HOUSEHOLD}${id}, which does not list them`,
+      );
+    }
+    return view;
   }
 
   async householdOfSignal(signalId: string): Promise<string | undefined> {
@@ -860,23 +900,25 @@ export abstract class KvStore implements RadarStore {
     del: (key: string) => void,
   ): Promise<Set<string>> {
     const views = batch.householdViews ?? [];
-    const replaced = new Set([
-      ...(batch.householdsDeleted ?? []),
-      ...views.map((v) => v.householdId),
-    ]);
+    const deleted = new Set(batch.householdsDeleted ?? []);
+    const replaced = new Set([...deleted, ...views.map((v) => v.householdId)]);
     const byId = new Map(views.map((view) => [view.householdId, view]));
-    const olds = await this.readAll<HouseholdView>([...replaced].map((id) => VIEW + id));
+    const putIds = new Map((batch.householdsPut ?? []).map((h) => [h.householdId, h.signalIds]));
+    const olds = await this.views([...new Set([...replaced, ...putIds.keys()])]);
+    // A view is stored against the summary its household has after the batch.
+    const idsAfter = (id: string): readonly string[] | undefined =>
+      putIds.get(id) ?? (deleted.has(id) ? undefined : olds.get(id)?.summary?.signalIds);
     const regionsChanged = new Set<string>();
     const withBsn = new ListChanges();
     const withBsnKey = (bsn: string): string => BSN_HOUSEHOLDS + bsn;
     for (const id of replaced) {
-      const old = olds.get(VIEW + id);
+      const old = olds.get(id)?.view;
       const view = byId.get(id);
       if (old === undefined || view === undefined || !sameList(old.regions, view.regions))
         regionsChanged.add(id);
       withBsn.move(id, (old?.bsns ?? []).map(withBsnKey), (view?.bsns ?? []).map(withBsnKey));
       if (view === undefined) del(VIEW + id);
-      else put(VIEW + id, view);
+      else put(VIEW + id, encodeView(view, idsAfter(id)));
       // An id names its smallest signal for good: written once.
       if (view !== undefined && old === undefined) put(SMALLEST + id, view.smallestSignalId);
       replaceEntries(
@@ -885,6 +927,12 @@ export abstract class KvStore implements RadarStore {
         put,
         del,
       );
+    }
+    // A household put without a view keeps the one it has, which must still read as it stood
+    // beside the new summary.
+    for (const [id, signalIds] of putIds) {
+      const old = olds.get(id)?.view;
+      if (!replaced.has(id) && old !== undefined) put(VIEW + id, encodeView(old, signalIds));
     }
     await this.writeLists(withBsn, put, del);
     return regionsChanged;
@@ -969,7 +1017,8 @@ export abstract class KvStore implements RadarStore {
       const next = changed.get(id) ?? oldOf(id);
       if (next !== undefined) records.set(id, next);
     }
-    const storedViews = await this.readAll<HouseholdView>(
+    // Only their regions are read, which a view holds in either form: no summary is needed.
+    const storedViews = await this.readAll<StoredView>(
       [...records.values()]
         .map((r) => r.indicator.householdId)
         .filter((h) => !views.has(h) && !gone.has(h))

@@ -89,7 +89,8 @@ export interface StateBatch {
   householdsPut?: readonly HouseholdSummary[];
   householdsDeleted?: readonly string[];
   /**
-   * Views of the households put; a view is deleted with its household. Every
+   * Views of the households put, and of stored households whose view alone
+   * changes (their indicators); a view is deleted with its household. Every
    * household put with a view must get one, so the API never shows a stale one.
    */
   householdViews?: readonly HouseholdView[];

@@ -20,6 +20,7 @@ import {
   household,
   indicator,
   snapshot,
+  view,
   withdrawal,
 } from './samples.js';
 import { storeContract } from './store-contract.js';
@@ -125,6 +126,19 @@ describe('LevelStore on disk', () => {
     );
   }
 
+  async function remove(...keys: string[]): Promise<void> {
+    await raw(
+      (db) =>
+        new Promise<void>((resolve, reject) =>
+          db.batch(
+            keys.map((key) => ({ type: 'del' as const, key })),
+            { sync: true },
+            (e) => (e ? reject(e) : resolve()),
+          ),
+        ),
+    );
+  }
+
   async function rawKeys(): Promise<string[]> {
     return raw(async (db) => {
       const keys: string[] = [];
@@ -138,6 +152,16 @@ describe('LevelStore on disk', () => {
       await iterator.end();
       return keys;
     });
+  }
+
+  async function rawValue(key: string): Promise<unknown> {
+    const text = await raw(
+      (db) =>
+        new Promise<string | undefined>((resolve) =>
+          db.getMany([key], { asBuffer: false }, (_e, values) => resolve(values?.[0])),
+        ),
+    );
+    return text === undefined ? undefined : JSON.parse(text);
   }
 
   it('turns the BSN and household indexes an older radar kept one key an entry into lists on open', async () => {
@@ -221,16 +245,6 @@ describe('LevelStore on disk', () => {
   });
 
   describe("an indicator record's indicator", () => {
-    async function rawValue(key: string): Promise<unknown> {
-      const text = await raw(
-        (db) =>
-          new Promise<string | undefined>((resolve) =>
-            db.getMany([key], { asBuffer: false }, (_e, values) => resolve(values?.[0])),
-          ),
-      );
-      return text === undefined ? undefined : JSON.parse(text);
-    }
-
     it('is left to its last event, and read from there', async () => {
       const written = await open();
       await written.write({ events: events(1, 2, 'rule/S-1') });
@@ -269,18 +283,86 @@ describe('LevelStore on disk', () => {
       await store.write({ events: events(1, 1, 'rule/S-1') });
       await store.close();
       opened.splice(0);
-      await raw(
-        (db) =>
-          new Promise<void>((resolve, reject) =>
-            db.batch([{ type: 'del', key: 'evt!0000000000000001' }], { sync: true }, (e) =>
-              e ? reject(e) : resolve(),
-            ),
-          ),
-      );
+      await remove('evt!0000000000000001');
       const reopened = await open();
       const failure = await reopened.indicator('rule/S-1').catch((err: unknown) => err);
       expect(failure).toMatchObject({ code: 'STORE_CORRUPT' });
       expect((failure as Error).message).toContain('ix!rule/S-1');
+    });
+  });
+
+  describe('a household view', () => {
+    const written = view('h1', {
+      signalIds: ['S-1', 'S-2'],
+      persons: [
+        {
+          personId: 'P-1',
+          records: [
+            ['S-1', 'p1'],
+            ['S-2', 'p1'],
+          ],
+        },
+        { personId: 'P-2', records: [['S-2', 'p2']] },
+      ],
+    });
+    const summary = household('h1', ['S-1', 'S-2']);
+
+    it('is stored without the signal ids its summary lists, and read with them', async () => {
+      const store = await open();
+      await store.write({ householdsPut: [summary], householdViews: [written] });
+      await store.close();
+      opened.splice(0);
+      const stored = await rawValue('hv!h1');
+      expect(stored).not.toHaveProperty('signalIds');
+      expect(stored).toMatchObject({
+        persons: [
+          {
+            personId: 'P-1',
+            records: [
+              [0, 'p1'],
+              [1, 'p1'],
+            ],
+          },
+          { personId: 'P-2', records: [[1, 'p2']] },
+        ],
+      });
+      expect(await (await open()).householdView('h1')).toStrictEqual(written);
+    });
+
+    it('is read as it stands where an older radar stored it whole, and replaced by the next write', async () => {
+      const store = await open();
+      await store.write({ householdsPut: [summary], householdViews: [written] });
+      await store.close();
+      opened.splice(0);
+      // An older view is whole, and read as it is even where its summary says otherwise.
+      const older = { ...written, persons: [{ personId: 'P-9', records: [['S-2', 'p9']] }] };
+      await plant(['hv!h1', JSON.stringify(older)]);
+      const reopened = await open();
+      expect(await reopened.householdView('h1')).toStrictEqual(older);
+      const next = view('h1', { signalIds: ['S-2', 'S-3'] });
+      await reopened.write({
+        householdsPut: [household('h1', ['S-2', 'S-3'])],
+        householdViews: [next],
+      });
+      expect(await reopened.householdView('h1')).toStrictEqual(next);
+      // The entries of the older view were found through its own signal ids.
+      expect(await reopened.householdOfSignal('S-1')).toBeUndefined();
+      expect(await reopened.householdOfSignal('S-3')).toBe('h1');
+      await reopened.close();
+      opened.splice(0);
+      expect(await rawValue('hv!h1')).not.toHaveProperty('signalIds');
+    });
+
+    it('fails with STORE_CORRUPT, naming the view, when the summary it names signals in is gone', async () => {
+      const store = await open();
+      await store.write({ householdsPut: [summary], householdViews: [written] });
+      await store.close();
+      opened.splice(0);
+      await remove('hh!h1');
+      const reopened = await open();
+      const failure = await reopened.householdView('h1').catch((err: unknown) => err);
+      expect(failure).toMatchObject({ code: 'STORE_CORRUPT' });
+      expect((failure as Error).message).toContain('hv!h1');
     });
   });
 

@@ -367,6 +367,61 @@ export function storeContract(name: string, factory: () => Promise<StoreUnderTes
         expect(await store.smallestSignalOf('h1')).toBe('h1-s');
       });
 
+      it('returns a view exactly as written, whichever summary of its household is stored', async () => {
+        // Code-unit order, which is not LevelDB's: U+FF21 sorts after the surrogates of U+1F600.
+        const signalIds = ['S-1', 'S-10', 'S-2', '😀', 'Ａ'];
+        const written = view('h1', {
+          signalIds,
+          persons: [
+            {
+              personId: 'P-1',
+              records: [
+                ['S-1', 'p1'],
+                ['S-2', 'p2'],
+                ['Ａ', 'p1'],
+              ],
+            },
+            {
+              personId: 'P-2',
+              records: [
+                ['S-10', 'p1'],
+                ['😀', 'p3'],
+              ],
+            },
+          ],
+        });
+        await store.write({
+          householdsPut: [{ householdId: 'h1', signalIds, personCount: 2 }],
+          householdViews: [written],
+        });
+        expect(await store.householdView('h1')).toStrictEqual(written);
+        // Put alone beside the summary stored before, as re-evaluation puts a view.
+        const reevaluated = { ...written, indicatorLevels: ['laag'], activeIndicatorCount: 2 };
+        await store.write({ householdViews: [reevaluated] });
+        expect(await store.householdView('h1')).toStrictEqual(reevaluated);
+        // A summary put without its view leaves the view as it stood.
+        await store.write({ householdsPut: [household('h1', ['S-1', 'S-3'])] });
+        expect(await store.householdView('h1')).toStrictEqual(reevaluated);
+        const replaced = view('h1', { signalIds: ['S-1', 'S-3'] });
+        await store.write({
+          householdsPut: [household('h1', ['S-1', 'S-3'])],
+          householdViews: [replaced],
+        });
+        expect(await store.householdView('h1')).toStrictEqual(replaced);
+        expect(await store.householdOfSignal('Ａ')).toBeUndefined();
+        expect(await store.householdOfSignal('S-3')).toBe('h1');
+        // Views whose summary lists other signals, or that have none.
+        const others = view('h2', { signalIds: ['S-5', 'S-6'] });
+        const alone = view('h3', { signalIds: ['S-7'] });
+        await store.write({
+          householdsPut: [household('h2', ['S-5'])],
+          householdViews: [others, alone],
+        });
+        expect(await store.householdView('h2')).toStrictEqual(others);
+        expect(await store.householdView('h3')).toStrictEqual(alone);
+        expect(await store.householdView('h4')).toBeUndefined();
+      });
+
       it('moves a signal to the household put in the same batch as its old one is deleted', async () => {
         await store.write({ householdViews: [view('h2', { signalIds: ['S-5'] })] });
         await store.write({
