@@ -162,3 +162,31 @@ export function view(householdId: string, fields: Partial<HouseholdView> = {}): 
     ...fields,
   };
 }
+
+/** Signal ids in code-unit order, which is not LevelDB's: U+FF21 sorts after the surrogates of U+1F600. */
+export const CODE_UNIT_IDS = ['S-1', 'S-10', 'S-2', '😀', 'Ａ'];
+
+/** A view of `CODE_UNIT_IDS` whose persons hold several records each, and one none. */
+export function viewWithPersons(householdId: string): HouseholdView {
+  return view(householdId, {
+    signalIds: CODE_UNIT_IDS,
+    persons: [
+      {
+        personId: 'P-1',
+        records: [
+          ['S-1', 'p1'],
+          ['S-2', 'p2'],
+          ['Ａ', 'p1'],
+        ],
+      },
+      {
+        personId: 'P-2',
+        records: [
+          ['S-10', 'p1'],
+          ['😀', 'p3'],
+        ],
+      },
+      { personId: 'P-3', records: [] },
+    ],
+  });
+}

@@ -11,6 +11,7 @@ import { decodeJson } from '../../src/signals/index.js';
 import { nationalSignalLines } from '../../src/synthetic/national.js';
 import type { RadarStore, StateBatch, StoredEvent } from '../../src/store/index.js';
 import {
+  CODE_UNIT_IDS,
   collect,
   events,
   fullSignal,
@@ -19,6 +20,7 @@ import {
   numberedBatch,
   snapshot,
   view,
+  viewWithPersons,
   withdrawal,
 } from './samples.js';
 
@@ -368,28 +370,8 @@ export function storeContract(name: string, factory: () => Promise<StoreUnderTes
       });
 
       it('returns a view exactly as written, whichever summary of its household is stored', async () => {
-        // Code-unit order, which is not LevelDB's: U+FF21 sorts after the surrogates of U+1F600.
-        const signalIds = ['S-1', 'S-10', 'S-2', '😀', 'Ａ'];
-        const written = view('h1', {
-          signalIds,
-          persons: [
-            {
-              personId: 'P-1',
-              records: [
-                ['S-1', 'p1'],
-                ['S-2', 'p2'],
-                ['Ａ', 'p1'],
-              ],
-            },
-            {
-              personId: 'P-2',
-              records: [
-                ['S-10', 'p1'],
-                ['😀', 'p3'],
-              ],
-            },
-          ],
-        });
+        const signalIds = CODE_UNIT_IDS;
+        const written = viewWithPersons('h1');
         await store.write({
           householdsPut: [{ householdId: 'h1', signalIds, personCount: 2 }],
           householdViews: [written],

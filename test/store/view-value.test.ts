@@ -3,25 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { byCodeUnits } from '../../src/engine/household-summary.js';
 import type { HouseholdView } from '../../src/engine/household-view.js';
 import { decodeView, encodeView, isWhole } from '../../src/store/view-value.js';
-import { view } from './samples.js';
+import { CODE_UNIT_IDS, view, viewWithPersons } from './samples.js';
 
-// Code-unit order, which is not LevelDB's: U+FF21 sorts after the surrogates of U+1F600.
-const signalIds = ['S-1', 'S-10', 'S-2', '😀', 'Ａ'];
-const household: HouseholdView = view('h1', {
-  signalIds,
-  persons: [
-    {
-      personId: 'P-1',
-      records: [
-        ['S-1', 'p1'],
-        ['S-2', 'p2'],
-        ['Ａ', 'p1'],
-      ],
-    },
-    { personId: 'P-2', records: [['😀', 'p3']] },
-    { personId: 'P-3', records: [] },
-  ],
-});
+const signalIds = CODE_UNIT_IDS;
+const household: HouseholdView = viewWithPersons('h1');
 
 describe('a household view as stored', () => {
   it('leaves its signal ids to the summary, and names each record by its index there', () => {
@@ -36,7 +21,13 @@ describe('a household view as stored', () => {
           [4, 'p1'],
         ],
       },
-      { personId: 'P-2', records: [[3, 'p3']] },
+      {
+        personId: 'P-2',
+        records: [
+          [1, 'p1'],
+          [3, 'p3'],
+        ],
+      },
       { personId: 'P-3', records: [] },
     ]);
     expect(decodeView(JSON.parse(JSON.stringify(stored)), signalIds)).toStrictEqual(household);
