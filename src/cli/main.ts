@@ -1,9 +1,11 @@
 /**
- * The `radar` command. A command's modules are imported when it runs, so
- * that `radar backtest` or `radar --help` does not load Kafka, gRPC and the
- * rest first (about 150 ms of every start). Exit status: 0 when it ran, 2 for bad arguments or an
+ * The `radar` command. Exit status: 0 when it ran, 2 for bad arguments or an
  * invalid ruleset (every problem reported), 3 for a damaged data directory,
  * 4 for a lost one (both: `radar rebuild`), 1 for anything else.
+ *
+ * A command's modules are imported when it runs, so that `radar backtest` or
+ * `radar --help` does not load Kafka, gRPC and the rest first (about 150 ms
+ * of every start).
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { mkdir } from 'node:fs/promises';

@@ -41,18 +41,8 @@ export function encodeView(
     }
     persons.push({ personId, records: indexed });
   }
-  return {
-    householdId: view.householdId,
-    smallestSignalId: view.smallestSignalId,
-    regions: view.regions,
-    bsns: view.bsns,
-    addressKeys: view.addressKeys,
-    lastSignalAt: view.lastSignalAt,
-    persons,
-    indicatorLevels: view.indicatorLevels,
-    indicatorRules: view.indicatorRules,
-    activeIndicatorCount: view.activeIndicatorCount,
-  };
+  const { signalIds: _signalIds, persons: _persons, ...fields } = view;
+  return { ...fields, persons };
 }
 
 /**
@@ -76,19 +66,8 @@ export function decodeView(
     }
     persons.push({ personId, records: named });
   }
-  return {
-    householdId: stored.householdId,
-    smallestSignalId: stored.smallestSignalId,
-    signalIds: [...signalIds],
-    regions: stored.regions,
-    bsns: stored.bsns,
-    addressKeys: stored.addressKeys,
-    lastSignalAt: stored.lastSignalAt,
-    persons,
-    indicatorLevels: stored.indicatorLevels,
-    indicatorRules: stored.indicatorRules,
-    activeIndicatorCount: stored.activeIndicatorCount,
-  };
+  const { persons: _persons, ...fields } = stored;
+  return { ...fields, signalIds: [...signalIds], persons };
 }
 
 /** Whether the stored view lists its signals itself, and needs no summary to be read. */
