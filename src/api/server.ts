@@ -28,6 +28,7 @@ import type { ApiMetrics } from './call-metrics.js';
 import * as pb from '../gen/radar/v1/radar.js';
 import type { Logger } from '../log/logger.js';
 import { REGIONS } from '../signals/types.js';
+import { peerCommonName } from './client-identity.js';
 import { ApiError } from './errors.js';
 import { HealthService, type ServingSource } from './health.js';
 import { ReadModel, type Access, type Answer, type ApiState } from './read-model.js';
@@ -197,8 +198,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     if (insecure) {
       context.client = header(call.metadata, CLIENT_HEADER);
     } else {
-      const cn = call.getAuthContext()?.sslPeerCertificate?.subject?.CN;
-      context.client = (Array.isArray(cn) ? cn[0] : cn) ?? '';
+      context.client = peerCommonName(call);
     }
     if (context.client === '') {
       throw new ApiError(
