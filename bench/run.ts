@@ -193,9 +193,10 @@ async function measureSize(y: number): Promise<SizeResult> {
 async function replay(
   result: SizeResult,
   file: NationalFile,
-  topics: BenchTopics,
+  history: BenchTopics,
   producer: Producer,
 ): Promise<SizeResult> {
+  let topics = history;
   const { years: y, lines } = result;
   const path = file.path;
   result.produce = await step(`${y} y: produce`, limit(600, lines, 60), async (abort) => {
@@ -206,7 +207,7 @@ async function replay(
   });
   if (result.produce.status !== 'ok') return result;
 
-  const setup = prepareService(
+  let setup = prepareService(
     join(work, `${y}y`),
     broker.brokers,
     topics,
@@ -261,26 +262,25 @@ async function replay(
       };
     },
   );
+  let eventsBefore = result.serve.status === 'ok' ? result.serve.indicatorEvents : 0;
   if (result.serve.status !== 'ok') {
     const peak = await stopService(service);
     result.servePartial = { progress: last, ...peak, diskMb: mb(directoryBytes(setup.dataDir)) };
-    const reason = `radar serve did not finish the history: ${result.serve.status}`;
-    Object.assign(result, {
-      latency: skipped(reason),
-      api: skipped(reason),
-      footprint: skipped(reason),
-    });
-    // A restart of what it holds so far still shows whether the store serves at once; it
-    // goes on with the backlog meanwhile, as a restarted service would.
-    result.restart = await step(`${y} y: restart to serving (partial)`, 300, async (abort) => {
-      const secondsToServing = await startUntilServing(abort);
-      return {
-        secondsToServing,
-        peakRssMbAtServing: service.memory.sample(),
-        heldLines: last.committed,
-      };
-    });
-    await stopService(service);
+    // What it holds is measured all the same: started again on empty topics of its own, it is
+    // idle with the history it took in, and the steps below measure that store.
+    result.held = last.committed;
+    eventsBefore = await topicEnd(admin, [history.indicators]);
+    topics = benchTopics(`bench-${runId}-${y}y-cut`);
+    await createSignalTopics(admin, topics);
+    setup = prepareService(
+      setup.dir,
+      broker.brokers,
+      topics,
+      `${setup.groupId}-cut`,
+      setup.apiPort,
+      quick ? 10_000 : undefined,
+    );
+    await startUntilServing(AbortSignal.timeout(ingestLimit(lines) * 1000));
   }
 
   result.plainConsumer = await step(
@@ -292,7 +292,7 @@ async function replay(
           join(DIST_BENCH, 'national', 'plain-consumer.js'),
           JSON.stringify({
             brokers: broker.brokers,
-            topics: signalTopics(topics),
+            topics: signalTopics(history),
             expected: lines,
           }),
         ],
@@ -305,8 +305,6 @@ async function replay(
       };
     },
   );
-  if (result.serve.status !== 'ok') return cleanUp(result, setup.dir, topics);
-
   const client = connect(setup.apiPort, setup.pkiDir);
   // c. Indicator latency at 1,000 signals a second.
   result.latency = await step(`${y} y: indicator latency`, phaseSeconds + 90, (abort) =>
@@ -314,7 +312,7 @@ async function replay(
       producer,
       client,
       topic: topics.meldingen,
-      afterSequence: result.serve.status === 'ok' ? result.serve.indicatorEvents : 0,
+      afterSequence: eventsBefore,
       rate: LATENCY_RATE,
       seconds: phaseSeconds,
       drainSeconds: 60,
@@ -397,12 +395,13 @@ async function replay(
   // e, f. Stop it as an operator would; its footprint; start it again and time until it answers.
   const { peakRssMb, peakAnonymousMb } = await stopService(service);
   const diskBytes = directoryBytes(setup.dataDir);
+  const held = result.held ?? lines;
   result.footprint = {
     status: 'ok',
     diskMb: mb(diskBytes),
-    diskBytesPerLine: Math.round(diskBytes / lines),
+    diskBytesPerLine: Math.round(diskBytes / held),
     peakRssMb,
-    peakBytesPerLine: Math.round((peakRssMb * 2 ** 20) / lines),
+    peakBytesPerLine: Math.round((peakRssMb * 2 ** 20) / held),
     peakAnonymousMb,
   };
   result.restart = await step(`${y} y: restart to serving`, ingestLimit(lines), async (abort) => {
@@ -415,7 +414,7 @@ async function replay(
     return { secondsToServing, peakRssMbAtServing, secondsToServingAfterKill };
   });
   await stopService(service);
-  return cleanUp(result, setup.dir, topics);
+  return cleanUp(result, setup.dir, [history, ...(topics === history ? [] : [topics])]);
 }
 
 /** The line of a service's log that says why it ended: the last error named, else the last words. */
@@ -426,13 +425,19 @@ function whyItEnded(log: string): string {
 }
 
 /** Drops the service's data and the topics; keeps the service's log in bench/.data/logs/. */
-async function cleanUp(result: SizeResult, dir: string, topics: BenchTopics): Promise<SizeResult> {
+async function cleanUp(
+  result: SizeResult,
+  dir: string,
+  used: readonly BenchTopics[],
+): Promise<SizeResult> {
   const logs = join(dataDir(), 'logs');
   mkdirSync(logs, { recursive: true });
   copyFileSync(join(dir, 'service.log'), join(logs, `${name}-${result.years}y-service.log`));
   rmSync(dir, { recursive: true, force: true });
   await admin
-    .deleteTopics({ topics: [...signalTopics(topics), topics.dlq, topics.indicators] })
+    .deleteTopics({
+      topics: used.flatMap((topics) => [...signalTopics(topics), topics.dlq, topics.indicators]),
+    })
     .catch(() => {});
   return result;
 }

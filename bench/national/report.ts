@@ -168,26 +168,38 @@ function table(results: BenchResults): string[] {
         ),
     ],
   ];
+  // Steps c–f measure the store the service holds: the whole history, or what it had taken in.
+  const holding = (label: string, s: SizeResult, shown: string): string =>
+    s.held === undefined || !/^[c-f]\./.test(label) || s.api.status === 'skipped'
+      ? shown
+      : `${shown}; holding ${n(s.held)} lines`;
   return [
     `| measurement | ${sizes.map((s) => `${s.years} y`).join(' | ')} |`,
     `| --- | ${sizes.map(() => '---').join(' | ')} |`,
-    ...rows.map(([label, show]) => `| ${label} | ${sizes.map(show).join(' | ')} |`),
+    ...rows.map(
+      ([label, show]) =>
+        `| ${label} | ${sizes.map((s) => holding(label, s, show(s))).join(' | ')} |`,
+    ),
   ];
 }
 
+/** Where a size stands on the charts' axis of history: the lines its service held, for steps c–f. */
+const heldLines = (s: SizeResult): number => s.held ?? s.lines;
+const allLines = (s: SizeResult): number => s.lines;
+
 /** A point for a step: its value, or its limit drawn hollow when it did not finish. */
 function point<T>(
-  s: SizeResult,
+  x: number,
   result: Step<T>,
   value: (ok: T) => number,
-  atLimit = false,
+  atLimit: boolean,
 ): ChartPoint[] {
   if (result.status === 'ok') {
     const y = value(result);
-    return Number.isFinite(y) ? [{ x: s.lines, y }] : [];
+    return Number.isFinite(y) ? [{ x, y }] : [];
   }
   if (atLimit && result.status === 'timeout')
-    return [{ x: s.lines, y: result.limitSeconds, unfinished: true }];
+    return [{ x, y: result.limitSeconds, unfinished: true }];
   return [];
 }
 
@@ -196,9 +208,9 @@ function series<T>(
   sizes: SizeResult[],
   pick: (s: SizeResult) => Step<T>,
   value: (ok: T) => number,
-  atLimit = false,
+  { atLimit = false, x = allLines }: { atLimit?: boolean; x?: (s: SizeResult) => number } = {},
 ): ChartSeries {
-  return { label, points: sizes.flatMap((s) => point(s, pick(s), value, atLimit)) };
+  return { label, points: sizes.flatMap((s) => point(x(s), pick(s), value, atLimit)) };
 }
 
 function charts(results: BenchResults, dir: string): string[] {
@@ -217,28 +229,28 @@ function charts(results: BenchResults, dir: string): string[] {
             sizes,
             (s) => s.parse,
             (r) => r.seconds,
-            true,
+            { atLimit: true },
           ),
           series(
             'radar backtest',
             sizes,
             (s) => s.backtest,
             (r) => r.seconds,
-            true,
+            { atLimit: true },
           ),
           series(
             'plain kafkajs consumer',
             sizes,
             (s) => s.plainConsumer,
             (r) => r.seconds,
-            true,
+            { atLimit: true },
           ),
           series(
             'radar serve to lag 0',
             sizes,
             (s) => s.serve,
             (r) => r.seconds,
-            true,
+            { atLimit: true },
           ),
         ],
       },
@@ -267,12 +279,14 @@ function charts(results: BenchResults, dir: string): string[] {
             sizes,
             (s) => s.footprint,
             (r) => r.peakRssMb,
+            { x: heldLines },
           ),
           series(
             'radar serve, anonymous',
             sizes,
             (s) => s.footprint,
             (r) => r.peakAnonymousMb ?? NaN,
+            { x: heldLines },
           ),
         ],
       },
@@ -289,6 +303,7 @@ function charts(results: BenchResults, dir: string): string[] {
             sizes,
             (s) => s.footprint,
             (r) => r.diskMb,
+            { x: heldLines },
           ),
         ],
       },
@@ -305,30 +320,35 @@ function charts(results: BenchResults, dir: string): string[] {
             sizes,
             (s) => s.api,
             (r) => r.getHouseholdIdle.p99Ms,
+            { x: heldLines },
           ),
           series(
             'GetHousehold idle, at a set rate',
             sizes,
             (s) => s.api,
             (r) => r.getHouseholdAtRate?.p99Ms ?? NaN,
+            { x: heldLines },
           ),
           series(
             'GetHousehold ingesting',
             sizes,
             (s) => s.api,
             (r) => r.getHouseholdIngesting.p99Ms,
+            { x: heldLines },
           ),
           series(
             'SearchHouseholds idle',
             sizes,
             (s) => s.api,
             (r) => r.searchHouseholdsIdle.p99Ms,
+            { x: heldLines },
           ),
           series(
             'SearchHouseholds ingesting',
             sizes,
             (s) => s.api,
             (r) => r.searchHouseholdsIngesting.p99Ms,
+            { x: heldLines },
           ),
         ],
       },
@@ -345,24 +365,28 @@ function charts(results: BenchResults, dir: string): string[] {
             sizes,
             (s) => s.latency,
             (r) => r.p50Ms,
+            { x: heldLines },
           ),
           series(
             'indicator latency p99',
             sizes,
             (s) => s.latency,
             (r) => r.p99Ms,
+            { x: heldLines },
           ),
           series(
             'restart after SIGTERM',
             sizes,
             (s) => s.restart,
             (r) => r.secondsToServing * 1000,
+            { x: heldLines },
           ),
           series(
             'restart after SIGKILL',
             sizes,
             (s) => s.restart,
             (r) => (r.secondsToServingAfterKill ?? NaN) * 1000,
+            { x: heldLines },
           ),
         ],
       },

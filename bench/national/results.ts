@@ -24,6 +24,13 @@ export interface SizeResult {
   backtest: Step<{ seconds: number; linesPerSecond: number; peakRssMb: number; counts: string }>;
   produce: Step<{ seconds: number; linesPerSecond: number }>;
   serve: Step<Ingest>;
+  /**
+   * Set when `radar serve` did not take in the whole history within its
+   * limit: the lines it had committed. Steps c–f then measure it holding
+   * them, started again on empty signal topics of its own (the rest of the
+   * backlog cut off), so that it is idle where they say idle.
+   */
+  held?: number;
   servePartial?: {
     progress: GroupProgress;
     peakRssMb: number;
