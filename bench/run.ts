@@ -262,8 +262,11 @@ async function replay(
       };
     },
   );
-  let eventsBefore = result.serve.status === 'ok' ? result.serve.indicatorEvents : 0;
-  if (result.serve.status !== 'ok') {
+  /** The indicator events the service had produced when the latency step begins. */
+  let eventsBefore: number;
+  if (result.serve.status === 'ok') {
+    eventsBefore = result.serve.indicatorEvents;
+  } else {
     const peak = await stopService(service);
     result.servePartial = { progress: last, ...peak, diskMb: mb(directoryBytes(setup.dataDir)) };
     // What it holds is measured all the same: started again on empty topics of its own, it is
@@ -414,7 +417,7 @@ async function replay(
     return { secondsToServing, peakRssMbAtServing, secondsToServingAfterKill };
   });
   await stopService(service);
-  return cleanUp(result, setup.dir, [history, ...(topics === history ? [] : [topics])]);
+  return cleanUp(result, setup.dir, [...new Set([history, topics])]);
 }
 
 /** The line of a service's log that says why it ended: the last error named, else the last words. */

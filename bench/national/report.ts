@@ -170,7 +170,7 @@ function table(results: BenchResults): string[] {
   ];
   // Steps c–f measure the store the service holds: the whole history, or what it had taken in.
   const holding = (label: string, s: SizeResult, shown: string): string =>
-    s.held === undefined || !/^[c-f]\./.test(label) || s.api.status === 'skipped'
+    s.held === undefined || !/^[c-f]\./.test(label)
       ? shown
       : `${shown}; holding ${n(s.held)} lines`;
   return [

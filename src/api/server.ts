@@ -287,7 +287,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       try {
         authenticate(call, context);
       } catch {
-        // Best effort: a call whose stream is gone may no longer show its certificate.
+        // Best effort: the record names what is known of the caller; a refusal changes nothing.
       }
     }
     const code = deadlinePassed(call) ? status.DEADLINE_EXCEEDED : status.CANCELLED;
