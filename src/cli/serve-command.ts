@@ -51,9 +51,12 @@ export async function serveCommand(options: ServeOptions): Promise<number> {
         auditLog,
         serving: observability?.serving,
       });
-    await service.start();
-    observability?.serviceStarted();
-    await Promise.race([shutdown.requested, service.failed]);
+    // A signal while it starts (a consumer can wait long to join its group) stops it as well.
+    await Promise.race([service.start(), shutdown.requested]);
+    if (!shutdown.stopping) {
+      observability?.serviceStarted();
+      await Promise.race([shutdown.requested, service.failed]);
+    }
   } catch (error) {
     failure = { error };
   }

@@ -47,7 +47,9 @@ export function afterCrash(
 export interface ConsumerSupervisorOptions {
   /** A new consumer, not yet connected; its `retry.restartOnFailure` should say no. */
   create: () => Consumer;
-  /** Connects, subscribes and runs the consumer. */
+  /** What must be done before each consumer connects; a stop waits for it to end. */
+  prepare?: () => Promise<void>;
+  /** Connects, subscribes and runs the consumer: settles once it has joined its group. */
   run: (consumer: Consumer) => Promise<void>;
   policy: RestartPolicy;
   log: Logger;
@@ -69,6 +71,12 @@ export class ConsumerSupervisor {
   private crashes: number[] = [];
   private timer: NodeJS.Timeout | undefined;
   private stopping = false;
+  /** Settles when stop is called: a consumer still joining its group is not waited for. */
+  private readonly stopped: Promise<void>;
+  private markStopped!: () => void;
+  private preparing: Promise<void> | undefined;
+  /** Whether the current consumer has joined its group since it was launched. */
+  private joined = false;
   private isServing = false;
   private readonly listeners = new Set<(serving: boolean) => void>();
   private readonly now: () => number;
@@ -78,6 +86,7 @@ export class ConsumerSupervisor {
     this.failed = new Promise<never>((_, reject) => (this.fail = reject));
     // Only those who wait on it should hear of it.
     this.failed.catch(() => {});
+    this.stopped = new Promise((resolve) => (this.markStopped = resolve));
   }
 
   get serving(): boolean {
@@ -94,31 +103,55 @@ export class ConsumerSupervisor {
     await this.launch();
   }
 
+  /**
+   * Stops the consumer: one in its group finishes the batch in hand and
+   * leaves. One still joining holds no batch, and is not waited for: kafkajs
+   * disconnects only once the broker has answered the join, and after a
+   * crash the broker answers only when the session of the member that died
+   * has run out (30 s by default), longer than a graceful stop may take.
+   */
   async stop(): Promise<void> {
     this.stopping = true;
     clearTimeout(this.timer);
     this.setServing(false);
-    await this.current?.disconnect();
+    this.markStopped();
+    await this.preparing?.catch(() => undefined);
+    if (this.current !== undefined) await this.leave(this.current);
+  }
+
+  private async leave(consumer: Consumer): Promise<void> {
+    const leaving = consumer.disconnect();
+    if (consumer === this.current && this.joined) await leaving;
+    else leaving.catch(() => {});
   }
 
   private async launch(): Promise<void> {
     if (this.stopping) return;
+    this.preparing = this.options.prepare?.();
+    await this.preparing;
+    if (this.stopping) return;
     const consumer = this.options.create();
     this.current = consumer;
+    this.joined = false;
     consumer.on(consumer.events.GROUP_JOIN, () => {
-      if (consumer === this.current && !this.stopping) this.setServing(true);
+      if (consumer !== this.current || this.stopping) return;
+      this.joined = true;
+      this.setServing(true);
     });
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       if (consumer === this.current && !this.stopping) this.crashed(payload.error, payload.restart);
     });
+    const running = this.options.run(consumer);
     try {
-      await this.options.run(consumer);
+      await Promise.race([running, this.stopped]);
     } catch (error) {
       await consumer.disconnect().catch(() => {});
       throw error;
     }
-    // stop() came while this one was starting, and may have disconnected it before it connected.
-    if (this.stopping) await consumer.disconnect();
+    if (!this.stopping) return;
+    // stop() came while this one was starting: it may have been disconnected before it connected.
+    running.catch(() => {});
+    await this.leave(consumer);
   }
 
   private crashed(error: Error, kafkajsRestarts: boolean): void {

@@ -85,6 +85,8 @@ export class RadarService {
   private exclusive: Promise<unknown> = Promise.resolve();
   private retentionTimer: NodeJS.Timeout | undefined;
   private retentionRun: Promise<void> | undefined;
+  /** `start`'s steps that write the store, once begun. */
+  private preparing: Promise<void> | undefined;
   private stopping = false;
   private readonly now: () => Date;
 
@@ -105,6 +107,7 @@ export class RadarService {
     });
     this.supervisor = new ConsumerSupervisor({
       create: () => this.createConsumer(this.kafka, this.signalPartitions),
+      prepare: () => this.prepareConsumer(),
       run: (consumer) => this.runConsumer(consumer),
       policy: config.kafka.restart,
       log: log.child({ component: 'consumer' }),
@@ -154,13 +157,23 @@ export class RadarService {
     });
   }
 
+  /**
+   * Brings the store up to date and starts consuming. A stop that comes
+   * meanwhile ends it at the next step; `stop` waits for the steps that
+   * write the store, not for the consumer to join its group.
+   */
   async start(): Promise<void> {
-    await this.open();
-    await this.prepareFold();
-    await this.applyRetention();
+    this.preparing = (async (): Promise<void> => {
+      await this.open();
+      await this.prepareFold();
+      await this.applyRetention();
+    })();
+    await this.preparing;
+    if (this.stopping) return;
     const { topics } = this.config.kafka;
     const signalTopics = [topics.adviesvragen, topics.meldingen, topics.politie];
     this.signalPartitions = await this.prepareTopics(this.kafka, signalTopics);
+    if (this.stopping) return;
     this.producer = this.kafka.producer({
       allowAutoTopicCreation: false,
       idempotent: true,
@@ -168,6 +181,7 @@ export class RadarService {
     });
     await this.producer.connect();
     await this.supervisor.start();
+    if (this.stopping) return;
     this.log.info({ topics: signalTopics, group: this.config.kafka.groupId }, 'consuming');
     this.retentionTimer = setInterval(() => {
       this.applyRetention().catch((error: unknown) =>
@@ -245,14 +259,18 @@ export class RadarService {
   }
 
   /**
-   * What the supervisor runs for each consumer it starts. Every start reads
-   * the topics' limits afresh (a refused chunk may be why the last consumer
-   * crashed) and publishes what is pending first.
+   * Before each consumer the supervisor starts: the topics' limits read
+   * afresh (a refused chunk may be why the last consumer crashed), and what
+   * is pending published.
    */
+  private async prepareConsumer(): Promise<void> {
+    this.limits = await this.produceLimits(this.kafka);
+    const { indicators } = this.config.kafka.topics;
+    await publishPendingEvents(this.producer, indicators, this.store, this.publishing());
+  }
+
   private async runConsumer(consumer: Consumer): Promise<void> {
     const { topics } = this.config.kafka;
-    this.limits = await this.produceLimits(this.kafka);
-    await publishPendingEvents(this.producer, topics.indicators, this.store, this.publishing());
     await consumer.connect();
     await consumer.subscribe({
       topics: [topics.adviesvragen, topics.meldingen, topics.politie],
@@ -361,6 +379,7 @@ export class RadarService {
   async stop(): Promise<void> {
     this.stopRetention();
     await this.supervisor.stop();
+    await this.preparing?.catch(() => undefined);
     // A pass under way ends after its batch in hand.
     await this.retentionRun?.catch(() => undefined);
     await this.producer?.disconnect();
@@ -394,7 +413,8 @@ export class RadarService {
 
   private async handleBatch(payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
-    if (batch.messages.length === 0) return;
+    // A consumer that joined after the stop began, its store closed: left uncommitted, to be delivered again.
+    if (batch.messages.length === 0 || this.stopping) return;
     const started = performance.now();
     const messages = inboundMessages(batch);
     const { topics } = this.config.kafka;

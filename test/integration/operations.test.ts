@@ -403,6 +403,35 @@ describe('radar serve for operators', () => {
     expect((await exitOf(service, signalled)).code, service.output()).toBe(0);
   });
 
+  it('on SIGTERM while its consumer waits to join the group after a SIGKILL, exits 0 without waiting for the join', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'radar-ops-'));
+    const config = await testConfig();
+    await produce(config, [...generateSignalLines({ count: 500, seed: 31 })]);
+    const timeoutMs = 8000;
+    const { ports, settings } = await operatorSettings(dir, { shutdown: { timeoutMs } });
+    const configFile = await writeConfigFile(config, settings);
+    const killed = runner.start(configFile);
+    await waitFor(async () => (await get(ports.http, '/readyz'))?.status === 200, {
+      timeout: 60_000,
+      delay: 100,
+    });
+    killed.kill('SIGKILL');
+    await killed.exited;
+
+    // The broker answers the new member's join only once the dead member's session has run out.
+    const service = runner.start(configFile);
+    await waitFor(async () => (await get(ports.http, '/readyz'))?.body.includes('STARTING'), {
+      timeout: 30_000,
+      delay: 50,
+    });
+    const signalled = Date.now();
+    service.kill('SIGTERM');
+    const exit = await exitOf(service, signalled);
+    expect(exit.code, service.output()).toBe(0);
+    expect(exit.ms).toBeLessThan(timeoutMs / 2);
+    expect(service.output()).not.toContain('did not finish in time');
+  });
+
   describe('when the graceful stop cannot finish (no broker answers)', () => {
     async function stuckService(
       timeoutMs: number,

@@ -161,6 +161,41 @@ describe('ConsumerSupervisor', () => {
     await supervisor.stop();
   });
 
+  it('stops at once while its consumer is still joining the group, and leaves it to disconnect', async () => {
+    // A join the broker has not answered: kafkajs's disconnect would wait for it.
+    const { supervisor, consumers } = harness({}, () => new Promise(() => {}));
+    const starting = supervisor.start();
+    await vi.waitFor(() => expect(consumers).toHaveLength(1));
+    await supervisor.stop();
+    await starting;
+    expect(consumers[0]!.disconnected).toBe(true);
+    expect(supervisor.serving).toBe(false);
+  });
+
+  it('waits for what is prepared before a consumer, and then starts none', async () => {
+    let prepared!: () => void;
+    const consumers: unknown[] = [];
+    const supervisor = new ConsumerSupervisor({
+      create: () => {
+        const consumer = new FakeConsumer();
+        consumers.push(consumer);
+        return consumer as unknown as Consumer;
+      },
+      prepare: () => new Promise<void>((resolve) => (prepared = resolve)),
+      run: async (consumer) => void (consumer as unknown as FakeConsumer).join(),
+      policy: { maxCrashes: 3, windowMs: 60_000, initialDelayMs: 1, maxDelayMs: 5 },
+      log: pino({ level: 'silent' }),
+    });
+    const starting = supervisor.start();
+    let stopped = false;
+    const stopping = supervisor.stop().then(() => (stopped = true));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(stopped).toBe(false);
+    prepared();
+    await Promise.all([starting, stopping]);
+    expect(consumers).toHaveLength(0);
+  });
+
   it('starts nothing after stop', async () => {
     // The restart's timer is faked, so that the test runs it rather than waiting for it.
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
