@@ -41,9 +41,13 @@ function loadCell(r: LoadResult): string {
   return `${n(Math.round(r.perSecond))}/s, p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms${errors}${client}`;
 }
 
+/** A row of the table: its label, and what it shows for a size. */
+type Row = [string, (s: SizeResult) => string];
+
 function table(results: BenchResults): string[] {
   const sizes = results.sizes;
-  const rows: [string, (s: SizeResult) => string][] = [
+  // Steps a and b take in the whole history; c–f measure the store the service holds.
+  const wholeHistory: Row[] = [
     ['history file', (s) => `${n(s.lines)} lines, ${formatNumber(s.fileMb)} MB`],
     [
       'a. read + JSON.parse (floor)',
@@ -96,6 +100,8 @@ function table(results: BenchResults): string[] {
               : ` (${s.servePartial.peakAnonymousMb} MB anonymous)`) +
             `, ${s.servePartial.diskMb} MB disk`),
     ],
+  ];
+  const heldStore: Row[] = [
     [
       'c. indicator latency, produce → WatchIndicators',
       (s) =>
@@ -168,17 +174,24 @@ function table(results: BenchResults): string[] {
         ),
     ],
   ];
-  // Steps c–f measure the store the service holds: the whole history, or what it had taken in.
-  const holding = (label: string, s: SizeResult, shown: string): string =>
-    s.held === undefined || !/^[c-f]\./.test(label)
-      ? shown
-      : `${shown}; holding ${n(s.held)} lines`;
+  const holding = (s: SizeResult, shown: string): string =>
+    s.held === undefined ? shown : `${shown}; holding ${n(s.held)} lines`;
+  const line = (label: string, cells: string[]): string => `| ${label} | ${cells.join(' | ')} |`;
   return [
-    `| measurement | ${sizes.map((s) => `${s.years} y`).join(' | ')} |`,
-    `| --- | ${sizes.map(() => '---').join(' | ')} |`,
-    ...rows.map(
-      ([label, show]) =>
-        `| ${label} | ${sizes.map((s) => holding(label, s, show(s))).join(' | ')} |`,
+    line(
+      'measurement',
+      sizes.map((s) => `${s.years} y`),
+    ),
+    line(
+      '---',
+      sizes.map(() => '---'),
+    ),
+    ...wholeHistory.map(([label, show]) => line(label, sizes.map(show))),
+    ...heldStore.map(([label, show]) =>
+      line(
+        label,
+        sizes.map((s) => holding(s, show(s))),
+      ),
     ),
   ];
 }
@@ -211,6 +224,16 @@ function series<T>(
   { atLimit = false, x = allLines }: { atLimit?: boolean; x?: (s: SizeResult) => number } = {},
 ): ChartSeries {
   return { label, points: sizes.flatMap((s) => point(x(s), pick(s), value, atLimit)) };
+}
+
+/** A series of a step that measures the store the service holds, placed by the lines it held. */
+function heldSeries<T>(
+  label: string,
+  sizes: SizeResult[],
+  pick: (s: SizeResult) => Step<T>,
+  value: (ok: T) => number,
+): ChartSeries {
+  return series(label, sizes, pick, value, { x: heldLines });
 }
 
 function charts(results: BenchResults, dir: string): string[] {
@@ -274,19 +297,17 @@ function charts(results: BenchResults, dir: string): string[] {
             (s) => s.backtest,
             (r) => r.peakRssMb,
           ),
-          series(
+          heldSeries(
             'radar serve',
             sizes,
             (s) => s.footprint,
             (r) => r.peakRssMb,
-            { x: heldLines },
           ),
-          series(
+          heldSeries(
             'radar serve, anonymous',
             sizes,
             (s) => s.footprint,
             (r) => r.peakAnonymousMb ?? NaN,
-            { x: heldLines },
           ),
         ],
       },
@@ -298,12 +319,11 @@ function charts(results: BenchResults, dir: string): string[] {
         xLabel: x,
         yLabel: 'MB',
         series: [
-          series(
+          heldSeries(
             'data dir',
             sizes,
             (s) => s.footprint,
             (r) => r.diskMb,
-            { x: heldLines },
           ),
         ],
       },
@@ -315,40 +335,35 @@ function charts(results: BenchResults, dir: string): string[] {
         xLabel: x,
         yLabel: 'ms',
         series: [
-          series(
+          heldSeries(
             'GetHousehold idle',
             sizes,
             (s) => s.api,
             (r) => r.getHouseholdIdle.p99Ms,
-            { x: heldLines },
           ),
-          series(
+          heldSeries(
             'GetHousehold idle, at a set rate',
             sizes,
             (s) => s.api,
             (r) => r.getHouseholdAtRate?.p99Ms ?? NaN,
-            { x: heldLines },
           ),
-          series(
+          heldSeries(
             'GetHousehold ingesting',
             sizes,
             (s) => s.api,
             (r) => r.getHouseholdIngesting.p99Ms,
-            { x: heldLines },
           ),
-          series(
+          heldSeries(
             'SearchHouseholds idle',
             sizes,
             (s) => s.api,
             (r) => r.searchHouseholdsIdle.p99Ms,
-            { x: heldLines },
           ),
-          series(
+          heldSeries(
             'SearchHouseholds ingesting',
             sizes,
             (s) => s.api,
             (r) => r.searchHouseholdsIngesting.p99Ms,
-            { x: heldLines },
           ),
         ],
       },
@@ -360,33 +375,29 @@ function charts(results: BenchResults, dir: string): string[] {
         xLabel: x,
         yLabel: 'ms',
         series: [
-          series(
+          heldSeries(
             'indicator latency p50',
             sizes,
             (s) => s.latency,
             (r) => r.p50Ms,
-            { x: heldLines },
           ),
-          series(
+          heldSeries(
             'indicator latency p99',
             sizes,
             (s) => s.latency,
             (r) => r.p99Ms,
-            { x: heldLines },
           ),
-          series(
+          heldSeries(
             'restart after SIGTERM',
             sizes,
             (s) => s.restart,
             (r) => r.secondsToServing * 1000,
-            { x: heldLines },
           ),
-          series(
+          heldSeries(
             'restart after SIGKILL',
             sizes,
             (s) => s.restart,
             (r) => (r.secondsToServingAfterKill ?? NaN) * 1000,
-            { x: heldLines },
           ),
         ],
       },
