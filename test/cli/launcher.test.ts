@@ -28,7 +28,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** What the launcher execs, one argument a line, and the exit status it passes on. */
 function launch(file: string, args: string[], env: NodeJS.ProcessEnv = {}) {
-  const { RADAR_HEAP_MB: _, ...inherited } = process.env;
+  const { RADAR_HEAP_MB: _, RADAR_YOUNG_MB: __, ...inherited } = process.env;
   const result = spawnSync(file, args, {
     encoding: 'utf8',
     env: { ...inherited, ...env, PATH: `${join(dir, 'path')}:${process.env.PATH}` },
@@ -37,11 +37,11 @@ function launch(file: string, args: string[], env: NodeJS.ProcessEnv = {}) {
 }
 
 describe('bin/radar', () => {
-  it('gives the service a heap of 2 GiB, and passes every argument as it came', () => {
+  it('gives the service a heap of 2 GiB and a small young generation, and passes every argument as it came', () => {
     const { argv, status } = launch(LAUNCHER, ['serve', '--config', 'a file.yaml']);
     expect(argv).toEqual([
       '--max-old-space-size=2048',
-      '--max-semi-space-size=64',
+      '--max-semi-space-size=8',
       PROGRAM,
       'serve',
       '--config',
@@ -57,6 +57,11 @@ describe('bin/radar', () => {
     },
   );
 
+  it('gives the rebuild, which answers no calls, the young generation that folds fastest', () => {
+    expect(launch(LAUNCHER, ['rebuild']).argv[1]).toBe('--max-semi-space-size=64');
+    expect(launch(LAUNCHER, ['demo']).argv[1]).toBe('--max-semi-space-size=8');
+  });
+
   it('gives a backtest room for 20 years, with the flags its benchmark floor runs with', () => {
     const { argv } = launch(LAUNCHER, ['backtest', '--signals', '-']);
     expect(argv.slice(0, 2)).toEqual(BACKTEST_NODE_FLAGS);
@@ -67,6 +72,13 @@ describe('bin/radar', () => {
     for (const command of ['serve', 'backtest'])
       expect(launch(LAUNCHER, [command], { RADAR_HEAP_MB: '3000' }).argv[0]).toBe(
         '--max-old-space-size=3000',
+      );
+  });
+
+  it('takes the young generation from RADAR_YOUNG_MB for any command', () => {
+    for (const command of ['serve', 'backtest'])
+      expect(launch(LAUNCHER, [command], { RADAR_YOUNG_MB: '32' }).argv[1]).toBe(
+        '--max-semi-space-size=32',
       );
   });
 
