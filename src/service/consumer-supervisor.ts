@@ -116,13 +116,14 @@ export class ConsumerSupervisor {
     this.setServing(false);
     this.markStopped();
     await this.preparing?.catch(() => undefined);
-    if (this.current !== undefined) await this.leave(this.current);
+    await this.leave();
   }
 
-  private async leave(consumer: Consumer): Promise<void> {
-    const leaving = consumer.disconnect();
-    if (consumer === this.current && this.joined) await leaving;
-    else leaving.catch(() => {});
+  /** Disconnects the current consumer; waits for it only if it joined its group. */
+  private async leave(): Promise<void> {
+    const leaving = this.current?.disconnect();
+    if (this.joined) await leaving;
+    else leaving?.catch(() => {});
   }
 
   private async launch(): Promise<void> {
@@ -151,7 +152,7 @@ export class ConsumerSupervisor {
     if (!this.stopping) return;
     // stop() came while this one was starting: it may have been disconnected before it connected.
     running.catch(() => {});
-    await this.leave(consumer);
+    await this.leave();
   }
 
   private crashed(error: Error, kafkajsRestarts: boolean): void {

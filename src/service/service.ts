@@ -163,11 +163,7 @@ export class RadarService {
    * write the store, not for the consumer to join its group.
    */
   async start(): Promise<void> {
-    this.preparing = (async (): Promise<void> => {
-      await this.open();
-      await this.prepareFold();
-      await this.applyRetention();
-    })();
+    this.preparing = this.prepareStore();
     await this.preparing;
     if (this.stopping) return;
     const { topics } = this.config.kafka;
@@ -189,6 +185,12 @@ export class RadarService {
       );
     }, this.config.retention.intervalMs);
     this.retentionTimer.unref();
+  }
+
+  private async prepareStore(): Promise<void> {
+    await this.open();
+    await this.prepareFold();
+    await this.applyRetention();
   }
 
   /**

@@ -57,7 +57,7 @@ describe('bin/radar', () => {
     },
   );
 
-  it('gives the rebuild, which answers no calls, the young generation that folds fastest', () => {
+  it("gives the rebuild, which answers no calls, the young generation that folds fastest, and the demo the service's", () => {
     expect(launch(LAUNCHER, ['rebuild']).argv[1]).toBe('--max-semi-space-size=64');
     expect(launch(LAUNCHER, ['demo']).argv[1]).toBe('--max-semi-space-size=8');
   });

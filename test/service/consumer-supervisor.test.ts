@@ -80,6 +80,7 @@ class FakeConsumer extends EventEmitter {
 function harness(
   restart: Partial<RestartPolicy> = {},
   run: (consumer: FakeConsumer, n: number) => Promise<void> = async (c) => c.join(),
+  prepare?: () => Promise<void>,
 ) {
   const consumers: FakeConsumer[] = [];
   const created = new EventEmitter();
@@ -90,6 +91,7 @@ function harness(
       created.emit('consumer', consumer);
       return consumer as unknown as Consumer;
     },
+    prepare,
     run: (consumer) => run(consumer as unknown as FakeConsumer, consumers.length),
     policy: { maxCrashes: 3, windowMs: 60_000, initialDelayMs: 1, maxDelayMs: 5, ...restart },
     log: pino({ level: 'silent' }),
@@ -174,18 +176,11 @@ describe('ConsumerSupervisor', () => {
 
   it('waits for what is prepared before a consumer, and then starts none', async () => {
     let prepared!: () => void;
-    const consumers: unknown[] = [];
-    const supervisor = new ConsumerSupervisor({
-      create: () => {
-        const consumer = new FakeConsumer();
-        consumers.push(consumer);
-        return consumer as unknown as Consumer;
-      },
-      prepare: () => new Promise<void>((resolve) => (prepared = resolve)),
-      run: async (consumer) => void (consumer as unknown as FakeConsumer).join(),
-      policy: { maxCrashes: 3, windowMs: 60_000, initialDelayMs: 1, maxDelayMs: 5 },
-      log: pino({ level: 'silent' }),
-    });
+    const { supervisor, consumers } = harness(
+      {},
+      undefined,
+      () => new Promise<void>((resolve) => (prepared = resolve)),
+    );
     const starting = supervisor.start();
     let stopped = false;
     const stopping = supervisor.stop().then(() => (stopped = true));
