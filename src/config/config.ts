@@ -55,6 +55,16 @@ export interface RadarConfig {
      * (see docs/operating.md). @defaultValue 524288 (512 KiB, half the broker's default limit)
      */
     maxProduceBytes: number;
+    /**
+     * Most bytes of messages fetched from one partition at once, in bytes:
+     * the size of the batch `radar serve` folds and stores (and fsyncs) in
+     * one write. The fold's steps between reads and the write run on the
+     * thread that answers the API, so a batch a quarter of kafkajs's 1 MiB
+     * cuts the API's longest waits while ingesting for a few more fsyncs
+     * (docs/performance-history.md, "A smaller batch for the API's tail").
+     * A larger message still arrives, alone. @defaultValue 262144 (256 KiB)
+     */
+    maxBatchBytes: number;
     /** How the service restarts a consumer that crashed. */
     restart: {
       /** More crashes than this within `windowMs` end the process (exit 1). @defaultValue 10 */
@@ -167,6 +177,7 @@ export const DEFAULTS: RadarConfig = {
     partitions: 3,
     sessionTimeout: 30_000,
     maxProduceBytes: 512 * 1024,
+    maxBatchBytes: 256 * 1024,
     restart: { maxCrashes: 10, windowMs: 600_000, initialDelayMs: 1000, maxDelayMs: 60_000 },
   },
   households: { institutionalAddresses: [], institutionalPersonThreshold: 12 },
@@ -224,6 +235,8 @@ const SCHEMA = {
         sessionTimeout: { type: 'integer', minimum: 1000, maximum: 3_600_000 },
         // At least room for an abridged indicator event; at most Kafka's largest request.
         maxProduceBytes: { type: 'integer', minimum: 16 * 1024, maximum: 100 * 1024 * 1024 },
+        // At least a few signals a batch; at most what kafkajs fetches in one request by default.
+        maxBatchBytes: { type: 'integer', minimum: 16 * 1024, maximum: 10 * 1024 * 1024 },
         restart: {
           type: 'object',
           additionalProperties: false,

@@ -291,6 +291,7 @@ export class RadarService {
       groupId: settings.groupId,
       allowAutoTopicCreation: false,
       sessionTimeout: settings.sessionTimeout,
+      maxBytesPerPartition: settings.maxBatchBytes,
       // kafkajs's default, or a third of the session so two beats may be lost.
       heartbeatInterval: Math.min(3000, Math.floor(settings.sessionTimeout / 3)),
       // The supervisor restarts a crashed consumer, whatever the error.

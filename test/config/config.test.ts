@@ -52,6 +52,19 @@ describe('settings', () => {
     );
   });
 
+  it('takes a batch size within a few signals and one fetch request', () => {
+    expect(DEFAULTS.kafka.maxBatchBytes).toBe(256 * 1024);
+    expect(resolveConfig({ kafka: { maxBatchBytes: 1 << 20 } }).kafka.maxBatchBytes).toBe(1 << 20);
+    for (const maxBatchBytes of [1000, 64 * 1024 * 1024, 100_000.5]) {
+      expect(() => resolveConfig({ kafka: { maxBatchBytes } })).toThrow(
+        expect.objectContaining({
+          code: 'CONFIG_INVALID',
+          message: expect.stringMatching(/kafka\.maxBatchBytes/),
+        }),
+      );
+    }
+  });
+
   it('requires mutual TLS files for the API unless insecure is explicit', () => {
     expect(() => resolveConfig({ api: { enabled: true } })).toThrow(
       expect.objectContaining({
