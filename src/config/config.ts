@@ -56,11 +56,9 @@ export interface RadarConfig {
      */
     maxProduceBytes: number;
     /**
-     * Most bytes of messages fetched from one partition at once, in bytes:
-     * the size of the batch `radar serve` folds and stores (and fsyncs) in
-     * one write. The fold's steps between reads and the write run on the
-     * thread that answers the API, so a batch a quarter of kafkajs's 1 MiB
-     * cuts the API's longest waits while ingesting for a few more fsyncs
+     * Most bytes fetched from one partition at once: the batch `radar serve`
+     * folds and stores in one write, on the thread that answers the API, so
+     * a smaller one shortens the API's waits while a backlog is taken in
      * (docs/performance-history.md, "A smaller batch for the API's tail").
      * A larger message still arrives, alone. @defaultValue 262144 (256 KiB)
      */
