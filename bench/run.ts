@@ -23,6 +23,7 @@ import { LINES_PER_YEAR, type NationalOptions } from '../src/synthetic/national.
 import {
   connect,
   getHousehold,
+  heldBsns,
   load,
   REGIONS,
   searchHouseholds,
@@ -324,8 +325,8 @@ async function replay(
     }),
   );
 
-  // d. GetHousehold by a BSN in the data and SearchHouseholds, idle and while ingesting.
-  const bsns = file.bsns;
+  // d. GetHousehold by a BSN the service holds and SearchHouseholds, idle and while ingesting.
+  let bsns = file.bsns;
   const searches = REGIONS.map((region) => ({ region, pageSize: 20 }));
   const byBsnWithGhz = (rate?: number): Promise<LoadResult> =>
     ghzLoad({
@@ -364,6 +365,8 @@ async function replay(
         limitSeconds: SETTLE_LIMIT_SECONDS,
         abort,
       });
+      bsns = await heldBsns(client, file.bsns);
+      if (bsns.length === 0) throw new Error('the service holds none of the sampled BSNs');
       const getHouseholdIdle = await byBsn();
       const getHouseholdAtRate =
         ghz === undefined
@@ -384,6 +387,7 @@ async function replay(
       const ingestedDuringLoad = await pump.stop();
       return {
         settled,
+        bsnsHeld: { held: bsns.length, sampled: file.bsns.length },
         getHouseholdIdle,
         ...(getHouseholdAtRate === undefined ? {} : { getHouseholdAtRate }),
         searchHouseholdsIdle,

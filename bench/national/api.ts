@@ -67,6 +67,28 @@ export function getHousehold(
   );
 }
 
+/**
+ * The BSNs of `sample` whose household the service holds, asked one at a
+ * time. A run cut short by its ingest limit holds only part of the history,
+ * and a NOT_FOUND costs the service a fraction of an answer: load made with
+ * those BSNs would measure the misses, not the households.
+ */
+export async function heldBsns(
+  client: RadarServiceClient,
+  sample: readonly string[],
+): Promise<string[]> {
+  const held: string[] = [];
+  for (const bsn of sample) {
+    try {
+      await getHousehold(client, { bsn });
+      held.push(bsn);
+    } catch (error) {
+      if ((error as Partial<ServiceError>).code !== status.NOT_FOUND) throw error;
+    }
+  }
+  return held;
+}
+
 export function searchHouseholds(
   client: RadarServiceClient,
   request: Partial<SearchHouseholdsRequest>,

@@ -122,6 +122,15 @@ function table(results: BenchResults): string[] {
               : `still compacting after ${n(r.settled.seconds)} s; measured anyway`,
         ),
     ],
+    [
+      'd. GetHousehold: the sampled BSNs it holds a household for',
+      (s) =>
+        cell(s.api, (r) =>
+          r.bsnsHeld === undefined
+            ? 'not asked in this run: the load used every sampled BSN, misses included'
+            : `${n(r.bsnsHeld.held)} of ${n(r.bsnsHeld.sampled)}, the only ones asked for below`,
+        ),
+    ],
     ['d. GetHousehold by BSN, idle', (s) => cell(s.api, (r) => loadCell(r.getHouseholdIdle))],
     [
       'd. GetHousehold by BSN, idle, at a set rate (ghz)',

@@ -47,6 +47,12 @@ export interface SizeResult {
      * in results from before the idle phases waited for it.
      */
     settled?: { seconds: number; settled: boolean };
+    /**
+     * How many of the file's sampled BSNs the service held a household for,
+     * of how many: GetHousehold is loaded with those alone. Missing in results
+     * from before, whose load asked for the whole sample, misses included.
+     */
+    bsnsHeld?: { held: number; sampled: number };
     getHouseholdIdle: LoadResult;
     /**
      * At the target's rate (1,000 calls/s, ghz only) instead of as fast as the
