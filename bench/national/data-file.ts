@@ -9,6 +9,7 @@ import { createWriteStream, existsSync, mkdirSync, readFileSync, renameSync } fr
 import { join } from 'node:path';
 import {
   emptyStats,
+  LINES_PER_YEAR,
   NATIONAL_GENERATOR_VERSION,
   nationalSignalLines,
   type NationalOptions,
@@ -32,7 +33,7 @@ export function dataDir(): string {
 }
 
 function fileName(options: NationalOptions): string {
-  return `national-v${NATIONAL_GENERATOR_VERSION}-seed${options.seed ?? 1}-${options.linesPerYear ?? 'national'}x${options.years}y.ndjson`;
+  return `national-v${NATIONAL_GENERATOR_VERSION}-seed${options.seed ?? 1}-${options.linesPerYear ?? LINES_PER_YEAR}x${options.years}y.ndjson`;
 }
 
 /** The file for these options, generated in a child process the first time. */
