@@ -78,7 +78,14 @@ import { ADDRESS_LINK_WINDOW_MS } from '../graph/model.js';
 import { householdId } from '../graph/nodes.js';
 import type { Signal } from '../signals/types.js';
 import { notOpen, StoreError } from './errors.js';
-import { byKeyOrder, prefixRange, type KvOperation, type OrderedKv } from './kv.js';
+import {
+  byKeyOrder,
+  nextCharacterSlices,
+  prefixRange,
+  type KeySlice,
+  type KvOperation,
+  type OrderedKv,
+} from './kv.js';
 import { ListChanges } from './list-changes.js';
 import { continueSequence } from './sequence.js';
 import { ValueCache } from './value-cache.js';
@@ -124,6 +131,9 @@ const OCCURRED = 'oa!';
 /** Shifts every epoch millisecond a Date can hold to a non-negative number of 17 digits. */
 const OCCURRED_SHIFT = 8_640_000_000_000_000;
 const MARK = 'mark!';
+/** A compaction slice at most this large: seconds of compacting, well inside a stop's bound. */
+const COMPACTION_SLICE_BYTES = 128 * 1024 * 1024;
+const MAX_SLICE_DEPTH = 24;
 /**
  * The families a batch's fold reads, kept in the value cache: about 300
  * bytes a value, so the default bound holds some 100 MB. Not `sig!`: the
@@ -714,6 +724,43 @@ export abstract class KvStore implements RadarStore {
       if (found.length === limit) break;
     }
     return found;
+  }
+
+  async compact(
+    stopping: () => boolean = () => false,
+    sliceBytes = COMPACTION_SLICE_BYTES,
+  ): Promise<boolean> {
+    this.opened();
+    // Every key family's name starts with a lowercase letter: a slice per letter, to begin with.
+    for (let letter = 0x61; letter <= 0x7a; letter++) {
+      const slice = { gte: String.fromCharCode(letter), lt: String.fromCharCode(letter + 1) };
+      if (!(await this.compactSlice(slice, stopping, sliceBytes, 1))) return false;
+    }
+    return true;
+  }
+
+  /**
+   * A slice larger than `sliceBytes` is compacted as the slices of its keys'
+   * next character, so that a stop waits for one slice's compaction only
+   * (seconds), whatever the store's size or its ids' shape.
+   */
+  private async compactSlice(
+    slice: KeySlice,
+    stopping: () => boolean,
+    sliceBytes: number,
+    depth: number,
+  ): Promise<boolean> {
+    if (stopping()) return false;
+    const bytes = await this.kv.approximateSize(slice);
+    if (bytes <= sliceBytes || depth === MAX_SLICE_DEPTH) {
+      // Empty in the tables but the first slice at its depth: what the memtable holds still goes down.
+      if (bytes > 0 || depth === 1) await this.kv.compact(slice);
+      return true;
+    }
+    for (const part of nextCharacterSlices(slice)) {
+      if (!(await this.compactSlice(part, stopping, sliceBytes, depth + 1))) return false;
+    }
+    return true;
   }
 
   async clearFoldState(): Promise<void> {

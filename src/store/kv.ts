@@ -30,6 +30,34 @@ export interface OrderedKv {
   entries(range: KvRange): AsyncGenerator<[string, string]>;
   /** `entries` without the values, which an index's entries do not have. */
   keys(range: KvRange): AsyncGenerator<string>;
+  /** Rewrites the keys from `gte` up to `lt` so that each is found in one place; the data is unchanged. */
+  compact(range: KeySlice): Promise<void>;
+  /** About how many bytes the keys from `gte` up to `lt` take where they are kept for good. */
+  approximateSize(range: KeySlice): Promise<number>;
+}
+
+export interface KeySlice {
+  gte: string;
+  lt: string;
+}
+
+/**
+ * The keys of a slice that begin with `slice.gte` parted by the character
+ * after it (below U+0080 one slice each, the rest together), in order and
+ * with nothing left out: the first holds `slice.gte` itself, the last ends
+ * where the slice does.
+ */
+export function nextCharacterSlices(slice: KeySlice): KeySlice[] {
+  const prefix = slice.gte;
+  const parts: KeySlice[] = [];
+  for (let c = 0; c < 0x80; c++) {
+    parts.push({
+      gte: c === 0 ? prefix : prefix + String.fromCharCode(c),
+      lt: prefix + String.fromCharCode(c + 1),
+    });
+  }
+  parts.push({ gte: prefix + '\u0080', lt: slice.lt });
+  return parts;
 }
 
 /** Every key that starts with `prefix` (after `prefix + after`, when given); its last character is a separator. */
@@ -80,5 +108,15 @@ export class MemoryKv implements OrderedKv {
 
   async *keys(range: KvRange): AsyncGenerator<string> {
     for await (const [key] of this.entries(range)) yield key;
+  }
+
+  /** A map has nothing to compact. */
+  async compact(): Promise<void> {}
+
+  async approximateSize(range: KeySlice): Promise<number> {
+    let bytes = 0;
+    for (const [key, value] of this.data)
+      if (inRange(key, range)) bytes += key.length + value.length;
+    return bytes;
   }
 }

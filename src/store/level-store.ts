@@ -10,7 +10,7 @@ import { access, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import leveldown from 'leveldown';
 import { notOpen, StoreError } from './errors.js';
-import type { KvOperation, KvRange, OrderedKv } from './kv.js';
+import type { KeySlice, KvOperation, KvRange, OrderedKv } from './kv.js';
 import { KvStore } from './kv-store.js';
 
 export interface LevelStoreOptions {
@@ -135,6 +135,22 @@ class LevelKv implements OrderedKv {
     await call((cb) => db.batch(operations, { sync }, cb)).catch((err: unknown) => {
       throw this.failure(err);
     });
+  }
+
+  async compact(range: KeySlice): Promise<void> {
+    const db = this.opened();
+    await call((cb) => db.compactRange(range.gte, range.lt, cb)).catch((err: unknown) => {
+      throw this.failure(err);
+    });
+  }
+
+  async approximateSize(range: KeySlice): Promise<number> {
+    const db = this.opened();
+    return call<number>((cb) => db.approximateSize(range.gte, range.lt, cb)).catch(
+      (err: unknown) => {
+        throw this.failure(err);
+      },
+    );
   }
 
   async *entries(range: KvRange): AsyncGenerator<[string, string]> {

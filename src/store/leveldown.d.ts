@@ -53,6 +53,10 @@ declare module 'leveldown' {
       ): void;
       batch(operations: BatchOperation[], options: { sync: boolean }, callback: Callback): void;
       iterator(options: IteratorOptions): LevelIterator;
+      /** Bytes of table files that hold keys from `start` up to `end`; what is in the memtable is left out. */
+      approximateSize(start: string, end: string, callback: Callback<number>): void;
+      /** Compacts every level's tables that hold keys from `start` to `end`, both included. */
+      compactRange(start: string, end: string, callback: Callback): void;
     }
   }
 

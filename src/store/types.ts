@@ -167,6 +167,16 @@ export interface RadarStore {
     by?: { index: IndicatorIndexName; key: string },
     after?: string,
   ): AsyncIterable<string>;
+  /**
+   * Rewrites the store so that every key is found in one table, slice by
+   * slice of the key space (at most `sliceBytes` each, 128 MiB unless
+   * given), asking `stopping` before each: what a store
+   * written by a long backlog needs before it is read at random, as each
+   * read that looks past a table is charged to it and LevelDB compacts a
+   * table once enough reads were. The data is unchanged. Resolves to
+   * whether it went through every slice.
+   */
+  compact(stopping?: () => boolean, sliceBytes?: number): Promise<boolean>;
   /** Deletes what `FoldWrite` wrote, all of it, in batches: for a store whose fold state is made anew. */
   clearFoldState(): Promise<void>;
   /** Small named values written with `StateBatch.marks`. */

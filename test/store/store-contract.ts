@@ -139,6 +139,44 @@ export function storeContract(name: string, factory: () => Promise<StoreUnderTes
       });
     });
 
+    describe('compaction', () => {
+      it('leaves every value as it was, before and after a reopen', async () => {
+        for (let n = 1; n <= 5; n++) await store.write(numberedBatch(n));
+        await store.write({
+          householdsDeleted: ['H-000005'],
+          householdViews: [viewWithPersons('H-000009')],
+          marks: { rules: 'r1' },
+        });
+        const before = await snapshot(store);
+        const viewBefore = await store.householdView('H-000009');
+        expect(await store.compact()).toBe(true);
+        expect(await snapshot(store)).toStrictEqual(before);
+        expect(await store.householdView('H-000009')).toStrictEqual(viewBefore);
+        expect(await store.marks()).toStrictEqual({ rules: 'r1' });
+        if (subject.reopen !== undefined) {
+          store = await subject.reopen();
+          expect(await snapshot(store)).toStrictEqual(before);
+        }
+      });
+
+      it('leaves every value as it was when its slices are parted again and again', async () => {
+        for (let n = 1; n <= 3; n++) await store.write(numberedBatch(n));
+        const before = await snapshot(store);
+        // The first puts what the memtable holds into tables; the second finds them large.
+        expect(await store.compact(undefined, 4096)).toBe(true);
+        expect(await store.compact(undefined, 4096)).toBe(true);
+        expect(await snapshot(store)).toStrictEqual(before);
+      });
+
+      it('stops before the next slice once told to, and says so', async () => {
+        await store.write(numberedBatch(1));
+        let asked = 0;
+        expect(await store.compact(() => ++asked > 2)).toBe(false);
+        expect(asked).toBe(3);
+        expect(await collect(store.signals())).toHaveLength(20);
+      });
+    });
+
     describe('deletes', () => {
       it('removes households, and ignores unknown ids', async () => {
         await store.write({ householdsPut: [household('h1'), household('h2')] });
