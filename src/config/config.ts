@@ -84,6 +84,17 @@ export interface RadarConfig {
   store: {
     /** fsync every batch, so an acknowledged batch survives power loss. @defaultValue true */
     sync: boolean;
+    /**
+     * Once this many signals were accepted since the store was last
+     * compacted whole, and no batch came for `compactWhenIdleMs`, the store
+     * is compacted whole in the background: a backlog leaves LevelDB's levels
+     * overlapping, and the first random reads after it (the API's) then start
+     * compactions of their own (docs/operating.md). 0 never compacts.
+     * @defaultValue 200000
+     */
+    compactAfterSignals: number;
+    /** @defaultValue 10000 */
+    compactWhenIdleMs: number;
   };
   /**
    * Signals whose `occurredAt` is more than `years` calendar years (UTC)
@@ -179,7 +190,7 @@ export const DEFAULTS: RadarConfig = {
     restart: { maxCrashes: 10, windowMs: 600_000, initialDelayMs: 1000, maxDelayMs: 60_000 },
   },
   households: { institutionalAddresses: [], institutionalPersonThreshold: 12 },
-  store: { sync: true },
+  store: { sync: true, compactAfterSignals: 200_000, compactWhenIdleMs: 10_000 },
   retention: { years: 20, intervalMs: 3_600_000, batchSize: 500 },
   log: { level: 'info' },
   api: {
@@ -264,7 +275,11 @@ const SCHEMA = {
     store: {
       type: 'object',
       additionalProperties: false,
-      properties: { sync: { type: 'boolean' } },
+      properties: {
+        sync: { type: 'boolean' },
+        compactAfterSignals: { type: 'integer', minimum: 0, maximum: 1_000_000_000 },
+        compactWhenIdleMs: { type: 'integer', minimum: 1000, maximum: 24 * 3_600_000 },
+      },
     },
     retention: {
       type: 'object',

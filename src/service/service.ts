@@ -42,6 +42,7 @@ import type { RadarStore } from '../store/index.js';
 import { groupCommitted, openCheckedStore } from './checked-store.js';
 import { ConsumerSupervisor } from './consumer-supervisor.js';
 import { kafkaLogCreator } from './kafka-log.js';
+import { COMPACTED_MARK, compactionCheckMs, compactionDue } from './compaction.js';
 import { bringFoldStateUpToDate } from './fold-state.js';
 import {
   bringOccurredIndexUpToDate,
@@ -85,6 +86,12 @@ export class RadarService {
   private exclusive: Promise<unknown> = Promise.resolve();
   private retentionTimer: NodeJS.Timeout | undefined;
   private retentionRun: Promise<void> | undefined;
+  private compactionTimer: NodeJS.Timeout | undefined;
+  private compactionRun: Promise<void> | undefined;
+  /** The accepted count when the store was last compacted whole (its mark). */
+  private compactedAt = 0;
+  /** When the last Kafka batch was stored (performance.now()). */
+  private lastBatchAt = 0;
   /** `start`'s steps that write the store, once begun. */
   private preparing: Promise<void> | undefined;
   private stopping = false;
@@ -185,6 +192,41 @@ export class RadarService {
       );
     }, this.config.retention.intervalMs);
     this.retentionTimer.unref();
+    if (this.config.store.compactAfterSignals > 0) {
+      this.lastBatchAt = performance.now();
+      this.compactionTimer = setInterval(
+        () => this.compactWhenDue(),
+        compactionCheckMs(this.config.store),
+      );
+      this.compactionTimer.unref();
+    }
+  }
+
+  /** Compacts the store whole in the background when a backlog was taken in and nothing comes now. */
+  private compactWhenDue(): void {
+    if (this.stopping || this.compactionRun !== undefined) return;
+    const accepted = this.counts.accepted;
+    const state = {
+      acceptedSinceCompacted: accepted - this.compactedAt,
+      idleMs: performance.now() - this.lastBatchAt,
+    };
+    if (!compactionDue(this.config.store, state)) return;
+    this.compactionRun = this.compactStore(accepted, state.acceptedSinceCompacted)
+      .catch((error: unknown) =>
+        this.log.error({ err: error }, 'store compaction failed; it is tried again when due'),
+      )
+      .finally(() => {
+        this.compactionRun = undefined;
+      });
+  }
+
+  private async compactStore(accepted: number, since: number): Promise<void> {
+    const started = performance.now();
+    this.log.info({ acceptedSinceCompacted: since }, 'compacting the store after a backlog');
+    if (!(await this.store.compact(() => this.stopping))) return;
+    await this.serially(() => this.store.write({ marks: { [COMPACTED_MARK]: String(accepted) } }));
+    this.compactedAt = accepted;
+    this.log.info({ ms: Math.round(performance.now() - started) }, 'store compacted');
   }
 
   private async prepareStore(): Promise<void> {
@@ -251,6 +293,7 @@ export class RadarService {
   private stopRetention(): void {
     this.stopping = true;
     clearInterval(this.retentionTimer);
+    clearInterval(this.compactionTimer);
   }
 
   /** Runs `step` after every step handed in before it has ended. */
@@ -383,8 +426,9 @@ export class RadarService {
     this.stopRetention();
     await this.supervisor.stop();
     await this.preparing?.catch(() => undefined);
-    // A pass under way ends after its batch in hand.
+    // A pass under way ends after its batch in hand, a compaction after its slice in hand.
     await this.retentionRun?.catch(() => undefined);
+    await this.compactionRun;
     await this.producer?.disconnect();
     await this.store?.close();
   }
@@ -403,6 +447,7 @@ export class RadarService {
     const stored = await this.store.counters();
     for (const key of Object.keys(this.counts) as (keyof BatchCounts)[])
       this.counts[key] = stored[key] ?? 0;
+    this.compactedAt = Number((await this.store.marks())[COMPACTED_MARK] ?? 0);
     this.countersRead = true;
   }
 
@@ -438,6 +483,7 @@ export class RadarService {
       );
       this.addCounts(processed.counts);
       this.lastSequence += processed.events.length;
+      this.lastBatchAt = performance.now();
       for (const letter of processed.deadLetters) {
         this.log.warn(
           {
