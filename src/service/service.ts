@@ -223,7 +223,13 @@ export class RadarService {
   private async compactStore(accepted: number, since: number): Promise<void> {
     const started = performance.now();
     this.log.info({ acceptedSinceCompacted: since }, 'compacting the store after a backlog');
-    if (!(await this.store.compact(() => this.stopping))) return;
+    // Idle time only: a batch that comes pauses it, and the next idle moment takes it up again
+    // (the slices already done cost little the second time, their tables being at the bottom).
+    const began = this.lastBatchAt;
+    if (!(await this.store.compact(() => this.stopping || this.lastBatchAt !== began))) {
+      this.log.info('store compaction paused: batches came, or the service stops');
+      return;
+    }
     await this.serially(() => this.store.write({ marks: { [COMPACTED_MARK]: String(accepted) } }));
     this.compactedAt = accepted;
     this.log.info({ ms: Math.round(performance.now() - started) }, 'store compacted');
