@@ -5,9 +5,9 @@
  * the radar strictly in line order, which is the order the contract's one
  * order-dependent rule (the first version of an id stays) refers to.
  */
-import { once } from 'node:events';
 import { setImmediate } from 'node:timers/promises';
 import type { Writable } from 'node:stream';
+import { at } from '../at.js';
 import { SignalRejectedError } from '../errors.js';
 import { WireReader, type Radar } from '../engine/index.js';
 import type { HouseholdSummary } from '../engine/household-summary.js';
@@ -15,9 +15,10 @@ import type { Indicator } from '../rules/index.js';
 import { inThreadDecoder, type ChunkDecoder } from './chunk-decoder.js';
 import type { DecodedChunk } from './decode-chunk.js';
 import { orderedHouseholdLines } from './format.js';
-import { lineChunks, writeLines } from './lines.js';
-import { EpisodeFinder, PartLines, radarStateLines } from './rule-episodes.js';
-import { BacktestWorkers } from './workers.js';
+import { lineChunks, StreamBuffers, writeLines } from './lines.js';
+import { EpisodeFinder, PartLines, radarStateLines, type LinePart } from './rule-episodes.js';
+import { Utf8Writer } from './utf8-writer.js';
+import { BacktestWorkers, type SharedEvaluation } from './workers.js';
 
 export interface BacktestCounts {
   /** Non-blank lines read. */
@@ -130,16 +131,72 @@ async function writeRadarState(
   packed.householdIds = radar.householdIds();
   await writeLines(out, orderedHouseholdLines(radar.householdSummariesInOrder()));
   const { lists, parts } = await shared.episodes(new EpisodeFinder(rules, packed));
-  const made = new PartLines(rules, packed, lists);
+  await writeParts(out, parts, shared, new PartLines(rules, packed, lists));
+}
+
+/**
+ * The indicator lines, part by part in order: the parts this thread claims
+ * made straight into the output's buffers, the workers' written from theirs
+ * as they come. While a worker's part is not done, this thread makes the
+ * next part no thread has claimed yet, ahead of its turn, rather than wait:
+ * the workers claim the next part as soon as they finish one, and a thread
+ * that waited for each would find the next one taken too.
+ */
+async function writeParts(
+  out: Writable,
+  parts: readonly LinePart[],
+  shared: SharedEvaluation,
+  made: PartLines,
+): Promise<void> {
+  const buffers = new StreamBuffers(out);
+  const writer = new Utf8Writer(buffers);
+  /** Parts made ahead of their turn: their filled buffers, from the output's. */
+  const ahead = new Map<number, { bytes: Uint8Array; length: number }[]>();
+  /** No part before it is left unclaimed. */
+  let unclaimed = 0;
+  const makeAhead = (after: number): boolean => {
+    for (let i = Math.max(unclaimed, after + 1); i < parts.length; i++) {
+      if (!shared.claimHere(i)) continue;
+      unclaimed = i + 1;
+      const filled: { bytes: Uint8Array; length: number }[] = [];
+      const held = new Utf8Writer({
+        take: () => buffers.take(),
+        filled: (bytes, length) => filled.push({ bytes, length }),
+      });
+      made.write(at(parts, i), held);
+      held.flush();
+      ahead.set(i, filled);
+      return true;
+    }
+    unclaimed = parts.length;
+    return false;
+  };
   for (const [i, part] of parts.entries()) {
-    if (shared.claimHere(i)) {
-      await writeLines(out, made.lines(part));
+    const madeAhead = ahead.get(i);
+    if (madeAhead !== undefined) {
+      ahead.delete(i);
+      writer.flush();
+      for (const { bytes, length } of madeAhead) buffers.filled(bytes, length);
+    } else if (shared.claimHere(i)) {
+      made.write(part, writer);
     } else {
-      for (const piece of await shared.output(i)) {
-        if (!out.write(piece)) await once(out, 'drain');
+      // A worker's part goes after what this thread has written so far.
+      writer.flush();
+      const pieces = shared.output(i);
+      while (!pieces.done) {
+        const piece = pieces.next();
+        if (piece !== undefined) {
+          buffers.send(piece.bytes, piece.length, piece.release);
+          if (buffers.full) await buffers.drain();
+        } else if (makeAhead(i)) {
+          // For the worker's pieces that came meanwhile.
+          await setImmediate();
+        } else await pieces.arrival();
       }
     }
+    if (buffers.full) await buffers.drain();
   }
+  writer.flush();
 }
 
 async function ingestWith(

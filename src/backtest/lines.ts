@@ -1,6 +1,9 @@
 /** Reading NDJSON input in chunks of whole lines, and writing lines out. */
 import { once } from 'node:events';
+import { WriteStream } from 'node:fs';
+import { Socket } from 'node:net';
 import type { Writable } from 'node:stream';
+import { Utf8Writer, type ByteBuffers } from './utf8-writer.js';
 
 const NEWLINE = 0x0a;
 
@@ -56,15 +59,62 @@ export function eachLine(text: string, onLine: (line: string, lineNumber: number
   return lines;
 }
 
-/** Writes lines in chunks, waiting for the stream to drain so memory stays flat. */
-export async function writeLines(out: Writable, lines: Iterable<string>): Promise<void> {
-  let buffer = '';
-  for (const line of lines) {
-    buffer += line + '\n';
-    if (buffer.length >= 1 << 16) {
-      if (!out.write(buffer)) await once(out, 'drain');
-      buffer = '';
-    }
+/** The size of the buffers output is written in: a megabyte, a few hundred lines. */
+const OUTPUT_BYTES = 1 << 20;
+
+/**
+ * A stream's output buffers: each written as it is filled and used again
+ * once the stream is done with it, so that writing makes no buffer a line
+ * (see `Utf8Writer`). Honours the stream's back-pressure: wait on `drain`
+ * whenever `full` says so.
+ */
+export class StreamBuffers implements ByteBuffers {
+  private readonly free: Uint8Array[] = [];
+  /**
+   * A file or a socket (a pipe, a terminal) has handed the bytes to the
+   * system when it calls back. Any other stream may still hold them (a
+   * PassThrough queues the very chunk it is given): it gets a copy.
+   */
+  private readonly copies: boolean;
+
+  constructor(private readonly out: Writable) {
+    this.copies = !(out instanceof WriteStream || out instanceof Socket);
   }
-  if (buffer !== '') out.write(buffer);
+
+  take(): Uint8Array {
+    return this.free.pop() ?? new Uint8Array(OUTPUT_BYTES);
+  }
+
+  filled(bytes: Uint8Array, length: number): void {
+    this.send(bytes, length, () => this.free.push(bytes));
+  }
+
+  /** Writes `bytes[0, length)` and calls `done` once they may be written over. */
+  send(bytes: Uint8Array, length: number, done: () => void): void {
+    if (this.copies) {
+      this.out.write(Buffer.from(bytes.subarray(0, length)));
+      done();
+    } else this.out.write(Buffer.from(bytes.buffer, bytes.byteOffset, length), done);
+  }
+
+  /** Whether to wait on `drain` before writing more. */
+  get full(): boolean {
+    return this.out.writableNeedDrain;
+  }
+
+  drain(): Promise<unknown> {
+    return once(this.out, 'drain');
+  }
+}
+
+/** Writes lines in buffers of a megabyte, waiting for the stream to drain so memory stays flat. */
+export async function writeLines(out: Writable, lines: Iterable<string>): Promise<void> {
+  const buffers = new StreamBuffers(out);
+  const writer = new Utf8Writer(buffers);
+  for (const line of lines) {
+    writer.text(line);
+    writer.byte(NEWLINE);
+    if (buffers.full) await buffers.drain();
+  }
+  writer.flush();
 }

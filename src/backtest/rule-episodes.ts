@@ -23,6 +23,8 @@ import {
 } from '../rules/packed-households.js';
 import { radixSort } from '../graph/key-groups.js';
 import { orderedHouseholdLines, ruleIndicatorLine } from './format.js';
+import { ruleIndicatorWriter } from './indicator-bytes.js';
+import type { Utf8Writer } from './utf8-writer.js';
 
 /** One thread's episodes of one rule, as columns in shared memory: one entry an episode. */
 export interface EpisodeList {
@@ -192,6 +194,7 @@ export class RuleEpisodes {
   private readonly listOf: Int32Array;
   private readonly ks: Int32Array;
   private readonly line: (indicator: Indicator) => string;
+  private readonly writeLine: (writer: Utf8Writer, indicator: Indicator) => void;
 
   constructor(
     private readonly rule: CompiledRule,
@@ -213,6 +216,7 @@ export class RuleEpisodes {
     });
     this.order = rule.onIndicators ? this.byFirstIndicator() : inWriteOrder(packed, inputs);
     this.line = ruleIndicatorLine(rule.rule);
+    this.writeLine = ruleIndicatorWriter(rule.rule);
   }
 
   get count(): number {
@@ -235,26 +239,32 @@ export class RuleEpisodes {
 
   /** The lines of indicators `from` up to `to`, each indicator made as its line is. */
   *lines(from = 0, to = this.count): Generator<string> {
+    for (let i = from; i < to; i++) yield this.line(this.indicator(i));
+  }
+
+  /** `lines` written straight into `writer`, newlines and all. */
+  write(writer: Utf8Writer, from = 0, to = this.count): void {
+    for (let i = from; i < to; i++) this.writeLine(writer, this.indicator(i));
+  }
+
+  /** The indicator `i`-th in write order. */
+  private indicator(i: number): Indicator {
     const { packed } = this;
-    for (let i = from; i < to; i++) {
-      const e = this.order[i] ?? outOfRange(this.order, i);
-      const list = at(this.lists, this.listOf[e] ?? outOfRange(this.listOf, e));
-      const k = this.ks[e] ?? outOfRange(this.ks, e);
-      const h = list.households[k] ?? outOfRange(list.households, k);
-      const episode: Episode = {
-        first: list.first[k] ?? outOfRange(list.first, k),
-        from: list.from[k] ?? outOfRange(list.from, k),
-        last: list.last[k] ?? outOfRange(list.last, k),
-        value: list.values[k] ?? outOfRange(list.values, k),
-      };
-      yield this.line(
-        this.rule.indicator(
-          householdInputs(packed, h),
-          episode,
-          packed.householdIds[h] ?? outOfRange(packed.householdIds, h),
-        ),
-      );
-    }
+    const e = this.order[i] ?? outOfRange(this.order, i);
+    const list = at(this.lists, this.listOf[e] ?? outOfRange(this.listOf, e));
+    const k = this.ks[e] ?? outOfRange(this.ks, e);
+    const h = list.households[k] ?? outOfRange(list.households, k);
+    const episode: Episode = {
+      first: list.first[k] ?? outOfRange(list.first, k),
+      from: list.from[k] ?? outOfRange(list.from, k),
+      last: list.last[k] ?? outOfRange(list.last, k),
+      value: list.values[k] ?? outOfRange(list.values, k),
+    };
+    return this.rule.indicator(
+      householdInputs(packed, h),
+      episode,
+      packed.householdIds[h] ?? outOfRange(packed.householdIds, h),
+    );
   }
 }
 
@@ -315,12 +325,13 @@ export class PartLines {
     private readonly lists: readonly (readonly EpisodeList[])[],
   ) {}
 
-  lines({ rule, from, to }: LinePart): Generator<string> {
+  /** Writes the part's lines into `writer`. */
+  write({ rule, from, to }: LinePart, writer: Utf8Writer): void {
     if (this.current?.rule !== rule) {
       const lists = this.lists.map((list) => at(list, rule));
       this.current = { rule, episodes: new RuleEpisodes(at(this.rules, rule), this.packed, lists) };
     }
-    return this.current.episodes.lines(from, to);
+    this.current.episodes.write(writer, from, to);
   }
 }
 

@@ -5,9 +5,9 @@
  * thread forms the rest of the households. At the end they evaluate rules
  * beside it in two passes (see `rule-episodes`): every thread finds
  * episodes in blocks of households it claims, then makes parts of the
- * indicator lines, this thread from the first part, the workers from the
- * last, each claiming a part in shared memory, so they meet wherever the
- * work splits evenly.
+ * indicator lines, each claiming the next part in shared memory, and this
+ * thread writes them in order, the workers' from buffers in shared memory
+ * (`output-slots`) that it gives back as it writes them.
  */
 import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
@@ -17,6 +17,13 @@ import { linkNames, type NameRecords } from '../graph/name-links.js';
 import type { Rule } from '../rules/index.js';
 import { householdCount, type PackedHouseholds } from '../rules/packed-households.js';
 import { inThreadDecoder, type ChunkDecoder } from './chunk-decoder.js';
+import {
+  outputSlots,
+  releaseSlot,
+  slotBytes,
+  type FilledBuffer,
+  type OutputSlots,
+} from './output-slots.js';
 import type { DecodedChunk } from './decode-chunk.js';
 import {
   findClaimedEpisodes,
@@ -48,6 +55,7 @@ export interface LineWork {
   lists: EpisodeList[][];
   parts: LinePart[];
   claims: Int32Array;
+  slots: OutputSlots;
 }
 
 export type WorkerRequest =
@@ -60,25 +68,96 @@ export type WorkerReply =
   | { chunk: DecodedChunk }
   | { nameLinks: Int32Array }
   | { episodes: EpisodeList[] }
-  | { part: number; output: Uint8Array<ArrayBuffer>[] }
+  | { part: number; filled: FilledBuffer }
+  | { partDone: number }
   | { error: string };
 
 /**
  * Rules being evaluated here and in the workers at once: first every
  * thread finds episodes in the households it claims (see `rule-episodes`),
- * then each makes the parts of the lines it claims, this thread from the
- * first, the workers from the last.
+ * then each makes the parts of the lines it claims, the next one not yet
+ * claimed each time.
  */
 export interface SharedEvaluation {
   /**
    * Finds episodes with `finder` in the households the workers leave, then
    * gathers theirs and shares all with them, with the parts of the lines.
    */
-  episodes(finder: EpisodeFinder): Promise<Omit<LineWork, 'claims' | 'householdIds'>>;
+  episodes(finder: EpisodeFinder): Promise<Pick<LineWork, 'lists' | 'parts'>>;
   /** Takes part `index` of the lines for this thread; false when a worker has it. */
   claimHere(index: number): boolean;
-  /** The output lines, newline-terminated and in UTF-8, of a part a worker took: in pieces, to write in order. */
-  output(index: number): Promise<Uint8Array[]>;
+  /**
+   * The output lines, newline-terminated and in UTF-8, of a part a worker
+   * took: in pieces, to write in order as they come.
+   */
+  output(index: number): PartPieces;
+}
+
+/** `bytes[0, length)` of a worker's output; `release` once written, for the worker to write into again. */
+export interface OutputPiece {
+  bytes: Uint8Array;
+  length: number;
+  release: () => void;
+}
+
+/** A part's pieces as its worker sends them. */
+export interface PartPieces {
+  /** The next piece, if it has come; throws if the worker failed. */
+  next(): OutputPiece | undefined;
+  /** Whether every piece has come and been taken. */
+  readonly done: boolean;
+  /** Resolves when another piece, the part's end or a failure comes. */
+  arrival(): Promise<void>;
+}
+
+/** A part's pieces, until its worker says the part is done. */
+class PartOutput implements PartPieces {
+  private readonly filled: FilledBuffer[] = [];
+  private ended = false;
+  private failure: Error | undefined;
+  private wake: (() => void) | undefined;
+
+  constructor(private readonly slots: OutputSlots) {}
+
+  add(filled: FilledBuffer): void {
+    this.filled.push(filled);
+    this.wake?.();
+  }
+
+  end(): void {
+    this.ended = true;
+    this.wake?.();
+  }
+
+  fail(error: Error): void {
+    this.failure = error;
+    this.wake?.();
+  }
+
+  get done(): boolean {
+    return this.ended && this.filled.length === 0;
+  }
+
+  next(): OutputPiece | undefined {
+    if (this.failure !== undefined) throw this.failure;
+    // Taken off the queue: a part's pieces are held no longer than until written.
+    const filled = this.filled.shift();
+    if (filled === undefined) return undefined;
+    const { slots } = this;
+    const { length } = filled;
+    if (filled.bytes !== undefined) return { bytes: filled.bytes, length, release: () => {} };
+    const { slot } = filled;
+    return { bytes: slotBytes(slots, slot), length, release: () => releaseSlot(slots, slot) };
+  }
+
+  arrival(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      this.wake = () => {
+        this.wake = undefined;
+        resolve();
+      };
+    });
+  }
 }
 
 /**
@@ -145,7 +224,7 @@ export class BacktestWorkers implements ChunkDecoder {
   /** Each worker's episodes, while they are being found. */
   private found: Deferred<EpisodeList[]>[] = [];
   /** Output of the rules under evaluation, by index; empty when none is. */
-  private outputs: Deferred<Uint8Array[]>[] = [];
+  private outputs: PartOutput[] = [];
 
   constructor(threads: number) {
     const script = workerScript();
@@ -200,6 +279,7 @@ export class BacktestWorkers implements ChunkDecoder {
   /** Starts the workers finding episodes; see `SharedEvaluation`. */
   evaluate(rules: readonly Rule[], packed: PackedHouseholds): SharedEvaluation {
     const next = new Int32Array(new SharedArrayBuffer(4));
+    const slots = outputSlots();
     let claims = new Int32Array(new SharedArrayBuffer(0));
     this.found = this.members.map(() => deferred<EpisodeList[]>());
     this.members.forEach(({ worker }, n) => {
@@ -212,15 +292,15 @@ export class BacktestWorkers implements ChunkDecoder {
         const lists = [finder.finish(), ...(await Promise.all(this.found.map((d) => d.promise)))];
         const parts = lineParts(lists, rules.length);
         claims = new Int32Array(new SharedArrayBuffer(Math.max(1, parts.length) * 4));
-        this.outputs = parts.map(() => deferred<Uint8Array[]>());
-        const work: LineWork = { householdIds: packed.householdIds, lists, parts, claims };
+        this.outputs = parts.map(() => new PartOutput(slots));
+        const work: LineWork = { householdIds: packed.householdIds, lists, parts, claims, slots };
         for (const { worker } of this.members) {
           worker.postMessage({ lines: work } satisfies WorkerRequest);
         }
         return { lists, parts };
       },
       claimHere: (index) => Atomics.compareExchange(claims, index, UNCLAIMED, HERE) === UNCLAIMED,
-      output: (index) => at(this.outputs, index).promise,
+      output: (index) => at(this.outputs, index),
     };
   }
 
@@ -237,7 +317,8 @@ export class BacktestWorkers implements ChunkDecoder {
     if ('chunk' in reply) answer(member.decoding.shift(), reply.chunk);
     else if ('nameLinks' in reply) answer(this.nameLinks, reply.nameLinks);
     else if ('episodes' in reply) answer(this.found[this.members.indexOf(member)], reply.episodes);
-    else if ('part' in reply) answer(this.outputs[reply.part], reply.output);
+    else if ('filled' in reply) this.outputs[reply.part]?.add(reply.filled);
+    else if ('partDone' in reply) this.outputs[reply.partDone]?.end();
     else this.fail(member, `backtest worker failed: ${reply.error}`);
   }
 
@@ -246,6 +327,6 @@ export class BacktestWorkers implements ChunkDecoder {
     for (const d of member.decoding.splice(0)) d.reject(error);
     this.nameLinks?.reject(error);
     for (const d of this.found) d.reject(error);
-    for (const d of this.outputs) d.reject(error);
+    for (const output of this.outputs) output.fail(error);
   }
 }
