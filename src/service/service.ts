@@ -15,6 +15,8 @@
  * Retention passes (service/retention.ts) run at start and every
  * `retention.intervalMs`, a batch of expired signals at a time, each under
  * the same lock as a Kafka batch: the fold assumes it is the only writer.
+ * After a backlog the store is compacted whole while no batch comes
+ * (service/compaction.ts); it changes no stored value.
  */
 import { at } from '../at.js';
 import { Kafka, logLevel, type Consumer, type EachBatchPayload, type Producer } from 'kafkajs';
@@ -296,7 +298,7 @@ export class RadarService {
     await this.resume();
   }
 
-  private stopRetention(): void {
+  private stopBackgroundWork(): void {
     this.stopping = true;
     clearInterval(this.retentionTimer);
     clearInterval(this.compactionTimer);
@@ -424,12 +426,12 @@ export class RadarService {
    * committed) and leaves the group; `stop` then closes the rest.
    */
   async stopConsuming(): Promise<void> {
-    this.stopRetention();
+    this.stopBackgroundWork();
     await this.supervisor.stop();
   }
 
   async stop(): Promise<void> {
-    this.stopRetention();
+    this.stopBackgroundWork();
     await this.supervisor.stop();
     await this.preparing?.catch(() => undefined);
     // A pass under way ends after its batch in hand, a compaction after its slice in hand.
