@@ -43,7 +43,8 @@ export function prepareService(
       // By default the service's own session timeout (30 s): at 6 s, a busy machine kept its event
       // loop from heartbeating and the service was dropped from its group.
       kafka: { brokers, groupId, topics, ...(sessionTimeout !== undefined && { sessionTimeout }) },
-      log: { level: 'warn' },
+      // Info is a few lines a run (no line a batch or a call): when retention and compaction ran.
+      log: { level: 'info' },
       api: {
         enabled: true,
         host: '127.0.0.1',
