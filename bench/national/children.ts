@@ -48,7 +48,8 @@ export function directoryBytes(dir: string): number {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) total += directoryBytes(path);
-    else if (entry.isFile()) total += statSync(path).size;
+    // A file LevelDB deleted since the listing takes no room.
+    else if (entry.isFile()) total += statSync(path, { throwIfNoEntry: false })?.size ?? 0;
   }
   return total;
 }

@@ -98,11 +98,17 @@ export async function stopService(
  * grows with every compaction, and a compaction writes and deletes tables.
  */
 function storeFiles(dataDir: string): string {
-  return readdirSync(dataDir)
-    .filter((name) => name === 'LOG' || name.endsWith('.ldb'))
-    .sort()
-    .map((name) => `${name}:${statSync(join(dataDir, name)).size}`)
-    .join(' ');
+  return (
+    readdirSync(dataDir)
+      .filter((name) => name === 'LOG' || name.endsWith('.ldb'))
+      .sort()
+      // A table compacted away between the listing and its stat is a change like any other.
+      .map(
+        (name) =>
+          `${name}:${statSync(join(dataDir, name), { throwIfNoEntry: false })?.size ?? '-'}`,
+      )
+      .join(' ')
+  );
 }
 
 /**
