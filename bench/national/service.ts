@@ -98,17 +98,14 @@ export async function stopService(
  * grows with every compaction, and a compaction writes and deletes tables.
  */
 function storeFiles(dataDir: string): string {
-  return (
-    readdirSync(dataDir)
-      .filter((name) => name === 'LOG' || name.endsWith('.ldb'))
-      .sort()
-      // A table compacted away between the listing and its stat is a change like any other.
-      .map(
-        (name) =>
-          `${name}:${statSync(join(dataDir, name), { throwIfNoEntry: false })?.size ?? '-'}`,
-      )
-      .join(' ')
-  );
+  // A table compacted away between the listing and its stat is a change like any other.
+  const size = (name: string): number | string =>
+    statSync(join(dataDir, name), { throwIfNoEntry: false })?.size ?? '-';
+  return readdirSync(dataDir)
+    .filter((name) => name === 'LOG' || name.endsWith('.ldb'))
+    .sort()
+    .map((name) => `${name}:${size(name)}`)
+    .join(' ');
 }
 
 /**

@@ -35,7 +35,7 @@ import {
 
 /** Who holds a part of the lines, in the claims array: nobody yet, this thread, or worker n at `WORKER + n`. */
 export const UNCLAIMED = 0;
-export const HERE = 1;
+const HERE = 1;
 const WORKER = 2;
 
 export interface EvaluationJob {
