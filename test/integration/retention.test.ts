@@ -95,6 +95,8 @@ describe('retention in the live service', () => {
         timeout: 60_000,
         delay: 100,
       });
+      // The pass audits once its last batch is stored: a moment after the count above.
+      await waitFor(() => audit.length > 0, { timeout: 10_000, delay: 50 });
       const { counts } = service.status;
       const arrivedExpired = rest.filter((line) => pastRetention(JSON.parse(line), cutoff));
       expect(counts.expired).toBe(arrivedExpired.length);
