@@ -43,6 +43,7 @@ import { inboundMessages, type InboundMessage } from '../consumers/messages.js';
 import { StoreFold } from '../engine/store-fold.js';
 import type { Logger } from '../log/logger.js';
 import { produceLimit, produceLimits, type ProduceLimit } from '../producers/limits.js';
+import { PRODUCER_CONFIG } from '../producers/producer-config.js';
 import { produceDeadLetters, publishPendingEvents } from '../producers/publish.js';
 import { loadRuleset } from '../rules/index.js';
 import { openStore, StoreError } from '../store/index.js';
@@ -128,11 +129,7 @@ export async function rebuild(options: RebuildOptions): Promise<RebuildSummary> 
 
   const limitOf = (topic: string): ProduceLimit =>
     limits.get(topic) ?? produceLimit(config.kafka.maxProduceBytes, undefined);
-  const producer = kafka.producer({
-    allowAutoTopicCreation: false,
-    idempotent: true,
-    maxInFlightRequests: 1,
-  });
+  const producer = kafka.producer(PRODUCER_CONFIG);
   await producer.connect();
   const store = await openStore({ dataDir: building, sync: config.store.sync }).catch(
     async (error: unknown) => {

@@ -33,6 +33,7 @@ import { StoreFold } from '../engine/store-fold.js';
 import type { Logger } from '../log/logger.js';
 import type { BatchMetrics } from '../metrics/index.js';
 import { produceLimit, produceLimits, type ProduceLimit } from '../producers/limits.js';
+import { PRODUCER_CONFIG } from '../producers/producer-config.js';
 import {
   produceDeadLetters,
   publishPendingEvents,
@@ -179,11 +180,7 @@ export class RadarService {
     const signalTopics = [topics.adviesvragen, topics.meldingen, topics.politie];
     this.signalPartitions = await this.prepareTopics(this.kafka, signalTopics);
     if (this.stopping) return;
-    this.producer = this.kafka.producer({
-      allowAutoTopicCreation: false,
-      idempotent: true,
-      maxInFlightRequests: 1,
-    });
+    this.producer = this.kafka.producer(PRODUCER_CONFIG);
     await this.producer.connect();
     await this.supervisor.start();
     if (this.stopping) return;
