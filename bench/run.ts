@@ -54,10 +54,17 @@ import {
 } from './national/kafka.js';
 import { findGhz, ghzLoad } from './national/ghz.js';
 import { measureLatency } from './national/latency.js';
+import { backtestEqualsLive, conflictLosers } from './national/law.js';
 import { IngestPump } from './national/pump.js';
 import { renderReport } from './national/report.js';
 import type { BenchResults, SizeResult } from './national/results.js';
-import { prepareService, startService, stopService, waitUntilSettled } from './national/service.js';
+import {
+  prepareService,
+  startService,
+  stopService,
+  waitUntilSettled,
+  type ServiceOptions,
+} from './national/service.js';
 
 const { values } = parseArgs({
   options: {
@@ -120,6 +127,18 @@ const kafka = kafkaClient(broker.brokers);
 const admin = kafka.admin();
 await admin.connect();
 await warmUp(kafka, admin);
+
+/** What a size's service is told besides where things are. */
+function serviceOptions(y: number): ServiceOptions {
+  return {
+    // After a SIGKILL the service serves only once the broker let go of its dead member.
+    ...(quick && { sessionTimeout: 10_000 }),
+    // The history ends when its file was made, and a file is kept for later runs: a year's
+    // margin keeps all of it inside retention as the file ages, so that the service holds what
+    // the backtest reads.
+    retentionYears: y + 1,
+  };
+}
 
 async function measureSize(y: number): Promise<SizeResult> {
   const options: NationalOptions = { years: y, seed, linesPerYear };
@@ -214,8 +233,7 @@ async function replay(
     topics,
     `radar-bench-${runId}-${y}y`,
     await freePort(),
-    // After a SIGKILL the service serves only once the broker let go of its dead member.
-    quick ? 10_000 : undefined,
+    serviceOptions(y),
   );
   let service = startService(setup);
   /** Starts the service again and times it from spawn until a GetHousehold by BSN answers with the household. */
@@ -265,9 +283,25 @@ async function replay(
   );
   /** The indicator events the service had produced when the latency step begins. */
   let eventsBefore: number;
+  /** The peak memory of the process that took in the history, when it is not the one measured at the end. */
+  let ingestPeak = { peakRssMb: 0, peakAnonymousMb: 0 };
   if (result.serve.status === 'ok') {
     eventsBefore = result.serve.indicatorEvents;
+    // Stopped, as `radar export` reads a store no service has open, and started again.
+    ingestPeak = await stopService(service);
+    result.law = await step(
+      `${y} y: radar export against radar backtest`,
+      limit(600, lines, 60),
+      async (abort) => {
+        const letters = await topicEnd(admin, [topics.dlq]);
+        const losers = await conflictLosers(kafka, topics.dlq, letters, abort);
+        return backtestEqualsLive(path, losers, setup.dataDir, join(setup.dir, 'law'), abort);
+      },
+    );
+    rmSync(join(setup.dir, 'law'), { recursive: true, force: true });
+    await startUntilServing(AbortSignal.timeout(ingestLimit(lines) * 1000));
   } else {
+    result.law = skipped('radar serve took in part of the history');
     const peak = await stopService(service);
     result.servePartial = { progress: last, ...peak, diskMb: mb(directoryBytes(setup.dataDir)) };
     // What it holds is measured all the same: started again on empty topics of its own, it is
@@ -282,7 +316,7 @@ async function replay(
       topics,
       `${setup.groupId}-cut`,
       setup.apiPort,
-      quick ? 10_000 : undefined,
+      serviceOptions(y),
     );
     await startUntilServing(AbortSignal.timeout(ingestLimit(lines) * 1000));
   }
@@ -400,7 +434,9 @@ async function replay(
   client.close();
 
   // e, f. Stop it as an operator would; its footprint; start it again and time until it answers.
-  const { peakRssMb, peakAnonymousMb } = await stopService(service);
+  const measured = await stopService(service);
+  const peakRssMb = Math.max(measured.peakRssMb, ingestPeak.peakRssMb);
+  const peakAnonymousMb = Math.max(measured.peakAnonymousMb, ingestPeak.peakAnonymousMb);
   const diskBytes = directoryBytes(setup.dataDir);
   const held = result.held ?? lines;
   result.footprint = {

@@ -8,6 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createWriteStream, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { finished } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 
 /** The repository root, found the same way from `bench/national` and `dist/bench/national`. */
@@ -147,6 +148,8 @@ export interface ChildRun {
 interface RunOptions {
   env?: NodeJS.ProcessEnv;
   log?: string;
+  /** A file for the child's output, instead of `ChildRun.stdout` (which holds it in memory). */
+  stdout?: string;
   onSpawn?: (pid: number) => void;
 }
 
@@ -180,12 +183,20 @@ async function run(
   const out: Buffer[] = [];
   let tail = '';
   const log = options.log === undefined ? undefined : createWriteStream(options.log);
-  child.stdout.on('data', (c: Buffer) => out.push(c));
+  const written =
+    options.stdout === undefined
+      ? undefined
+      : finished(child.stdout.pipe(createWriteStream(options.stdout)));
+  if (written === undefined) child.stdout.on('data', (c: Buffer) => out.push(c));
   child.stderr.on('data', (c: Buffer) => {
     log?.write(c);
     tail = (tail + c.toString()).slice(-4000);
   });
-  const [code, signal] = (await once(child, 'close')) as [number | null, string | null];
+  // Together, so that a failed write is handled as soon as it fails.
+  const [[code, signal]] = (await Promise.all([once(child, 'close'), written])) as [
+    [number | null, string | null],
+    unknown,
+  ];
   const seconds = (performance.now() - started) / 1000;
   abort.removeEventListener('abort', kill);
   log?.end();

@@ -100,6 +100,21 @@ function table(results: BenchResults): string[] {
               : ` (${s.servePartial.peakAnonymousMb} MB anonymous)`) +
             `, ${s.servePartial.diskMb} MB disk`),
     ],
+    [
+      'b. backtest equals live: `radar export` of the service that took in the history against `radar backtest` of the file',
+      (s) =>
+        s.law === undefined
+          ? 'not checked in this run'
+          : cell(
+              s.law,
+              (r) =>
+                `the same, line for line: ${n(r.lines)} lines` +
+                (r.conflictsLeftOut > 0
+                  ? `, the backtest without the ${n(r.conflictsLeftOut)} versions of an id the service rejected for the one it had first`
+                  : '') +
+                ` (backtest ${r.backtestSeconds} s, export ${r.exportSeconds} s)`,
+            ),
+    ],
   ];
   const heldStore: Row[] = [
     [

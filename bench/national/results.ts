@@ -4,6 +4,7 @@ import type { LoadResult } from './api.js';
 import type { StepResult } from './children.js';
 import type { GroupProgress } from './kafka.js';
 import type { LatencyResult } from './latency.js';
+import type { LawResult } from './law.js';
 
 export type Step<T> = StepResult<T>;
 export interface Ingest {
@@ -38,6 +39,12 @@ export interface SizeResult {
     peakAnonymousMb?: number;
     diskMb: number;
   };
+  /**
+   * `radar export` of what the service made of the whole history against
+   * `radar backtest` of the file; skipped when it did not take it all in.
+   * Missing in results from before it was checked.
+   */
+  law?: Step<LawResult>;
   plainConsumer: Step<{ seconds: number; linesPerSecond: number; peakRssMb: number }>;
   latency: Step<LatencyResult>;
   api: Step<{

@@ -22,6 +22,13 @@ export interface ServiceSetup {
   apiPort: number;
 }
 
+export interface ServiceOptions {
+  /** The consumer's session timeout in ms; the service's own default when not given. */
+  sessionTimeout?: number;
+  /** How long the service keeps a signal, after its `occurredAt`. */
+  retentionYears: number;
+}
+
 /** A data directory, certificates and a settings file for one service under `dir`. */
 export function prepareService(
   dir: string,
@@ -29,7 +36,7 @@ export function prepareService(
   topics: BenchTopics,
   groupId: string,
   apiPort: number,
-  sessionTimeout?: number,
+  { sessionTimeout, retentionYears }: ServiceOptions,
 ): ServiceSetup {
   const pkiDir = join(dir, 'pki');
   mkdirSync(pkiDir, { recursive: true });
@@ -43,6 +50,7 @@ export function prepareService(
       // By default the service's own session timeout (30 s): at 6 s, a busy machine kept its event
       // loop from heartbeating and the service was dropped from its group.
       kafka: { brokers, groupId, topics, ...(sessionTimeout !== undefined && { sessionTimeout }) },
+      retention: { years: retentionYears },
       // Info is a few lines a run (no line a batch or a call): when retention and compaction ran.
       log: { level: 'info' },
       api: {
