@@ -33,7 +33,7 @@ export interface LawResult {
 }
 
 /** Where two files of lines first differ, and how many lines the first has; none when they are the same. */
-export async function firstDifference(
+async function firstDifference(
   a: string,
   b: string,
 ): Promise<{ lines: number; differsAt?: number }> {
@@ -74,8 +74,10 @@ export async function conflictLosers(
   try {
     await consumer.subscribe({ topic: dlqTopic, fromBeginning: true });
     let read = 0;
+    let onAbort = (): void => {};
     await new Promise<void>((resolve, reject) => {
-      abort.addEventListener('abort', () => reject(abort.reason as Error), { once: true });
+      onAbort = () => reject(abort.reason as Error);
+      abort.addEventListener('abort', onAbort, { once: true });
       consumer
         .run({
           eachMessage: async ({ message }) => {
@@ -87,7 +89,7 @@ export async function conflictLosers(
           },
         })
         .catch(reject);
-    });
+    }).finally(() => abort.removeEventListener('abort', onAbort));
   } finally {
     await consumer.disconnect();
   }
