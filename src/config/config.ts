@@ -97,6 +97,19 @@ export interface RadarConfig {
     compactWhenIdleMs: number;
   };
   /**
+   * A first start (no data directory, no offsets committed by the group)
+   * that finds a large backlog on the signal topics reads it whole, then
+   * folds it household by household before it serves: each household
+   * formed once instead of once per signal that joins it (docs/operating.md,
+   * "A first start on a long history").
+   */
+  initialLoad: {
+    /** At least this many messages waiting; 0 never loads this way. @defaultValue 50000 */
+    minMessages: number;
+    /** Signals folded per store write, whole households each. @defaultValue 2000 */
+    batchSignals: number;
+  };
+  /**
    * Signals whose `occurredAt` is more than `years` calendar years (UTC)
    * before now are removed with everything derived from them, at start and
    * every `intervalMs` between Kafka batches (see docs/operating.md).
@@ -191,6 +204,7 @@ export const DEFAULTS: RadarConfig = {
   },
   households: { institutionalAddresses: [], institutionalPersonThreshold: 12 },
   store: { sync: true, compactAfterSignals: 200_000, compactWhenIdleMs: 10_000 },
+  initialLoad: { minMessages: 50_000, batchSignals: 2000 },
   retention: { years: 20, intervalMs: 3_600_000, batchSize: 500 },
   log: { level: 'info' },
   api: {
@@ -279,6 +293,14 @@ const SCHEMA = {
         sync: { type: 'boolean' },
         compactAfterSignals: { type: 'integer', minimum: 0, maximum: 1_000_000_000 },
         compactWhenIdleMs: { type: 'integer', minimum: 1000, maximum: 24 * 3_600_000 },
+      },
+    },
+    initialLoad: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        minMessages: { type: 'integer', minimum: 0 },
+        batchSignals: { type: 'integer', minimum: 1, maximum: 100_000 },
       },
     },
     retention: {

@@ -60,6 +60,17 @@ export async function openCheckedStore(options: CheckedStoreOptions): Promise<Le
   }
 }
 
+/** No store in the data directory and no offsets committed by the group: a radar's very first start. */
+export async function isFirstStart(
+  dataDir: string,
+  groupId: string,
+  committed: Committed,
+): Promise<boolean> {
+  return (
+    judgeDir(dataDir, dirContents(await entries(dataDir)), committed, groupId).action === 'create'
+  );
+}
+
 /** What `radar serve` passes: the service's group, on the three signal topics. */
 export function groupCommitted(kafka: Kafka, config: RadarConfig): () => Promise<Committed> {
   return async () => {

@@ -32,14 +32,14 @@
  * beside it and takes its name only when complete, so an interrupted
  * rebuild leaves no half store that `radar serve` would resume from.
  */
-import { randomUUID } from 'node:crypto';
 import { rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Kafka, logLevel, type Admin, type Consumer } from 'kafkajs';
+import { Kafka, logLevel, type Admin } from 'kafkajs';
 import leveldown from 'leveldown';
 import { requireBrokers, type RadarConfig } from '../config/config.js';
 import { Ingestor, noCounts, positionKey, type BatchCounts } from '../consumers/ingestor.js';
-import { inboundMessages, type InboundMessage } from '../consumers/messages.js';
+import type { InboundMessage } from '../consumers/messages.js';
+import { consumeRanges, withAdmin } from '../consumers/read-ranges.js';
 import { StoreFold } from '../engine/store-fold.js';
 import type { Logger } from '../log/logger.js';
 import { produceLimit, produceLimits, type ProduceLimit } from '../producers/limits.js';
@@ -177,7 +177,7 @@ export async function rebuild(options: RebuildOptions): Promise<RebuildSummary> 
         });
       }
     };
-    await consumeRanges(kafka, config.kafka.groupId, signals, async (messages) => {
+    await consumeRanges(kafka, `${config.kafka.groupId}-rebuild`, signals, async (messages) => {
       const { known, fresh } = splitAtCommitted(messages, committed);
       if (known.length > 0) await fold(known, true);
       if (fresh.length > 0) await fold(fresh, false);
@@ -288,16 +288,6 @@ async function exists(path: string): Promise<boolean> {
   );
 }
 
-async function withAdmin<T>(kafka: Kafka, run: (admin: Admin) => Promise<T>): Promise<T> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    return await run(admin);
-  } finally {
-    await admin.disconnect();
-  }
-}
-
 /** The highest `radar-sequence` on the indicator topic; 0 when it holds no event. */
 async function highestSequence(
   kafka: Kafka,
@@ -305,7 +295,7 @@ async function highestSequence(
   ranges: readonly PartitionRange[],
 ): Promise<number> {
   let highest = 0;
-  await consumeRanges(kafka, groupId, ranges, (messages) => {
+  await consumeRanges(kafka, `${groupId}-rebuild`, ranges, (messages) => {
     for (const m of messages) {
       const header = m.headers['radar-sequence'];
       const sequence = Number(header?.toString());
@@ -314,71 +304,4 @@ async function highestSequence(
     return Promise.resolve();
   });
   return highest;
-}
-
-/**
- * Reads every partition from its start up to the end given, batch by batch,
- * one batch at a time, with a consumer group of its own that commits nothing
- * (kafkajs has no group-less consumer) and is deleted at the end. A failed
- * batch ends the reading: folding must not go on past a batch not stored.
- */
-async function consumeRanges(
-  kafka: Kafka,
-  groupId: string,
-  ranges: readonly PartitionRange[],
-  onBatch: (messages: InboundMessage[]) => Promise<void>,
-): Promise<void> {
-  const pending = new Map<string, bigint>();
-  for (const r of ranges) if (r.high > r.low) pending.set(`${r.topic}:${r.partition}`, r.high);
-  if (pending.size === 0) return;
-  const group = `${groupId}-rebuild-${randomUUID()}`;
-  const consumer: Consumer = kafka.consumer({
-    groupId: group,
-    allowAutoTopicCreation: false,
-    retry: { retries: 5, restartOnFailure: async () => false },
-  });
-  let finish!: () => void;
-  let fail!: (error: unknown) => void;
-  const done = new Promise<void>((resolve, reject) => {
-    finish = resolve;
-    fail = reject;
-  });
-  // Settled before it is awaited when the consumer crashes while it still joins.
-  done.catch(() => {});
-  let failed = false;
-  consumer.on(consumer.events.CRASH, ({ payload }) => fail(payload.error));
-  await consumer.connect();
-  try {
-    await consumer.subscribe({
-      topics: [...new Set(ranges.map((r) => r.topic))],
-      fromBeginning: true,
-    });
-    await consumer.run({
-      autoCommit: false,
-      eachBatch: async (payload) => {
-        const { batch } = payload;
-        const key = `${batch.topic}:${batch.partition}`;
-        const end = pending.get(key);
-        if (failed || end === undefined) return;
-        const messages = inboundMessages(batch).filter((m) => BigInt(m.offset) < end);
-        try {
-          if (messages.length > 0) await onBatch(messages);
-        } catch (error) {
-          failed = true;
-          fail(error);
-          return;
-        }
-        const last = batch.messages.at(-1);
-        if (last !== undefined && BigInt(last.offset) + 1n >= end) {
-          pending.delete(key);
-          if (pending.size === 0) finish();
-        }
-        await payload.heartbeat();
-      },
-    });
-    await done;
-  } finally {
-    await consumer.disconnect();
-    await withAdmin(kafka, (admin) => admin.deleteGroups([group])).catch(() => {});
-  }
 }

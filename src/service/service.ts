@@ -42,9 +42,11 @@ import {
 import { withRetry } from '../retry/retry.js';
 import { loadRuleset, type Ruleset } from '../rules/index.js';
 import type { RadarStore } from '../store/index.js';
-import { groupCommitted, openCheckedStore } from './checked-store.js';
+import { groupCommitted, isFirstStart, openCheckedStore } from './checked-store.js';
+import { runInitialLoad } from './initial-load-thread.js';
 import { ConsumerSupervisor } from './consumer-supervisor.js';
 import { kafkaLogCreator } from './kafka-log.js';
+import { setGroupOffsets } from './signal-positions.js';
 import { COMPACTED_MARK, compactionCheckMs, compactionDue } from './compaction.js';
 import { bringFoldStateUpToDate } from './fold-state.js';
 import {
@@ -158,12 +160,18 @@ export class RadarService {
     if (this.opened) return;
     this.opened = true;
     this.ruleset = await loadRuleset(this.config.rules);
+    const { dataDir } = this.config;
+    const { groupId } = this.config.kafka;
+    const committed = groupCommitted(this.kafka, this.config);
+    if (await isFirstStart(dataDir, groupId, await committed())) {
+      await runInitialLoad(this.config, this.log.child({ component: 'initial-load' }), this.now());
+    }
     // A damaged or lost store stops the start here (STORE_DAMAGED, STORE_MISSING).
     this.store = await openCheckedStore({
-      dataDir: this.config.dataDir,
+      dataDir,
       sync: this.config.store.sync,
-      groupId: this.config.kafka.groupId,
-      committed: groupCommitted(this.kafka, this.config),
+      groupId,
+      committed,
     });
   }
 
@@ -317,6 +325,33 @@ export class RadarService {
     this.limits = await this.produceLimits(this.kafka);
     const { indicators } = this.config.kafka.topics;
     await publishPendingEvents(this.producer, indicators, this.store, this.publishing());
+    await this.startGroupAtStore();
+  }
+
+  /**
+   * A group that never committed starts where the store stands rather than
+   * at the topics' start: after a first start's initial load, its consumer
+   * does not read the backlog again only to skip it. Set after the load's
+   * events went out, so a lag of 0 means everything is in and published.
+   */
+  private async startGroupAtStore(): Promise<void> {
+    const { groupId } = this.config.kafka;
+    if ((await groupCommitted(this.kafka, this.config)()).size > 0) return;
+    const positions = await this.store.offsets();
+    if (positions.size === 0) return;
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      await setGroupOffsets(admin, groupId, positions);
+    } catch (error) {
+      // Then the consumer reads from the start and skips what the store holds: slower, not wrong.
+      this.log.warn(
+        { err: error, group: groupId },
+        'could not set the group to the stored positions',
+      );
+    } finally {
+      await admin.disconnect();
+    }
   }
 
   private async runConsumer(consumer: Consumer): Promise<void> {

@@ -53,3 +53,24 @@ export async function partitionRanges(
   }
   return ranges;
 }
+
+/**
+ * Sets a group's offsets to positions as the store keeps them
+ * (`topic:partition` → next offset). Only a group without members may be
+ * set.
+ */
+export async function setGroupOffsets(
+  admin: Admin,
+  groupId: string,
+  positions: ReadonlyMap<string, string>,
+): Promise<void> {
+  const byTopic = new Map<string, { partition: number; offset: string }[]>();
+  for (const [key, offset] of positions) {
+    const at = key.lastIndexOf(':');
+    const topic = key.slice(0, at);
+    const partitions = byTopic.get(topic) ?? [];
+    partitions.push({ partition: Number(key.slice(at + 1)), offset });
+    byTopic.set(topic, partitions);
+  }
+  for (const [topic, partitions] of byTopic) await admin.setOffsets({ groupId, topic, partitions });
+}

@@ -1,0 +1,109 @@
+/**
+ * Runs a first start's initial load (initial-load.ts) in a worker thread:
+ * the load holds every household of the backlog at once, which the
+ * service's own heap (bounded for serving) has no room for, and it allocates
+ * fast, which a large young generation serves best, while the service keeps
+ * a small one for the API's tail. Its memory goes back with the thread when
+ * the load is done.
+ */
+import { existsSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
+import type { RadarConfig } from '../config/config.js';
+import { RadarError } from '../errors.js';
+import type { Logger } from '../log/logger.js';
+
+export interface LoadRequest {
+  config: RadarConfig;
+  nowMs: number;
+  level: string;
+}
+
+export type LoadReply =
+  | { type: 'log'; line: string }
+  | { type: 'done'; loaded: boolean }
+  | { type: 'failed'; message: string; code?: string };
+
+/**
+ * 128 MiB semi-spaces: the load took a first year's 150,000 lines in at
+ * 5,136 a second with them and 3,837 with the service's 8 MiB
+ * (docs/performance-history.md, "A first start on a long history").
+ */
+const YOUNG_GENERATION_MB = 128;
+/** Room for the households of twenty years at once, as a backtest has. */
+const OLD_GENERATION_MB = 8192;
+
+/** The compiled worker script; under vitest, its twin in dist/ (see backtest/workers.ts). */
+function workerScript(): URL {
+  const here = new URL(import.meta.url);
+  if (!here.pathname.endsWith('.ts')) return new URL('./initial-load-worker.js', here);
+  const compiled = new URL('../../dist/src/service/initial-load-worker.js', here);
+  if (!existsSync(compiled))
+    throw new Error(`run \`npm run build\` first: ${compiled.pathname} is missing`);
+  return compiled;
+}
+
+const LEVELS = new Map([
+  [10, 'trace'],
+  [20, 'debug'],
+  [30, 'info'],
+  [40, 'warn'],
+  [50, 'error'],
+  [60, 'fatal'],
+] as const);
+
+/** A line the worker's logger wrote, logged again through the service's. */
+function relog(log: Logger, line: string): void {
+  const {
+    level,
+    msg,
+    time: _time,
+    pid: _pid,
+    hostname: _host,
+    name: _name,
+    ...fields
+  } = JSON.parse(line) as Record<string, unknown>;
+  const method = LEVELS.get(level as never) ?? 'info';
+  log[method](fields, typeof msg === 'string' ? msg : '');
+}
+
+/** Resolves to whether a backlog was loaded; rejects with what failed the load. */
+export function runInitialLoad(config: RadarConfig, log: Logger, now: Date): Promise<boolean> {
+  const request: LoadRequest = { config, nowMs: now.getTime(), level: log.level };
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const worker = new Worker(workerScript(), {
+      workerData: request,
+      resourceLimits: {
+        maxYoungGenerationSizeMb: YOUNG_GENERATION_MB,
+        maxOldGenerationSizeMb: OLD_GENERATION_MB,
+      },
+    });
+    worker.on('message', (reply: LoadReply) => {
+      if (reply.type === 'log') relog(log, reply.line);
+      else if (reply.type === 'done') {
+        settled = true;
+        resolve(reply.loaded);
+      } else {
+        settled = true;
+        reject(new RadarError('INITIAL_LOAD_FAILED', `the initial load failed: ${reply.message}`));
+      }
+    });
+    worker.on('error', (error) => {
+      settled = true;
+      reject(
+        new RadarError('INITIAL_LOAD_FAILED', `the initial load failed: ${error.message}`, {
+          cause: error,
+        }),
+      );
+    });
+    worker.on('exit', (code) => {
+      if (!settled)
+        reject(
+          new RadarError(
+            'INITIAL_LOAD_FAILED',
+            `the initial load's thread exited with code ${code}`,
+          ),
+        );
+    });
+  });
+}

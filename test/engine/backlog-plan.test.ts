@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { SignalRejectedError } from '../../src/errors.js';
+import { BacklogPlan } from '../../src/engine/backlog-plan.js';
+import { readFileSync } from 'node:fs';
+import { parseRules } from '../../src/rules/index.js';
+import type { Signal } from '../../src/signals/types.js';
+import { scenarioFile } from '../fixtures/scenarios.js';
+import { fullSignal, withdrawal } from '../store/samples.js';
+
+const ruleset = parseRules(readFileSync(scenarioFile('rules.yaml'), 'utf8'), 'rules.yaml');
+
+/** A signal at its own address, with a person known by `bsn` alone. */
+function at(id: string, bsn: string, houseNumber: number): Signal {
+  const signal = fullSignal(id);
+  return {
+    ...signal,
+    persons: [{ ref: 'p1', bsn, role: 'SLACHTOFFER' }],
+    relations: [],
+    address: { postcode: '1234AB', houseNumber },
+  };
+}
+
+describe('BacklogPlan', () => {
+  const plan = (): BacklogPlan => new BacklogPlan({ ruleset, institutionalPersonThreshold: 12 });
+
+  it('decides in arrival order: a redelivery is a duplicate, another version a conflict', () => {
+    const p = plan();
+    expect(p.add(at('S-1', '111222333', 1))).toBe('accepted');
+    expect(p.add(at('S-1', '111222333', 1))).toBe('duplicate');
+    expect(() => p.add(at('S-1', '111222333', 2))).toThrow(SignalRejectedError);
+    expect(p.accepted).toBe(1);
+  });
+
+  it('gives withdrawals first, then whole households, then what was withdrawn', () => {
+    const p = plan();
+    for (const signal of [
+      at('S-1', '111222333', 1),
+      at('S-2', '444555666', 2),
+      at('S-3', '111222333', 3),
+      at('S-4', '777888999', 4),
+      withdrawal('W-1', ['S-4', 'S-9']),
+      at('S-5', '444555666', 5),
+    ])
+      p.add(signal);
+    expect([...p.batches(2)]).toEqual([['W-1'], ['S-1', 'S-3'], ['S-2', 'S-5'], ['S-4', 'S-9']]);
+  });
+
+  it('never splits a household across batches, and plans once', () => {
+    const p = plan();
+    for (const id of ['S-1', 'S-2', 'S-3']) p.add(at(id, '111222333', 1));
+    p.add(at('S-4', '444555666', 2));
+    expect([...p.batches(1)]).toEqual([['S-1', 'S-2', 'S-3'], ['S-4']]);
+    expect(() => [...p.batches(1)]).toThrow('once');
+  });
+});
