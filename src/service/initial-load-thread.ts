@@ -24,8 +24,9 @@ export type LoadReply =
   | { type: 'failed'; message: string; code?: string };
 
 /**
- * 128 MiB semi-spaces: the load took a first year's 150,000 lines in at
- * 5,136 a second with them and 3,837 with the service's 8 MiB
+ * A young generation of 128 MiB: a first year's 150,000 lines were loaded
+ * at 4,450 a second in a worker with it, 4,000 with 192 MiB, and 3,853 on
+ * a main thread with the service's 8 MiB semi-spaces
  * (docs/performance-history.md, "A first start on a long history").
  */
 const YOUNG_GENERATION_MB = 128;
