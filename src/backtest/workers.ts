@@ -9,10 +9,10 @@
  * thread writes them in order, the workers' from buffers in shared memory
  * (`output-slots`) that it gives back as it writes them.
  */
-import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { at } from '../at.js';
 import { RadarError } from '../errors.js';
+import { workerScript } from '../worker-script.js';
 import { linkNames, type NameRecords } from '../graph/name-links.js';
 import type { Rule } from '../rules/index.js';
 import { householdCount, type PackedHouseholds } from '../rules/packed-households.js';
@@ -178,20 +178,6 @@ const WORKER_BACKLOG = 3;
  */
 const YOUNG_GENERATION_MB = 128;
 
-/**
- * The compiled worker script. Under vitest this module runs from its
- * TypeScript source, which a worker thread cannot load, so it starts the
- * compiled twin in dist/ that `npm test` builds first.
- */
-function workerScript(): URL {
-  const here = new URL(import.meta.url);
-  if (!here.pathname.endsWith('.ts')) return new URL('./backtest-worker.js', here);
-  const compiled = new URL('../../dist/src/backtest/backtest-worker.js', here);
-  if (!existsSync(compiled))
-    throw new Error(`run \`npm run build\` first: ${compiled.pathname} is missing`);
-  return compiled;
-}
-
 interface Deferred<T> {
   promise: Promise<T>;
   resolve: (value: T) => void;
@@ -227,7 +213,7 @@ export class BacktestWorkers implements ChunkDecoder {
   private outputs: PartOutput[] = [];
 
   constructor(threads: number) {
-    const script = workerScript();
+    const script = workerScript(import.meta.url, 'backtest-worker.js');
     this.members = Array.from({ length: threads }, () => {
       const member: Member = {
         worker: new Worker(script, {

@@ -6,11 +6,11 @@
  * a small one for the API's tail. Its memory goes back with the thread when
  * the load is done.
  */
-import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type { RadarConfig } from '../config/config.js';
 import { RadarError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
+import { workerScript } from '../worker-script.js';
 
 export interface LoadRequest {
   config: RadarConfig;
@@ -32,16 +32,6 @@ export type LoadReply =
 const YOUNG_GENERATION_MB = 128;
 /** Room for the households of twenty years at once, as a backtest has. */
 const OLD_GENERATION_MB = 8192;
-
-/** The compiled worker script; under vitest, its twin in dist/ (see backtest/workers.ts). */
-function workerScript(): URL {
-  const here = new URL(import.meta.url);
-  if (!here.pathname.endsWith('.ts')) return new URL('./initial-load-worker.js', here);
-  const compiled = new URL('../../dist/src/service/initial-load-worker.js', here);
-  if (!existsSync(compiled))
-    throw new Error(`run \`npm run build\` first: ${compiled.pathname} is missing`);
-  return compiled;
-}
 
 const LEVELS = new Map([
   [10, 'trace'],
@@ -72,7 +62,7 @@ export function runInitialLoad(config: RadarConfig, log: Logger, now: Date): Pro
   const request: LoadRequest = { config, nowMs: now.getTime(), level: log.level };
   return new Promise((resolve, reject) => {
     let settled = false;
-    const worker = new Worker(workerScript(), {
+    const worker = new Worker(workerScript(import.meta.url, 'initial-load-worker.js'), {
       workerData: request,
       resourceLimits: {
         maxYoungGenerationSizeMb: YOUNG_GENERATION_MB,
