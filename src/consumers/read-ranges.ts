@@ -9,8 +9,8 @@ import type { PartitionRange } from '../service/signal-positions.js';
 import { inboundMessages, type InboundMessage } from './messages.js';
 
 /**
- * Reads every partition from its start up to the end given, batch by batch,
- * one batch at a time, with a consumer group of its own that commits nothing
+ * Reads each partition from `low` up to `high` (what lies before `low` is
+ * fetched and passed over), batch by batch, one batch at a time, with a consumer group of its own that commits nothing
  * (kafkajs has no group-less consumer) and is deleted at the end. A failed
  * batch ends the reading: folding must not go on past a batch not stored.
  */
@@ -22,7 +22,12 @@ export async function consumeRanges(
   onBatch: (messages: InboundMessage[]) => Promise<void>,
 ): Promise<void> {
   const pending = new Map<string, bigint>();
-  for (const r of ranges) if (r.high > r.low) pending.set(`${r.topic}:${r.partition}`, r.high);
+  const starts = new Map<string, bigint>();
+  for (const r of ranges) {
+    if (r.high <= r.low) continue;
+    pending.set(`${r.topic}:${r.partition}`, r.high);
+    starts.set(`${r.topic}:${r.partition}`, r.low);
+  }
   if (pending.size === 0) return;
   const group = `${groupPrefix}-${randomUUID()}`;
   const consumer: Consumer = kafka.consumer({
@@ -53,7 +58,11 @@ export async function consumeRanges(
         const key = `${batch.topic}:${batch.partition}`;
         const end = pending.get(key);
         if (failed || end === undefined) return;
-        const messages = inboundMessages(batch).filter((m) => BigInt(m.offset) < end);
+        const start = starts.get(key) ?? 0n;
+        const messages = inboundMessages(batch).filter((m) => {
+          const offset = BigInt(m.offset);
+          return offset >= start && offset < end;
+        });
         try {
           if (messages.length > 0) await onBatch(messages);
         } catch (error) {

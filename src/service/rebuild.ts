@@ -2,10 +2,11 @@
  * `radar rebuild`: makes the state again from the signal topics, for a data
  * directory that is damaged or lost. The signals are read from the start of
  * every signal partition up to the high-water marks read at the start, and
- * folded by the same `Ingestor` and `StoreFold` as `radar serve`, one store
- * write a Kafka batch, so the rebuilt state is what the service would have
- * made of them (and what `radar backtest` makes, by the law the service
- * keeps). The positions are stored as in any batch: `radar serve` resumes
+ * folded by the same `StoreFold` as `radar serve`: what the lost service
+ * folded household by household (backlog-load.ts), the rest as the service
+ * does, one store write a Kafka batch. The rebuilt state is what the
+ * service would have made of them (and what `radar backtest` makes, by the
+ * law the service keeps). The positions are stored as in any batch: `radar serve` resumes
  * after the last message the rebuild read.
  *
  * It reads with a consumer group of its own, which commits nothing and is
@@ -21,9 +22,10 @@
  * indicator topic, so no number is ever reused, and
  *
  * - for messages below the group's committed offsets it stores the events
- *   (the API's change log and indicator records need them) and marks them
- *   produced: the history is not produced again; rejected ones are counted,
- *   not dead-lettered again;
+ *   (the API's change log and indicator records need them: one per
+ *   indicator as it stands once they are in) and marks them produced: the
+ *   history is not produced again; rejected ones are counted, not
+ *   dead-lettered again;
  * - for messages at or past them, which the lost service may never have
  *   folded, it does what the service does: dead letters produced, then the
  *   write, then the events produced.
@@ -38,7 +40,6 @@ import { Kafka, logLevel, type Admin } from 'kafkajs';
 import leveldown from 'leveldown';
 import { requireBrokers, type RadarConfig } from '../config/config.js';
 import { Ingestor, noCounts, positionKey, type BatchCounts } from '../consumers/ingestor.js';
-import type { InboundMessage } from '../consumers/messages.js';
 import { consumeRanges, withAdmin } from '../consumers/read-ranges.js';
 import { StoreFold } from '../engine/store-fold.js';
 import type { Logger } from '../log/logger.js';
@@ -49,6 +50,7 @@ import { loadRuleset } from '../rules/index.js';
 import { openStore, StoreError } from '../store/index.js';
 import { bringFoldStateUpToDate } from './fold-state.js';
 import { kafkaLogCreator } from './kafka-log.js';
+import { loadBacklog } from './backlog-load.js';
 import { committedOffsets, partitionRanges, type PartitionRange } from './signal-positions.js';
 import { STORE_FORMAT } from './store-check.js';
 
@@ -150,38 +152,49 @@ export async function rebuild(options: RebuildOptions): Promise<RebuildSummary> 
     });
     const foldOptions = { ruleset, ...config.households };
     await bringFoldStateUpToDate(store, foldOptions, log);
-    for (const [k, v] of Object.entries(await store.counters()))
-      if (k in counts) counts[k as keyof BatchCounts] = v;
-    const ingestor = new Ingestor(new StoreFold(store, foldOptions), new Map(), lastSequence);
     options.onTotal?.(total);
-    const fold = async (messages: InboundMessage[], known: boolean): Promise<void> => {
+    const { known, fresh } = splitAtCommitted(signals, committed);
+    if (known.length > 0) {
+      // Folded and produced by the lost service: taken in household by household, its
+      // events stored as produced, its dead letters counted, not produced again.
+      const loaded = await loadBacklog({
+        kafka,
+        groupPrefix: `${config.kafka.groupId}-rebuild`,
+        ranges: known,
+        store,
+        spoolDir: `${dataDir}.spool`,
+        ruleset,
+        config,
+        now: new Date(),
+        lastSequence,
+        reject: () => Promise.resolve(),
+        log,
+      });
+      Object.assign(counts, loaded.counts);
+      lastSequence = loaded.lastSequence;
+      await store.write({ publishedSequence: lastSequence });
+      committedMessages = loaded.messages;
+      read = loaded.messages;
+      options.onProgress?.(read);
+    }
+    // What the lost service may never have folded, as the service folds it.
+    const ingestor = new Ingestor(
+      new StoreFold(store, foldOptions),
+      await store.offsets(),
+      lastSequence,
+    );
+    await consumeRanges(kafka, `${config.kafka.groupId}-rebuild`, fresh, async (messages) => {
       const processed = await ingestor.process(messages);
-      if (!known) {
-        await produceDeadLetters(producer, topics.dlq, processed.deadLetters, limitOf(topics.dlq));
-        produced.deadLetters += processed.deadLetters.length;
-      }
+      await produceDeadLetters(producer, topics.dlq, processed.deadLetters, limitOf(topics.dlq));
+      produced.deadLetters += processed.deadLetters.length;
       const next = { ...counts };
       for (const [k, v] of Object.entries(processed.counts)) next[k as keyof BatchCounts] += v;
       lastSequence += processed.events.length;
-      // Known events are marked produced; others are produced right after, so none waits
-      // below a later mark.
-      await store.write({
-        ...processed.state,
-        counters: next,
-        ...(known && { publishedSequence: lastSequence }),
-      });
+      await store.write({ ...processed.state, counters: next });
       Object.assign(counts, next);
-      if (!known) {
-        produced.events += await publishPendingEvents(producer, topics.indicators, store, {
-          limit: limitOf(topics.indicators),
-        });
-      }
-    };
-    await consumeRanges(kafka, `${config.kafka.groupId}-rebuild`, signals, async (messages) => {
-      const { known, fresh } = splitAtCommitted(messages, committed);
-      if (known.length > 0) await fold(known, true);
-      if (fresh.length > 0) await fold(fresh, false);
-      committedMessages += known.length;
+      produced.events += await publishPendingEvents(producer, topics.indicators, store, {
+        limit: limitOf(topics.indicators),
+      });
       read += messages.length;
       options.onProgress?.(read);
     });
@@ -231,18 +244,21 @@ async function whereTopicsStand(admin: Admin, config: RadarConfig, log: Logger) 
 }
 
 /**
- * A batch of one partition, split at the group's committed offset: the
- * messages below it were folded and produced by the lost service.
+ * Each partition's range split at the group's committed offset: below it,
+ * what the lost service folded and produced; at and past it, what it may
+ * never have. A partition without one is fresh whole.
  */
 export function splitAtCommitted(
-  messages: readonly InboundMessage[],
+  ranges: readonly PartitionRange[],
   committed: ReadonlyMap<string, bigint>,
-): { known: InboundMessage[]; fresh: InboundMessage[] } {
-  const known: InboundMessage[] = [];
-  const fresh: InboundMessage[] = [];
-  for (const m of messages) {
-    const offset = committed.get(positionKey(m.topic, m.partition));
-    (offset !== undefined && BigInt(m.offset) < offset ? known : fresh).push(m);
+): { known: PartitionRange[]; fresh: PartitionRange[] } {
+  const known: PartitionRange[] = [];
+  const fresh: PartitionRange[] = [];
+  for (const range of ranges) {
+    const offset = committed.get(positionKey(range.topic, range.partition)) ?? range.low;
+    const at = offset < range.low ? range.low : offset > range.high ? range.high : offset;
+    if (at > range.low) known.push({ ...range, high: at });
+    if (range.high > at) fresh.push({ ...range, low: at });
   }
   return { known, fresh };
 }

@@ -1,40 +1,38 @@
 /**
- * The pure parts of `radar rebuild`: which messages of a batch the lost
- * service had folded and produced (below its group's committed offset), and
- * where a directory goes aside.
+ * The pure parts of `radar rebuild`: which messages the lost service had
+ * folded and produced (below its group's committed offset), and where a
+ * directory goes aside.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { InboundMessage } from '../../src/consumers/messages.js';
 import { asideName, splitAtCommitted } from '../../src/service/rebuild.js';
-
-function message(topic: string, partition: number, offset: number): InboundMessage {
-  return { topic, partition, offset: String(offset), key: null, value: null, headers: {} };
-}
+import type { PartitionRange } from '../../src/service/signal-positions.js';
 
 describe('splitAtCommitted', () => {
-  it('puts a message below its partition committed offset in known, every other in fresh, in order', () => {
+  it('parts each range at its committed offset: below it known, from it fresh, nothing lost or twice', () => {
     fc.assert(
       fc.property(
-        fc.constantFrom('a', 'b'),
         fc.integer({ min: 0, max: 3 }),
         fc.integer({ min: 0, max: 100 }),
-        fc.integer({ min: 1, max: 30 }),
+        fc.integer({ min: 0, max: 30 }),
         fc.option(fc.integer({ min: 0, max: 140 }), { nil: undefined }),
-        (topic, partition, first, count, offset) => {
-          const batch = Array.from({ length: count }, (_, i) =>
-            message(topic, partition, first + i),
-          );
+        (partition, low, count, offset) => {
+          const range = { topic: 'a', partition, low: BigInt(low), high: BigInt(low + count) };
           const committed = new Map<string, bigint>();
-          if (offset !== undefined) committed.set(`${topic}:${partition}`, BigInt(offset));
+          if (offset !== undefined) committed.set(`a:${partition}`, BigInt(offset));
           // Another partition's offset says nothing about this one.
-          committed.set(`${topic}:${partition + 1}`, 1000n);
-          const { known, fresh } = splitAtCommitted(batch, committed);
-          expect([...known, ...fresh]).toEqual(batch);
-          for (const m of known)
-            expect(offset !== undefined && Number(m.offset) < offset).toBe(true);
-          for (const m of fresh)
-            expect(offset === undefined || Number(m.offset) >= offset).toBe(true);
+          committed.set(`a:${partition + 1}`, 1000n);
+          const { known, fresh } = splitAtCommitted([range], committed);
+          const offsets = (parts: PartitionRange[]): number[] =>
+            parts.flatMap((p) =>
+              Array.from({ length: Number(p.high - p.low) }, (_, i) => Number(p.low) + i),
+            );
+          expect([...offsets(known), ...offsets(fresh)]).toEqual(
+            Array.from({ length: count }, (_, i) => low + i),
+          );
+          for (const o of offsets(known)) expect(offset !== undefined && o < offset).toBe(true);
+          for (const o of offsets(fresh)) expect(offset === undefined || o >= offset).toBe(true);
+          for (const p of [...known, ...fresh]) expect(p.high > p.low).toBe(true);
         },
       ),
     );

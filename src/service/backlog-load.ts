@@ -1,0 +1,167 @@
+/**
+ * A backlog taken in household by household (engine/backlog-plan.ts), from
+ * the signal topics into a store no one serves yet: what a first start
+ * (initial-load.ts) and a rebuild (rebuild.ts) make their store with.
+ *
+ * 1. Every message of the ranges is read with a consumer group of its own
+ *    and decided on in arrival order, per partition as the consumer would:
+ *    rejected ones are handed to `reject` batch by batch, accepted signals
+ *    are set aside in a spool (store/signal-spool.ts).
+ * 2. The accepted signals are folded by the live fold, whole households a
+ *    batch, and the positions read and the counters are written last.
+ */
+import { rm } from 'node:fs/promises';
+import type { Kafka } from 'kafkajs';
+import type { RadarConfig } from '../config/config.js';
+import { noCounts, positionKey, type BatchCounts } from '../consumers/ingestor.js';
+import { deadLetter, decodeMessage, type DeadLetter } from '../consumers/messages.js';
+import { consumeRanges } from '../consumers/read-ranges.js';
+import { BacklogPlan } from '../engine/backlog-plan.js';
+import { foldBacklog } from '../engine/backlog-fold.js';
+import { StoreFold } from '../engine/store-fold.js';
+import { SignalRejectedError } from '../errors.js';
+import type { Logger } from '../log/logger.js';
+import type { Ruleset } from '../rules/index.js';
+import type { RadarStore } from '../store/index.js';
+import { SignalSpool } from '../store/signal-spool.js';
+import { pastRetention, retentionCutoff } from './retention.js';
+import type { PartitionRange } from './signal-positions.js';
+
+export interface BacklogLoadOptions {
+  kafka: Kafka;
+  /** The reading group is named this and a random suffix, and deleted after. */
+  groupPrefix: string;
+  /** Read from `low` up to `high` each. */
+  ranges: readonly PartitionRange[];
+  /** Open, marked, holding no signal yet. */
+  store: RadarStore;
+  /** Made for the load and deleted after, whatever an earlier one left there. */
+  spoolDir: string;
+  ruleset: Ruleset;
+  config: Pick<RadarConfig, 'households' | 'initialLoad' | 'retention'>;
+  /** Retention is measured from it, and it is stamped on the events as their processing time. */
+  now: Date;
+  /** The stored event sequence the load's events follow. */
+  lastSequence: number;
+  /** Called with a batch's dead letters before the next batch is read. */
+  reject: (letters: DeadLetter[]) => Promise<void>;
+  log: Logger;
+}
+
+export interface BacklogLoaded {
+  messages: number;
+  counts: BatchCounts;
+  positions: Map<string, string>;
+  lastSequence: number;
+  seconds: { read: number; fold: number };
+}
+
+/** How often progress is logged while a load runs. */
+const PROGRESS_MS = 10_000;
+
+export async function loadBacklog(options: BacklogLoadOptions): Promise<BacklogLoaded> {
+  const { store, config, log } = options;
+  const messages = options.ranges.reduce((n, r) => n + Number(r.high - r.low), 0);
+  await rm(options.spoolDir, { recursive: true, force: true });
+  const spool = await SignalSpool.onDisk(options.spoolDir);
+  try {
+    const plan = new BacklogPlan({ ruleset: options.ruleset, ...config.households });
+    const readStarted = performance.now();
+    const read = await readBacklog(options, messages, plan, spool);
+    const readSeconds = (performance.now() - readStarted) / 1000;
+    log.info(
+      { ...read.counts, seconds: Math.round(readSeconds) },
+      'backlog read; folding it household by household',
+    );
+
+    const foldStarted = performance.now();
+    const foldOptions = { ruleset: options.ruleset, ...config.households };
+    const progress = new Progress(log, 'backlog folding', plan.accepted);
+    const folded = await foldBacklog({
+      batches: plan.batches(config.initialLoad.batchSignals),
+      read: (ids) => spool.get(ids),
+      fold: new StoreFold(store, foldOptions),
+      // Made durable by the last write, which alone makes the store one to resume from.
+      write: (state) => store.write(state, { durable: false }),
+      lastSequence: options.lastSequence,
+      now: options.now,
+      onBatch: (signals) => progress.add(signals),
+    });
+    const counts = { ...read.counts, withdrawn: folded.withdrawn, households: folded.households };
+    await store.write({ offsets: read.positions, counters: { ...counts } });
+    return {
+      messages,
+      counts,
+      positions: read.positions,
+      lastSequence: folded.lastSequence,
+      seconds: { read: readSeconds, fold: (performance.now() - foldStarted) / 1000 },
+    };
+  } finally {
+    await spool.close();
+    await rm(options.spoolDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The first pass: every message decided on, per partition in offset order,
+ * accepted signals set aside, dead letters handed to `reject` batch by
+ * batch before the next batch is read.
+ */
+async function readBacklog(
+  { config, kafka, log, now, groupPrefix, ranges, reject }: BacklogLoadOptions,
+  total: number,
+  plan: BacklogPlan,
+  spool: SignalSpool,
+): Promise<{ counts: BatchCounts; positions: Map<string, string> }> {
+  const counts = noCounts();
+  const positions = new Map<string, string>();
+  const retainedFrom = retentionCutoff(now, config.retention.years).getTime();
+  const progress = new Progress(log, 'backlog reading', total);
+  await consumeRanges(kafka, groupPrefix, ranges, async (messages) => {
+    const accepted = [];
+    const letters: DeadLetter[] = [];
+    for (const message of messages) {
+      try {
+        const decoded = decodeMessage(message);
+        if (pastRetention(decoded.signal, retainedFrom)) counts.expired++;
+        else if (plan.add(decoded.signal) === 'duplicate') counts.duplicates++;
+        else {
+          counts.accepted++;
+          counts.droppedFields += decoded.droppedFields;
+          counts.warnings += decoded.warnings.length;
+          accepted.push(decoded.signal);
+        }
+      } catch (error) {
+        if (!(error instanceof SignalRejectedError)) throw error;
+        counts.rejected++;
+        letters.push(deadLetter(message, error));
+      }
+      positions.set(
+        positionKey(message.topic, message.partition),
+        (BigInt(message.offset) + 1n).toString(),
+      );
+    }
+    await Promise.all([spool.put(accepted), reject(letters)]);
+    progress.add(messages.length);
+  });
+  return { counts, positions };
+}
+
+/** Logs how far a pass has come, at most every `PROGRESS_MS`. */
+class Progress {
+  private done = 0;
+  private loggedAt = performance.now();
+
+  constructor(
+    private readonly log: Logger,
+    private readonly what: string,
+    private readonly total: number,
+  ) {}
+
+  add(count: number): void {
+    this.done += count;
+    if (performance.now() - this.loggedAt < PROGRESS_MS) return;
+    this.loggedAt = performance.now();
+    this.log.info({ done: this.done, of: this.total }, this.what);
+  }
+}
