@@ -164,6 +164,9 @@ export class RadarService {
     const { groupId } = this.config.kafka;
     const committed = groupCommitted(this.kafka, this.config);
     if (await isFirstStart(dataDir, groupId, await committed())) {
+      // The load produces dead letters: the topics `start` makes must be there first.
+      const { topics } = this.config.kafka;
+      await this.prepareTopics(this.kafka, [topics.adviesvragen, topics.meldingen, topics.politie]);
       await runInitialLoad(this.config, this.log.child({ component: 'initial-load' }), this.now());
     }
     // A damaged or lost store stops the start here (STORE_DAMAGED, STORE_MISSING).
