@@ -14,7 +14,7 @@
  * produced are produced again (as a batch replayed after a crash is).
  */
 import { rename, rm } from 'node:fs/promises';
-import type { Kafka } from 'kafkajs';
+import type { Admin, Kafka } from 'kafkajs';
 import type { RadarConfig } from '../config/config.js';
 import { withAdmin } from '../consumers/read-ranges.js';
 import type { Logger } from '../log/logger.js';
@@ -25,7 +25,7 @@ import type { Ruleset } from '../rules/index.js';
 import { openStore } from '../store/index.js';
 import { loadBacklog, type BacklogLoaded } from './backlog-load.js';
 import { bringFoldStateUpToDate } from './fold-state.js';
-import { partitionRanges } from './signal-positions.js';
+import { partitionRanges, type PartitionRange } from './signal-positions.js';
 import { STORE_FORMAT } from './store-check.js';
 
 export interface InitialLoadOptions {
@@ -35,6 +35,29 @@ export interface InitialLoadOptions {
   log: Logger;
   /** Retention is measured from it, and it is stamped on the events as their processing time. */
   now: Date;
+}
+
+/** How many messages the signal topics hold that exist. */
+async function waiting(admin: Admin, config: RadarConfig): Promise<PartitionRange[]> {
+  const { topics } = config.kafka;
+  const signalTopics = [topics.adviesvragen, topics.meldingen, topics.politie];
+  const existing = new Set(await admin.listTopics());
+  return partitionRanges(
+    admin,
+    signalTopics.filter((topic) => existing.has(topic)),
+  );
+}
+
+/**
+ * Whether a first start should load its backlog: at least
+ * `initialLoad.minMessages` messages wait. Asked before a thread is started
+ * for the load, which most first starts (an empty topic, a test) need not.
+ */
+export async function initialLoadDue(config: RadarConfig, kafka: Kafka): Promise<boolean> {
+  const { minMessages } = config.initialLoad;
+  if (minMessages === 0) return false;
+  const ranges = await withAdmin(kafka, (admin) => waiting(admin, config));
+  return ranges.reduce((n, r) => n + Number(r.high - r.low), 0) >= minMessages;
 }
 
 /**
@@ -49,15 +72,13 @@ export async function loadInitialBacklog(
   const { minMessages } = config.initialLoad;
   if (minMessages === 0) return undefined;
   const { topics } = config.kafka;
-  const signalTopics = [topics.adviesvragen, topics.meldingen, topics.politie];
   const { ranges, limit } = await withAdmin(kafka, async (admin) => {
-    const existing = new Set(await admin.listTopics());
-    const present = signalTopics.filter((topic) => existing.has(topic));
-    const limits = existing.has(topics.dlq)
+    // Without the topic (kafka.createTopics off) the produce fails with the broker's own reason.
+    const limits = (await admin.listTopics()).includes(topics.dlq)
       ? await produceLimits(admin, [topics.dlq], config.kafka.maxProduceBytes)
       : new Map<string, ProduceLimit>();
     return {
-      ranges: await partitionRanges(admin, present),
+      ranges: await waiting(admin, config),
       limit: limits.get(topics.dlq) ?? produceLimit(config.kafka.maxProduceBytes, undefined),
     };
   });

@@ -43,6 +43,7 @@ import { withRetry } from '../retry/retry.js';
 import { loadRuleset, type Ruleset } from '../rules/index.js';
 import type { RadarStore } from '../store/index.js';
 import { groupCommitted, isFirstStart, openCheckedStore } from './checked-store.js';
+import { initialLoadDue } from './initial-load.js';
 import { runInitialLoad } from './initial-load-thread.js';
 import { ConsumerSupervisor } from './consumer-supervisor.js';
 import { kafkaLogCreator } from './kafka-log.js';
@@ -163,7 +164,8 @@ export class RadarService {
     const { dataDir } = this.config;
     const { groupId } = this.config.kafka;
     const committed = groupCommitted(this.kafka, this.config);
-    if (await isFirstStart(dataDir, groupId, await committed())) {
+    const first = await isFirstStart(dataDir, groupId, await committed());
+    if (first && (await initialLoadDue(this.config, this.kafka))) {
       // The load produces dead letters: the topics `start` makes must be there first.
       const { topics } = this.config.kafka;
       await this.prepareTopics(this.kafka, [topics.adviesvragen, topics.meldingen, topics.politie]);
