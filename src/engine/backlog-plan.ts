@@ -23,7 +23,6 @@ export class BacklogPlan {
   private readonly radar: Radar;
   /** Accepted signals that withdraw others, in arrival order. */
   private readonly withdrawals: string[] = [];
-  private readonly withdrawing = new Set<string>();
   private readonly withdrawn = new Set<string>();
   private planned = false;
 
@@ -40,7 +39,6 @@ export class BacklogPlan {
     const outcome = this.radar.ingest(signal);
     if (outcome === 'accepted' && signal.retracts.length > 0) {
       this.withdrawals.push(signal.id);
-      this.withdrawing.add(signal.id);
       for (const target of signal.retracts) this.withdrawn.add(target);
     }
     return outcome;
@@ -61,10 +59,11 @@ export class BacklogPlan {
     if (this.planned) throw new Error('a backlog plan gives its batches once');
     this.planned = true;
     yield* inChunks(this.withdrawals, batchSignals);
+    const withdrawing = new Set(this.withdrawals);
     this.radar.settle();
     let batch: string[] = [];
     for (const { signalIds } of this.radar.householdSummariesInOrder()) {
-      for (const id of signalIds) if (!this.withdrawing.has(id)) batch.push(id);
+      for (const id of signalIds) if (!withdrawing.has(id)) batch.push(id);
       if (batch.length >= batchSignals) {
         yield batch;
         batch = [];
@@ -72,7 +71,7 @@ export class BacklogPlan {
     }
     if (batch.length > 0) yield batch;
     yield* inChunks(
-      [...this.withdrawn].filter((id) => !this.withdrawing.has(id)),
+      [...this.withdrawn].filter((id) => !withdrawing.has(id)),
       batchSignals,
     );
   }

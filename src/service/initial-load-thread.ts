@@ -33,15 +33,6 @@ const YOUNG_GENERATION_MB = 128;
 /** Room for the households of twenty years at once, as a backtest has. */
 const OLD_GENERATION_MB = 8192;
 
-const LEVELS = new Map([
-  [10, 'trace'],
-  [20, 'debug'],
-  [30, 'info'],
-  [40, 'warn'],
-  [50, 'error'],
-  [60, 'fatal'],
-] as const);
-
 /** A line the worker's logger wrote, logged again through the service's. */
 function relog(log: Logger, line: string): void {
   const {
@@ -53,8 +44,8 @@ function relog(log: Logger, line: string): void {
     name: _name,
     ...fields
   } = JSON.parse(line) as Record<string, unknown>;
-  const method = LEVELS.get(level as never) ?? 'info';
-  log[method](fields, typeof msg === 'string' ? msg : '');
+  const label = log.levels.labels[Number(level)] ?? 'info';
+  log[label as 'info'](fields, typeof msg === 'string' ? msg : '');
 }
 
 /** Resolves to whether a backlog was loaded; rejects with what failed the load. */

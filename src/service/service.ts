@@ -163,8 +163,9 @@ export class RadarService {
     this.ruleset = await loadRuleset(this.config.rules);
     const { dataDir } = this.config;
     const { groupId } = this.config.kafka;
-    const committed = groupCommitted(this.kafka, this.config);
-    const first = await isFirstStart(dataDir, groupId, await committed());
+    // Read once: a load sets no group offsets (the consumer's start does).
+    const committed = await groupCommitted(this.kafka, this.config)();
+    const first = await isFirstStart(dataDir, groupId, committed);
     if (first && (await initialLoadDue(this.config, this.kafka))) {
       // The load produces dead letters: the topics `start` makes must be there first.
       const { topics } = this.config.kafka;
@@ -176,7 +177,7 @@ export class RadarService {
       dataDir,
       sync: this.config.store.sync,
       groupId,
-      committed,
+      committed: () => Promise.resolve(committed),
     });
   }
 
