@@ -1,19 +1,38 @@
 /**
  * The second half of taking a backlog in (see backlog-plan.ts): the planned
- * batches read back from where the accepted signals were set aside, folded
- * by the live `StoreFold` and stored one batch a write, events numbered on
- * as the service numbers them.
+ * batches read back from where the accepted signals were set aside and
+ * stored one batch a write, events numbered on as the service numbers them.
+ *
+ * A batch holds whole households, and the plan has formed them all: what
+ * lies outside a batch (a name key with matching off, an address crowded
+ * by other households) is told, not read. So each batch's households are
+ * formed alone, in an index of their own, by the code the live fold forms
+ * them with, and put into the store as the live fold puts them; nothing is
+ * read back from the store, and no household is formed twice.
  */
+import { graphSignal } from '../graph/model.js';
+import {
+  HouseholdIndex,
+  type HouseholdIndexOptions,
+  type OutsideFacts,
+} from '../graph/household-index.js';
+import { compileRuleset, type Ruleset } from '../rules/index.js';
 import type { Signal } from '../signals/types.js';
-import type { StateBatch } from '../store/types.js';
-import type { StoreFold } from './store-fold.js';
+import type { FoldWrite, StateBatch } from '../store/types.js';
+import { putHouseholds } from './household-state.js';
+import { graphOf, prepareSignal, type PreparedSignal } from './prepare.js';
 
-export interface BacklogFoldOptions {
+export interface BacklogFoldOptions extends Omit<HouseholdIndexOptions, 'outside'> {
+  ruleset: Ruleset;
+  /** Whole households a batch, the withdrawals before the signals they withdraw. */
   batches: Iterable<string[]>;
   /** The accepted signals under these ids, in order; others left out. */
   read: (ids: readonly string[]) => Promise<Signal[]>;
-  fold: StoreFold;
-  /** Stores a batch: the next is folded only after. */
+  /** What lies outside each batch, as the whole backlog decides it (`Radar.formedOutside`). */
+  outside: OutsideFacts;
+  /** Whether some accepted signal of the backlog withdraws this one. */
+  withdrawn: (id: string) => boolean;
+  /** Stores a batch: the next is written only after, and may be folded meanwhile. */
   write: (state: StateBatch) => Promise<void>;
   lastSequence: number;
   /** Stamped on the events as their processing time. */
@@ -30,28 +49,66 @@ export interface BacklogFolded {
   lastSequence: number;
 }
 
-export async function foldBacklog(options: BacklogFoldOptions): Promise<BacklogFolded> {
-  const { read, fold, write, now } = options;
-  const folded: BacklogFolded = {
-    signals: 0,
-    withdrawn: 0,
-    households: 0,
-    lastSequence: options.lastSequence,
-  };
-  for (const ids of options.batches) {
+export async function foldBacklog({
+  ruleset,
+  batches,
+  read,
+  outside,
+  withdrawn,
+  write,
+  lastSequence,
+  now,
+  onBatch,
+  ...options
+}: BacklogFoldOptions): Promise<BacklogFolded> {
+  const compiled = compileRuleset(ruleset);
+  const folded: BacklogFolded = { signals: 0, withdrawn: 0, households: 0, lastSequence };
+  /** Every id withdrawn so far: a second withdrawal of one writes nothing. */
+  const retractedBefore = new Set<string>();
+  // A batch is read and formed while the one before is written: the write
+  // waits on LevelDB's thread, and nothing a batch forms reads the store.
+  let writing: Promise<void> = Promise.resolve();
+  for (const ids of batches) {
     const signals = await read(ids);
     if (signals.length === 0) continue;
-    const batch = await fold.fold(signals, folded.lastSequence, now);
-    // Each id comes once, and only accepted ones were set aside.
-    const other = batch.outcomes.find((outcome) => outcome !== 'accepted');
-    if (other !== undefined)
-      throw new Error(`a backlog's signal was not new to the store it is folded into: ${other}`);
-    await write(batch.state);
+    const prepared = signals.map(prepareSignal);
+    const retracted: string[] = [];
+    for (const { retracts } of prepared)
+      for (const target of retracts)
+        if (!retractedBefore.has(target)) {
+          retractedBefore.add(target);
+          retracted.push(target);
+        }
+    const adds: PreparedSignal[] = [];
+    for (const p of prepared) {
+      if (withdrawn(p.id)) folded.withdrawn++;
+      else if (p.graph !== undefined) adds.push(p);
+    }
+    const fold: FoldWrite = { prepared, linked: adds, retracted };
+    const state: StateBatch = { signals, fold };
+    if (adds.length > 0) {
+      const index = new HouseholdIndex({ ...options, outside });
+      const change = index.apply(
+        adds.map((p) => graphSignal(p.id, graphOf(p))),
+        [],
+      );
+      const { events } = putHouseholds(
+        { change, index, prepared: new Map(adds.map((p) => [p.id, p])), before: new Map() },
+        compiled,
+        folded.lastSequence,
+        now,
+        state,
+        fold,
+      );
+      folded.households += change.added.length;
+      folded.lastSequence += events.length;
+    }
+    await writing;
+    writing = write(state).then(() => onBatch?.(signals.length));
+    // Awaited before the next write or the end; until then, not an unhandled rejection.
+    writing.catch(() => undefined);
     folded.signals += signals.length;
-    folded.withdrawn += batch.withdrawn;
-    folded.households += batch.householdsAdded;
-    folded.lastSequence += batch.events.length;
-    options.onBatch?.(signals.length);
   }
+  await writing;
   return folded;
 }

@@ -14,6 +14,7 @@
  * they withdraw are withdrawn when they arrive and never linked; then the
  * households; then the withdrawn signals, which belong to none.
  */
+import type { OutsideFacts } from '../graph/household-index.js';
 import type { Signal } from '../signals/types.js';
 import { Radar, type IngestOutcome, type RadarOptions } from './radar.js';
 
@@ -47,6 +48,20 @@ export class BacklogPlan {
   /** How many signals were accepted. */
   get accepted(): number {
     return this.radar.counts.accepted;
+  }
+
+  /** Whether an accepted signal withdraws this id. */
+  withdraws(id: string): boolean {
+    return this.withdrawn.has(id);
+  }
+
+  /**
+   * What lies outside a batch of its households (`Radar.formedOutside`):
+   * the households are formed by the first call, so no signal is added after.
+   */
+  outside(): OutsideFacts {
+    this.radar.settle();
+    return this.radar.formedOutside();
   }
 
   /**

@@ -29,3 +29,10 @@ export function prepareSignal(signal: Signal): PreparedSignal {
   const rule = toRuleInput(signal);
   return { id, fingerprint, retracts, rule, graph: toGraphInput(signal, rule.t) };
 }
+
+/** The graph of a signal the caller knows belongs to a household. */
+export function graphOf(prepared: PreparedSignal): GraphInput {
+  const graph = prepared.graph;
+  if (graph === undefined) throw new TypeError(`signal ${prepared.id} belongs to no household`);
+  return graph;
+}

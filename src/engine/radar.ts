@@ -21,6 +21,7 @@ import {
   householdId,
   type HouseholdChange,
   type HouseholdIndexOptions,
+  type OutsideFacts,
 } from '../graph/household-index.js';
 import {
   compareRuleInputs,
@@ -399,6 +400,30 @@ export class Radar {
       await formHouseholdsLinkingNames(columns, this.formOptions(columns), link),
       columns,
     );
+  }
+
+  /**
+   * With `formOnce`, once settled by `settle`: what an index holding some of
+   * these households must be told of the rest (`HouseholdIndexOptions.outside`),
+   * as the whole history decides it. An address crowded in the whole
+   * history counts as more persons elsewhere than the threshold, a name key
+   * with name matching off as two BSNs elsewhere, anything else as
+   * nothing: the same decisions as the true counts outside, so a household
+   * formed alone in such an index comes out as it was formed here.
+   */
+  formedOutside(): OutsideFacts {
+    const nameKeysOff = this.formedOnce?.nameKeysOff;
+    if (nameKeysOff === undefined)
+      throw new RadarError(
+        'RADAR_FORMED_ONCE',
+        'only a radar that formed its households once, by settle, knows what lies outside a household',
+      );
+    const crowded = new Set(this.formedOnce?.crowdedAddresses);
+    const elsewhere = this.households.threshold + 1;
+    return {
+      personsAt: (addressKey) => (crowded.has(addressKey) ? elsewhere : 0),
+      bsnsWithName: (nameKey) => nameKeysOff.get(nameKey) ?? [],
+    };
   }
 
   private formOptions({ ids }: HouseholdColumns): FormOptions {

@@ -33,10 +33,8 @@ import {
 import type { Signal } from '../signals/types.js';
 import type { FoldWrite, RadarStore, StateBatch, StoredEvent } from '../store/types.js';
 import { ValueCache } from '../store/value-cache.js';
-import { personsByAddress } from './address-persons.js';
-import { householdView, viewSummary } from './household-view.js';
-import { prepareSignal, type PreparedSignal } from './prepare.js';
-import { indicatorChanges } from './indicator-changes.js';
+import { putHouseholds } from './household-state.js';
+import { graphOf, prepareSignal, type PreparedSignal } from './prepare.js';
 
 export interface StoreFoldOptions extends Omit<HouseholdIndexOptions, 'outside'> {
   ruleset: Ruleset;
@@ -262,8 +260,7 @@ export class StoreFold {
       householdIds = new Set([...householdIds, ...crossed]);
     }
     for (const p of adds) loaded.prepared.set(p.id, p);
-    const events = await this.indicatorChanges(change, loaded, lastSequence, now, state);
-    this.addressPersons(change, loaded.index, fold);
+    const events = await this.indicatorChanges(change, loaded, lastSequence, now, state, fold);
     return {
       householdsAdded: change.added.length - change.removed.length,
       householdsChanged: change.removed.map((h) => h.id),
@@ -476,8 +473,8 @@ export class StoreFold {
 
   /**
    * Evaluates the rules on the changed households, diffs their indicators
-   * with the stored ones, and puts households, views and indicators into
-   * `state`. Returns the events, numbered on from `lastSequence`.
+   * with the stored ones, and puts households, views, indicators and persons
+   * per address into `state`. Returns the events, numbered on from `lastSequence`.
    */
   private async indicatorChanges(
     change: { removed: readonly Household[]; added: readonly Household[] },
@@ -485,43 +482,21 @@ export class StoreFold {
     lastSequence: number,
     now: Date,
     state: StateBatch,
+    fold: FoldWrite,
   ): Promise<StoredEvent[]> {
     const before = new Map<string, Indicator>();
     for (const list of await Promise.all(change.removed.map((h) => this.storedIndicators(h.id)))) {
       for (const indicator of list) before.set(indicator.indicatorId, indicator);
     }
-    const after = new Map<string, Indicator>();
-    const views = change.added.map((household) => {
-      const inputs = household.signals.map((s) => prepared.get(s.id)?.rule);
-      const evaluating = performance.now();
-      const indicators = this.compiled.evaluate(
-        inputs.filter((i) => i !== undefined),
-        household.id,
-      );
-      this.evaluationMs += performance.now() - evaluating;
-      for (const indicator of indicators) after.set(indicator.indicatorId, indicator);
-      return householdView(
-        household,
-        index.personsOf(household),
-        (id) => prepared.get(id)?.rule?.region,
-        indicators,
-      );
-    });
-    const changes = indicatorChanges(before, after);
-    let sequence = lastSequence;
-    const events = changes.map(({ type, indicator }): StoredEvent => ({
-      sequence: ++sequence,
-      type,
-      indicator,
-      recordedAt: now.toISOString(),
-    }));
-    const putIds = new Set(change.added.map((h) => h.id));
-    state.householdsPut = views.map(viewSummary);
-    state.householdViews = views;
-    state.householdsDeleted = [
-      ...new Set(change.removed.map((h) => h.id).filter((id) => !putIds.has(id))),
-    ];
-    state.events = events;
+    const { events, evaluationMs } = putHouseholds(
+      { change, index, prepared, before },
+      this.compiled,
+      lastSequence,
+      now,
+      state,
+      fold,
+    );
+    this.evaluationMs += evaluationMs;
     return events;
   }
 
@@ -532,34 +507,4 @@ export class StoreFold {
     if (view === undefined || view.activeIndicatorCount === 0) return [];
     return this.store.householdIndicators(householdId);
   }
-
-  /** Replaces the persons-per-address entries of the changed households. */
-  private addressPersons(
-    change: { removed: readonly Household[]; added: readonly Household[] },
-    index: HouseholdIndex,
-    fold: FoldWrite,
-  ): void {
-    const deleted: { addressKey: string; householdId: string }[] = [];
-    for (const household of change.removed) {
-      const addresses = new Set<string>();
-      for (const s of household.signals)
-        if (s.addressKey !== undefined) addresses.add(s.addressKey);
-      for (const addressKey of addresses) deleted.push({ addressKey, householdId: household.id });
-    }
-    const put: { addressKey: string; householdId: string; persons: number }[] = [];
-    for (const household of change.added) {
-      const counts = personsByAddress(household, (record) => index.personOf(record));
-      for (const [addressKey, persons] of counts) {
-        put.push({ addressKey, householdId: household.id, persons });
-      }
-    }
-    fold.addressPersonsDeleted = deleted;
-    fold.addressPersonsPut = put;
-  }
-}
-
-function graphOf(prepared: PreparedSignal): NonNullable<PreparedSignal['graph']> {
-  const graph = prepared.graph;
-  if (graph === undefined) throw new TypeError(`signal ${prepared.id} belongs to no household`);
-  return graph;
 }

@@ -14,11 +14,23 @@ import { ADDRESS_LINK_WINDOW_MS } from './model.js';
 import { linkNames, type NameRecords } from './name-links.js';
 import { UnionFind } from './union-find.js';
 
+/** A valid BSN has nine digits; the columns keep it as a number. */
+const BSN_DIGITS = 9;
+
 export interface FormedHouseholds {
   /** Each household's rows, in no particular order: household h is group h. */
   readonly households: Groups;
   /** Distinct persons each household's signals name. */
   readonly personCounts: Int32Array;
+  /**
+   * The addresses whose signals name more distinct persons than the
+   * threshold (configured ones aside), and the name keys seen with two or
+   * more valid BSNs, each with two of them: what a part of the history,
+   * formed on its own, must be told of the whole (`HouseholdIndexOptions.outside`).
+   * Name keys only when the names were linked in this thread.
+   */
+  readonly crowdedAddresses: readonly string[];
+  readonly nameKeysOff?: ReadonlyMap<string, readonly string[]>;
 }
 
 export interface FormOptions {
@@ -34,7 +46,18 @@ export interface FormOptions {
  */
 export function formHouseholds(columns: HouseholdColumns, options: FormOptions): FormedHouseholds {
   const forming = startForming(columns, options);
-  return finishForming(forming, groupAhead(forming), linkNames(forming.names));
+  const nameKeysOff = new Map<string, string[]>();
+  const { bsns } = forming.names;
+  const links = linkNames(forming.names, (group) => {
+    const first = group[0] ?? outOfRange(group, 0);
+    const seen = new Set<number>();
+    for (const r of group) if ((bsns[r] ?? -1) !== -1) seen.add(bsns[r] ?? outOfRange(bsns, r));
+    nameKeysOff.set(
+      columns.nameKey(first),
+      [...seen].slice(0, 2).map((bsn) => String(bsn).padStart(BSN_DIGITS, '0')),
+    );
+  });
+  return { ...finishForming(forming, groupAhead(forming), links), nameKeysOff };
 }
 
 /**
@@ -127,7 +150,13 @@ function finishForming(
   }
   const signals = new UnionFind(columns.rows);
   linkThroughPersons(signals, persons, records, rowOfRecord);
-  linkAlongAddresses(signals, columns, byAddress, persons, options.institutionalPersonThreshold);
+  const crowdedAddresses = linkAlongAddresses(
+    signals,
+    columns,
+    byAddress,
+    persons,
+    options.institutionalPersonThreshold,
+  );
   const households = groupByKey(
     ...keyed(
       rows,
@@ -147,7 +176,7 @@ function finishForming(
       mark: h + 1,
     });
   }
-  return { households, personCounts };
+  return { households, personCounts, crowdedAddresses };
 }
 
 /** The numbers below `count` that pass `test`, in order. */
@@ -195,6 +224,7 @@ function linkThroughPersons(
 /**
  * At an address that is not institutional, consecutive signals in
  * (occurredAt, id) order link when they lie within the link window.
+ * Returns the addresses found crowded.
  */
 function linkAlongAddresses(
   signals: UnionFind,
@@ -202,7 +232,8 @@ function linkAlongAddresses(
   byAddress: Groups,
   persons: UnionFind,
   threshold: number,
-): void {
+): string[] {
+  const crowded: string[] = [];
   const { times, institutionalAddresses } = columns;
   const counted = new Int32Array(columns.records);
   const { items: chains, starts } = byAddress;
@@ -219,7 +250,10 @@ function linkAlongAddresses(
     // needs its persons counted, each a union-find lookup.
     if (recordCount(columns, chains, from, to) > threshold) {
       const count = { persons, counted, mark: g + 1, limit: threshold };
-      if (countPersons(columns, chains, from, to, count) > threshold) continue;
+      if (countPersons(columns, chains, from, to, count) > threshold) {
+        crowded.push(columns.addressKey(chains[from] ?? outOfRange(chains, from)));
+        continue;
+      }
     }
     let previous = chains[from] ?? outOfRange(chains, from);
     let previousTime = times[previous] ?? outOfRange(times, previous);
@@ -231,6 +265,7 @@ function linkAlongAddresses(
       previousTime = time;
     }
   }
+  return crowded;
 }
 
 /** The person records of the rows `rows[from..to)`. */

@@ -164,6 +164,16 @@ export class HouseholdColumns {
     );
   }
 
+  /** The name key of a record that has one. */
+  nameKey(record: number): string {
+    const starts = this.nameStarts.view();
+    const ends = this.nameEnds.view();
+    return this.keys.text(
+      starts[record] ?? outOfRange(starts, record),
+      ends[record] ?? outOfRange(ends, record),
+    );
+  }
+
   /** Code-unit order of two rows' address keys; both must have one. */
   compareAddresses(a: number, b: number): number {
     const { addressStarts: starts, addressEnds: ends } = this;

@@ -40,6 +40,12 @@ export interface HouseholdIndexOptions {
   outside?: OutsideFacts;
 }
 
+/**
+ * Only the decisions these answers lead to count: whether an address names
+ * more persons than the threshold, whether a name key has two or more valid
+ * BSNs. An answer that counts some of the index's own persons or BSNs as
+ * well, and so decides the same, will do (`Radar.formedOutside`).
+ */
 export interface OutsideFacts {
   /** Distinct persons named at this address by signals not in the index. */
   personsAt(addressKey: string): number;

@@ -34,9 +34,10 @@ const LETTERS = 26;
  * Pairs of records a shared name key and first initial link, as a flat
  * list: records `links[2k]` and `links[2k + 1]` are one person. A record
  * without initials matches every initial, so it joins its whole name group.
- * Name matching is off in a group seen with two or more valid BSNs.
+ * Name matching is off in a group seen with two or more valid BSNs; each
+ * such group is handed to `off`, for a caller that tells others about it.
  */
-export function linkNames(names: NameRecords): Int32Array {
+export function linkNames(names: NameRecords, off?: (group: Int32Array) => void): Int32Array {
   const { records, bsns, initials, hashes, starts, ends, units } = names;
   const grouped = records.slice();
   const numbers = new Uint32Array(grouped.length);
@@ -58,7 +59,11 @@ export function linkNames(names: NameRecords): Int32Array {
   for (let g = 0; g < groupCount(groups); g++) {
     const { items, starts: from } = groups;
     const group = items.subarray(from[g], from[g + 1]);
-    if (group.length < 2 || !nameMatchingOn(bsns, group)) continue;
+    if (group.length < 2) continue;
+    if (!nameMatchingOn(bsns, group)) {
+      off?.(group);
+      continue;
+    }
     if (group.some((r) => initials[r] === -1)) {
       const first = group[0] ?? outOfRange(group, 0);
       for (let i = 1; i < group.length; i++) links.push(first, group[i] ?? outOfRange(group, i));

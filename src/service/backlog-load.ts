@@ -18,7 +18,6 @@ import { deadLetter, decodeMessage, type DeadLetter } from '../consumers/message
 import { consumeRanges } from '../consumers/read-ranges.js';
 import { BacklogPlan } from '../engine/backlog-plan.js';
 import { foldBacklog } from '../engine/backlog-fold.js';
-import { StoreFold } from '../engine/store-fold.js';
 import { SignalRejectedError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import type { Ruleset } from '../rules/index.js';
@@ -75,12 +74,14 @@ export async function loadBacklog(options: BacklogLoadOptions): Promise<BacklogL
     );
 
     const foldStarted = performance.now();
-    const foldOptions = { ruleset: options.ruleset, ...config.households };
     const progress = new Progress(log, 'backlog folding', plan.accepted);
     const folded = await foldBacklog({
+      ruleset: options.ruleset,
+      ...config.households,
+      outside: plan.outside(),
+      withdrawn: (id) => plan.withdraws(id),
       batches: plan.batches(config.initialLoad.batchSignals),
       read: (ids) => spool.get(ids),
-      fold: new StoreFold(store, foldOptions),
       // Made durable by the last write, which alone makes the store one to resume from.
       write: (state) => store.write(state, { durable: false }),
       lastSequence: options.lastSequence,

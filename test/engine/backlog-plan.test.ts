@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SignalRejectedError } from '../../src/errors.js';
 import { BacklogPlan } from '../../src/engine/backlog-plan.js';
+import { prepareSignal } from '../../src/engine/prepare.js';
 import { readFileSync } from 'node:fs';
 import { parseRules } from '../../src/rules/index.js';
 import type { Signal } from '../../src/signals/types.js';
@@ -51,5 +52,30 @@ describe('BacklogPlan', () => {
     p.add(at('S-4', '444555666', 2));
     expect([...p.batches(1)]).toEqual([['S-1', 'S-2', 'S-3'], ['S-4']]);
     expect(() => [...p.batches(1)]).toThrow('once');
+  });
+
+  it('tells a batch what the whole backlog decides outside it: crowded addresses, names seen with two BSNs', () => {
+    const p = new BacklogPlan({ ruleset, institutionalPersonThreshold: 2 });
+    // Three persons at one address, years apart: three households, the address crowded.
+    const crowded = ['2010', '2014', '2018'].map((year, i) => ({
+      ...at(`S-${i + 1}`, `12345678${i}`, 7),
+      occurredAt: `${year}-01-01T10:00:00Z`,
+    }));
+    // One name and birth date with two BSNs: name matching off for it.
+    const named = ['111222333', '123456782'].map((bsn, i) => {
+      const signal = fullSignal(`N-${i + 1}`);
+      const [first, second] = signal.persons;
+      return { ...signal, persons: [{ ...first, bsn }, second], address: undefined } as Signal;
+    });
+    for (const signal of [...crowded, ...named]) p.add(signal);
+    const addressKey = prepareSignal(at('S-9', '999888777', 7)).graph?.addressKey ?? '';
+    const nameKey = prepareSignal(fullSignal('N-9')).graph?.keys[2] ?? '';
+    const outside = p.outside();
+    expect(outside.personsAt(addressKey)).toBeGreaterThan(2);
+    expect(
+      outside.personsAt(prepareSignal(at('S-9', '999888777', 8)).graph?.addressKey ?? ''),
+    ).toBe(0);
+    expect([...outside.bsnsWithName(nameKey)].sort()).toEqual(['111222333', '123456782']);
+    expect(outside.bsnsWithName('jansen|1990-01-01')).toEqual([]);
   });
 });

@@ -99,12 +99,13 @@ describe.each(foldStores({ inMemory: 200, onLevelDb: 40 }))(
 
             const { store, remove } = await freshStore();
             try {
-              const fold = new StoreFold(store, options);
               const now = new Date('2026-01-01T00:00:00Z');
               const folded = await foldBacklog({
+                ...options,
+                outside: plan.outside(),
+                withdrawn: (id) => plan.withdraws(id),
                 batches: plan.batches(batchSignals),
                 read: (ids) => spool.get(ids),
-                fold,
                 write: (state) => store.write(state),
                 lastSequence: 0,
                 now,
@@ -119,7 +120,11 @@ describe.each(foldStores({ inMemory: 200, onLevelDb: 40 }))(
 
               const outcomes = after.map((signal) => outcome(() => radar.ingest(signal)));
               radar.flush();
-              const more = await fold.fold(after, folded.lastSequence, now);
+              const more = await new StoreFold(store, options).fold(
+                after,
+                folded.lastSequence,
+                now,
+              );
               expect(
                 more.outcomes.map((o) => (o instanceof SignalRejectedError ? o.code : o)),
               ).toEqual(outcomes);
