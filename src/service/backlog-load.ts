@@ -55,6 +55,13 @@ export interface BacklogLoaded {
   seconds: { read: number; fold: number };
 }
 
+/**
+ * Keys a signal adds, about, to the families a store's write reads back
+ * (its own, its household's, its persons' and its indicators'), for sizing
+ * what the store remembers of them (`RadarStore.startEmpty`).
+ */
+const KEYS_READ_BY_WRITES = 12;
+
 /** How often progress is logged while a load runs. */
 const PROGRESS_MS = 10_000;
 
@@ -74,6 +81,7 @@ export async function loadBacklog(options: BacklogLoadOptions): Promise<BacklogL
     );
 
     const foldStarted = performance.now();
+    await store.startEmpty(plan.accepted * KEYS_READ_BY_WRITES);
     const progress = new Progress(log, 'backlog folding', plan.accepted);
     const folded = await foldBacklog({
       ruleset: options.ruleset,

@@ -89,6 +89,7 @@ import {
 import { ListChanges } from './list-changes.js';
 import { continueSequence } from './sequence.js';
 import { ValueCache } from './value-cache.js';
+import { WrittenKeys } from './written-keys.js';
 import { decodeView, encodeView, sameList, type StoredView } from './view-value.js';
 import type {
   FoldWrite,
@@ -156,6 +157,10 @@ function cached(key: string): boolean {
   return CACHED.some((prefix) => key.startsWith(prefix));
 }
 
+function readByWrites(key: string): boolean {
+  return READ_BY_WRITES.some((prefix) => key.startsWith(prefix));
+}
+
 /** Entries per LevelDB write when a family is converted or deleted whole. */
 const FAMILY_CHUNK = 10_000;
 type NameRecords = [signalId: string, bsn: string | null][];
@@ -215,6 +220,16 @@ const INDICATOR_INDEX: Record<Exclude<IndicatorIndexName, 'signal' | 'household'
 const BSN_HOUSEHOLDS = 'hb!';
 const HOUSEHOLD_INDICATORS = 'hi!';
 const SIGNAL_INDICATORS = 'si!';
+
+/** The families a write reads before it writes: what `startEmpty` answers for. */
+const READ_BY_WRITES = [
+  ...CACHED,
+  SIGNAL,
+  RECORD,
+  BSN_HOUSEHOLDS,
+  HOUSEHOLD_INDICATORS,
+  SIGNAL_INDICATORS,
+];
 /** The list indexes as they were written before they were lists, and what each became. */
 const ENTRY_INDEXES = [
   { from: 'xb!', to: BSN_HOUSEHOLDS },
@@ -301,6 +316,8 @@ export abstract class KvStore implements RadarStore {
   private lifecycle: Promise<void> = Promise.resolve();
   private readonly eventListeners = new Set<(lastSequence: number) => void>();
   private readonly cache: ValueCache;
+  /** Set by `startEmpty`: every key of `READ_BY_WRITES` written since. */
+  private written: WrittenKeys | undefined;
 
   protected constructor(
     protected readonly kv: OrderedKv,
@@ -763,6 +780,15 @@ export abstract class KvStore implements RadarStore {
     return true;
   }
 
+  async startEmpty(expectedKeys: number): Promise<void> {
+    for (const prefix of READ_BY_WRITES)
+      for await (const key of this.keys(prefix))
+        throw new Error(
+          `startEmpty: ${this.location} holds ${key.slice(0, prefix.length)} keys already`,
+        );
+    this.written = new WrittenKeys(expectedKeys);
+  }
+
   async clearFoldState(): Promise<void> {
     this.opened();
     this.cache.generation++;
@@ -928,8 +954,10 @@ export abstract class KvStore implements RadarStore {
     } finally {
       this.cache.generation++;
     }
+    const { written } = this;
     for (const op of operations) {
       if (cached(op.key)) this.cache.set(op.key, op.type === 'put' ? op.value : null);
+      if (written !== undefined && op.type === 'put' && readByWrites(op.key)) written.add(op.key);
     }
     this.last = last;
     if (batch.publishedSequence !== undefined) this.published = batch.publishedSequence;
@@ -1129,6 +1157,8 @@ export abstract class KvStore implements RadarStore {
 
   /** A value as stored, through the cache for the families the fold reads. */
   private async readText(key: string): Promise<string | undefined> {
+    if (this.written !== undefined && readByWrites(key) && !this.written.mayHave(key))
+      return undefined;
     if (!cached(key)) return this.kv.get(key);
     const known = this.cache.get(key);
     if (known !== undefined) return known ?? undefined;

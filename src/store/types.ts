@@ -179,6 +179,14 @@ export interface RadarStore {
   compact(stopping?: () => boolean, sliceBytes?: number): Promise<boolean>;
   /** Deletes what `FoldWrite` wrote, all of it, in batches: for a store whose fold state is made anew. */
   clearFoldState(): Promise<void>;
+  /**
+   * For a store that holds no signal, household or indicator yet and that
+   * this instance alone will write, as a backlog's load fills one: from now
+   * on it remembers the keys it writes (about `expectedKeys`), and a read of
+   * a key it never wrote is answered "absent" without asking the disk.
+   * Rejects when the store holds any of them already.
+   */
+  startEmpty(expectedKeys: number): Promise<void>;
   /** Small named values written with `StateBatch.marks`. */
   marks(): Promise<Record<string, string>>;
   /** Accepted signals as prepared (made from the stored signal), by id; ids not accepted are left out. */

@@ -100,6 +100,7 @@ describe.each(foldStores({ inMemory: 200, onLevelDb: 40 }))(
             const { store, remove } = await freshStore();
             try {
               const now = new Date('2026-01-01T00:00:00Z');
+              await store.startEmpty(plan.accepted);
               const folded = await foldBacklog({
                 ...options,
                 outside: plan.outside(),

@@ -74,6 +74,27 @@ export function storeContract(name: string, factory: () => Promise<StoreUnderTes
       });
     });
 
+    describe('started empty', () => {
+      it('reads back by key what it writes after, and nothing it did not write', async () => {
+        // Sized far below what is written, so that some keys not written pass the filter.
+        await store.startEmpty(4);
+        for (let n = 1; n <= 5; n++) await store.write(numberedBatch(n));
+        for (let n = 1; n <= 5; n++) {
+          const id = String(n).padStart(6, '0');
+          expect(await store.signal(`S-${id}-3`)).toStrictEqual(fullSignal(`S-${id}-3`));
+          expect((await store.indicatorRecord(`rule/S-${id}`))?.sequence).toBe(3 * n);
+        }
+        expect(await store.household('H-000005')).toStrictEqual(household('H-000005'));
+        expect(await store.household('H-000004')).toBeUndefined();
+        expect(await store.signal('S-000009-0')).toBeUndefined();
+      });
+
+      it('refuses once it holds a signal', async () => {
+        await store.write(numberedBatch(1));
+        await expect(store.startEmpty(100)).rejects.toThrow('holds');
+      });
+    });
+
     describe('round trips', () => {
       it('returns signals exactly as written, absent fields still absent', async () => {
         const signals = [fullSignal('S-1'), withdrawal('S-2', ['S-1'])];
