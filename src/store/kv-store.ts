@@ -153,12 +153,19 @@ const CACHED = [
 ];
 export const DEFAULT_CACHE_ENTRIES = 300_000;
 
+/** The family of a key: its prefix up to the first `!`, which no prefix holds before its end. */
+function familyOf(key: string): string {
+  return key.slice(0, key.indexOf('!') + 1);
+}
+
+const CACHED_FAMILIES: ReadonlySet<string> = new Set(CACHED);
+
 function cached(key: string): boolean {
-  return CACHED.some((prefix) => key.startsWith(prefix));
+  return CACHED_FAMILIES.has(familyOf(key));
 }
 
 function readByWrites(key: string): boolean {
-  return READ_BY_WRITES.some((prefix) => key.startsWith(prefix));
+  return READ_BY_WRITES_FAMILIES.has(familyOf(key));
 }
 
 /** Entries per LevelDB write when a family is converted or deleted whole. */
@@ -230,6 +237,7 @@ const READ_BY_WRITES = [
   HOUSEHOLD_INDICATORS,
   SIGNAL_INDICATORS,
 ];
+const READ_BY_WRITES_FAMILIES: ReadonlySet<string> = new Set(READ_BY_WRITES);
 /** The list indexes as they were written before they were lists, and what each became. */
 const ENTRY_INDEXES = [
   { from: 'xb!', to: BSN_HOUSEHOLDS },
@@ -316,7 +324,7 @@ export abstract class KvStore implements RadarStore {
   private lifecycle: Promise<void> = Promise.resolve();
   private readonly eventListeners = new Set<(lastSequence: number) => void>();
   private readonly cache: ValueCache;
-  /** Set by `startEmpty`: every key of `READ_BY_WRITES` written since. */
+  /** Set by `startEmpty`: every key of `READ_BY_WRITES` written since; the cache is not used then. */
   private written: WrittenKeys | undefined;
 
   protected constructor(
@@ -955,9 +963,12 @@ export abstract class KvStore implements RadarStore {
       this.cache.generation++;
     }
     const { written } = this;
-    for (const op of operations) {
-      if (cached(op.key)) this.cache.set(op.key, op.type === 'put' ? op.value : null);
-      if (written !== undefined && op.type === 'put' && readByWrites(op.key)) written.add(op.key);
+    if (written === undefined) {
+      for (const op of operations)
+        if (cached(op.key)) this.cache.set(op.key, op.type === 'put' ? op.value : null);
+    } else {
+      for (const op of operations)
+        if (op.type === 'put' && readByWrites(op.key)) written.add(op.key);
     }
     this.last = last;
     if (batch.publishedSequence !== undefined) this.published = batch.publishedSequence;
@@ -1157,8 +1168,9 @@ export abstract class KvStore implements RadarStore {
 
   /** A value as stored, through the cache for the families the fold reads. */
   private async readText(key: string): Promise<string | undefined> {
-    if (this.written !== undefined && readByWrites(key) && !this.written.mayHave(key))
-      return undefined;
+    // A store started empty keeps no cache: nearly all its writes read is absent, and its filter says so.
+    if (this.written !== undefined)
+      return readByWrites(key) && !this.written.mayHave(key) ? undefined : this.kv.get(key);
     if (!cached(key)) return this.kv.get(key);
     const known = this.cache.get(key);
     if (known !== undefined) return known ?? undefined;
