@@ -44,7 +44,7 @@ import { loadRuleset, type Ruleset } from '../rules/index.js';
 import type { RadarStore } from '../store/index.js';
 import { groupCommitted, isFirstStart, openCheckedStore } from './checked-store.js';
 import { initialLoadDue } from './initial-load.js';
-import { runInitialLoad } from './initial-load-thread.js';
+import { runInitialLoad } from './initial-load-process.js';
 import { ConsumerSupervisor } from './consumer-supervisor.js';
 import { kafkaLogCreator } from './kafka-log.js';
 import { setGroupOffsets } from './signal-positions.js';
