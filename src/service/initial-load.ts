@@ -25,6 +25,7 @@ import type { Ruleset } from '../rules/index.js';
 import { openStore } from '../store/index.js';
 import { loadBacklog, type BacklogLoaded } from './backlog-load.js';
 import { bringFoldStateUpToDate } from './fold-state.js';
+import { bringOccurredIndexUpToDate } from './retention.js';
 import { partitionRanges, type PartitionRange } from './signal-positions.js';
 import { STORE_FORMAT } from './store-check.js';
 
@@ -102,6 +103,8 @@ export async function loadInitialBacklog(
     try {
       await store.write({ marks: { store: STORE_FORMAT } });
       await bringFoldStateUpToDate(store, { ruleset: options.ruleset, ...config.households }, log);
+      // Marked on the empty store: the fold writes every signal's entry, so no start indexes them again.
+      await bringOccurredIndexUpToDate(store);
       loaded = await loadBacklog({
         kafka,
         groupPrefix: `${config.kafka.groupId}-load`,

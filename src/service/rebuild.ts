@@ -49,6 +49,7 @@ import { produceDeadLetters, publishPendingEvents } from '../producers/publish.j
 import { loadRuleset } from '../rules/index.js';
 import { openStore, StoreError } from '../store/index.js';
 import { bringFoldStateUpToDate } from './fold-state.js';
+import { bringOccurredIndexUpToDate } from './retention.js';
 import { kafkaLogCreator } from './kafka-log.js';
 import { loadBacklog } from './backlog-load.js';
 import { committedOffsets, partitionRanges, type PartitionRange } from './signal-positions.js';
@@ -152,6 +153,8 @@ export async function rebuild(options: RebuildOptions): Promise<RebuildSummary> 
     });
     const foldOptions = { ruleset, ...config.households };
     await bringFoldStateUpToDate(store, foldOptions, log);
+    // Marked on the empty store: the fold writes every signal's entry, so no start indexes them again.
+    await bringOccurredIndexUpToDate(store);
     options.onTotal?.(total);
     const { known, fresh } = splitAtCommitted(signals, committed);
     if (known.length > 0) {

@@ -56,6 +56,8 @@ describe('a first start on a backlog', () => {
       const loaded = logged.map((line) => JSON.parse(line) as Record<string, unknown>);
       const summary = loaded.find((entry) => entry.msg === 'backlog loaded');
       expect(summary, logged.join('')).toMatchObject({ accepted: expect.any(Number) });
+      // The load wrote every signal's occurredAt entry: the start has none to write again.
+      expect(loaded.filter((entry) => entry.msg === 'occurredAt index written')).toEqual([]);
       // Set aside and made beside the data directory, both gone once it is in.
       const beside = await readdir(dirname(config.dataDir));
       expect(
