@@ -51,7 +51,7 @@ async function waiting(admin: Admin, config: RadarConfig): Promise<PartitionRang
 
 /**
  * Whether a first start should load its backlog: at least
- * `initialLoad.minMessages` messages wait. Asked before a thread is started
+ * `initialLoad.minMessages` messages wait. Asked before a process is started
  * for the load, which most first starts (an empty topic, a test) need not.
  */
 export async function initialLoadDue(config: RadarConfig, kafka: Kafka): Promise<boolean> {
