@@ -64,6 +64,7 @@ import {
   stopService,
   waitUntilSettled,
   type ServiceOptions,
+  type ServicePeaks,
 } from './national/service.js';
 
 const { values } = parseArgs({
@@ -284,7 +285,12 @@ async function replay(
   /** The indicator events the service had produced when the latency step begins. */
   let eventsBefore: number;
   /** The peak memory of the process that took in the history, when it is not the one measured at the end. */
-  let ingestPeak = { peakRssMb: 0, peakAnonymousMb: 0 };
+  let ingestPeak: ServicePeaks = {
+    peakRssMb: 0,
+    peakAnonymousMb: 0,
+    peakLoadProcessMb: 0,
+    peakTreeMb: 0,
+  };
   if (result.serve.status === 'ok') {
     eventsBefore = result.serve.indicatorEvents;
     // Stopped, as `radar export` reads a store no service has open, and started again.
@@ -437,6 +443,8 @@ async function replay(
   const measured = await stopService(service);
   const peakRssMb = Math.max(measured.peakRssMb, ingestPeak.peakRssMb);
   const peakAnonymousMb = Math.max(measured.peakAnonymousMb, ingestPeak.peakAnonymousMb);
+  const peakLoadProcessMb = Math.max(measured.peakLoadProcessMb, ingestPeak.peakLoadProcessMb);
+  const peakTreeMb = Math.max(measured.peakTreeMb, ingestPeak.peakTreeMb);
   const diskBytes = directoryBytes(setup.dataDir);
   const held = result.held ?? lines;
   result.footprint = {
@@ -446,6 +454,8 @@ async function replay(
     peakRssMb,
     peakBytesPerLine: Math.round((peakRssMb * 2 ** 20) / held),
     peakAnonymousMb,
+    peakLoadProcessMb,
+    peakTreeMb,
   };
   result.restart = await step(`${y} y: restart to serving`, ingestLimit(lines), async (abort) => {
     const secondsToServing = await startUntilServing(abort);

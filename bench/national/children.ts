@@ -32,15 +32,44 @@ export const DIST_BENCH = join(ROOT, 'dist', 'bench');
 export const BACKTEST_NODE_FLAGS = ['--max-old-space-size=12288', '--max-semi-space-size=64'];
 
 /** A running process's memory in MB from /proc, or undefined once it is gone. */
-export function processMemoryMb(pid: number): { peakRss: number; anonymous: number } | undefined {
+export function processMemoryMb(
+  pid: number,
+): { peakRss: number; rss: number; anonymous: number } | undefined {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     const mb = (field: string): number =>
       Math.round(Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0) / 1024);
-    return { peakRss: mb('VmHWM'), anonymous: mb('RssAnon') };
+    return { peakRss: mb('VmHWM'), rss: mb('VmRSS'), anonymous: mb('RssAnon') };
   } catch {
     return undefined;
   }
+}
+
+/** The processes a process has started, and theirs, while they run. */
+export function descendants(pid: number): number[] {
+  const found: number[] = [];
+  const visit = (parent: number): void => {
+    let threads: string[];
+    try {
+      threads = readdirSync(`/proc/${parent}/task`);
+    } catch {
+      return;
+    }
+    for (const thread of threads) {
+      let children = '';
+      try {
+        children = readFileSync(`/proc/${parent}/task/${thread}/children`, 'utf8');
+      } catch {
+        continue;
+      }
+      for (const child of children.split(' ').filter((c) => c !== '')) {
+        found.push(Number(child));
+        visit(Number(child));
+      }
+    }
+  };
+  visit(pid);
+  return found;
 }
 
 /** Bytes under a directory, every file counted once. */
@@ -62,10 +91,16 @@ export function directoryBytes(dir: string): number {
  * rest of a resident size is file-backed: for the service, the store's table
  * files LevelDB maps into memory to read them, pages the kernel reclaims when
  * it needs them, as it does the page cache.
+ *
+ * The processes it starts are followed too (a first start's load runs in
+ * one of its own): the largest high-water mark among them, and the largest
+ * sum of the resident sizes of the whole tree seen in one sample.
  */
 export class MemoryWatch {
   peakMb = 0;
   peakAnonymousMb = 0;
+  peakDescendantMb = 0;
+  peakTreeMb = 0;
   private readonly timer: NodeJS.Timeout;
   constructor(readonly pid: number) {
     this.timer = setInterval(() => this.sample(), 100);
@@ -76,6 +111,14 @@ export class MemoryWatch {
     if (now !== undefined) {
       this.peakMb = Math.max(this.peakMb, now.peakRss);
       this.peakAnonymousMb = Math.max(this.peakAnonymousMb, now.anonymous);
+      let tree = now.rss;
+      for (const pid of descendants(this.pid)) {
+        const child = processMemoryMb(pid);
+        if (child === undefined) continue;
+        this.peakDescendantMb = Math.max(this.peakDescendantMb, child.peakRss);
+        tree += child.rss;
+      }
+      this.peakTreeMb = Math.max(this.peakTreeMb, tree);
     }
     return this.peakMb;
   }

@@ -197,6 +197,24 @@ function table(results: BenchResults): string[] {
           r.peakAnonymousMb === undefined ? 'not measured in this run' : `${r.peakAnonymousMb} MB`,
         ),
     ],
+    [
+      "f. a first start's load process, its own process (VmHWM)",
+      (s) =>
+        cell(s.footprint, (r) =>
+          r.peakLoadProcessMb === undefined
+            ? 'not measured in this run'
+            : r.peakLoadProcessMb === 0
+              ? 'none started'
+              : `${r.peakLoadProcessMb} MB`,
+        ),
+    ],
+    [
+      'f. service and load process together (largest sum of resident sizes, sampled every 100 ms)',
+      (s) =>
+        cell(s.footprint, (r) =>
+          r.peakTreeMb === undefined ? 'not measured in this run' : `${r.peakTreeMb} MB`,
+        ),
+    ],
   ];
   const holding = (s: SizeResult, shown: string): string =>
     s.held === undefined ? shown : `${shown}; holding ${n(s.held)} lines`;
@@ -332,6 +350,15 @@ function charts(results: BenchResults, dir: string): string[] {
             sizes,
             (s) => s.footprint,
             (r) => r.peakAnonymousMb ?? NaN,
+          ),
+          heldSeries(
+            "radar serve's load process",
+            sizes,
+            (s) => s.footprint,
+            (r) =>
+              r.peakLoadProcessMb === undefined || r.peakLoadProcessMb === 0
+                ? NaN
+                : r.peakLoadProcessMb,
           ),
         ],
       },

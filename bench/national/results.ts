@@ -87,6 +87,13 @@ export interface SizeResult {
     peakBytesPerLine: number;
     /** The largest anonymous part of the resident size (see MemoryWatch); missing in results from before it was measured. */
     peakAnonymousMb?: number;
+    /**
+     * A first start's load process (0 when the service started none), and the
+     * largest sum of the two seen at once (see MemoryWatch). Missing in results
+     * from before they were measured.
+     */
+    peakLoadProcessMb?: number;
+    peakTreeMb?: number;
   }>;
 }
 

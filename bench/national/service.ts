@@ -91,14 +91,21 @@ export function startService(setup: ServiceSetup): RunningService {
   return { child, memory: new MemoryWatch(child.pid!), startedAt, exited };
 }
 
+export interface ServicePeaks {
+  peakRssMb: number;
+  peakAnonymousMb: number;
+  /** The load process of a first start (see MemoryWatch). */
+  peakLoadProcessMb: number;
+  peakTreeMb: number;
+}
+
 /** Stops it as an operator would (SIGTERM), and returns its peak memory in MB (see MemoryWatch). */
-export async function stopService(
-  service: RunningService,
-): Promise<{ peakRssMb: number; peakAnonymousMb: number }> {
+export async function stopService(service: RunningService): Promise<ServicePeaks> {
   const peakRssMb = service.memory.sample();
   service.memory.stop();
   await stopChild(service.child);
-  return { peakRssMb, peakAnonymousMb: service.memory.peakAnonymousMb };
+  const { peakAnonymousMb, peakDescendantMb, peakTreeMb } = service.memory;
+  return { peakRssMb, peakAnonymousMb, peakLoadProcessMb: peakDescendantMb, peakTreeMb };
 }
 
 /**

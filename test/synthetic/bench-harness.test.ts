@@ -62,6 +62,21 @@ describe('the benchmark harness', () => {
     expect(watch.peakMb).toBeGreaterThanOrEqual(watch.peakAnonymousMb);
   });
 
+  it('follows the processes a child starts, as the service starts its load', async () => {
+    // The child holds little; the process it forks holds 128 MB for a while.
+    const grandchild = 'const a = Buffer.alloc(128 << 20, 1); setTimeout(() => a.length, 800)';
+    const child = spawn(process.execPath, [
+      '-e',
+      `require('node:child_process').spawn(process.execPath, ['-e', ${JSON.stringify(grandchild)}], { stdio: 'inherit' }).on('exit', () => {})`,
+    ]);
+    const watch = new MemoryWatch(child.pid!);
+    await once(child, 'exit');
+    watch.stop();
+    expect(watch.peakDescendantMb).toBeGreaterThan(128);
+    expect(watch.peakMb).toBeLessThan(128);
+    expect(watch.peakTreeMb).toBeGreaterThan(watch.peakDescendantMb);
+  });
+
   it("reads ghz's report: calls it stopped at its time are no answers, statuses named as grpc-js names them", () => {
     const result = loadResultOf(
       {
