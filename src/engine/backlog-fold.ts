@@ -17,7 +17,7 @@ import {
   type OutsideFacts,
 } from '../graph/household-index.js';
 import { compileRuleset, type Ruleset } from '../rules/index.js';
-import type { Signal } from '../signals/types.js';
+import type { SpooledSignal } from '../store/signal-spool.js';
 import type { FoldWrite, StateBatch } from '../store/types.js';
 import { putHouseholds } from './household-state.js';
 import { graphOf, prepareSignal, type PreparedSignal } from './prepare.js';
@@ -26,8 +26,8 @@ export interface BacklogFoldOptions extends Omit<HouseholdIndexOptions, 'outside
   ruleset: Ruleset;
   /** Whole households a batch, the withdrawals before the signals they withdraw. */
   batches: Iterable<string[]>;
-  /** The accepted signals under these ids, in order; others left out. */
-  read: (ids: readonly string[]) => Promise<Signal[]>;
+  /** The accepted signals under these ids, in order, with their JSON; others left out. */
+  read: (ids: readonly string[]) => Promise<SpooledSignal[]>;
   /** What lies outside each batch, as the whole backlog decides it (`Radar.formedOutside`). */
   outside: OutsideFacts;
   /** Whether some accepted signal of the backlog withdraws this one. */
@@ -69,8 +69,9 @@ export async function foldBacklog({
   // waits on LevelDB's thread, and nothing a batch forms reads the store.
   let writing: Promise<void> = Promise.resolve();
   for (const ids of batches) {
-    const signals = await read(ids);
-    if (signals.length === 0) continue;
+    const spooled = await read(ids);
+    if (spooled.length === 0) continue;
+    const signals = spooled.map((s) => s.signal);
     const prepared = signals.map(prepareSignal);
     const retracted: string[] = [];
     for (const { retracts } of prepared)
@@ -85,7 +86,7 @@ export async function foldBacklog({
       else if (p.graph !== undefined) adds.push(p);
     }
     const fold: FoldWrite = { prepared, linked: adds, retracted };
-    const state: StateBatch = { signals, fold };
+    const state: StateBatch = { signals, signalTexts: spooled.map((s) => s.text), fold };
     if (adds.length > 0) {
       const index = new HouseholdIndex({ ...options, outside });
       const change = index.apply(

@@ -18,7 +18,10 @@ import type { OutsideFacts } from '../graph/household-index.js';
 import type { Signal } from '../signals/types.js';
 import { Radar, type IngestOutcome, type RadarOptions } from './radar.js';
 
-export type BacklogPlanOptions = Omit<RadarOptions, 'formOnce' | 'keepIndicators'>;
+export type BacklogPlanOptions = Omit<
+  RadarOptions,
+  'formOnce' | 'keepIndicators' | 'keepAcceptedNumbers'
+>;
 
 export class BacklogPlan {
   private readonly radar: Radar;
@@ -28,7 +31,7 @@ export class BacklogPlan {
   private planned = false;
 
   constructor(options: BacklogPlanOptions) {
-    this.radar = new Radar({ ...options, formOnce: true });
+    this.radar = new Radar({ ...options, formOnce: true, keepAcceptedNumbers: true });
   }
 
   /**
@@ -48,6 +51,15 @@ export class BacklogPlan {
   /** How many signals were accepted. */
   get accepted(): number {
     return this.radar.counts.accepted;
+  }
+
+  /**
+   * The place of an accepted id in the order accepted, from 0, or -1 for an
+   * id never accepted: where a spool that set the accepted signals aside in
+   * that order holds it.
+   */
+  numberOf(id: string): number {
+    return this.radar.acceptedNumber(id);
   }
 
   /** Whether an accepted signal withdraws this id. */

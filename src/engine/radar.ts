@@ -77,6 +77,13 @@ export interface RadarOptions extends HouseholdIndexOptions {
    * @defaultValue false
    */
   formOnce?: boolean;
+  /**
+   * With `formOnce`: keep the accepted ids once the households are formed,
+   * so that `acceptedNumber` answers then too (a backlog's plan finds its
+   * spooled signals by it); otherwise they are let go at forming.
+   * @defaultValue false
+   */
+  keepAcceptedNumbers?: boolean;
 }
 
 export type IngestOutcome = 'accepted' | 'duplicate';
@@ -146,6 +153,7 @@ export class Radar {
   private formedSmallest: Int32Array | undefined;
   private duplicates = 0;
   private withdrawn = 0;
+  private readonly keepAcceptedNumbers: boolean | undefined;
   /** With `formOnce`, once settled: how many were accepted, as `acceptedIds` is emptied then. */
   private acceptedWhenFormed: number | undefined;
 
@@ -162,6 +170,7 @@ export class Radar {
     this.indicatorsOf = options.keepIndicators === false || formOnce ? undefined : new Map();
     this.columns = formOnce ? new HouseholdColumns(this.households.configured) : undefined;
     this.acceptedIds = formOnce ? new IdTable() : undefined;
+    this.keepAcceptedNumbers = options.keepAcceptedNumbers;
   }
 
   get counts(): RadarCounts {
@@ -293,6 +302,20 @@ export class Radar {
       if (acceptedIds.indexOf(target) !== -1) this.withdrawn++;
       else this.retractedAhead.add(target);
     }
+  }
+
+  /**
+   * For a radar that forms its households once, until it has formed them
+   * (after too with `keepAcceptedNumbers`): the place of an accepted id in
+   * the order accepted (0 for the first), or -1 for an id never accepted.
+   */
+  acceptedNumber(id: string): number {
+    if (this.acceptedIds === undefined)
+      throw new RadarError(
+        'RADAR_FORMED_ONCE',
+        'only a radar that forms its households once numbers its signals',
+      );
+    return this.acceptedIds.indexOf(id);
   }
 
   /** Accepted, not withdrawn and not a withdrawal: a signal in some household. */
@@ -438,7 +461,7 @@ export class Radar {
     // It takes no more signals, so what only ingesting and forming needed can go: kept,
     // the millions of entries would be marked by every collection while the rules run.
     this.acceptedWhenFormed = this.acceptedIds?.size;
-    this.acceptedIds?.clear();
+    if (this.keepAcceptedNumbers !== true) this.acceptedIds?.clear();
     this.fingerprints.length = 0;
     this.retracted.clear();
     this.retractedAhead.clear();

@@ -22,7 +22,7 @@ import { SignalRejectedError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import type { Ruleset } from '../rules/index.js';
 import type { RadarStore } from '../store/index.js';
-import { SignalSpool } from '../store/signal-spool.js';
+import { spoolOnDisk, type SignalSpool } from '../store/signal-spool.js';
 import { pastRetention, retentionCutoff } from './retention.js';
 import type { PartitionRange } from './signal-positions.js';
 
@@ -34,8 +34,8 @@ export interface BacklogLoadOptions {
   ranges: readonly PartitionRange[];
   /** Open, marked, holding no signal yet. */
   store: RadarStore;
-  /** Made for the load and deleted after, whatever an earlier one left there. */
-  spoolDir: string;
+  /** A file made for the load and deleted after, whatever an earlier one left there. */
+  spoolPath: string;
   ruleset: Ruleset;
   config: Pick<RadarConfig, 'households' | 'initialLoad' | 'retention'>;
   /** Retention is measured from it, and it is stamped on the events as their processing time. */
@@ -68,12 +68,16 @@ const PROGRESS_MS = 10_000;
 export async function loadBacklog(options: BacklogLoadOptions): Promise<BacklogLoaded> {
   const { store, config, log } = options;
   const messages = options.ranges.reduce((n, r) => n + Number(r.high - r.low), 0);
-  await rm(options.spoolDir, { recursive: true, force: true });
-  const spool = await SignalSpool.onDisk(options.spoolDir);
+  // A directory was where a spool was before it was a file: what an interrupted load left.
+  await rm(options.spoolPath, { recursive: true, force: true });
+  const spool = await spoolOnDisk(options.spoolPath);
   try {
     const plan = new BacklogPlan({ ruleset: options.ruleset, ...config.households });
     const readStarted = performance.now();
     const read = await readBacklog(options, messages, plan, spool);
+    // The plan numbers an id by when it was accepted, which is where the spool holds it.
+    if (spool.size !== plan.accepted)
+      throw new Error(`spooled ${spool.size} signals of ${plan.accepted} accepted`);
     const readSeconds = (performance.now() - readStarted) / 1000;
     log.info(
       { ...read.counts, seconds: Math.round(readSeconds) },
@@ -89,7 +93,7 @@ export async function loadBacklog(options: BacklogLoadOptions): Promise<BacklogL
       outside: plan.outside(),
       withdrawn: (id) => plan.withdraws(id),
       batches: plan.batches(config.initialLoad.batchSignals),
-      read: (ids) => spool.get(ids),
+      read: (ids) => spool.get(ids.map((id) => plan.numberOf(id)).filter((n) => n !== -1)),
       // Made durable by the last write, which alone makes the store one to resume from.
       write: (state) => store.write(state, { durable: false }),
       lastSequence: options.lastSequence,
@@ -107,7 +111,6 @@ export async function loadBacklog(options: BacklogLoadOptions): Promise<BacklogL
     };
   } finally {
     await spool.close();
-    await rm(options.spoolDir, { recursive: true, force: true });
   }
 }
 

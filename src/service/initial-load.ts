@@ -110,7 +110,7 @@ export async function loadInitialBacklog(
         groupPrefix: `${config.kafka.groupId}-load`,
         ranges,
         store,
-        spoolDir: `${dataDir}.spool`,
+        spoolPath: `${dataDir}.spool`,
         ruleset: options.ruleset,
         config,
         now: options.now,

@@ -165,7 +165,7 @@ export async function rebuild(options: RebuildOptions): Promise<RebuildSummary> 
         groupPrefix: `${config.kafka.groupId}-rebuild`,
         ranges: known,
         store,
-        spoolDir: `${dataDir}.spool`,
+        spoolPath: `${dataDir}.spool`,
         ruleset,
         config,
         now: new Date(),

@@ -938,7 +938,12 @@ export abstract class KvStore implements RadarStore {
       dels.push({ type: 'del', key });
     };
 
-    for (const signal of batch.signals ?? []) put(SIGNAL + signal.id, signal);
+    const texts = batch.signalTexts;
+    for (const [i, signal] of (batch.signals ?? []).entries()) {
+      const text = texts?.[i];
+      if (text === undefined) put(SIGNAL + signal.id, signal);
+      else puts.push({ type: 'put', key: SIGNAL + signal.id, value: text });
+    }
     for (const [partition, offset] of batch.offsets ?? []) put(OFFSET + partition, offset);
     // Deletes go first: an id both deleted and put in one batch ends up put.
     for (const id of batch.householdsDeleted ?? []) del(HOUSEHOLD + id);

@@ -217,11 +217,6 @@ class LevelKv implements OrderedKv {
   }
 }
 
-/** A bare LevelDB of ordered keys, with the store's tuning: for what is not a radar store, such as a backlog's spool. */
-export function levelKv(dir: string, options: { sync: boolean }): OrderedKv {
-  return new LevelKv(dir, options.sync, true);
-}
-
 export class LevelStore extends KvStore {
   readonly dataDir: string;
 

@@ -1,44 +1,163 @@
 /**
- * Signals set aside by id while a backlog is read, to be taken out again in
- * another order (engine/backlog-plan.ts): a LevelDB of its own beside the
- * store, written without sync and deleted whole when the backlog is in, so
- * none of it is ever compacted into the store's tables.
+ * Signals set aside while a backlog is read, to be taken out again in
+ * another order (engine/backlog-plan.ts). They are numbered in the order put,
+ * which is the order the plan accepted them in, so the plan's number of an
+ * id finds its signal and the spool keeps no key of its own.
+ *
+ * On disk it is one file the signals are appended to as JSON, and in memory
+ * where each ends: nothing is ever rewritten or compacted. A LevelDB held
+ * them by id before; at twenty years its 6 GB were merged level into level
+ * while the load read, on the core the fold needs, and each get looked
+ * through those levels.
  */
+import { open, rm, type FileHandle } from 'node:fs/promises';
+import { at, outOfRange } from '../at.js';
+import { RadarError } from '../errors.js';
 import type { Signal } from '../signals/types.js';
-import { MemoryKv, type OrderedKv } from './kv.js';
-import { levelKv } from './level-store.js';
 
-export class SignalSpool {
-  private constructor(private readonly kv: OrderedKv) {}
+/** A signal as put, and its JSON as written: what a store writes for it. */
+export interface SpooledSignal {
+  signal: Signal;
+  text: string;
+}
 
-  /** A spool in `dir`, which must not hold one already: the caller deletes what an interrupted run left. */
-  static async onDisk(dir: string): Promise<SignalSpool> {
-    const spool = new SignalSpool(levelKv(dir, { sync: false }));
-    await spool.kv.open();
-    return spool;
-  }
+/** Where a signal asked for (its place in the question) lies in the file. */
+interface Span {
+  place: number;
+  from: number;
+  to: number;
+}
 
-  static inMemory(): SignalSpool {
-    return new SignalSpool(new MemoryKv());
-  }
+/** Reads closer than this in the file are made as one. */
+const GAP_BYTES = 16 * 1024;
+
+export interface SignalSpool {
+  /** How many signals were put. */
+  readonly size: number;
+  /** Sets signals aside, numbered on from `size`. */
+  put(signals: readonly Signal[]): Promise<void>;
+  /** The signals under these numbers, in their order. */
+  get(numbers: readonly number[]): Promise<SpooledSignal[]>;
+  /** Lets go of them; a spool on disk deletes its file. */
+  close(): Promise<void>;
+}
+
+/** A spool in the file at `path`, which is made anew. */
+export async function spoolOnDisk(path: string): Promise<SignalSpool> {
+  await rm(path, { force: true });
+  return new FileSpool(path, await open(path, 'w+'));
+}
+
+export function spoolInMemory(): SignalSpool {
+  return new MemorySpool();
+}
+
+function checkNumbers(numbers: readonly number[], size: number): void {
+  for (const n of numbers)
+    if (!Number.isInteger(n) || n < 0 || n >= size)
+      throw new RadarError('INDEX_OUT_OF_RANGE', `no signal ${n} in a spool of ${size}`);
+}
+
+class FileSpool implements SignalSpool {
+  /** Where each signal ends in the file; the first begins at 0. */
+  private ends = new Float64Array(1 << 16);
+  size = 0;
+
+  constructor(
+    private readonly path: string,
+    private readonly file: FileHandle,
+  ) {}
 
   async put(signals: readonly Signal[]): Promise<void> {
     if (signals.length === 0) return;
-    await this.kv.batch(
-      signals.map((signal) => ({ type: 'put', key: signal.id, value: JSON.stringify(signal) })),
-      false,
-    );
+    const texts = signals.map((signal) => Buffer.from(JSON.stringify(signal)));
+    const at = this.endOf(this.size - 1);
+    let end = at;
+    if (this.size + texts.length > this.ends.length) this.grow(this.size + texts.length);
+    for (const text of texts) {
+      end += text.length;
+      this.ends[this.size++] = end;
+    }
+    const data = Buffer.concat(texts);
+    await this.file.write(data, 0, data.length, at);
   }
 
-  /** The signals set aside under these ids, in their order; ids never put are left out. */
-  async get(ids: readonly string[]): Promise<Signal[]> {
-    const values = await Promise.all(ids.map((id) => this.kv.get(id)));
-    const signals: Signal[] = [];
-    for (const value of values) if (value !== undefined) signals.push(JSON.parse(value) as Signal);
-    return signals;
+  async get(numbers: readonly number[]): Promise<SpooledSignal[]> {
+    checkNumbers(numbers, this.size);
+    const spans = numbers.map((n, place) => ({ place, from: this.startOf(n), to: this.endOf(n) }));
+    spans.sort((a, b) => a.from - b.from);
+    const out = new Array<SpooledSignal>(numbers.length);
+    const reads: Promise<void>[] = [];
+    for (let i = 0; i < spans.length;) {
+      // One read for the next signals in the file while the gap to each is small.
+      let j = i + 1;
+      while (j < spans.length && at(spans, j).from - at(spans, j - 1).to <= GAP_BYTES) j++;
+      reads.push(this.read(spans.slice(i, j), out));
+      i = j;
+    }
+    await Promise.all(reads);
+    return out;
   }
 
   async close(): Promise<void> {
-    await this.kv.close();
+    await this.file.close();
+    await rm(this.path, { force: true });
+  }
+
+  private async read(spans: readonly Span[], out: SpooledSignal[]): Promise<void> {
+    const from = at(spans, 0).from;
+    const buffer = Buffer.allocUnsafe(at(spans, spans.length - 1).to - from);
+    const { bytesRead } = await this.file.read(buffer, 0, buffer.length, from);
+    if (bytesRead !== buffer.length)
+      throw new Error(`signal spool ${this.path}: ${bytesRead} of ${buffer.length} bytes read`);
+    for (const span of spans) {
+      const text = buffer.toString('utf8', span.from - from, span.to - from);
+      out[span.place] = { signal: JSON.parse(text) as Signal, text };
+    }
+  }
+
+  private startOf(n: number): number {
+    return n === 0 ? 0 : this.endOf(n - 1);
+  }
+
+  private endOf(n: number): number {
+    return n < 0 ? 0 : (this.ends[n] ?? outOfRange(this.ends, n));
+  }
+
+  private grow(needed: number): void {
+    let length = this.ends.length;
+    while (length < needed) length *= 2;
+    const ends = new Float64Array(length);
+    ends.set(this.ends.subarray(0, this.size));
+    this.ends = ends;
+  }
+}
+
+class MemorySpool implements SignalSpool {
+  private readonly texts: string[] = [];
+
+  get size(): number {
+    return this.texts.length;
+  }
+
+  put(signals: readonly Signal[]): Promise<void> {
+    for (const signal of signals) this.texts.push(JSON.stringify(signal));
+    return Promise.resolve();
+  }
+
+  get(numbers: readonly number[]): Promise<SpooledSignal[]> {
+    // Refused as the file's spool refuses: by a rejected promise, not a throw.
+    return Promise.resolve().then(() => {
+      checkNumbers(numbers, this.size);
+      return numbers.map((n) => {
+        const text = this.texts[n] ?? outOfRange(this.texts, n);
+        return { signal: JSON.parse(text) as Signal, text };
+      });
+    });
+  }
+
+  close(): Promise<void> {
+    this.texts.length = 0;
+    return Promise.resolve();
   }
 }

@@ -81,6 +81,11 @@ export interface FoldWrite {
 
 export interface StateBatch {
   signals?: readonly Signal[];
+  /**
+   * `JSON.stringify` of each of `signals`, in their order, where the caller
+   * has it already (a backlog's spool): written as it is, not made again.
+   */
+  signalTexts?: readonly string[];
   fold?: FoldWrite;
   /** Small named values (`marks()`), such as which rules and which fold the stored state was made with. */
   marks?: Readonly<Record<string, string>>;

@@ -17,7 +17,7 @@ import { StoreFold } from '../../src/engine/store-fold.js';
 import { parseRules, type Ruleset } from '../../src/rules/index.js';
 import type { Signal } from '../../src/signals/types.js';
 import type { RadarStore } from '../../src/store/index.js';
-import { SignalSpool } from '../../src/store/signal-spool.js';
+import { spoolInMemory } from '../../src/store/signal-spool.js';
 import { scenarioFile } from '../fixtures/scenarios.js';
 import { signalWorldArb } from '../graph/arbitraries.js';
 import { foldStores } from './fold-stores.js';
@@ -89,7 +89,7 @@ describe.each(foldStores({ inMemory: 200, onLevelDb: 40 }))(
 
             const radar = new Radar(options);
             const plan = new BacklogPlan(options);
-            const spool = SignalSpool.inMemory();
+            const spool = spoolInMemory();
             for (const signal of backlog) {
               const decided = outcome(() => plan.add(signal));
               expect(decided).toBe(outcome(() => radar.ingest(signal)));
@@ -106,7 +106,8 @@ describe.each(foldStores({ inMemory: 200, onLevelDb: 40 }))(
                 outside: plan.outside(),
                 withdrawn: (id) => plan.withdraws(id),
                 batches: plan.batches(batchSignals),
-                read: (ids) => spool.get(ids),
+                read: (ids) =>
+                  spool.get(ids.map((id) => plan.numberOf(id)).filter((n) => n !== -1)),
                 write: (state) => store.write(state),
                 lastSequence: 0,
                 now,
