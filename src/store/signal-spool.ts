@@ -6,9 +6,9 @@
  *
  * On disk it is one file the signals are appended to as JSON, and in memory
  * where each ends: nothing is ever rewritten or compacted. A LevelDB held
- * them by id before; at twenty years its 6 GB were merged level into level
- * while the load read, on the core the fold needs, and each get looked
- * through those levels.
+ * them by id before: its tables, as large as the backlog's JSON (6 GB at
+ * twenty years), were merged level into level while the load read and
+ * folded, on the core the fold needs, and each get looked through them.
  */
 import { open, rm, type FileHandle } from 'node:fs/promises';
 import { at, outOfRange } from '../at.js';
@@ -42,9 +42,8 @@ export interface SignalSpool {
   close(): Promise<void>;
 }
 
-/** A spool in the file at `path`, which is made anew. */
+/** A spool in the file at `path`, made anew (emptied if a file is there). */
 export async function spoolOnDisk(path: string): Promise<SignalSpool> {
-  await rm(path, { force: true });
   return new FileSpool(path, await open(path, 'w+'));
 }
 
@@ -61,25 +60,30 @@ function checkNumbers(numbers: readonly number[], size: number): void {
 class FileSpool implements SignalSpool {
   /** Where each signal ends in the file; the first begins at 0. */
   private ends = new Float64Array(1 << 16);
-  size = 0;
+  private count = 0;
 
   constructor(
     private readonly path: string,
     private readonly file: FileHandle,
   ) {}
 
+  get size(): number {
+    return this.count;
+  }
+
   async put(signals: readonly Signal[]): Promise<void> {
     if (signals.length === 0) return;
     const texts = signals.map((signal) => Buffer.from(JSON.stringify(signal)));
-    const at = this.endOf(this.size - 1);
-    let end = at;
-    if (this.size + texts.length > this.ends.length) this.grow(this.size + texts.length);
+    const from = this.endOf(this.count - 1);
+    let end = from;
+    if (this.count + texts.length > this.ends.length) this.grow(this.count + texts.length);
+    // Numbered before the write, so that a put begun meanwhile goes after.
     for (const text of texts) {
       end += text.length;
-      this.ends[this.size++] = end;
+      this.ends[this.count++] = end;
     }
     const data = Buffer.concat(texts);
-    await this.file.write(data, 0, data.length, at);
+    await this.file.write(data, 0, data.length, from);
   }
 
   async get(numbers: readonly number[]): Promise<SpooledSignal[]> {
@@ -128,7 +132,7 @@ class FileSpool implements SignalSpool {
     let length = this.ends.length;
     while (length < needed) length *= 2;
     const ends = new Float64Array(length);
-    ends.set(this.ends.subarray(0, this.size));
+    ends.set(this.ends.subarray(0, this.count));
     this.ends = ends;
   }
 }
