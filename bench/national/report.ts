@@ -123,7 +123,12 @@ function table(results: BenchResults): string[] {
         cell(
           s.latency,
           (r) =>
-            `at ${n(r.rate)}/s: p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms (${n(r.received)} of ${n(r.produced)} seen)`,
+            `at ${n(r.rate)}/s: p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms (${n(r.received)} of ${n(r.produced)} seen)` +
+            (r.settled === undefined
+              ? ''
+              : r.settled.settled
+                ? `, after ${n(r.settled.seconds)} s until the store was quiet`
+                : `, measured while still compacting after ${n(r.settled.seconds)} s`),
         ),
     ],
     [

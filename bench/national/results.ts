@@ -46,7 +46,11 @@ export interface SizeResult {
    */
   law?: Step<LawResult>;
   plainConsumer: Step<{ seconds: number; linesPerSecond: number; peakRssMb: number }>;
-  latency: Step<LatencyResult>;
+  /**
+   * `settled`: how long LevelDB went on compacting before it was measured, as
+   * for the API's idle phases. Missing in results from before it waited.
+   */
+  latency: Step<LatencyResult & { settled?: { seconds: number; settled: boolean } }>;
   api: Step<{
     /**
      * Seconds LevelDB went on compacting after the ingest before the idle
