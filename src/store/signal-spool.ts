@@ -14,6 +14,7 @@ import { open, rm, type FileHandle } from 'node:fs/promises';
 import { at, outOfRange } from '../at.js';
 import { RadarError } from '../errors.js';
 import type { Signal } from '../signals/types.js';
+import { StoreError } from './errors.js';
 
 /** A signal as put, and its JSON as written: what a store writes for it. */
 export interface SpooledSignal {
@@ -113,7 +114,10 @@ class FileSpool implements SignalSpool {
     const buffer = Buffer.allocUnsafe(at(spans, spans.length - 1).to - from);
     const { bytesRead } = await this.file.read(buffer, 0, buffer.length, from);
     if (bytesRead !== buffer.length)
-      throw new Error(`signal spool ${this.path}: ${bytesRead} of ${buffer.length} bytes read`);
+      throw new StoreError(
+        'STORE_IO',
+        `The signal spool ${this.path} ended early: ${bytesRead} of ${buffer.length} bytes read`,
+      );
     for (const span of spans) {
       const text = buffer.toString('utf8', span.from - from, span.to - from);
       out[span.place] = { signal: JSON.parse(text) as Signal, text };
