@@ -285,12 +285,7 @@ async function replay(
   /** The indicator events the service had produced when the latency step begins. */
   let eventsBefore: number;
   /** The peak memory of the process that took in the history, when it is not the one measured at the end. */
-  let ingestPeak: ServicePeaks = {
-    peakRssMb: 0,
-    peakAnonymousMb: 0,
-    peakLoadProcessMb: 0,
-    peakTreeMb: 0,
-  };
+  let ingestPeak: ServicePeaks | undefined;
   if (result.serve.status === 'ok') {
     eventsBefore = result.serve.indicatorEvents;
     // Stopped, as `radar export` reads a store no service has open, and started again.
@@ -350,6 +345,13 @@ async function replay(
     },
   );
   const client = connect(setup.apiPort, setup.pkiDir);
+  /** Until LevelDB has stopped compacting what came before (see waitUntilSettled). */
+  const settle = (abort: AbortSignal) =>
+    waitUntilSettled(setup.dataDir, {
+      quietSeconds: SETTLED_QUIET_SECONDS,
+      limitSeconds: SETTLE_LIMIT_SECONDS,
+      abort,
+    });
   // c. Indicator latency at 1,000 signals a second.
   result.latency = await step(
     `${y} y: indicator latency`,
@@ -357,11 +359,7 @@ async function replay(
     async (abort) => {
       // Not beside the whole-store compaction a service begins once a backlog is in and
       // nothing has come for a while: the latency of a service past it, as the API's below.
-      const settled = await waitUntilSettled(setup.dataDir, {
-        quietSeconds: SETTLED_QUIET_SECONDS,
-        limitSeconds: SETTLE_LIMIT_SECONDS,
-        abort,
-      });
+      const settled = await settle(abort);
       const measured = await measureLatency({
         producer,
         client,
@@ -412,11 +410,7 @@ async function replay(
     5 * phaseSeconds + 120 + SETTLE_LIMIT_SECONDS,
     async (abort) => {
       // Idle means idle: not beside a compaction of the backlog just taken in.
-      const settled = await waitUntilSettled(setup.dataDir, {
-        quietSeconds: SETTLED_QUIET_SECONDS,
-        limitSeconds: SETTLE_LIMIT_SECONDS,
-        abort,
-      });
+      const settled = await settle(abort);
       bsns = await heldBsns(client, file.bsns);
       if (bsns.length === 0) throw new Error('the service holds none of the sampled BSNs');
       const getHouseholdIdle = await byBsn();
@@ -453,10 +447,10 @@ async function replay(
 
   // e, f. Stop it as an operator would; its footprint; start it again and time until it answers.
   const measured = await stopService(service);
-  const peakRssMb = Math.max(measured.peakRssMb, ingestPeak.peakRssMb);
-  const peakAnonymousMb = Math.max(measured.peakAnonymousMb, ingestPeak.peakAnonymousMb);
-  const peakLoadProcessMb = Math.max(measured.peakLoadProcessMb, ingestPeak.peakLoadProcessMb);
-  const peakTreeMb = Math.max(measured.peakTreeMb, ingestPeak.peakTreeMb);
+  const { peakRssMb, peakAnonymousMb, peakLoadProcessMb, peakTreeMb } = higherPeaks(
+    measured,
+    ingestPeak,
+  );
   const diskBytes = directoryBytes(setup.dataDir);
   const held = result.held ?? lines;
   result.footprint = {
@@ -480,6 +474,17 @@ async function replay(
   });
   await stopService(service);
   return cleanUp(result, setup.dir, [...new Set([history, topics])]);
+}
+
+/** Each peak the larger of the two processes'. */
+function higherPeaks(a: ServicePeaks, b: ServicePeaks | undefined): ServicePeaks {
+  if (b === undefined) return a;
+  return {
+    peakRssMb: Math.max(a.peakRssMb, b.peakRssMb),
+    peakAnonymousMb: Math.max(a.peakAnonymousMb, b.peakAnonymousMb),
+    peakLoadProcessMb: Math.max(a.peakLoadProcessMb, b.peakLoadProcessMb),
+    peakTreeMb: Math.max(a.peakTreeMb, b.peakTreeMb),
+  };
 }
 
 /** The line of a service's log that says why it ended: the last error named, else the last words. */

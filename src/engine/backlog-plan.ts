@@ -54,12 +54,17 @@ export class BacklogPlan {
   }
 
   /**
-   * The place of an accepted id in the order accepted, from 0, or -1 for an
-   * id never accepted: where a spool that set the accepted signals aside in
-   * that order holds it.
+   * The places of the accepted ones among these ids in the order accepted,
+   * from 0, ids never accepted left out: where a spool that set the accepted
+   * signals aside in that order holds them.
    */
-  numberOf(id: string): number {
-    return this.radar.acceptedNumber(id);
+  numbersOf(ids: readonly string[]): number[] {
+    const numbers: number[] = [];
+    for (const id of ids) {
+      const number = this.radar.acceptedNumber(id);
+      if (number !== -1) numbers.push(number);
+    }
+    return numbers;
   }
 
   /** Whether an accepted signal withdraws this id. */

@@ -19,6 +19,7 @@
  * string in this order.
  */
 import { at, outOfRange } from '../at.js';
+import { NumberBuffer } from '../number-buffer.js';
 import { letterIndex, type HouseholdColumns } from '../graph/household-columns.js';
 import { KeyStore } from '../graph/key-store.js';
 import type { GraphInput } from '../graph/model.js';
@@ -52,26 +53,6 @@ const NONE: readonly never[] = Object.freeze([]);
 
 const ABSENT = -1;
 const LETTER_A = 0x61;
-
-/** Numbers appended to a typed array that doubles as it fills: no array of boxed numbers to copy at the end. */
-class NumberBuffer {
-  private array = new Float64Array(1024);
-  private length = 0;
-
-  push(value: number): void {
-    if (this.length === this.array.length) {
-      const grown = new Float64Array(2 * this.length);
-      grown.set(this.array);
-      this.array = grown;
-    }
-    this.array[this.length++] = value;
-  }
-
-  /** The numbers pushed, in an array of their own. */
-  finish(): Float64Array<ArrayBuffer> {
-    return this.array.slice(0, this.length);
-  }
-}
 
 /** Packs prepared signals, in order, for `WireReader`. */
 export class WireWriter {

@@ -153,7 +153,7 @@ export class Radar {
   private formedSmallest: Int32Array | undefined;
   private duplicates = 0;
   private withdrawn = 0;
-  private readonly keepAcceptedNumbers: boolean | undefined;
+  private readonly keepAcceptedNumbers: boolean;
   /** With `formOnce`, once settled: how many were accepted, as `acceptedIds` is emptied then. */
   private acceptedWhenFormed: number | undefined;
 
@@ -170,7 +170,7 @@ export class Radar {
     this.indicatorsOf = options.keepIndicators === false || formOnce ? undefined : new Map();
     this.columns = formOnce ? new HouseholdColumns(this.households.configured) : undefined;
     this.acceptedIds = formOnce ? new IdTable() : undefined;
-    this.keepAcceptedNumbers = options.keepAcceptedNumbers;
+    this.keepAcceptedNumbers = options.keepAcceptedNumbers === true;
   }
 
   get counts(): RadarCounts {
@@ -461,7 +461,7 @@ export class Radar {
     // It takes no more signals, so what only ingesting and forming needed can go: kept,
     // the millions of entries would be marked by every collection while the rules run.
     this.acceptedWhenFormed = this.acceptedIds?.size;
-    if (this.keepAcceptedNumbers !== true) this.acceptedIds?.clear();
+    if (!this.keepAcceptedNumbers) this.acceptedIds?.clear();
     this.fingerprints.length = 0;
     this.retracted.clear();
     this.retractedAhead.clear();

@@ -93,7 +93,7 @@ export async function loadBacklog(options: BacklogLoadOptions): Promise<BacklogL
       outside: plan.outside(),
       withdrawn: (id) => plan.withdraws(id),
       batches: plan.batches(config.initialLoad.batchSignals),
-      read: (ids) => spool.get(ids.map((id) => plan.numberOf(id)).filter((n) => n !== -1)),
+      read: (ids) => spool.get(plan.numbersOf(ids)),
       // Made durable by the last write, which alone makes the store one to resume from.
       write: (state) => store.write(state, { durable: false }),
       lastSequence: options.lastSequence,

@@ -13,6 +13,7 @@
 import { open, rm, type FileHandle } from 'node:fs/promises';
 import { at, outOfRange } from '../at.js';
 import { RadarError } from '../errors.js';
+import { NumberBuffer } from '../number-buffer.js';
 import type { Signal } from '../signals/types.js';
 import { StoreError } from './errors.js';
 
@@ -60,8 +61,7 @@ function checkNumbers(numbers: readonly number[], size: number): void {
 
 class FileSpool implements SignalSpool {
   /** Where each signal ends in the file; the first begins at 0. */
-  private ends = new Float64Array(1 << 16);
-  private count = 0;
+  private readonly ends = new NumberBuffer();
 
   constructor(
     private readonly path: string,
@@ -69,19 +69,18 @@ class FileSpool implements SignalSpool {
   ) {}
 
   get size(): number {
-    return this.count;
+    return this.ends.length;
   }
 
   async put(signals: readonly Signal[]): Promise<void> {
     if (signals.length === 0) return;
     const texts = signals.map((signal) => Buffer.from(JSON.stringify(signal)));
-    const from = this.endOf(this.count - 1);
+    const from = this.startOf(this.size);
     let end = from;
-    if (this.count + texts.length > this.ends.length) this.grow(this.count + texts.length);
     // Numbered before the write, so that a put begun meanwhile goes after.
     for (const text of texts) {
       end += text.length;
-      this.ends[this.count++] = end;
+      this.ends.push(end);
     }
     const data = Buffer.concat(texts);
     await this.file.write(data, 0, data.length, from);
@@ -125,19 +124,11 @@ class FileSpool implements SignalSpool {
   }
 
   private startOf(n: number): number {
-    return n === 0 ? 0 : this.endOf(n - 1);
+    return n === 0 ? 0 : this.ends.at(n - 1);
   }
 
   private endOf(n: number): number {
-    return n < 0 ? 0 : (this.ends[n] ?? outOfRange(this.ends, n));
-  }
-
-  private grow(needed: number): void {
-    let length = this.ends.length;
-    while (length < needed) length *= 2;
-    const ends = new Float64Array(length);
-    ends.set(this.ends.subarray(0, this.count));
-    this.ends = ends;
+    return this.ends.at(n);
   }
 }
 

@@ -106,8 +106,7 @@ describe.each(foldStores({ inMemory: 200, onLevelDb: 40 }))(
                 outside: plan.outside(),
                 withdrawn: (id) => plan.withdraws(id),
                 batches: plan.batches(batchSignals),
-                read: (ids) =>
-                  spool.get(ids.map((id) => plan.numberOf(id)).filter((n) => n !== -1)),
+                read: (ids) => spool.get(plan.numbersOf(ids)),
                 write: (state) => store.write(state),
                 lastSequence: 0,
                 now,
