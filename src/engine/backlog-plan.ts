@@ -20,7 +20,7 @@ import { Radar, type IngestOutcome, type RadarOptions } from './radar.js';
 
 export type BacklogPlanOptions = Omit<
   RadarOptions,
-  'formOnce' | 'keepIndicators' | 'keepAcceptedNumbers'
+  'formOnce' | 'keepIndicators' | 'keepAcceptedNumbers' | 'keepRuleInputs'
 >;
 
 export class BacklogPlan {
@@ -31,7 +31,13 @@ export class BacklogPlan {
   private planned = false;
 
   constructor(options: BacklogPlanOptions) {
-    this.radar = new Radar({ ...options, formOnce: true, keepAcceptedNumbers: true });
+    // It forms households and says what lies outside them; the fold evaluates the rules.
+    this.radar = new Radar({
+      ...options,
+      formOnce: true,
+      keepAcceptedNumbers: true,
+      keepRuleInputs: false,
+    });
   }
 
   /**
@@ -94,7 +100,7 @@ export class BacklogPlan {
     const withdrawing = new Set(this.withdrawals);
     this.radar.settle();
     let batch: string[] = [];
-    for (const { signalIds } of this.radar.householdSummariesInOrder()) {
+    for (const signalIds of this.radar.householdSignalIdsInOrder()) {
       for (const id of signalIds) if (!withdrawing.has(id)) batch.push(id);
       if (batch.length >= batchSignals) {
         yield batch;

@@ -1,7 +1,7 @@
 /**
  * Prepared signals packed for the trip from a decode worker to the engine's
  * thread: every number in one `Float64Array`, every name and address key as
- * UTF-16 code units in one `Uint16Array` (both transferred, not copied),
+ * UTF-16 code units in one `KeyStore` array (both transferred, not copied),
  * every other string in one text with the lengths beside the numbers.
  * Structured clone of the objects costs more than decoding the signals did;
  * this reads back at the cost of one slice per string, and a radar that
@@ -21,7 +21,7 @@
 import { at, outOfRange } from '../at.js';
 import { NumberBuffer } from '../number-buffer.js';
 import { letterIndex, type HouseholdColumns } from '../graph/household-columns.js';
-import { KeyStore } from '../graph/key-store.js';
+import { KeyStore, type KeyUnits } from '../graph/key-store.js';
 import type { GraphInput } from '../graph/model.js';
 import { firstInitialIndex, pushAddressKey, pushNameKey } from '../graph/normalize.js';
 import { ELDER_INVOLVED, MINOR_INVOLVED, involvement } from '../rules/input.js';
@@ -41,7 +41,7 @@ import type { PreparedSignal } from './prepare.js';
 /** What crosses the thread: `numbers` and `units` can be transferred. */
 export interface WireSignals {
   readonly numbers: Float64Array<ArrayBuffer>;
-  readonly units: Uint16Array<ArrayBuffer>;
+  readonly units: KeyUnits<ArrayBuffer>;
   readonly text: string;
 }
 
@@ -219,7 +219,7 @@ export class WireReader {
   /** Where `bodyInto` had the columns take this wire's keys, -1 before. */
   private keysAt = -1;
   private readonly numbers: Float64Array;
-  private readonly units: Uint16Array;
+  private readonly units: KeyUnits;
   private readonly text: string;
 
   constructor({ numbers, units, text }: WireSignals) {
@@ -273,14 +273,19 @@ export class WireReader {
 
   /**
    * The rest of the signal whose `head` was just read, as the next row of
-   * both column sets; false, and nothing added, for a withdrawal.
+   * both column sets (the households' only when the rule inputs are not
+   * kept); false, and nothing added, for a withdrawal.
    */
-  bodyInto(id: string, columns: HouseholdColumns, inputs: RuleInputColumns): boolean {
+  bodyInto(id: string, columns: HouseholdColumns, inputs: RuleInputColumns | undefined): boolean {
     if (this.number() === 0) return false;
     const t = this.number();
     const facts = this.number();
-    for (let count = this.number(); count > 0; count--) inputs.addViolence(this.number());
-    inputs.addFacts(t, facts);
+    const violence = this.number();
+    if (inputs === undefined) this.at += violence;
+    else {
+      for (let i = 0; i < violence; i++) inputs.addViolence(this.number());
+      inputs.addFacts(t, facts);
+    }
     const address = this.keyLength();
     if (this.keysAt === -1) this.keysAt = columns.takeKeys(this.units);
     columns.startRow(id, t, this.keysAt + this.unitsAt, address, this.hash);

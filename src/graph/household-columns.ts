@@ -10,7 +10,7 @@
  */
 import { outOfRange } from '../at.js';
 import { Int32Column } from './int32-column.js';
-import { KeyStore } from './key-store.js';
+import { KeyStore, type KeyUnits } from './key-store.js';
 import type { GraphInput } from './model.js';
 import type { NameRecords } from './name-links.js';
 
@@ -80,7 +80,7 @@ export class HouseholdColumns {
    * `addRecord` to address its keys by. Copying key by key took a quarter
    * of what the main thread spent taking signals in.
    */
-  takeKeys(units: Uint16Array): number {
+  takeKeys(units: KeyUnits): number {
     const at = this.keys.end;
     this.keys.addAll(units);
     return at;

@@ -5,16 +5,31 @@
  * held, and every collection copied or marked each of them again. A decode
  * worker's wire carries its keys in one too, so that the radar's store
  * takes them over by copying units.
+ *
+ * The units are held a byte each until a key has one past U+00FF: keys
+ * are normalised (CONTRACT §2 folds diacritics and transliterates), so
+ * nearly every store stays narrow, and its array is half the size (at
+ * twenty years of history 0.5 GB rather than 1 GB, the largest column a
+ * first start's load holds). A unit that does not fit widens the store
+ * once; reads see the same unit values either way.
  */
 import { outOfRange } from '../at.js';
 
+/** A store's units: a byte each while every unit fits one. */
+export type KeyUnits<B extends ArrayBufferLike = ArrayBufferLike> = Uint8Array<B> | Uint16Array<B>;
+
+/** The largest unit a narrow store holds. */
+const NARROW_MAX = 0xff;
+
 export class KeyStore {
-  private units: Uint16Array;
+  private units: KeyUnits;
   private length = 0;
+  /** The largest unit `units` holds: NARROW_MAX, or 0xffff once widened. */
+  private maxUnit = NARROW_MAX;
 
   /** `shared`: in shared memory, for a worker thread to read (see `view`). */
   constructor(private readonly shared = false) {
-    this.units = this.allocate(1 << 16);
+    this.units = this.allocate(1 << 16, false);
   }
 
   /** Where the next key added starts, and the last one added ends. */
@@ -25,11 +40,12 @@ export class KeyStore {
   /** Appends `key`; returns its FNV-1a hash, taken while copying it. */
   add(key: string): number {
     if (this.length + key.length > this.units.length) this.grow(key.length);
-    const units = this.units;
+    let units = this.units;
     let at = this.length;
     let hash = FNV_OFFSET;
     for (let i = 0; i < key.length; i++) {
       const unit = key.charCodeAt(i);
+      if (unit > this.maxUnit) units = this.widen(at);
       units[at++] = unit;
       hash = Math.imul(hash ^ unit, FNV_PRIME);
     }
@@ -40,6 +56,7 @@ export class KeyStore {
   /** Appends one code unit: for a key written a unit at a time, from `end` on, and ended by `hashSince`. */
   push(unit: number): void {
     if (this.length === this.units.length) this.grow(1);
+    if (unit > this.maxUnit) this.widen(this.length);
     this.units[this.length++] = unit;
   }
 
@@ -54,19 +71,23 @@ export class KeyStore {
   }
 
   /** Appends every code unit of `units`: a batch of keys gathered and hashed elsewhere. */
-  addAll(units: Uint16Array): void {
+  addAll(units: KeyUnits): void {
     if (this.length + units.length > this.units.length) this.grow(units.length);
+    if (this.maxUnit === NARROW_MAX && units instanceof Uint16Array && !fitsNarrow(units)) {
+      this.widen(this.length);
+    }
     this.units.set(units, this.length);
     this.length += units.length;
   }
 
   /** Every key so far, in an array of their own. */
-  copy(): Uint16Array<ArrayBuffer> {
-    return new Uint16Array(this.units.subarray(0, this.length));
+  copy(): KeyUnits<ArrayBuffer> {
+    const keys = this.units.subarray(0, this.length);
+    return keys instanceof Uint8Array ? new Uint8Array(keys) : new Uint16Array(keys);
   }
 
   /** Every key so far, where they are: for a shared store, readable by a worker; a key added may move them. */
-  view(): Uint16Array {
+  view(): KeyUnits {
     return this.units.subarray(0, this.length);
   }
 
@@ -76,13 +97,7 @@ export class KeyStore {
   }
 
   /** `compare` on keys in `units`: a store's `view`, read where it is, in a worker say. */
-  static compareUnits(
-    units: Uint16Array,
-    a: number,
-    aEnd: number,
-    b: number,
-    bEnd: number,
-  ): number {
+  static compareUnits(units: KeyUnits, a: number, aEnd: number, b: number, bEnd: number): number {
     const length = Math.min(aEnd - a, bEnd - b);
     for (let i = 0; i < length; i++) {
       const difference =
@@ -94,8 +109,9 @@ export class KeyStore {
 
   /** Lets go of every key. */
   clear(): void {
-    this.units = this.allocate(0);
+    this.units = this.allocate(0, false);
     this.length = 0;
+    this.maxUnit = NARROW_MAX;
   }
 
   text(start: number, end: number): string {
@@ -103,7 +119,7 @@ export class KeyStore {
   }
 
   /** The string of the code units `units[start..end)`. */
-  static textOf(units: Uint16Array, start: number, end: number): string {
+  static textOf(units: KeyUnits, start: number, end: number): string {
     let text = '';
     // In slices: a call takes only so many arguments.
     for (let at = start; at < end; at += TEXT_SLICE) {
@@ -112,17 +128,37 @@ export class KeyStore {
     return text;
   }
 
-  private allocate(length: number): Uint16Array {
-    return this.shared
-      ? new Uint16Array(new SharedArrayBuffer(2 * length))
-      : new Uint16Array(length);
+  private allocate(length: number, wide: boolean): KeyUnits {
+    if (wide) {
+      return this.shared
+        ? new Uint16Array(new SharedArrayBuffer(2 * length))
+        : new Uint16Array(length);
+    }
+    return this.shared ? new Uint8Array(new SharedArrayBuffer(length)) : new Uint8Array(length);
   }
 
   private grow(needed: number): void {
-    const grown = this.allocate(Math.max(2 * this.units.length, this.length + needed));
+    const grown = this.allocate(
+      Math.max(2 * this.units.length, this.length + needed),
+      this.maxUnit !== NARROW_MAX,
+    );
     grown.set(this.units.subarray(0, this.length));
     this.units = grown;
   }
+
+  /** Holds the units two bytes each from now on, those before `end` as they are; returns the new array. */
+  private widen(end: number): Uint16Array {
+    const wide = this.allocate(this.units.length, true) as Uint16Array;
+    wide.set(this.units.subarray(0, end));
+    this.units = wide;
+    this.maxUnit = 0xffff;
+    return wide;
+  }
+}
+
+function fitsNarrow(units: Uint16Array): boolean {
+  for (const unit of units) if (unit > NARROW_MAX) return false;
+  return true;
 }
 
 const TEXT_SLICE = 8192;

@@ -7,7 +7,7 @@
  */
 import { outOfRange } from '../at.js';
 import { groupByKey, groupCount } from './key-groups.js';
-import { KeyStore } from './key-store.js';
+import { KeyStore, type KeyUnits } from './key-store.js';
 
 /**
  * The records to link by name, and the record columns linking them reads,
@@ -25,7 +25,7 @@ export interface NameRecords {
   /** Each name key at `units[starts[r]..ends[r])`. */
   readonly starts: Int32Array;
   readonly ends: Int32Array;
-  readonly units: Uint16Array;
+  readonly units: KeyUnits;
 }
 
 const LETTERS = 26;

@@ -53,6 +53,30 @@ describe('a radar that forms households once', () => {
     );
   });
 
+  it('without rule inputs forms the same households, in the same order, and evaluates no rules', () => {
+    fc.assert(
+      fc.property(signalWorldArb(), fc.integer({ min: 1, max: 6 }), (signals, threshold) => {
+        const options = {
+          ruleset: scenarioRules,
+          institutionalPersonThreshold: threshold,
+          formOnce: true,
+        };
+        const full = new Radar(options);
+        const lean = new Radar({ ...options, keepRuleInputs: false });
+        for (const signal of signals) expect(lean.ingest(signal)).toBe(full.ingest(signal));
+        full.settle();
+        lean.settle();
+        const inOrder = [...full.householdSummariesInOrder()].map((h) => h.signalIds);
+        expect([...lean.householdSignalIdsInOrder()]).toEqual(inOrder);
+        expect(lean.householdSummaries()).toEqual(full.householdSummaries());
+        expect(() => lean.ruleWork()).toThrow(
+          expect.objectContaining({ code: 'RADAR_FORMED_ONCE' }),
+        );
+      }),
+      { numRuns: 200 },
+    );
+  });
+
   it('configured institutional addresses link nobody', () => {
     const at = (id: string, day: number, familyName: string) => ({
       id,

@@ -64,4 +64,43 @@ describe.each([
     expect(copy.buffer instanceof SharedArrayBuffer).toBe(false);
     expect([...copy]).toEqual([...view]);
   });
+
+  it('holds Latin-1 keys a byte a unit, and widens without changing a key when one needs two', () => {
+    const { store, spans } = stored(['müller|1980-01-01', 'çelik'], shared);
+    expect(store.view()).toBeInstanceOf(Uint8Array);
+    // Widened in the middle of a key: the units before it in that key are kept too.
+    const start = store.end;
+    store.add('ab\u0131c');
+    expect(store.view()).toBeInstanceOf(Uint16Array);
+    expect(store.view().buffer instanceof SharedArrayBuffer).toBe(shared);
+    expect(store.text(start, store.end)).toBe('ab\u0131c');
+    expect(spans.map(({ start: s, end }) => store.text(s, end))).toEqual([
+      'müller|1980-01-01',
+      'çelik',
+    ]);
+    store.push(0x3b1);
+    expect(store.text(store.end - 1, store.end)).toBe('\u03b1');
+  });
+
+  it('takes units from another store, widening for wide ones only', () => {
+    const narrow = stored(['jansen'], false).store.copy();
+    const wide = stored(['y\u0131lmaz'], false).store.copy();
+    expect(narrow).toBeInstanceOf(Uint8Array);
+    expect(wide).toBeInstanceOf(Uint16Array);
+    const store = new KeyStore(shared);
+    store.addAll(narrow);
+    store.addAll(Uint16Array.from(narrow));
+    expect(store.view()).toBeInstanceOf(Uint8Array);
+    store.addAll(wide);
+    expect(store.view()).toBeInstanceOf(Uint16Array);
+    expect(store.text(0, store.end)).toBe('jansenjanseny\u0131lmaz');
+  });
+
+  it('pushes a wide unit into a narrow store', () => {
+    const store = new KeyStore(shared);
+    store.add('van');
+    store.push(0x2019);
+    expect(store.text(0, store.end)).toBe('van\u2019');
+    expect(store.hashSince(0)).toBe(new KeyStore().add('van\u2019'));
+  });
 });

@@ -73,6 +73,7 @@ describe('the benchmark harness', () => {
     await once(child, 'exit');
     watch.stop();
     expect(watch.peakDescendantMb).toBeGreaterThan(128);
+    expect(watch.peakDescendantAnonymousMb).toBeGreaterThan(96);
     expect(watch.peakMb).toBeLessThan(128);
     expect(watch.peakTreeMb).toBeGreaterThan(watch.peakDescendantMb);
   });
