@@ -447,10 +447,8 @@ async function replay(
 
   // e, f. Stop it as an operator would; its footprint; start it again and time until it answers.
   const measured = await stopService(service);
-  const { peakRssMb, peakAnonymousMb, peakLoadProcessMb, peakTreeMb } = higherPeaks(
-    measured,
-    ingestPeak,
-  );
+  const { peakRssMb, peakAnonymousMb, peakLoadProcessMb, peakLoadProcessAnonymousMb, peakTreeMb } =
+    higherPeaks(measured, ingestPeak);
   const diskBytes = directoryBytes(setup.dataDir);
   const held = result.held ?? lines;
   result.footprint = {
@@ -461,6 +459,7 @@ async function replay(
     peakBytesPerLine: Math.round((peakRssMb * 2 ** 20) / held),
     peakAnonymousMb,
     peakLoadProcessMb,
+    peakLoadProcessAnonymousMb,
     peakTreeMb,
   };
   result.restart = await step(`${y} y: restart to serving`, ingestLimit(lines), async (abort) => {
@@ -483,6 +482,10 @@ function higherPeaks(a: ServicePeaks, b: ServicePeaks | undefined): ServicePeaks
     peakRssMb: Math.max(a.peakRssMb, b.peakRssMb),
     peakAnonymousMb: Math.max(a.peakAnonymousMb, b.peakAnonymousMb),
     peakLoadProcessMb: Math.max(a.peakLoadProcessMb, b.peakLoadProcessMb),
+    peakLoadProcessAnonymousMb: Math.max(
+      a.peakLoadProcessAnonymousMb,
+      b.peakLoadProcessAnonymousMb,
+    ),
     peakTreeMb: Math.max(a.peakTreeMb, b.peakTreeMb),
   };
 }

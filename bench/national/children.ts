@@ -93,13 +93,16 @@ export function directoryBytes(dir: string): number {
  * it needs them, as it does the page cache.
  *
  * The processes it starts are followed too (a first start's load runs in
- * one of its own): the largest high-water mark among them, and the largest
- * sum of the resident sizes of the whole tree seen in one sample.
+ * one of its own): the largest high-water mark among them and the largest
+ * anonymous part seen (the load maps the tables of the store it writes as
+ * the service does), and the largest sum of the resident sizes of the
+ * whole tree seen in one sample.
  */
 export class MemoryWatch {
   peakMb = 0;
   peakAnonymousMb = 0;
   peakDescendantMb = 0;
+  peakDescendantAnonymousMb = 0;
   peakTreeMb = 0;
   private readonly timer: NodeJS.Timeout;
   constructor(readonly pid: number) {
@@ -116,6 +119,7 @@ export class MemoryWatch {
         const child = processMemoryMb(pid);
         if (child === undefined) continue;
         this.peakDescendantMb = Math.max(this.peakDescendantMb, child.peakRss);
+        this.peakDescendantAnonymousMb = Math.max(this.peakDescendantAnonymousMb, child.anonymous);
         tree += child.rss;
       }
       this.peakTreeMb = Math.max(this.peakTreeMb, tree);

@@ -214,6 +214,17 @@ function table(results: BenchResults): string[] {
         ),
     ],
     [
+      "f. a first start's load process, peak anonymous memory (the rest is mapped table files)",
+      (s) =>
+        cell(s.footprint, (r) =>
+          r.peakLoadProcessAnonymousMb === undefined
+            ? 'not measured in this run'
+            : r.peakLoadProcessMb === 0
+              ? 'none started'
+              : `${r.peakLoadProcessAnonymousMb} MB`,
+        ),
+    ],
+    [
       'f. service and load process together (largest sum of resident sizes, sampled every 100 ms)',
       (s) =>
         cell(s.footprint, (r) =>
@@ -364,6 +375,15 @@ function charts(results: BenchResults, dir: string): string[] {
               r.peakLoadProcessMb === undefined || r.peakLoadProcessMb === 0
                 ? NaN
                 : r.peakLoadProcessMb,
+          ),
+          heldSeries(
+            "radar serve's load process, anonymous",
+            sizes,
+            (s) => s.footprint,
+            (r) =>
+              r.peakLoadProcessAnonymousMb === undefined || r.peakLoadProcessMb === 0
+                ? NaN
+                : r.peakLoadProcessAnonymousMb,
           ),
         ],
       },

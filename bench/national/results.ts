@@ -97,6 +97,8 @@ export interface SizeResult {
      * from before they were measured.
      */
     peakLoadProcessMb?: number;
+    /** The largest anonymous part of the load process's resident size; missing in results from before it was measured. */
+    peakLoadProcessAnonymousMb?: number;
     peakTreeMb?: number;
   }>;
 }

@@ -96,6 +96,7 @@ export interface ServicePeaks {
   peakAnonymousMb: number;
   /** The load process of a first start (see MemoryWatch). */
   peakLoadProcessMb: number;
+  peakLoadProcessAnonymousMb: number;
   peakTreeMb: number;
 }
 
@@ -104,8 +105,15 @@ export async function stopService(service: RunningService): Promise<ServicePeaks
   const peakRssMb = service.memory.sample();
   service.memory.stop();
   await stopChild(service.child);
-  const { peakAnonymousMb, peakDescendantMb, peakTreeMb } = service.memory;
-  return { peakRssMb, peakAnonymousMb, peakLoadProcessMb: peakDescendantMb, peakTreeMb };
+  const { peakAnonymousMb, peakDescendantMb, peakDescendantAnonymousMb, peakTreeMb } =
+    service.memory;
+  return {
+    peakRssMb,
+    peakAnonymousMb,
+    peakLoadProcessMb: peakDescendantMb,
+    peakLoadProcessAnonymousMb: peakDescendantAnonymousMb,
+    peakTreeMb,
+  };
 }
 
 /**
