@@ -204,25 +204,11 @@ function table(results: BenchResults): string[] {
     ],
     [
       "f. a first start's load process, its own process (VmHWM)",
-      (s) =>
-        cell(s.footprint, (r) =>
-          r.peakLoadProcessMb === undefined
-            ? 'not measured in this run'
-            : r.peakLoadProcessMb === 0
-              ? 'none started'
-              : `${r.peakLoadProcessMb} MB`,
-        ),
+      (s) => cell(s.footprint, (r) => loadProcessCell(r, r.peakLoadProcessMb)),
     ],
     [
       "f. a first start's load process, peak anonymous memory (the rest is mapped table files)",
-      (s) =>
-        cell(s.footprint, (r) =>
-          r.peakLoadProcessAnonymousMb === undefined
-            ? 'not measured in this run'
-            : r.peakLoadProcessMb === 0
-              ? 'none started'
-              : `${r.peakLoadProcessAnonymousMb} MB`,
-        ),
+      (s) => cell(s.footprint, (r) => loadProcessCell(r, r.peakLoadProcessAnonymousMb)),
     ],
     [
       'f. service and load process together (largest sum of resident sizes, sampled every 100 ms)',
@@ -371,19 +357,13 @@ function charts(results: BenchResults, dir: string): string[] {
             "radar serve's load process",
             sizes,
             (s) => s.footprint,
-            (r) =>
-              r.peakLoadProcessMb === undefined || r.peakLoadProcessMb === 0
-                ? NaN
-                : r.peakLoadProcessMb,
+            (r) => loadProcessPoint(r, r.peakLoadProcessMb),
           ),
           heldSeries(
             "radar serve's load process, anonymous",
             sizes,
             (s) => s.footprint,
-            (r) =>
-              r.peakLoadProcessAnonymousMb === undefined || r.peakLoadProcessMb === 0
-                ? NaN
-                : r.peakLoadProcessAnonymousMb,
+            (r) => loadProcessPoint(r, r.peakLoadProcessAnonymousMb),
           ),
         ],
       },
@@ -544,6 +524,20 @@ export async function renderReport(resultsDir: string, root: string): Promise<vo
   const file = join(root, 'BENCHMARKS.md');
   const options = (await resolveConfig(file)) ?? {};
   writeFileSync(file, await format(lines.join('\n'), { ...options, filepath: file }));
+}
+
+/** What says whether a service started a load process. */
+type LoadStarted = { peakLoadProcessMb?: number | undefined };
+
+/** A peak of a first start's load process: none when the service started none, or the run did not measure it. */
+function loadProcessCell({ peakLoadProcessMb }: LoadStarted, mb: number | undefined): string {
+  if (mb === undefined) return 'not measured in this run';
+  return peakLoadProcessMb === 0 ? 'none started' : `${mb} MB`;
+}
+
+/** `loadProcessCell` as a chart point: none is no point. */
+function loadProcessPoint({ peakLoadProcessMb }: LoadStarted, mb: number | undefined): number {
+  return mb === undefined || peakLoadProcessMb === 0 ? NaN : mb;
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

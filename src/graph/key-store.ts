@@ -82,8 +82,8 @@ export class KeyStore {
 
   /** Every key so far, in an array of their own. */
   copy(): KeyUnits<ArrayBuffer> {
-    const keys = this.units.subarray(0, this.length);
-    return keys instanceof Uint8Array ? new Uint8Array(keys) : new Uint16Array(keys);
+    // A slice is made in an ArrayBuffer of its own, a shared store's too.
+    return this.units.slice(0, this.length);
   }
 
   /** Every key so far, where they are: for a shared store, readable by a worker; a key added may move them. */
