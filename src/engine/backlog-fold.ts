@@ -24,10 +24,13 @@ import { graphOf, prepareSignal, type PreparedSignal } from './prepare.js';
 
 export interface BacklogFoldOptions extends Omit<HouseholdIndexOptions, 'outside'> {
   ruleset: Ruleset;
-  /** Whole households a batch, the withdrawals before the signals they withdraw. */
-  batches: Iterable<string[]>;
-  /** The accepted signals under these ids, in order, with their JSON; others left out. */
-  read: (ids: readonly string[]) => Promise<SpooledSignal[]>;
+  /**
+   * Whole households a batch, the withdrawals before the signals they
+   * withdraw: the accepted signals by their numbers (`BacklogPlan.batches`).
+   */
+  batches: Iterable<readonly number[]>;
+  /** The accepted signals under these numbers, in order, with their JSON. */
+  read: (numbers: readonly number[]) => Promise<SpooledSignal[]>;
   /** What lies outside each batch, as the whole backlog decides it (`Radar.formedOutside`). */
   outside: OutsideFacts;
   /** Whether some accepted signal of the backlog withdraws this one. */
@@ -68,8 +71,8 @@ export async function foldBacklog({
   // A batch is read and formed while the one before is written: the write
   // waits on LevelDB's thread, and nothing a batch forms reads the store.
   let writing: Promise<void> = Promise.resolve();
-  for (const ids of batches) {
-    const spooled = await read(ids);
+  for (const numbers of batches) {
+    const spooled = await read(numbers);
     if (spooled.length === 0) continue;
     const signals = spooled.map((s) => s.signal);
     const prepared = signals.map(prepareSignal);

@@ -15,6 +15,7 @@
  * households; then the withdrawn signals, which belong to none.
  */
 import type { OutsideFacts } from '../graph/household-index.js';
+import { RadarError } from '../errors.js';
 import type { Signal } from '../signals/types.js';
 import { Radar, type IngestOutcome, type RadarOptions } from './radar.js';
 
@@ -24,10 +25,12 @@ export type BacklogPlanOptions = Omit<
 >;
 
 export class BacklogPlan {
-  private readonly radar: Radar;
+  /** Let go once the batches are planned: at twenty years, gigabytes the fold has no use for. */
+  private radar: Radar | undefined;
   /** Accepted signals that withdraw others, in arrival order. */
   private readonly withdrawals: string[] = [];
   private readonly withdrawn = new Set<string>();
+  private acceptedCount = 0;
   private planned = false;
 
   constructor(options: BacklogPlanOptions) {
@@ -46,31 +49,24 @@ export class BacklogPlan {
    * of an accepted id: the first version stays.
    */
   add(signal: Signal): IngestOutcome {
-    const outcome = this.radar.ingest(signal);
-    if (outcome === 'accepted' && signal.retracts.length > 0) {
-      this.withdrawals.push(signal.id);
-      for (const target of signal.retracts) this.withdrawn.add(target);
+    const outcome = this.formingRadar().ingest(signal);
+    if (outcome === 'accepted') {
+      this.acceptedCount++;
+      if (signal.retracts.length > 0) {
+        this.withdrawals.push(signal.id);
+        for (const target of signal.retracts) this.withdrawn.add(target);
+      }
     }
     return outcome;
   }
 
-  /** How many signals were accepted. */
-  get accepted(): number {
-    return this.radar.counts.accepted;
-  }
-
   /**
-   * The places of the accepted ones among these ids in the order accepted,
-   * from 0, ids never accepted left out: where a spool that set the accepted
-   * signals aside in that order holds them.
+   * How many signals were accepted: each is numbered by its place among
+   * them, from 0, which is where a spool that set the accepted signals
+   * aside in that order holds it.
    */
-  numbersOf(ids: readonly string[]): number[] {
-    const numbers: number[] = [];
-    for (const id of ids) {
-      const number = this.radar.acceptedNumber(id);
-      if (number !== -1) numbers.push(number);
-    }
-    return numbers;
+  get accepted(): number {
+    return this.acceptedCount;
   }
 
   /** Whether an accepted signal withdraws this id. */
@@ -83,38 +79,72 @@ export class BacklogPlan {
    * the households are formed by the first call, so no signal is added after.
    */
   outside(): OutsideFacts {
-    this.radar.settle();
-    return this.radar.formedOutside();
+    const radar = this.formingRadar();
+    radar.settle();
+    return radar.formedOutside();
   }
 
   /**
-   * The ids to fold, a batch at a time: at least `batchSignals` each where
-   * the households allow (a household is never split), every accepted id
-   * once. Ids withdrawn but never accepted are among them: the reader skips
-   * what it does not hold. Once only: the households are formed by it.
+   * The accepted signals to fold by their numbers, a batch at a time: at
+   * least `batchSignals` each where the households allow (a household is
+   * never split), every accepted signal once. Once only: the households are
+   * formed by it, and the plan then lets go of everything but the batches
+   * and what `withdraws` answers.
    */
-  *batches(batchSignals: number): Generator<string[]> {
+  *batches(batchSignals: number): Generator<number[]> {
     if (this.planned) throw new Error('a backlog plan gives its batches once');
     this.planned = true;
-    yield* inChunks(this.withdrawals, batchSignals);
-    const withdrawing = new Set(this.withdrawals);
-    this.radar.settle();
-    let batch: string[] = [];
-    for (const signalIds of this.radar.householdSignalIdsInOrder()) {
-      for (const id of signalIds) if (!withdrawing.has(id)) batch.push(id);
+    const planned = this.plan(batchSignals);
+    for (let i = 0; i < planned.length; i++) {
+      yield planned[i] ?? [];
+      // Folded batches go as the fold goes.
+      planned[i] = [];
+    }
+  }
+
+  private plan(batchSignals: number): number[][] {
+    const radar = this.formingRadar();
+    radar.settle();
+    const numbered = (ids: Iterable<string>): number[] => {
+      const numbers: number[] = [];
+      // A withdrawn id may never have been accepted: there is nothing to fold then.
+      for (const id of ids) {
+        const number = radar.acceptedNumber(id);
+        if (number !== -1) numbers.push(number);
+      }
+      return numbers;
+    };
+    const withdrawing = numbered(this.withdrawals);
+    const planned = inChunks(withdrawing, batchSignals);
+    const skip = new Set(withdrawing);
+    let batch: number[] = [];
+    for (const numbers of radar.householdNumbersInOrder()) {
+      for (const number of numbers) if (!skip.has(number)) batch.push(number);
       if (batch.length >= batchSignals) {
-        yield batch;
+        planned.push(batch);
         batch = [];
       }
     }
-    if (batch.length > 0) yield batch;
-    yield* inChunks(
-      [...this.withdrawn].filter((id) => !withdrawing.has(id)),
-      batchSignals,
-    );
+    if (batch.length > 0) planned.push(batch);
+    const withdrawals = new Set(this.withdrawals);
+    const withdrawnIds = [...this.withdrawn].filter((id) => !withdrawals.has(id));
+    planned.push(...inChunks(numbered(withdrawnIds), batchSignals));
+    this.radar = undefined;
+    return planned;
+  }
+
+  private formingRadar(): Radar {
+    if (this.radar === undefined)
+      throw new RadarError(
+        'RADAR_FORMED_ONCE',
+        'this backlog plan gave its batches and takes no more signals',
+      );
+    return this.radar;
   }
 }
 
-function* inChunks(ids: readonly string[], size: number): Generator<string[]> {
-  for (let i = 0; i < ids.length; i += size) yield ids.slice(i, i + size);
+function inChunks(numbers: readonly number[], size: number): number[][] {
+  const chunks: number[][] = [];
+  for (let i = 0; i < numbers.length; i += size) chunks.push(numbers.slice(i, i + size));
+  return chunks;
 }

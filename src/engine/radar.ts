@@ -79,8 +79,9 @@ export interface RadarOptions extends HouseholdIndexOptions {
   formOnce?: boolean;
   /**
    * With `formOnce`: keep the accepted ids once the households are formed,
-   * so that `acceptedNumber` answers then too (a backlog's plan finds its
-   * spooled signals by it); otherwise they are let go at forming.
+   * so that `acceptedNumber` answers then too and `householdNumbersInOrder`
+   * can (a backlog's plan finds its spooled signals by them); otherwise
+   * they are let go at forming.
    * @defaultValue false
    */
   keepAcceptedNumbers?: boolean;
@@ -639,20 +640,29 @@ export class Radar {
   }
 
   /**
-   * Each household's signal ids, in the order and as sorted as
-   * `householdSummariesInOrder` gives them, without the households' ids: a
-   * formed-once radar names its millions of households only for a caller
-   * that shows them.
+   * With `keepAcceptedNumbers`, once settled: each household's signals as
+   * their accepted numbers (`acceptedNumber`), households and their signals
+   * in the order `householdSummariesInOrder` gives them, without naming the
+   * households: a backlog's plan finds its spooled signals by these numbers
+   * and lets the radar go, ids and all, before it folds.
    */
-  *householdSignalIdsInOrder(): Generator<string[]> {
-    if (this.columns === undefined || this.formedOnce === undefined) {
-      for (const { signalIds } of this.householdSummariesInOrder()) yield signalIds;
-      return;
-    }
-    const { ids } = this.columns;
-    const { households } = this.formedOnce;
-    for (const h of this.formedInOrder(this.columns)) {
-      yield signalIdsOf(households, ids, h).sort(byCodeUnits);
+  *householdNumbersInOrder(): Generator<number[]> {
+    const { columns, formedOnce, acceptedIds } = this;
+    if (
+      columns === undefined ||
+      formedOnce === undefined ||
+      acceptedIds === undefined ||
+      !this.keepAcceptedNumbers
+    )
+      throw new RadarError(
+        'RADAR_FORMED_ONCE',
+        "only a settled radar that forms its households once and keeps its accepted numbers numbers its households' signals",
+      );
+    const { ids } = columns;
+    for (const h of this.formedInOrder(columns)) {
+      yield signalIdsOf(formedOnce.households, ids, h)
+        .sort(byCodeUnits)
+        .map((id) => acceptedIds.indexOf(id));
     }
   }
 

@@ -75,7 +75,7 @@ export async function loadBacklog(options: BacklogLoadOptions): Promise<BacklogL
     const plan = new BacklogPlan({ ruleset: options.ruleset, ...config.households });
     const readStarted = performance.now();
     const read = await readBacklog(options, messages, plan, spool);
-    // The plan numbers an id by when it was accepted, which is where the spool holds it.
+    // The plan numbers a signal by when it was accepted, which is where the spool holds it.
     if (spool.size !== plan.accepted)
       throw new Error(`spooled ${spool.size} signals of ${plan.accepted} accepted`);
     const readSeconds = (performance.now() - readStarted) / 1000;
@@ -93,7 +93,7 @@ export async function loadBacklog(options: BacklogLoadOptions): Promise<BacklogL
       outside: plan.outside(),
       withdrawn: (id) => plan.withdraws(id),
       batches: plan.batches(config.initialLoad.batchSignals),
-      read: (ids) => spool.get(plan.numbersOf(ids)),
+      read: (numbers) => spool.get(numbers),
       // Made durable by the last write, which alone makes the store one to resume from.
       write: (state) => store.write(state, { durable: false }),
       lastSequence: options.lastSequence,

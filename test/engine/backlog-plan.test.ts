@@ -32,26 +32,53 @@ describe('BacklogPlan', () => {
     expect(p.accepted).toBe(1);
   });
 
-  it('gives withdrawals first, then whole households, then what was withdrawn', () => {
+  /** The plan's batches, each signal named by its id rather than by its place among those accepted. */
+  const batchIds = (p: BacklogPlan, accepted: readonly string[], size: number): string[][] =>
+    [...p.batches(size)].map((numbers) => numbers.map((n) => accepted[n] ?? `#${n}`));
+
+  it('gives withdrawals first, then whole households, then what was withdrawn and arrived', () => {
     const p = plan();
-    for (const signal of [
+    const signals = [
       at('S-1', '111222333', 1),
       at('S-2', '444555666', 2),
       at('S-3', '111222333', 3),
       at('S-4', '777888999', 4),
       withdrawal('W-1', ['S-4', 'S-9']),
       at('S-5', '444555666', 5),
-    ])
-      p.add(signal);
-    expect([...p.batches(2)]).toEqual([['W-1'], ['S-1', 'S-3'], ['S-2', 'S-5'], ['S-4', 'S-9']]);
+    ];
+    for (const signal of signals) p.add(signal);
+    expect(
+      batchIds(
+        p,
+        signals.map((s) => s.id),
+        2,
+      ),
+    ).toEqual([['W-1'], ['S-1', 'S-3'], ['S-2', 'S-5'], ['S-4']]);
   });
 
-  it('never splits a household across batches, and plans once', () => {
+  it('numbers the signals by their place among those accepted, redeliveries left out', () => {
     const p = plan();
-    for (const id of ['S-1', 'S-2', 'S-3']) p.add(at(id, '111222333', 1));
+    for (const signal of [
+      at('S-2', '111222333', 1),
+      at('S-2', '111222333', 1),
+      at('S-1', '111222333', 1),
+    ])
+      p.add(signal);
+    expect(p.accepted).toBe(2);
+    expect([...p.batches(10)]).toEqual([[1, 0]]);
+  });
+
+  it('never splits a household across batches, plans once, and takes nothing after', () => {
+    const p = plan();
+    const ids = ['S-1', 'S-2', 'S-3', 'S-4'];
+    for (const id of ids.slice(0, 3)) p.add(at(id, '111222333', 1));
     p.add(at('S-4', '444555666', 2));
-    expect([...p.batches(1)]).toEqual([['S-1', 'S-2', 'S-3'], ['S-4']]);
+    expect(batchIds(p, ids, 1)).toEqual([['S-1', 'S-2', 'S-3'], ['S-4']]);
     expect(() => [...p.batches(1)]).toThrow('once');
+    expect(() => p.add(at('S-5', '444555666', 2))).toThrow(
+      expect.objectContaining({ code: 'RADAR_FORMED_ONCE' }),
+    );
+    expect(p.withdraws('S-1')).toBe(false);
   });
 
   it('tells a batch what the whole backlog decides outside it: crowded addresses, names seen with two BSNs', () => {

@@ -106,7 +106,7 @@ describe.each(foldStores({ inMemory: 200, onLevelDb: 40 }))(
                 outside: plan.outside(),
                 withdrawn: (id) => plan.withdraws(id),
                 batches: plan.batches(batchSignals),
-                read: (ids) => spool.get(plan.numbersOf(ids)),
+                read: (numbers) => spool.get(numbers),
                 write: (state) => store.write(state),
                 lastSequence: 0,
                 now,

@@ -62,12 +62,21 @@ describe('a radar that forms households once', () => {
           formOnce: true,
         };
         const full = new Radar(options);
-        const lean = new Radar({ ...options, keepRuleInputs: false });
-        for (const signal of signals) expect(lean.ingest(signal)).toBe(full.ingest(signal));
+        const lean = new Radar({ ...options, keepRuleInputs: false, keepAcceptedNumbers: true });
+        const accepted: string[] = [];
+        for (const signal of signals) {
+          const outcome = full.ingest(signal);
+          expect(lean.ingest(signal)).toBe(outcome);
+          if (outcome === 'accepted') accepted.push(signal.id);
+        }
         full.settle();
         lean.settle();
         const inOrder = [...full.householdSummariesInOrder()].map((h) => h.signalIds);
-        expect([...lean.householdSignalIdsInOrder()]).toEqual(inOrder);
+        const numbered = [...lean.householdNumbersInOrder()];
+        expect(numbered.map((numbers) => numbers.map((n) => accepted[n]))).toEqual(inOrder);
+        expect(() => full.householdNumbersInOrder().next()).toThrow(
+          expect.objectContaining({ code: 'RADAR_FORMED_ONCE' }),
+        );
         expect(lean.householdSummaries()).toEqual(full.householdSummaries());
         expect(() => lean.ruleWork()).toThrow(
           expect.objectContaining({ code: 'RADAR_FORMED_ONCE' }),
