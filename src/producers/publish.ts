@@ -165,9 +165,11 @@ export interface PublishOptions {
 
 /**
  * Produces every stored event not yet published, chunk by chunk, storing the
- * published sequence after each chunk: memory holds one chunk, whatever the
+ * published sequence after each chunk: memory holds two chunks, whatever the
  * backlog, and a failure later on does not produce the sent chunks again.
- * Returns how many events it produced.
+ * The next chunk is read and made while the last is in flight, and sent
+ * when it is acknowledged: chunks go out one at a time, in order. Returns
+ * how many events it produced.
  */
 export async function publishPendingEvents(
   producer: Producer,
@@ -177,8 +179,7 @@ export async function publishPendingEvents(
 ): Promise<number> {
   const chunker = new Chunker<EventMessage & { sequence: number }>(options.limit.chunkBytes);
   let published = 0;
-  const send = async (chunk: (EventMessage & { sequence: number })[] | undefined) => {
-    if (chunk === undefined) return;
+  const produce = async (chunk: (EventMessage & { sequence: number })[]): Promise<void> => {
     const messages = chunk.map(({ key, value, headers }) => ({ key, value, headers }));
     await withRetry(() => producer.send({ topic, messages }));
     // Not synced: after a crash that loses it, the events are produced again, as they may be anyway.
@@ -188,11 +189,20 @@ export async function publishPendingEvents(
     );
     published += chunk.length;
   };
+  let inFlight: Promise<void> = Promise.resolve();
+  const send = async (chunk: (EventMessage & { sequence: number })[] | undefined) => {
+    if (chunk === undefined) return;
+    await inFlight;
+    inFlight = produce(chunk);
+    // Awaited before the next send or the end; until then, not an unhandled rejection.
+    inFlight.catch(() => undefined);
+  };
   for await (const event of store.events(await store.publishedSequence())) {
     const message = fitEventMessage(event, options.limit.topicBytes);
     if (ABRIDGED_HEADER in message.headers) options.onAbridged?.(event.sequence);
     await send(chunker.add({ ...message, sequence: event.sequence }));
   }
   await send(chunker.take());
+  await inFlight;
   return published;
 }

@@ -149,6 +149,38 @@ describe('publishPendingEvents', () => {
     expect(await store.publishedSequence()).toBe(400);
   });
 
+  it('makes the next chunk while one is in flight, but sends one at a time, in order', async () => {
+    const events = Array.from({ length: 200 }, (_, i) => event(i + 1, 100));
+    const store = await storeWith(events);
+    const sent: string[] = [];
+    let inFlight = 0;
+    let most = 0;
+    let readWhileInFlight = false;
+    const eventsOf = store.events.bind(store);
+    store.events = async function* (after: number) {
+      for await (const e of eventsOf(after)) {
+        if (inFlight > 0) readWhileInFlight = true;
+        yield e;
+      }
+    };
+    const producer = {
+      send: async ({ messages }: ProducerRecord) => {
+        most = Math.max(most, ++inFlight);
+        await new Promise((resolve) => setTimeout(resolve, 2));
+        sent.push(...messages.map((m) => String(m.key)));
+        inFlight--;
+        return [];
+      },
+    } as unknown as Producer;
+    await publishPendingEvents(producer, 'indicators', store, {
+      limit: produceLimit(4 * 1024, 1_048_588),
+    });
+    expect(most).toBe(1);
+    expect(readWhileInFlight).toBe(true);
+    expect(sent).toEqual(events.map((e) => e.indicator.indicatorId));
+    expect(await store.publishedSequence()).toBe(200);
+  });
+
   it('resumes after a failed chunk without producing the chunks before it again', async () => {
     const events = Array.from({ length: 100 }, (_, i) => event(i + 1, 100));
     const store = await storeWith(events);
