@@ -656,7 +656,7 @@ export class Radar {
     )
       throw new RadarError(
         'RADAR_FORMED_ONCE',
-        "only a settled radar that forms its households once and keeps its accepted numbers numbers its households' signals",
+        'only a radar that formed its households once and kept its accepted numbers gives them by household',
       );
     const { ids } = columns;
     for (const h of this.formedInOrder(columns)) {

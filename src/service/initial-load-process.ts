@@ -28,14 +28,16 @@ export type LoadReply =
   | { type: 'failed'; message: string; code?: string };
 
 /**
- * Semi-spaces of 64 MiB and an old generation of up to 1.5 GiB. The load's
- * heap holds at most about 0.9 GB live at twenty years (its columns are
- * typed arrays, outside it), and V8 grows a heap towards its limit before
- * it collects: under 8 GiB the load's heap reached 3.9 GB at twenty years;
- * under 2 GiB 1.6 GB, folding as fast, and the process peaked at 4.4 GB
- * resident, a little past 4 GiB. See docs/performance-history.md, "A first
- * start on a long history", "A backlog formed once and written without
- * reading" and "The load within 4 GiB".
+ * Semi-spaces of 64 MiB and an old generation of up to 1.5 GiB. At twenty
+ * years the load's heap holds about 1.3 GB live while it forms the
+ * households (its columns are typed arrays, outside it), 0.9 GB once
+ * formed, and 0.7 GB while it folds, the plan let go. V8 grows a heap
+ * towards its limit before it collects: under 8 GiB the load's heap
+ * reached 3.9 GB at twenty years; under 2 GiB 1.6 GB, folding as fast, and
+ * the process peaked at 4.4 GB resident, a little past 4 GiB. See
+ * docs/performance-history.md, "A first start on a long history", "A
+ * backlog formed once and written without reading", "The load within
+ * 4 GiB" and "What bounds the first start's fold".
  */
 const V8_FLAGS = ['--max-semi-space-size=64', '--max-old-space-size=1536'];
 

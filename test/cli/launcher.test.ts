@@ -54,8 +54,8 @@ describe('bin/radar', () => {
     expect(launch(LAUNCHER, ['demo']).argv[0]).toBe('--max-old-space-size=2048');
   });
 
-  it('gives a rebuild, which holds the households of the history at once, room for 20 years', () => {
-    expect(launch(LAUNCHER, ['rebuild']).argv[0]).toBe('--max-old-space-size=8192');
+  it("gives a rebuild, which takes the history in as a first start's load does, that load's heap", () => {
+    expect(launch(LAUNCHER, ['rebuild']).argv[0]).toBe('--max-old-space-size=1536');
   });
 
   it("gives the rebuild, which answers no calls, the young generation that folds fastest, and the demo the service's", () => {
