@@ -126,9 +126,8 @@ export class BacklogPlan {
       }
     }
     if (batch.length > 0) planned.push(batch);
-    const withdrawals = new Set(this.withdrawals);
-    const withdrawnIds = [...this.withdrawn].filter((id) => !withdrawals.has(id));
-    planned.push(...inChunks(numbered(withdrawnIds), batchSignals));
+    const withdrawnLast = numbered(this.withdrawn).filter((number) => !skip.has(number));
+    planned.push(...inChunks(withdrawnLast, batchSignals));
     this.radar = undefined;
     return planned;
   }
