@@ -11,6 +11,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { at } from '../at.js';
+import { deferred, type Deferred } from '../deferred.js';
 import { RadarError } from '../errors.js';
 import { workerScript } from '../worker-script.js';
 import { linkNames, type NameRecords } from '../graph/name-links.js';
@@ -177,24 +178,6 @@ const WORKER_BACKLOG = 3;
  * docs/performance-history.md); the size is fixed, whatever the size of the file.
  */
 const YOUNG_GENERATION_MB = 128;
-
-interface Deferred<T> {
-  promise: Promise<T>;
-  resolve: (value: T) => void;
-  reject: (error: Error) => void;
-}
-
-function deferred<T>(): Deferred<T> {
-  let resolve!: (value: T) => void;
-  let reject!: (error: Error) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  // Rules this thread evaluates itself are never awaited: their failure is no one's to report.
-  promise.catch(() => {});
-  return { promise, resolve, reject };
-}
 
 interface Member {
   worker: Worker;

@@ -45,15 +45,25 @@ function header(message: InboundMessage, name: string): string | undefined {
   return first === undefined ? undefined : first.toString();
 }
 
+/** Whether a message's `content-type` header says binary protobuf. */
+export function isProtobuf(message: InboundMessage): boolean {
+  return header(message, 'content-type') === PROTOBUF_CONTENT_TYPE;
+}
+
 /** JSON unless the `content-type` header says binary protobuf. */
 export function decodeMessage(message: InboundMessage): AcceptedSignal {
-  if (message.value === null)
+  return decodeParts(message.value, message.key?.toString(), isProtobuf(message));
+}
+
+/** `decodeMessage` of a message given by its value, its key as text, and whether it is protobuf. */
+export function decodeParts(
+  value: Uint8Array | null,
+  key: string | undefined,
+  protobuf: boolean,
+): AcceptedSignal {
+  if (value === null)
     throw new SignalRejectedError('MALFORMED', 'message has no value (a tombstone)');
-  const accepted =
-    header(message, 'content-type') === PROTOBUF_CONTENT_TYPE
-      ? decodeProtobuf(message.value)
-      : decodeJson(message.value);
-  const key = message.key?.toString();
+  const accepted = protobuf ? decodeProtobuf(value) : decodeJson(value);
   if (key !== undefined && key !== '' && key !== accepted.signal.id) {
     throw new SignalRejectedError('BAD_VALUE', 'the Kafka key is not the signal id', 'key');
   }

@@ -16,7 +16,7 @@
  */
 import type { OutsideFacts } from '../graph/household-index.js';
 import { RadarError } from '../errors.js';
-import type { Signal } from '../signals/types.js';
+import type { WireReader } from './prepared-wire.js';
 import { Radar, type IngestOutcome, type RadarOptions } from './radar.js';
 
 export type BacklogPlanOptions = Omit<
@@ -44,20 +44,19 @@ export class BacklogPlan {
   }
 
   /**
-   * Decides on a valid signal against those before it, in arrival order.
+   * Decides on the next valid signal on a wire from a decode worker
+   * (consumers/decode-batch.ts) against those before it, in arrival order.
    * Throws `SignalRejectedError` (DUPLICATE_ID_CONFLICT) for another version
    * of an accepted id: the first version stays.
    */
-  add(signal: Signal): IngestOutcome {
-    const outcome = this.formingRadar().ingest(signal);
-    if (outcome === 'accepted') {
+  addWire(wire: WireReader): IngestOutcome {
+    return this.formingRadar().ingestWire(wire, ({ id, retracts }) => {
       this.acceptedCount++;
-      if (signal.retracts.length > 0) {
-        this.withdrawals.push(signal.id);
-        for (const target of signal.retracts) this.withdrawn.add(target);
+      if (retracts.length > 0) {
+        this.withdrawals.push(id);
+        for (const target of retracts) this.withdrawn.add(target);
       }
-    }
-    return outcome;
+    });
   }
 
   /**

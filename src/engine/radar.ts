@@ -45,7 +45,7 @@ import { byCodeUnits, householdSummary, type HouseholdSummary } from './househol
 import { householdView, type HouseholdView } from './household-view.js';
 import { IdTable } from './id-table.js';
 import { prepareSignal, type PreparedSignal } from './prepare.js';
-import type { WireReader } from './prepared-wire.js';
+import type { WireHead, WireReader } from './prepared-wire.js';
 import { indicatorChanges, type IndicatorChange } from './indicator-changes.js';
 
 export {
@@ -275,9 +275,14 @@ export class Radar {
    * radar that forms its households once reads it straight into its
    * columns, with no object made for the signal.
    */
-  ingestWire(wire: WireReader): IngestOutcome {
+  ingestWire(wire: WireReader, onAccepted?: (head: WireHead) => void): IngestOutcome {
     const { acceptedIds, columns } = this;
-    if (acceptedIds === undefined || columns === undefined) return this.ingestPrepared(wire.read());
+    if (acceptedIds === undefined || columns === undefined) {
+      const prepared = wire.read();
+      const outcome = this.ingestPrepared(prepared);
+      if (outcome === 'accepted') onAccepted?.(prepared);
+      return outcome;
+    }
     if (this.formedOnce !== undefined)
       throw new RadarError(
         'RADAR_FORMED_ONCE',
@@ -296,6 +301,7 @@ export class Radar {
     this.fingerprints.push(fingerprint);
     wire.bodyInto(id, columns, this.rowInputs);
     this.retractAll(id, retracts, acceptedIds);
+    onAccepted?.({ id, fingerprint, retracts });
     return 'accepted';
   }
 

@@ -14,16 +14,21 @@ import { rm } from 'node:fs/promises';
 import type { Kafka } from 'kafkajs';
 import type { RadarConfig } from '../config/config.js';
 import { noCounts, positionKey, type BatchCounts } from '../consumers/ingestor.js';
-import { deadLetter, decodeMessage, type DeadLetter } from '../consumers/messages.js';
+import { at } from '../at.js';
+import { defaultWorkerThreads } from '../backtest/chunk-decoder.js';
+import { DECODED, type DecodedBatch } from '../consumers/decode-batch.js';
+import { DecodeWorkers } from '../consumers/decode-workers.js';
+import { deadLetter, type DeadLetter, type InboundMessage } from '../consumers/messages.js';
 import { consumeRanges } from '../consumers/read-ranges.js';
 import { BacklogPlan } from '../engine/backlog-plan.js';
 import { foldBacklog } from '../engine/backlog-fold.js';
+import { WireReader } from '../engine/prepared-wire.js';
 import { SignalRejectedError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import type { Ruleset } from '../rules/index.js';
 import type { RadarStore } from '../store/index.js';
 import { spoolOnDisk, type SignalSpool } from '../store/signal-spool.js';
-import { pastRetention, retentionCutoff } from './retention.js';
+import { retentionCutoff } from './retention.js';
 import type { PartitionRange } from './signal-positions.js';
 
 export interface BacklogLoadOptions {
@@ -117,7 +122,9 @@ export async function loadBacklog(options: BacklogLoadOptions): Promise<BacklogL
 /**
  * The first pass: every message decided on, per partition in offset order,
  * accepted signals set aside, dead letters handed to `reject` batch by
- * batch before the next batch is read.
+ * batch, in order. Batches are decoded in worker threads (and here when
+ * they have enough to do) while this thread reads on from Kafka and
+ * decides on the batches decoded before, in the order read.
  */
 async function readBacklog(
   { config, kafka, log, now, groupPrefix, ranges, reject }: BacklogLoadOptions,
@@ -127,36 +134,85 @@ async function readBacklog(
 ): Promise<{ counts: BatchCounts; positions: Map<string, string> }> {
   const counts = noCounts();
   const positions = new Map<string, string>();
-  const retainedFrom = retentionCutoff(now, config.retention.years).getTime();
   const progress = new Progress(log, 'backlog reading', total);
-  await consumeRanges(kafka, groupPrefix, ranges, async (messages) => {
-    const accepted = [];
-    const letters: DeadLetter[] = [];
-    for (const message of messages) {
+  const threads = defaultWorkerThreads();
+  const workers = new DecodeWorkers(
+    threads,
+    retentionCutoff(now, config.retention.years).getTime(),
+  );
+  // Batches read and not yet decided on, oldest first, each deciding after the one before. Enough
+  // to keep every worker busy while this thread reads, few enough to bound the memory they hold.
+  const ahead = 2 * threads + 4;
+  const deciding: Promise<void>[] = [];
+  const decide = async (messages: InboundMessage[], batch: DecodedBatch): Promise<void> => {
+    const { texts, letters } = decideBatch(messages, batch, plan, counts, positions);
+    await Promise.all([spool.put(texts), reject(letters)]);
+    progress.add(messages.length);
+  };
+  try {
+    await consumeRanges(kafka, groupPrefix, ranges, async (messages) => {
+      const decoded = workers.decode(messages);
+      const decided = (deciding.at(-1) ?? Promise.resolve()).then(async () =>
+        decide(messages, await decoded),
+      );
+      // Awaited in turn below or at the end; until then, not an unhandled rejection.
+      decided.catch(() => undefined);
+      deciding.push(decided);
+      while (deciding.length > ahead) await deciding.shift();
+    });
+    // Each decides after the one before, and fails when it failed: the last says for all.
+    await deciding.at(-1);
+  } finally {
+    // Nothing may still write to the spool or hand over dead letters once this returns.
+    await Promise.allSettled(deciding);
+    await workers.close();
+  }
+  return { counts, positions };
+}
+
+/** Decides on a decoded batch, counting what became of each message; what to spool and dead-letter. */
+function decideBatch(
+  messages: readonly InboundMessage[],
+  batch: DecodedBatch,
+  plan: BacklogPlan,
+  counts: BatchCounts,
+  positions: Map<string, string>,
+): { texts: Uint8Array[]; letters: DeadLetter[] } {
+  const texts: Uint8Array[] = [];
+  const letters: DeadLetter[] = [];
+  const wire = new WireReader(batch.signals);
+  let rejected = 0;
+  let signal = 0;
+  messages.forEach((message, i) => {
+    const outcome = batch.outcomes[i];
+    if (outcome === DECODED.REJECTED) {
+      const { code, message: why, field } = at(batch.rejected, rejected++);
+      counts.rejected++;
+      letters.push(deadLetter(message, new SignalRejectedError(code, why, field)));
+    } else if (outcome === DECODED.EXPIRED) counts.expired++;
+    else {
+      const n = signal++;
       try {
-        const decoded = decodeMessage(message);
-        if (pastRetention(decoded.signal, retainedFrom)) counts.expired++;
-        else if (plan.add(decoded.signal) === 'duplicate') counts.duplicates++;
+        if (plan.addWire(wire) === 'duplicate') counts.duplicates++;
         else {
           counts.accepted++;
-          counts.droppedFields += decoded.droppedFields;
-          counts.warnings += decoded.warnings.length;
-          accepted.push(decoded.signal);
+          counts.droppedFields += at(batch.droppedFields, n);
+          counts.warnings += at(batch.warnings, n);
+          const from = n === 0 ? 0 : at(batch.textEnds, n - 1);
+          texts.push(batch.texts.subarray(from, at(batch.textEnds, n)));
         }
       } catch (error) {
         if (!(error instanceof SignalRejectedError)) throw error;
         counts.rejected++;
         letters.push(deadLetter(message, error));
       }
-      positions.set(
-        positionKey(message.topic, message.partition),
-        (BigInt(message.offset) + 1n).toString(),
-      );
     }
-    await Promise.all([spool.put(accepted), reject(letters)]);
-    progress.add(messages.length);
+    positions.set(
+      positionKey(message.topic, message.partition),
+      (BigInt(message.offset) + 1n).toString(),
+    );
   });
-  return { counts, positions };
+  return { texts, letters };
 }
 
 /** Logs how far a pass has come, at most every `PROGRESS_MS`. */

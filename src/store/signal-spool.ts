@@ -36,8 +36,8 @@ const GAP_BYTES = 16 * 1024;
 export interface SignalSpool {
   /** How many signals were put. */
   readonly size: number;
-  /** Sets signals aside, numbered on from `size`. */
-  put(signals: readonly Signal[]): Promise<void>;
+  /** Sets signals aside, each given as its JSON (what the store holds of it), numbered on from `size`. */
+  put(texts: readonly Uint8Array[]): Promise<void>;
   /** The signals under these numbers, in their order. */
   get(numbers: readonly number[]): Promise<SpooledSignal[]>;
   /** Lets go of them; a spool on disk deletes its file. */
@@ -72,9 +72,8 @@ class FileSpool implements SignalSpool {
     return this.ends.length;
   }
 
-  async put(signals: readonly Signal[]): Promise<void> {
-    if (signals.length === 0) return;
-    const texts = signals.map((signal) => Buffer.from(JSON.stringify(signal)));
+  async put(texts: readonly Uint8Array[]): Promise<void> {
+    if (texts.length === 0) return;
     const from = this.startOf(this.size);
     let end = from;
     // Numbered before the write, so that a put begun meanwhile goes after.
@@ -139,8 +138,9 @@ class MemorySpool implements SignalSpool {
     return this.texts.length;
   }
 
-  put(signals: readonly Signal[]): Promise<void> {
-    for (const signal of signals) this.texts.push(JSON.stringify(signal));
+  put(texts: readonly Uint8Array[]): Promise<void> {
+    for (const text of texts)
+      this.texts.push(Buffer.from(text.buffer, text.byteOffset, text.byteLength).toString('utf8'));
     return Promise.resolve();
   }
 

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { parseRules } from '../../src/rules/index.js';
 import type { Signal } from '../../src/signals/types.js';
 import { scenarioFile } from '../fixtures/scenarios.js';
+import { addSignal } from '../helpers/wire.js';
 import { fullSignal, withdrawal } from '../store/samples.js';
 
 const ruleset = parseRules(readFileSync(scenarioFile('rules.yaml'), 'utf8'), 'rules.yaml');
@@ -26,9 +27,9 @@ describe('BacklogPlan', () => {
 
   it('decides in arrival order: a redelivery is a duplicate, another version a conflict', () => {
     const p = plan();
-    expect(p.add(at('S-1', '111222333', 1))).toBe('accepted');
-    expect(p.add(at('S-1', '111222333', 1))).toBe('duplicate');
-    expect(() => p.add(at('S-1', '111222333', 2))).toThrow(SignalRejectedError);
+    expect(addSignal(p, at('S-1', '111222333', 1))).toBe('accepted');
+    expect(addSignal(p, at('S-1', '111222333', 1))).toBe('duplicate');
+    expect(() => addSignal(p, at('S-1', '111222333', 2))).toThrow(SignalRejectedError);
     expect(p.accepted).toBe(1);
   });
 
@@ -46,7 +47,7 @@ describe('BacklogPlan', () => {
       withdrawal('W-1', ['S-4', 'S-9']),
       at('S-5', '444555666', 5),
     ];
-    for (const signal of signals) p.add(signal);
+    for (const signal of signals) addSignal(p, signal);
     expect(
       batchIds(
         p,
@@ -63,7 +64,7 @@ describe('BacklogPlan', () => {
       at('S-2', '111222333', 1),
       at('S-1', '111222333', 1),
     ])
-      p.add(signal);
+      addSignal(p, signal);
     expect(p.accepted).toBe(2);
     expect([...p.batches(10)]).toEqual([[1, 0]]);
   });
@@ -71,11 +72,11 @@ describe('BacklogPlan', () => {
   it('never splits a household across batches, plans once, and takes nothing after', () => {
     const p = plan();
     const ids = ['S-1', 'S-2', 'S-3', 'S-4'];
-    for (const id of ids.slice(0, 3)) p.add(at(id, '111222333', 1));
-    p.add(at('S-4', '444555666', 2));
+    for (const id of ids.slice(0, 3)) addSignal(p, at(id, '111222333', 1));
+    addSignal(p, at('S-4', '444555666', 2));
     expect(batchIds(p, ids, 1)).toEqual([['S-1', 'S-2', 'S-3'], ['S-4']]);
     expect(() => [...p.batches(1)]).toThrow('once');
-    expect(() => p.add(at('S-5', '444555666', 2))).toThrow(
+    expect(() => addSignal(p, at('S-5', '444555666', 2))).toThrow(
       expect.objectContaining({ code: 'RADAR_FORMED_ONCE' }),
     );
     expect(p.withdraws('S-1')).toBe(false);
@@ -94,7 +95,7 @@ describe('BacklogPlan', () => {
       const [first, second] = signal.persons;
       return { ...signal, persons: [{ ...first, bsn }, second], address: undefined } as Signal;
     });
-    for (const signal of [...crowded, ...named]) p.add(signal);
+    for (const signal of [...crowded, ...named]) addSignal(p, signal);
     const addressKey = prepareSignal(at('S-9', '999888777', 7)).graph?.addressKey ?? '';
     const nameKey = prepareSignal(fullSignal('N-9')).graph?.keys[2] ?? '';
     const outside = p.outside();

@@ -18,6 +18,7 @@ import { parseRules, type Ruleset } from '../../src/rules/index.js';
 import type { Signal } from '../../src/signals/types.js';
 import type { RadarStore } from '../../src/store/index.js';
 import { spoolInMemory } from '../../src/store/signal-spool.js';
+import { addSignal, signalText } from '../helpers/wire.js';
 import { scenarioFile } from '../fixtures/scenarios.js';
 import { signalWorldArb } from '../graph/arbitraries.js';
 import { foldStores } from './fold-stores.js';
@@ -91,9 +92,9 @@ describe.each(foldStores({ inMemory: 200, onLevelDb: 40 }))(
             const plan = new BacklogPlan(options);
             const spool = spoolInMemory();
             for (const signal of backlog) {
-              const decided = outcome(() => plan.add(signal));
+              const decided = outcome(() => addSignal(plan, signal));
               expect(decided).toBe(outcome(() => radar.ingest(signal)));
-              if (decided === 'accepted') await spool.put([signal]);
+              if (decided === 'accepted') await spool.put([signalText(signal)]);
             }
             radar.flush();
 

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Signal } from '../../src/signals/types.js';
 import { spoolInMemory, spoolOnDisk, type SignalSpool } from '../../src/store/signal-spool.js';
+import { signalText } from '../helpers/wire.js';
 import { fullSignal } from './samples.js';
 import { tempDir } from './temp-dir.js';
 
@@ -24,7 +25,8 @@ function spoolContract(
     it('gives back each signal and its JSON by the number it was put under, in the order asked', async () => {
       const { spool, done } = await make();
       try {
-        for (let i = 0; i < signals.length; i += 70) await spool.put(signals.slice(i, i + 70));
+        for (let i = 0; i < signals.length; i += 70)
+          await spool.put(signals.slice(i, i + 70).map(signalText));
         await spool.put([]);
         expect(spool.size).toBe(signals.length);
         const asked = [299, 0, 17, 18, 150, 3, 298, 17];
@@ -40,7 +42,7 @@ function spoolContract(
     it('refuses a number it was never given', async () => {
       const { spool, done } = await make();
       try {
-        await spool.put(signals.slice(0, 2));
+        await spool.put(signals.slice(0, 2).map(signalText));
         await expect(spool.get([2])).rejects.toMatchObject({ code: 'INDEX_OUT_OF_RANGE' });
       } finally {
         await done();
@@ -72,10 +74,10 @@ describe('a signal spool on disk', () => {
     const path = join(dir.path, 'spool');
     try {
       const before = await spoolOnDisk(path);
-      await before.put([fullSignal('S-old')]);
+      await before.put([signalText(fullSignal('S-old'))]);
       const spool = await spoolOnDisk(path);
       expect(spool.size).toBe(0);
-      await spool.put([fullSignal('S-new')]);
+      await spool.put([signalText(fullSignal('S-new'))]);
       expect((await spool.get([0])).map((s) => s.signal.id)).toEqual(['S-new']);
       await spool.close();
       expect(existsSync(path)).toBe(false);
