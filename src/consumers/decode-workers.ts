@@ -37,6 +37,8 @@ interface Member {
   worker: Worker;
   /** Requests in the order sent; a worker answers them in that order. */
   decoding: Deferred<DecodedBatch>[];
+  /** Why the worker can answer no more, once it cannot. */
+  failure?: RadarError;
 }
 
 export class DecodeWorkers {
@@ -62,7 +64,11 @@ export class DecodeWorkers {
     });
   }
 
+  /** Fails, as every later call does, once a worker has failed or ended. */
   decode(messages: readonly InboundMessage[]): Promise<DecodedBatch> {
+    // A request to a worker that is gone would be awaited forever.
+    const failed = this.members.find((m) => m.failure !== undefined)?.failure;
+    if (failed !== undefined) return Promise.reject(failed);
     const packed = packMessages(messages);
     let least: Member | undefined;
     for (const m of this.members) {
@@ -93,6 +99,7 @@ export class DecodeWorkers {
 
   private fail(member: Member, message: string, cause?: Error): void {
     const error = new RadarError('WORKER_FAILED', message, { cause });
+    member.failure ??= error;
     for (const d of member.decoding.splice(0)) d.reject(error);
   }
 }

@@ -156,4 +156,10 @@ describe('DecodeWorkers', () => {
     const decoded = await Promise.all(batches.map((batch) => workers.decode(batch)));
     decoded.forEach((batch, i) => expectAgreement(batches[i]!, batch));
   });
+
+  it('refuses a batch once a worker has ended, rather than leave it awaited forever', async () => {
+    const ended = new DecodeWorkers(1, RETAINED_FROM);
+    await ended.close();
+    await expect(ended.decode(KINDS)).rejects.toMatchObject({ code: 'WORKER_FAILED' });
+  });
 });
