@@ -3,8 +3,9 @@
  * the signal topics into a store no one serves yet: what a first start
  * (initial-load.ts) and a rebuild (rebuild.ts) make their store with.
  *
- * 1. Every message of the ranges is read with a consumer group of its own
- *    and decided on in arrival order, per partition as the consumer would:
+ * 1. Every message of the ranges is read with a consumer group of its own,
+ *    decoded in worker threads (consumers/decode-workers.ts), and decided
+ *    on in arrival order, per partition as the consumer would:
  *    rejected ones are handed to `reject` batch by batch, accepted signals
  *    are set aside in a spool (store/signal-spool.ts).
  * 2. The accepted signals are folded by the live fold, whole households a
@@ -12,10 +13,10 @@
  */
 import { rm } from 'node:fs/promises';
 import type { Kafka } from 'kafkajs';
-import type { RadarConfig } from '../config/config.js';
-import { noCounts, positionKey, type BatchCounts } from '../consumers/ingestor.js';
 import { at } from '../at.js';
 import { defaultWorkerThreads } from '../backtest/chunk-decoder.js';
+import type { RadarConfig } from '../config/config.js';
+import { noCounts, positionKey, type BatchCounts } from '../consumers/ingestor.js';
 import { DECODED, type DecodedBatch } from '../consumers/decode-batch.js';
 import { DecodeWorkers } from '../consumers/decode-workers.js';
 import { deadLetter, type DeadLetter, type InboundMessage } from '../consumers/messages.js';
