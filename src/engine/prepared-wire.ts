@@ -221,20 +221,11 @@ export class WireReader {
   private readonly numbers: Float64Array;
   private readonly units: KeyUnits;
   private readonly text: string;
-  private readonly ownIds: boolean;
 
-  /**
-   * `ownIds`: each id read is a string of its own rather than a slice of
-   * the wire's text. V8 makes a slice of 13 characters or more a view that
-   * keeps the whole text alive, and a plan that keeps every id (a first
-   * start's, at 1.5 GiB of heap) would keep every batch's text with them:
-   * at 18-character ids, two thirds more than the ids themselves.
-   */
-  constructor({ numbers, units, text }: WireSignals, { ownIds = false } = {}) {
+  constructor({ numbers, units, text }: WireSignals) {
     this.numbers = numbers;
     this.units = units;
     this.text = text;
-    this.ownIds = ownIds;
   }
 
   get done(): boolean {
@@ -247,7 +238,10 @@ export class WireReader {
   }
 
   head(): WireHead {
-    const id = this.ownIds ? ownString(this.string()) : this.string();
+    // A string of its own, not a slice of the wire's text: V8 makes a slice of 13 characters or
+    // more a view that keeps the whole text alive, and a radar keeps every id it accepts, so it
+    // would keep every batch's text with them (at 18-character ids, two thirds more than the ids).
+    const id = ownString(this.string());
     const fingerprint = this.number();
     const retracts = this.list(() => this.string());
     return { id, fingerprint, retracts };

@@ -181,8 +181,7 @@ function decideBatch(
 ): { texts: Uint8Array[]; letters: DeadLetter[] } {
   const texts: Uint8Array[] = [];
   const letters: DeadLetter[] = [];
-  // The plan keeps every id accepted, for as long as the load takes: not the batch with it.
-  const wire = new WireReader(batch.signals, { ownIds: true });
+  const wire = new WireReader(batch.signals);
   let rejected = 0;
   let signal = 0;
   messages.forEach((message, i) => {
