@@ -98,24 +98,24 @@ async function familyBytes(dir: string): Promise<Map<string, { keys: number; byt
 
 /**
  * Bytes put per key family over the whole fold, counted where every write
- * of the store passes: LevelDOWN's batch, wrapped on its prototype for this
- * process. What a family holds at the end leaves out what was overwritten.
+ * of the store passes: LevelDOWN's chained batch, wrapped on its prototype
+ * for this process. What a family holds at the end leaves out what was
+ * overwritten.
  */
 const puts = new Map<string, number>();
 function countPuts(): void {
   const proto = Object.getPrototypeOf(leveldown(tmpdir())) as leveldown.LevelDown;
   // Taken unbound on purpose: each store calls it on its own instance.
   const batch: unknown = Reflect.get(proto, 'batch');
-  proto.batch = function (this: leveldown.LevelDown, operations, options, callback) {
-    for (const op of operations) {
-      if (op.type !== 'put') continue;
-      const family = familyOf(op.key);
-      puts.set(
-        family,
-        (puts.get(family) ?? 0) + Buffer.byteLength(op.key) + Buffer.byteLength(op.value),
-      );
-    }
-    Reflect.apply(batch as leveldown.LevelDown['batch'], this, [operations, options, callback]);
+  proto.batch = function (this: leveldown.LevelDown) {
+    const chained = Reflect.apply(batch as leveldown.LevelDown['batch'], this, []);
+    const put = chained.put.bind(chained);
+    chained.put = (key, value) => {
+      const family = familyOf(key);
+      puts.set(family, (puts.get(family) ?? 0) + Buffer.byteLength(key) + Buffer.byteLength(value));
+      return put(key, value);
+    };
+    return chained;
   };
 }
 

@@ -129,10 +129,22 @@ class LevelKv implements OrderedKv {
     );
   }
 
+  /**
+   * Put op by op into a chained batch rather than handed over as an array:
+   * leveldown reads an array's operations on this thread through a dozen
+   * N-API calls each, after abstract-leveldown has copied every one, where
+   * a chained put is one call (0.7–1.0 µs an operation against 1.5–2.6,
+   * and a first start writes 17 a signal).
+   */
   async batch(operations: KvOperation[], durable = true): Promise<void> {
     const db = this.opened();
     const sync = this.sync && durable;
-    await call((cb) => db.batch(operations, { sync }, cb)).catch((err: unknown) => {
+    const batch = db.batch();
+    for (const op of operations) {
+      if (op.type === 'put') batch.put(op.key, op.value);
+      else batch.del(op.key);
+    }
+    await call((cb) => batch.write({ sync }, cb)).catch((err: unknown) => {
       throw this.failure(err);
     });
   }

@@ -9,8 +9,12 @@ declare module 'leveldown' {
   namespace leveldown {
     type Callback<T = void> = (err: Error | null | undefined, value?: T) => void;
 
-    type BatchOperation =
-      { type: 'put'; key: string; value: string } | { type: 'del'; key: string };
+    /** Operations gathered on the native side, applied atomically by `write`. */
+    interface ChainedBatch {
+      put(key: string, value: string): this;
+      del(key: string): this;
+      write(options: { sync: boolean }, callback: Callback): void;
+    }
 
     interface IteratorOptions {
       gt?: string;
@@ -51,7 +55,7 @@ declare module 'leveldown' {
         options: { asBuffer: false },
         callback: Callback<(string | undefined)[]>,
       ): void;
-      batch(operations: BatchOperation[], options: { sync: boolean }, callback: Callback): void;
+      batch(): ChainedBatch;
       iterator(options: IteratorOptions): LevelIterator;
       /** Bytes of table files that hold keys from `start` up to `end`; what is in the memtable is left out. */
       approximateSize(start: string, end: string, callback: Callback<number>): void;

@@ -117,11 +117,9 @@ describe('LevelStore on disk', () => {
     await raw(
       (db) =>
         new Promise<void>((resolve, reject) =>
-          db.batch(
-            entries.map(([key, value]) => ({ type: 'put' as const, key, value })),
-            { sync: true },
-            (e) => (e ? reject(e) : resolve()),
-          ),
+          entries
+            .reduce((batch, [key, value]) => batch.put(key, value), db.batch())
+            .write({ sync: true }, (e) => (e ? reject(e) : resolve())),
         ),
     );
   }
@@ -130,11 +128,9 @@ describe('LevelStore on disk', () => {
     await raw(
       (db) =>
         new Promise<void>((resolve, reject) =>
-          db.batch(
-            keys.map((key) => ({ type: 'del' as const, key })),
-            { sync: true },
-            (e) => (e ? reject(e) : resolve()),
-          ),
+          keys
+            .reduce((batch, key) => batch.del(key), db.batch())
+            .write({ sync: true }, (e) => (e ? reject(e) : resolve())),
         ),
     );
   }
