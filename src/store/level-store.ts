@@ -131,18 +131,23 @@ class LevelKv implements OrderedKv {
 
   /**
    * Put op by op into a chained batch rather than handed over as an array:
-   * leveldown reads an array's operations on this thread through a dozen
-   * N-API calls each, after abstract-leveldown has copied every one, where
-   * a chained put is one call (0.7–1.0 µs an operation against 1.5–2.6,
-   * and a first start writes 17 a signal).
+   * leveldown reads each operation of an array on this thread through a
+   * dozen N-API calls, after abstract-leveldown has copied it, where a
+   * chained put is one call; a first start writes 17 a signal
+   * (docs/performance-history.md, "LevelDB's writes through a chained batch").
    */
   async batch(operations: KvOperation[], durable = true): Promise<void> {
     const db = this.opened();
     const sync = this.sync && durable;
     const batch = db.batch();
-    for (const op of operations) {
-      if (op.type === 'put') batch.put(op.key, op.value);
-      else batch.del(op.key);
+    try {
+      for (const op of operations) {
+        if (op.type === 'put') batch.put(op.key, op.value);
+        else batch.del(op.key);
+      }
+    } catch (err) {
+      // abstract-leveldown checks each operation as it is put, and throws.
+      throw this.failure(err);
     }
     await call((cb) => batch.write({ sync }, cb)).catch((err: unknown) => {
       throw this.failure(err);

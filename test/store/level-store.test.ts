@@ -87,6 +87,18 @@ describe('LevelStore on disk', () => {
     expect(await again.household('h1')).toStrictEqual(household('h1'));
   });
 
+  it('fails a batch LevelDB would not take with STORE_IO, writing none of it', async () => {
+    const store = await open();
+    // A counter of undefined has no JSON, so its operation goes to LevelDB without a value.
+    const unwritable = { householdsPut: [household('h1')], counters: { broken: undefined } };
+    await expect(store.write(unwritable as unknown as StateBatch)).rejects.toMatchObject({
+      code: 'STORE_IO',
+    });
+    expect(await store.household('h1')).toBeUndefined();
+    await store.write({ householdsPut: [household('h2')] });
+    expect(await store.household('h2')).toStrictEqual(household('h2'));
+  });
+
   it('fails with STORE_LOCKED, naming the directory, while another store has it open', async () => {
     const first = await open();
     const second = new LevelStore(dir.path);
