@@ -37,12 +37,12 @@ interface Member {
   worker: Worker;
   /** Requests in the order sent; a worker answers them in that order. */
   decoding: Deferred<DecodedBatch>[];
-  /** Why the worker can answer no more, once it cannot. */
-  failure?: RadarError;
 }
 
 export class DecodeWorkers {
   private readonly members: Member[];
+  /** Why a worker can answer no more, once one cannot. */
+  private failure: RadarError | undefined;
 
   /** `retainedFrom`: signals that occurred before it (epoch ms) are expired. */
   constructor(
@@ -67,8 +67,7 @@ export class DecodeWorkers {
   /** Fails, as every later call does, once a worker has failed or ended. */
   decode(messages: readonly InboundMessage[]): Promise<DecodedBatch> {
     // A request to a worker that is gone would be awaited forever.
-    const failed = this.members.find((m) => m.failure !== undefined)?.failure;
-    if (failed !== undefined) return Promise.reject(failed);
+    if (this.failure !== undefined) return Promise.reject(this.failure);
     const packed = packMessages(messages);
     let least: Member | undefined;
     for (const m of this.members) {
@@ -99,7 +98,7 @@ export class DecodeWorkers {
 
   private fail(member: Member, message: string, cause?: Error): void {
     const error = new RadarError('WORKER_FAILED', message, { cause });
-    member.failure ??= error;
+    this.failure ??= error;
     for (const d of member.decoding.splice(0)) d.reject(error);
   }
 }
