@@ -141,17 +141,16 @@ class LevelKv implements OrderedKv {
     const sync = this.sync && durable;
     const batch = db.batch();
     try {
+      // abstract-leveldown checks each operation as it is put, and throws;
+      // LevelDB's own failures come to the write's callback. Both are mapped alike.
       for (const op of operations) {
         if (op.type === 'put') batch.put(op.key, op.value);
         else batch.del(op.key);
       }
+      await call((cb) => batch.write({ sync }, cb));
     } catch (err) {
-      // abstract-leveldown checks each operation as it is put, and throws.
       throw this.failure(err);
     }
-    await call((cb) => batch.write({ sync }, cb)).catch((err: unknown) => {
-      throw this.failure(err);
-    });
   }
 
   async compact(range: KeySlice): Promise<void> {
